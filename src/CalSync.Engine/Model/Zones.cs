@@ -1,0 +1,57 @@
+using System;
+using TimeZoneConverter;
+
+namespace CalSync.Engine.Model;
+
+/// <summary>
+/// Time zone names. The model keeps IANA names; Graph speaks Windows names too.
+/// TimeZoneConverter is used because netstandard2.0 on Windows cannot resolve IANA ids by itself
+/// and Graph returns Windows ids; its tables are the CLDR mapping that Microsoft also uses.
+/// </summary>
+public static class Zones
+{
+    public const string Utc = "UTC";
+
+    /// <summary>The IANA name for a Windows or IANA zone name; throws <see cref="UnknownTimeZoneException"/> otherwise.</summary>
+    public static string ToIana(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return Utc;
+        var trimmed = name.Trim();
+        if (trimmed.Equals("UTC", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase)
+            || trimmed.Equals("tzone://Microsoft/Utc", StringComparison.OrdinalIgnoreCase)) return Utc;
+        if (TZConvert.TryWindowsToIana(trimmed, out var iana)) return iana;
+        if (TZConvert.TryGetTimeZoneInfo(trimmed, out _)) return trimmed;
+        throw new UnknownTimeZoneException(trimmed);
+    }
+
+    public static string ToWindows(string ianaName) =>
+        ianaName == Utc ? "UTC" : TZConvert.IanaToWindows(ianaName);
+
+    public static TimeZoneInfo Find(string name)
+    {
+        if (TZConvert.TryGetTimeZoneInfo(string.IsNullOrWhiteSpace(name) ? Utc : name, out var zone)) return zone;
+        throw new UnknownTimeZoneException(name);
+    }
+
+    /// <summary>Wall-clock time in <paramref name="zone"/> for a UTC instant.</summary>
+    public static DateTime ToLocal(DateTime utc, string zone) =>
+        DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Find(zone)), DateTimeKind.Unspecified);
+
+    /// <summary>UTC instant of a wall-clock time in <paramref name="zone"/>. A time skipped by DST moves forward by the gap.</summary>
+    public static DateTime ToUtc(DateTime local, string zone)
+    {
+        var tz = Find(zone);
+        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        while (tz.IsInvalidTime(wall)) wall = wall.AddMinutes(15);
+        return TimeZoneInfo.ConvertTimeToUtc(wall, tz);
+    }
+}
+
+public sealed class UnknownTimeZoneException : Exception
+{
+    public UnknownTimeZoneException(string name)
+        : base($"Unknown time zone '{name}'. Use an IANA name such as 'Europe/Berlin' or a Windows name such as 'W. Europe Standard Time'.")
+        => ZoneName = name;
+
+    public string ZoneName { get; }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using CalSync.Engine.Model;
+
+namespace CalSync.Engine.Sides;
+
+/// <summary>The part of time a sync looks at, in UTC: [Start, End).</summary>
+public sealed record SyncWindow(DateTime StartUtc, DateTime EndUtc)
+{
+    public static SyncWindow Around(DateTime nowUtc, int pastDays, int futureDays) =>
+        new(DateTime.SpecifyKind(nowUtc.Date.AddDays(-pastDays), DateTimeKind.Utc), DateTime.SpecifyKind(nowUtc.Date.AddDays(futureDays + 1), DateTimeKind.Utc));
+
+    /// <summary>Whether [start, end) touches the window (all-day dates are read as UTC midnights).</summary>
+    public bool Overlaps(DateTime startUtc, DateTime endUtc) =>
+        startUtc < EndUtc && (endUtc > StartUtc || (endUtc == startUtc && startUtc >= StartUtc));
+}
+
+/// <summary>
+/// Everything a side holds in the window, complete (a side that reads changes incrementally keeps
+/// its own snapshot inside <see cref="Cursor"/>), and the cursor to save once the run's state is saved.
+/// </summary>
+public sealed record SideSnapshot(IReadOnlyList<CalEvent> Events, string? Cursor);
+
+public enum WriteKind { Create, Update, Delete }
+
+/// <summary>
+/// One write. Creates carry <see cref="Desired"/>; updates carry <see cref="Desired"/> and the item as it
+/// was read (<see cref="Existing"/>) so a connector can send only what changed; deletes carry <see cref="TargetId"/>.
+/// A target id made by <see cref="OccurrenceKey"/> names one occurrence of a series.
+/// </summary>
+public sealed record WriteOperation(string OperationId, WriteKind Kind, string? TargetId, CalEvent? Desired, CalEvent? Existing)
+{
+    /// <summary>Idempotency key for creates (Graph transactionId), derived from the sync and the source item.</summary>
+    public string? TransactionId { get; init; }
+}
+
+public enum WriteStatus { Succeeded, Failed, NotAttempted }
+
+/// <summary>What became of one write: the id and change token of the written item, or why it failed.</summary>
+public sealed record WriteResult(string OperationId, WriteStatus Status, string? Id = null, string? Version = null, string? Error = null)
+{
+    public static WriteResult Ok(string operationId, string id, string? version) => new(operationId, WriteStatus.Succeeded, id, version);
+    public static WriteResult Fail(string operationId, string error) => new(operationId, WriteStatus.Failed, Error: error);
+    public static WriteResult Skipped(string operationId) => new(operationId, WriteStatus.NotAttempted);
+}
+
+/// <summary>One of the two calendars, as the engine sees it.</summary>
+public interface ICalendarSide
+{
+    Side Side { get; }
+
+    /// <summary>Reads every meeting in the window. A series comes back as one item with its recurrence and exceptions.</summary>
+    Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes in order (batched as the side allows). With <paramref name="haltOnError"/> nothing after the first
+    /// failure is attempted. One result per operation, in the same order. Item failures are results; a failure of
+    /// the whole side (auth, network after retries) throws <see cref="SideUnavailableException"/>.
+    /// </summary>
+    Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken);
+
+    /// <summary>Null when the side can store this series as a series; otherwise why not (it then travels as single events).</summary>
+    string? CannotExpress(Recurrence recurrence, CalEvent series);
+}
+
+/// <summary>A side cannot be used at all this run (sign-in needed, revoked credentials, service down).</summary>
+public class SideUnavailableException : Exception
+{
+    public SideUnavailableException(Side side, string message, bool isAuthentication, Exception? inner = null)
+        : base(message, inner)
+    {
+        Side = side;
+        IsAuthentication = isAuthentication;
+    }
+
+    public Side Side { get; }
+    public bool IsAuthentication { get; }
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+
+namespace CalSync.Engine.Sync;
+
+/// <summary>One joined pair: an Outlook item and its Bitrix24 counterpart, as they were after the last write.</summary>
+public sealed record Link
+{
+    public string OutlookId { get; init; } = "";
+    public string Bitrix24Id { get; init; } = "";
+    public string? OutlookVersion { get; init; }
+    public string? Bitrix24Version { get; init; }
+    /// <summary>Hash of the Outlook item's mapped projection when last in sync.</summary>
+    public string OutlookHash { get; init; } = "";
+    public string Bitrix24Hash { get; init; } = "";
+    /// <summary>Start and end (UTC) of the pair when last seen: decides whether it left the window.</summary>
+    public DateTime StartUtc { get; init; }
+    public DateTime EndUtc { get; init; }
+}
+
+public enum UnlinkedReason
+{
+    /// <summary>Present when the sync started with InitialMerge None (or outside the merge direction): synced once it changes.</summary>
+    Baseline,
+    /// <summary>A copy left behind (allow-delete off, or its source was filtered out): never synced again.</summary>
+    Detached,
+}
+
+/// <summary>An item CalSync knows and deliberately leaves alone.</summary>
+public sealed record UnlinkedItem(Model.Side Side, string Id, string Hash, UnlinkedReason Reason);
+
+/// <summary>A create that was about to be sent: if the run dies before saving, the next run finds the copy instead of making a second one.</summary>
+public sealed record JournalEntry
+{
+    public Model.Side TargetSide { get; init; }
+    public string SourceId { get; init; } = "";
+    public string OriginStamp { get; init; } = "";
+    public string TransactionId { get; init; } = "";
+    /// <summary>Start, end, all-day and normalised title of the copy (how a copy without a stamp is found).</summary>
+    public string MatchKey { get; init; } = "";
+    public DateTimeOffset At { get; init; }
+}
+
+/// <summary>An item that failed last run (proceed-on-error): retried next run.</summary>
+public sealed record FailedItem(Model.Side Side, string Id, string Reason, int Attempts);
+
+/// <summary>The link state of one sync (<c>state/&lt;name&gt;.json</c>).</summary>
+public sealed record SyncState
+{
+    public const int CurrentSchema = 1;
+
+    public int Schema { get; init; } = CurrentSchema;
+    /// <summary>False until the first run completed: the initial merge mode applies while false.</summary>
+    public bool Initialized { get; init; }
+    public string? OutlookCursor { get; init; }
+    public string? Bitrix24Cursor { get; init; }
+    public IReadOnlyList<Link> Links { get; init; } = Array.Empty<Link>();
+    public IReadOnlyList<UnlinkedItem> Unlinked { get; init; } = Array.Empty<UnlinkedItem>();
+    public IReadOnlyList<JournalEntry> Journal { get; init; } = Array.Empty<JournalEntry>();
+    public IReadOnlyList<FailedItem> Failed { get; init; } = Array.Empty<FailedItem>();
+    public DateTimeOffset? LastRun { get; init; }
+}
