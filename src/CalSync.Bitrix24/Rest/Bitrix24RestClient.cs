@@ -1,0 +1,373 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+using Polly;
+using Polly.Retry;
+
+namespace CalSync.Bitrix24.Rest;
+
+/// <summary>One command of a <c>batch</c> call; its parameters are encoded into a <c>method?query</c> string.</summary>
+public sealed record BatchCommand(string Key, string Method, IReadOnlyList<KeyValuePair<string, object?>> Parameters)
+{
+    /// <summary>The command string (values percent-encoded; no secrets in it).</summary>
+    public string Encoded => CommandEncoder.Encode(Method, Parameters);
+}
+
+public sealed record BatchError(string Code, string Description);
+
+/// <summary>The five maps of a batch answer (each may be <c>[]</c> when empty), keyed by command key.</summary>
+public sealed class BatchResponse
+{
+    public Dictionary<string, JsonElement> Results { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, BatchError> Errors { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Typed REST client for one Bitrix24 portal: webhook or OAuth auth (refresh on <c>expired_token</c>), the shared
+/// per-portal leaky bucket, retries (Polly) on 503 QUERY_LIMIT_EXCEEDED, 429 OPERATION_TIME_LIMIT and transient
+/// failures, JSON bodies, and <c>batch</c> of up to 50 commands.
+/// </summary>
+public sealed class Bitrix24RestClient : IDisposable
+{
+    public const int MaxBatch = 50;
+
+    private readonly Bitrix24ConnectionOptions _options;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly Bitrix24Webhook? _webhook;
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private Bitrix24OAuthOptions? _oauth;
+    private readonly Random _jitter = new();
+
+    public Bitrix24RestClient(Bitrix24ConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = timeProvider ?? TimeProvider.System;
+        if (options.OAuth is { } oauth)
+        {
+            if (!Uri.TryCreate(oauth.PortalUrl, UriKind.Absolute, out var portal) || (portal.Scheme != Uri.UriSchemeHttps && !(portal.Scheme == Uri.UriSchemeHttp && portal.IsLoopback)))
+                throw new ArgumentException("The Bitrix24 portal URL must be an absolute https URL such as https://example.bitrix24.com.", nameof(options));
+            _oauth = oauth;
+            PortalHost = portal.IsDefaultPort ? portal.Host : portal.Host + ":" + portal.Port;
+            UserId = options.OwnerId ?? oauth.UserId ?? 0;
+        }
+        else
+        {
+            _webhook = Bitrix24Webhook.Parse(options.WebhookUrl);
+            PortalHost = _webhook.Host;
+            UserId = options.OwnerId ?? _webhook.UserId;
+        }
+        _http = httpClient ?? new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _ownsHttp = httpClient is null;
+        var (rate, burst) = options.Limits;
+        Bucket = LeakyBucketRegistry.For(PortalHost, rate, burst, _time);
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RetriableException>(),
+                MaxRetryAttempts = Math.Max(0, options.MaxRetries),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.Outcome.Exception, args.AttemptNumber)),
+                OnRetry = args =>
+                {
+                    Retries++;
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>Portal host (and port when not default): the key of the shared bucket.</summary>
+    public string PortalHost { get; }
+
+    /// <summary>The calendar owner: the webhook's or token's user unless configured.</summary>
+    public int UserId { get; private set; }
+
+    public bool IsWebhook => _webhook is not null;
+
+    public LeakyBucket Bucket { get; }
+
+    /// <summary>Requests sent (including retries), for diagnostics and request-count tests.</summary>
+    public int RequestCount { get; private set; }
+
+    /// <summary>Retries done after rate-limit or transient failures.</summary>
+    public int Retries { get; private set; }
+
+    /// <summary>The server's UTC offset as of its last answer (<c>time.date_start</c>); TIMESTAMP_X is in this zone.</summary>
+    public TimeSpan? ServerUtcOffset { get; private set; }
+
+    /// <summary>When the oldest operating-limit bucket drops out, from the last answer that named it.</summary>
+    public DateTimeOffset? OperatingResetAt { get; private set; }
+
+    /// <summary>Delays chosen by the retry pipeline (most recent last), for diagnostics.</summary>
+    public List<TimeSpan> RetryDelays { get; } = new();
+
+    /// <summary>Calls one method with a JSON body; returns its <c>result</c>.</summary>
+    public async Task<JsonElement> CallAsync(string method, IReadOnlyList<KeyValuePair<string, object?>> parameters, CancellationToken cancellationToken)
+    {
+        var root = await SendAsync(method, auth => BuildBody(parameters, auth), cancellationToken).ConfigureAwait(false);
+        return root.Prop("result") ?? default;
+    }
+
+    /// <summary>Runs up to 50 commands in one request. Auth failures inside throw <see cref="SideUnavailableException"/>.</summary>
+    public async Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, CancellationToken cancellationToken)
+    {
+        if (commands.Count == 0) return new BatchResponse();
+        if (commands.Count > MaxBatch) throw new ArgumentException($"A Bitrix24 batch holds at most {MaxBatch} commands.", nameof(commands));
+        var cmd = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var c in commands) cmd.Add(c.Key, c.Encoded);
+        var root = await SendAsync("batch", auth =>
+        {
+            var body = new List<KeyValuePair<string, object?>>
+            {
+                new("halt", halt ? 1 : 0),
+                new("cmd", cmd),
+            };
+            return BuildBody(body, auth);
+        }, cancellationToken).ConfigureAwait(false);
+
+        var response = new BatchResponse();
+        var outer = root.Prop("result");
+        var results = outer?.Prop("result");
+        var errors = outer?.Prop("result_error");
+        foreach (var pair in Json.MapEntries(results)) response.Results[pair.Key] = pair.Value;
+        foreach (var pair in Json.MapEntries(errors))
+        {
+            var code = pair.Value.ValueKind == JsonValueKind.Object ? pair.Value.Str("error") ?? "" : Json.AsString(pair.Value) ?? "";
+            var description = pair.Value.ValueKind == JsonValueKind.Object ? pair.Value.Str("error_description") ?? "" : "";
+            response.Errors[pair.Key] = new BatchError(code, description);
+        }
+        var times = Json.MapEntries(outer?.Prop("result_time"));
+        foreach (var t in times) NoteOperating(t.Value);
+        foreach (var pair in response.Errors)
+        {
+            var method = commands.FirstOrDefault(c => c.Key == pair.Key)?.Method ?? "batch";
+            if (AuthErrors.IsAuthCode(pair.Value.Code))
+                throw AuthErrors.Create(method, 0, pair.Value.Code, pair.Value.Description, IsWebhook);
+        }
+        return response;
+    }
+
+    private string BuildBody(IReadOnlyList<KeyValuePair<string, object?>> parameters, string? auth)
+    {
+        var body = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in parameters) body[p.Key] = p.Value;
+        if (auth is not null) body["auth"] = auth;
+        return JsonSerializer.Serialize(body);
+    }
+
+    private async Task<JsonElement> SendAsync(string method, Func<string?, string> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pipeline.ExecuteAsync(async ct => await SendOnceAsync(method, body, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RetriableException e)
+        {
+            throw new SideUnavailableException(Side.Bitrix24,
+                $"Bitrix24 portal {PortalHost} is not answering usefully after {_options.MaxRetries} retries: {e.Message}", isAuthentication: false, e);
+        }
+    }
+
+    private async Task<JsonElement> SendOnceAsync(string method, Func<string?, string> body, CancellationToken cancellationToken)
+    {
+        var refreshed = false;
+        while (true)
+        {
+            var accessToken = _oauth?.AccessToken;
+            await Bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var (status, root, raw) = await PostAsync(method, body(accessToken), cancellationToken).ConfigureAwait(false);
+            var code = root?.Str("error");
+            if (root is { } ok && status < 400 && code is null)
+            {
+                NoteTime(ok.Prop("time"));
+                return ok;
+            }
+
+            code ??= "";
+            var description = root?.Str("error_description") ?? (raw.Length > 200 ? raw.Substring(0, 200) : raw);
+            if (code == "expired_token" && _oauth is not null && !refreshed)
+            {
+                await RefreshAsync(accessToken, cancellationToken).ConfigureAwait(false);
+                refreshed = true;
+                continue;
+            }
+            if (AuthErrors.IsAuthFailure(status, code)) throw AuthErrors.Create(method, status, code, description, IsWebhook);
+            if (code == "QUERY_LIMIT_EXCEEDED" || (status == 503 && code != "OVERLOAD_LIMIT"))
+            {
+                Bucket.MarkFull();
+                throw new RetriableException(RetryReason.QueryLimit, $"{method}: HTTP {status} {code}".TrimEnd());
+            }
+            if (code == "OPERATION_TIME_LIMIT" || status == 429)
+                throw new RetriableException(RetryReason.OperatingLimit, $"{method}: HTTP {status} {code}".TrimEnd(), OperatingResetAt);
+            if (code == "OVERLOAD_LIMIT")
+                throw new SideUnavailableException(Side.Bitrix24, $"Bitrix24 has blocked REST access to portal {PortalHost} due to overload (OVERLOAD_LIMIT).", isAuthentication: false);
+            if (root is null || status >= 500)
+                throw new RetriableException(RetryReason.Transient, $"{method}: HTTP {status} {code}".TrimEnd());
+            throw new Bitrix24ApiException(method, status, code, description);
+        }
+    }
+
+    private async Task<(int status, JsonElement? root, string raw)> PostAsync(string method, string json, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Post, MethodUri(method))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.UserAgent.ParseAdd(_options.UserAgent);
+        RequestCount++;
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if ((status == 301 || status == 302 || status == 307 || status == 308) && response.Headers.Location is { } location)
+                throw new SideUnavailableException(Side.Bitrix24,
+                    $"Bitrix24 portal {PortalHost} moved (HTTP {status} to {location.Host}). Update the connection to the new portal address.", isAuthentication: false);
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                return (status, doc.RootElement.Clone(), text);
+            }
+            catch (JsonException)
+            {
+                return (status, null, text);
+            }
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RetriableException(RetryReason.Transient, $"{method}: no answer within {_options.RequestTimeout.TotalSeconds:0} s", inner: e);
+        }
+        catch (HttpRequestException e)
+        {
+            // HttpRequestException texts name host and port only, never the path that holds the webhook secret.
+            throw new RetriableException(RetryReason.Transient, $"{method}: {e.Message}", inner: e);
+        }
+    }
+
+    private Uri MethodUri(string method)
+    {
+        if (_webhook is not null) return new Uri(_webhook.BaseUri, method);
+        var endpoint = _oauth!.ClientEndpoint;
+        if (string.IsNullOrEmpty(endpoint)) endpoint = _oauth.PortalUrl.TrimEnd('/') + "/rest/";
+        if (!endpoint!.EndsWith("/", StringComparison.Ordinal)) endpoint += "/";
+        return new Uri(new Uri(endpoint), method);
+    }
+
+    private TimeSpan RetryDelay(Exception? exception, int attempt)
+    {
+        var backoff = TimeSpan.FromTicks((long)(_options.QueryLimitBackoff.Ticks * Math.Pow(2, Math.Min(attempt, 8)) * (0.8 + 0.4 * NextJitter())));
+        if (backoff > TimeSpan.FromMinutes(1)) backoff = TimeSpan.FromMinutes(1);
+        TimeSpan delay;
+        if (exception is RetriableException { Reason: RetryReason.OperatingLimit } r)
+        {
+            var now = _time.GetUtcNow();
+            var reset = r.ResetAt ?? OperatingResetAt;
+            delay = reset is { } at && at > now ? at - now + TimeSpan.FromMilliseconds(250) : _options.OperatingLimitMinimumWait;
+        }
+        else
+        {
+            delay = backoff;
+        }
+        lock (RetryDelays) RetryDelays.Add(delay);
+        return delay;
+    }
+
+    private double NextJitter()
+    {
+        lock (_jitter) return _jitter.NextDouble();
+    }
+
+    private void NoteTime(JsonElement? time)
+    {
+        if (time is not { ValueKind: JsonValueKind.Object } t) return;
+        if (t.Str("date_start") is { } start && DateTimeOffset.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            ServerUtcOffset = at.Offset;
+        NoteOperating(t);
+    }
+
+    private void NoteOperating(JsonElement t)
+    {
+        if (t.Long("operating_reset_at") is { } reset && reset > 0)
+            OperatingResetAt = DateTimeOffset.FromUnixTimeSeconds(reset);
+    }
+
+    private async Task RefreshAsync(string? failedAccessToken, CancellationToken cancellationToken)
+    {
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var oauth = _oauth!;
+            if (!string.Equals(oauth.AccessToken, failedAccessToken, StringComparison.Ordinal)) return; // someone refreshed already
+            if (string.IsNullOrEmpty(oauth.RefreshToken))
+                throw AuthErrors.Create("oauth/token", 401, "expired_token", "", webhook: false);
+            var url = oauth.TokenEndpoint + (oauth.TokenEndpoint.Contains("?") ? "&" : "?")
+                + "grant_type=refresh_token"
+                + "&client_id=" + Uri.EscapeDataString(oauth.ClientId)
+                + "&client_secret=" + Uri.EscapeDataString(oauth.ClientSecret)
+                + "&refresh_token=" + Uri.EscapeDataString(oauth.RefreshToken);
+            string text;
+            int status;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.Accept.ParseAdd("application/json");
+                RequestCount++;
+                using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                status = (int)response.StatusCode;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new SideUnavailableException(Side.Bitrix24, "Could not reach the Bitrix24 OAuth server to refresh the access token: " + e.Message, isAuthentication: false, e);
+            }
+            JsonElement root;
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                root = doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw new SideUnavailableException(Side.Bitrix24, $"The Bitrix24 OAuth server gave an unreadable answer (HTTP {status}) to a token refresh.", isAuthentication: false);
+            }
+            var error = root.Str("error");
+            var access = root.Str("access_token");
+            var refresh = root.Str("refresh_token");
+            if (error is not null || string.IsNullOrEmpty(access) || string.IsNullOrEmpty(refresh))
+                throw AuthErrors.Create("oauth/token", status, string.IsNullOrEmpty(error) ? "invalid_grant" : error!, root.Str("error_description") ?? "", webhook: false);
+            var expires = root.Long("expires") is { } exp ? DateTimeOffset.FromUnixTimeSeconds(exp) : _time.GetUtcNow().AddSeconds(root.Long("expires_in") ?? 3600);
+            var endpoint = root.Str("client_endpoint");
+            var user = root.Long("user_id") is { } u ? (int?)u : oauth.UserId;
+            var tokens = new Bitrix24Tokens(access!, refresh!, expires, string.IsNullOrEmpty(endpoint) ? oauth.ClientEndpoint : endpoint, user);
+            // Persist first: the old refresh token is already dead; losing the new one would force a new sign-in.
+            if (oauth.TokenStore is { } store) await store.SaveAsync(tokens, cancellationToken).ConfigureAwait(false);
+            _oauth = oauth with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, ClientEndpoint = tokens.ClientEndpoint, UserId = user };
+            if (_options.OwnerId is null && UserId == 0 && user is { } uid) UserId = uid;
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+        _refreshGate.Dispose();
+    }
+
+    public override string ToString() => $"Bitrix24RestClient {{ Portal = {PortalHost}, Auth = {(IsWebhook ? "webhook" : "OAuth")} }}";
+}
