@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+using G = Microsoft.Graph.Models;
+
+namespace CalSync.Outlook.Mapping;
+
+/// <summary>Graph events (read with Prefer outlook.timezone="UTC") into <see cref="StoredItem"/>s, and those into the model.</summary>
+internal static class EventReader
+{
+    private static readonly string[] WireFormats =
+    {
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd",
+    };
+
+    public static StoredItem ToStored(G.Event ev, string stampPropertyId)
+    {
+        var type = TypeName(ev.Type);
+        var isAllDay = ev.IsAllDay == true;
+        var zone = ZoneOf(ev.OriginalStartTimeZone, ev.Start?.TimeZone);
+        var endZone = ZoneOf(ev.OriginalEndTimeZone, ev.End?.TimeZone ?? ev.Start?.TimeZone);
+        if (!string.IsNullOrEmpty(ev.OriginalStartTimeZone) && string.IsNullOrEmpty(ev.OriginalEndTimeZone)) endZone = zone;
+        var item = new StoredItem
+        {
+            Id = ev.Id ?? "",
+            Type = type,
+            SeriesMasterId = ev.SeriesMasterId,
+            ChangeKey = ev.ChangeKey ?? EtagOf(ev),
+            Thin = ev.Subject is null && ev.Body is null && type is "occurrence" or "exception",
+            OriginalStartUtc = ev.OriginalStart?.UtcDateTime,
+            Subject = ev.Subject ?? "",
+            Body = HtmlText.ToPlainText(ev.Body?.Content, ev.Body?.ContentType != G.BodyType.Text),
+            Location = ev.Location?.DisplayName ?? "",
+            IsAllDay = isAllDay,
+            IsCancelled = ev.IsCancelled == true,
+            StartZone = isAllDay ? Zones.Utc : zone,
+            EndZone = isAllDay ? Zones.Utc : endZone,
+            Start = isAllDay ? ParseWire(ev.Start?.DateTime).Date : ToUtc(ev.Start),
+            End = isAllDay ? ParseWire(ev.End?.DateTime).Date : ToUtc(ev.End ?? ev.Start),
+            ShowAs = ev.ShowAs switch
+            {
+                G.FreeBusyStatus.Free => ShowAs.Free,
+                G.FreeBusyStatus.Tentative => ShowAs.Tentative,
+                G.FreeBusyStatus.Oof => ShowAs.Oof,
+                G.FreeBusyStatus.WorkingElsewhere => ShowAs.WorkingElsewhere,
+                G.FreeBusyStatus.Unknown => ShowAs.Unknown,
+                _ => ShowAs.Busy,
+            },
+            Sensitivity = ev.Sensitivity switch
+            {
+                G.Sensitivity.Personal => Sensitivity.Personal,
+                G.Sensitivity.Private => Sensitivity.Private,
+                G.Sensitivity.Confidential => Sensitivity.Confidential,
+                _ => Sensitivity.Normal,
+            },
+            Importance = ev.Importance switch
+            {
+                G.Importance.Low => Importance.Low,
+                G.Importance.High => Importance.High,
+                _ => Importance.Normal,
+            },
+            ReminderMinutes = ev.IsReminderOn == true ? ev.ReminderMinutesBeforeStart ?? 15 : null,
+            Categories = ev.Categories?.Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).ToList() ?? new List<string>(),
+            Attendees = ev.Attendees?.Where(a => a?.EmailAddress is not null).Select(a => new StoredAttendee
+            {
+                Name = a!.EmailAddress!.Name ?? "",
+                Email = a.EmailAddress.Address ?? "",
+                Required = a.Type != G.AttendeeType.Optional,
+                Response = a.Status?.Response switch
+                {
+                    G.ResponseType.Accepted => AttendeeResponse.Accepted,
+                    G.ResponseType.TentativelyAccepted => AttendeeResponse.Tentative,
+                    G.ResponseType.Declined => AttendeeResponse.Declined,
+                    _ => AttendeeResponse.None,
+                },
+            }).ToList() ?? new List<StoredAttendee>(),
+            LastModified = ev.LastModifiedDateTime ?? default,
+            Recurrence = ev.Recurrence?.Pattern is null ? null : ToStored(ev.Recurrence),
+            CancelledDates = ev.CancelledOccurrences?.Select(ParseCancelledOccurrence).Where(d => d is not null).Select(d => d!.Value).ToList() ?? new List<DateTime>(),
+        };
+        if (ev.SingleValueExtendedProperties is { } props)
+        {
+            item.StampKnown = true;
+            item.Stamp = props.FirstOrDefault(p => string.Equals(p.Id, stampPropertyId, StringComparison.OrdinalIgnoreCase))?.Value;
+        }
+        if (item.Recurrence is not null && item.Recurrence.Zone is null) item.Recurrence.Zone = item.StartZone;
+        return item;
+    }
+
+    /// <summary>A single event, or a series master with its exceptions (in-window exception items of that master).</summary>
+    public static CalEvent ToModel(StoredItem item, IEnumerable<StoredItem>? seriesMembers = null)
+    {
+        var ev = Content(item) with { Id = item.Id, Version = item.ChangeKey, OriginStamp = item.Stamp };
+        if (item.Type != "seriesMaster" || item.Recurrence is null) return ev;
+
+        var members = (seriesMembers ?? Enumerable.Empty<StoredItem>()).ToList();
+        var zone = item.IsAllDay ? Zones.Utc : item.Recurrence.Zone ?? item.StartZone;
+        var cancelled = new HashSet<DateTime>(item.CancelledDates.Select(d => d.Date));
+        var exceptions = new List<OccurrenceException>();
+        var lastModified = item.LastModified;
+        foreach (var member in members)
+        {
+            var date = OriginalDate(member, zone, item.IsAllDay);
+            if (date is null) continue;
+            if (member.IsCancelled) { cancelled.Add(date.Value); continue; }
+            if (member.Type != "exception") continue;
+            var content = member.Thin ? Content(item) with { Start = TimeOf(member.Start, member.StartZone, member.IsAllDay), End = TimeOf(member.End, member.EndZone, member.IsAllDay) } : Content(member);
+            exceptions.Add(new OccurrenceException(date.Value, content with
+            {
+                Id = OccurrenceKey.Make(item.Id, date.Value),
+                Version = member.ChangeKey,
+                SeriesId = item.Id,
+                OriginalDate = date.Value,
+            }));
+            if (member.LastModified > lastModified) lastModified = member.LastModified;
+        }
+        var r = item.Recurrence;
+        var recurrence = new Recurrence
+        {
+            Kind = r.Kind,
+            Interval = Math.Max(1, r.Interval),
+            DaysOfWeek = r.DaysOfWeek.ToArray(),
+            DayOfMonth = r.DayOfMonth,
+            Month = r.Month,
+            Index = r.Index,
+            FirstDayOfWeek = r.FirstDayOfWeek,
+            Count = r.Count,
+            Until = r.Until,
+            Cancelled = cancelled.ToArray(),
+            Exceptions = exceptions.ToArray(),
+        }.Normalized();
+        return ev with { Recurrence = recurrence, LastModified = lastModified };
+    }
+
+    /// <summary>The occurrence's original local date in the series (Graph originalStart, in the series' zone).</summary>
+    public static DateTime? OriginalDate(StoredItem member, string seriesZone, bool allDay)
+    {
+        if (member.OriginalStartUtc is { } original)
+            return allDay ? original.Date : Zones.ToLocal(original, seriesZone).Date;
+        if (member.Type == "occurrence") return allDay ? member.Start.Date : Zones.ToLocal(member.Start, seriesZone).Date;
+        return null;
+    }
+
+    private static CalEvent Content(StoredItem item) => new()
+    {
+        Title = item.Subject,
+        Description = item.Body,
+        Location = item.Location,
+        Start = TimeOf(item.Start, item.StartZone, item.IsAllDay),
+        End = TimeOf(item.End, item.EndZone, item.IsAllDay),
+        ShowAs = item.ShowAs,
+        Sensitivity = item.Sensitivity,
+        Importance = item.Importance,
+        ReminderMinutes = item.ReminderMinutes,
+        Categories = item.Categories.ToArray(),
+        Attendees = item.Attendees.Select(a => new Attendee(a.Name, a.Email, a.Required, a.Response)).ToArray(),
+        LastModified = item.LastModified,
+    };
+
+    private static EventTime TimeOf(DateTime value, string zone, bool allDay) =>
+        allDay ? EventTime.AllDay(value) : EventTime.Timed(DateTime.SpecifyKind(value, DateTimeKind.Utc), zone);
+
+    private static StoredRecurrence ToStored(G.PatternedRecurrence recurrence)
+    {
+        var p = recurrence.Pattern!;
+        var range = recurrence.Range;
+        var stored = new StoredRecurrence
+        {
+            Kind = p.Type switch
+            {
+                G.RecurrencePatternType.Daily => RecurrenceKind.Daily,
+                G.RecurrencePatternType.AbsoluteMonthly => RecurrenceKind.AbsoluteMonthly,
+                G.RecurrencePatternType.RelativeMonthly => RecurrenceKind.RelativeMonthly,
+                G.RecurrencePatternType.AbsoluteYearly => RecurrenceKind.AbsoluteYearly,
+                G.RecurrencePatternType.RelativeYearly => RecurrenceKind.RelativeYearly,
+                _ => RecurrenceKind.Weekly,
+            },
+            Interval = p.Interval is > 0 ? p.Interval.Value : 1,
+            DaysOfWeek = p.DaysOfWeek?.Where(d => d is not null).Select(d => ToDay(d!.Value)).Distinct().ToList() ?? new List<DayOfWeek>(),
+            DayOfMonth = p.DayOfMonth ?? 0,
+            Month = p.Month ?? 0,
+            Index = p.Index switch
+            {
+                G.WeekIndex.Second => WeekIndex.Second,
+                G.WeekIndex.Third => WeekIndex.Third,
+                G.WeekIndex.Fourth => WeekIndex.Fourth,
+                G.WeekIndex.Last => WeekIndex.Last,
+                _ => WeekIndex.First,
+            },
+            FirstDayOfWeek = p.FirstDayOfWeek is { } f ? ToDay(f) : DayOfWeek.Sunday,
+        };
+        if (range?.Type == G.RecurrenceRangeType.Numbered && range.NumberOfOccurrences is > 0) stored.Count = range.NumberOfOccurrences;
+        else if (range?.Type == G.RecurrenceRangeType.EndDate && range.EndDate is { } end) stored.Until = new DateTime(end.Year, end.Month, end.Day);
+        if (!string.IsNullOrEmpty(range?.RecurrenceTimeZone))
+        {
+            try { stored.Zone = Zones.ToIana(range!.RecurrenceTimeZone!); } catch (UnknownTimeZoneException) { }
+        }
+        return stored;
+    }
+
+    private static DayOfWeek ToDay(G.DayOfWeekObject day) => day switch
+    {
+        G.DayOfWeekObject.Monday => DayOfWeek.Monday,
+        G.DayOfWeekObject.Tuesday => DayOfWeek.Tuesday,
+        G.DayOfWeekObject.Wednesday => DayOfWeek.Wednesday,
+        G.DayOfWeekObject.Thursday => DayOfWeek.Thursday,
+        G.DayOfWeekObject.Friday => DayOfWeek.Friday,
+        G.DayOfWeekObject.Saturday => DayOfWeek.Saturday,
+        _ => DayOfWeek.Sunday,
+    };
+
+    /// <summary>"OID.{masterId}.2020-04-30" (the id may contain dots): the date after the last dot.</summary>
+    internal static DateTime? ParseCancelledOccurrence(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return null;
+        var dot = value!.LastIndexOf('.');
+        var text = dot >= 0 ? value.Substring(dot + 1) : value;
+        return DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    private static string TypeName(G.EventType? type) => type switch
+    {
+        G.EventType.Occurrence => "occurrence",
+        G.EventType.Exception => "exception",
+        G.EventType.SeriesMaster => "seriesMaster",
+        _ => "singleInstance",
+    };
+
+    private static string? EtagOf(G.Event ev)
+    {
+        if (ev.AdditionalData is null || !ev.AdditionalData.TryGetValue("@odata.etag", out var etag) || etag is not string s) return null;
+        s = s.StartsWith("W/", StringComparison.Ordinal) ? s.Substring(2) : s;
+        return s.Trim('"');
+    }
+
+    /// <summary>The event's own zone as IANA: originalStartTimeZone (Windows or IANA), else the wire zone, else UTC.</summary>
+    internal static string ZoneOf(string? original, string? wire)
+    {
+        foreach (var candidate in new[] { original, wire })
+        {
+            if (string.IsNullOrWhiteSpace(candidate) || candidate!.StartsWith("tzone://Microsoft/Custom", StringComparison.OrdinalIgnoreCase)) continue;
+            try { return Zones.ToIana(candidate); } catch (UnknownTimeZoneException) { }
+        }
+        return Zones.Utc;
+    }
+
+    private static DateTime ToUtc(G.DateTimeTimeZone? value)
+    {
+        var local = ParseWire(value?.DateTime);
+        var zone = value?.TimeZone;
+        if (string.IsNullOrEmpty(zone) || Zones.ToIana(zone!) == Zones.Utc) return DateTime.SpecifyKind(local, DateTimeKind.Utc);
+        return Zones.ToUtc(local, Zones.ToIana(zone!));
+    }
+
+    internal static DateTime ParseWire(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return default;
+        if (DateTime.TryParseExact(text, WireFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)) return value;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var offset)) return offset.UtcDateTime;
+        throw new FormatException($"Unreadable Graph date-time '{text}'.");
+    }
+}
