@@ -27,6 +27,14 @@ public static class Zones
     public static string ToWindows(string ianaName) =>
         ianaName == Utc ? "UTC" : TZConvert.IanaToWindows(ianaName);
 
+    /// <summary>
+    /// One name per rule set, for comparing: zones that Windows folds into one (Europe/Amsterdam and
+    /// Europe/Berlin are both "W. Europe Standard Time") compare equal, because a round trip through
+    /// Outlook turns one into the other without moving any meeting.
+    /// </summary>
+    public static string Canonical(string ianaName) =>
+        TZConvert.TryIanaToWindows(ianaName, out var windows) && TZConvert.TryWindowsToIana(windows, out var primary) ? primary : ianaName;
+
     public static TimeZoneInfo Find(string name)
     {
         if (TZConvert.TryGetTimeZoneInfo(string.IsNullOrWhiteSpace(name) ? Utc : name, out var zone)) return zone;

@@ -55,6 +55,15 @@ public sealed record RunRecord
     public IReadOnlyList<ItemOutcome> Items { get; init; } = Array.Empty<ItemOutcome>();
     /// <summary>Why the run failed or what went wrong, in words (never a secret).</summary>
     public string? Message { get; init; }
+    /// <summary>A stable id for what went wrong (e.g. EmptySideGuard, SignInRequired, ItemFailed); null when nothing did.</summary>
+    public string? ErrorId { get; init; }
 
     public int Writes => Outlook.Writes + Bitrix24.Writes;
+    public int Created => Outlook.Created + Bitrix24.Created;
+    public int Updated => Outlook.Updated + Bitrix24.Updated;
+    public int Deleted => Outlook.Deleted + Bitrix24.Deleted;
+    public int Failed => Outlook.Failed + Bitrix24.Failed;
+    /// <summary>Pairs linked by matching (each pair counts once).</summary>
+    public int Matched => Bitrix24.Matched;
+    public int Recovered => Outlook.Recovered + Bitrix24.Recovered;
 }

@@ -59,4 +59,6 @@ public sealed record SyncState
     public IReadOnlyList<JournalEntry> Journal { get; init; } = Array.Empty<JournalEntry>();
     public IReadOnlyList<FailedItem> Failed { get; init; } = Array.Empty<FailedItem>();
     public DateTimeOffset? LastRun { get; init; }
+    /// <summary>An initial merge that was asked for but has not completed yet: the next run continues it.</summary>
+    public InitialMerge? PendingMerge { get; init; }
 }

@@ -1,0 +1,227 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using CalSync.Engine.Model;
+
+namespace CalSync.Engine.Mapping;
+
+/// <summary>
+/// Applies a mapping profile to meetings: which are synced (filters), what travels (the view) and what
+/// a copy on the other side must look like (<see cref="Apply"/>).
+/// </summary>
+public sealed class Projector
+{
+    private static readonly Regex Spaces = new(@"\s+", RegexOptions.Compiled);
+
+    public Projector(MappingProfile profile) => Profile = profile;
+
+    public MappingProfile Profile { get; }
+
+    /// <summary>Whether the filters let this meeting of <paramref name="side"/> take part in the sync.</summary>
+    public bool IsSynced(CalEvent e, Side side)
+    {
+        if (Profile.Exclude.Any(c => Matches(c, e))) return false;
+        return Profile.Include.Count == 0 || Profile.Include.Any(c => Matches(c, e));
+    }
+
+    /// <summary>The meeting as it travels from <paramref name="from"/>: times, recurrence and the mapped fields.</summary>
+    public EventView View(CalEvent e, Side from)
+    {
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        AddTimes(fields, e);
+        if (e.Recurrence is { } recurrence) fields["recurrence"] = RecurrenceText(recurrence, from);
+        AddFields(fields, e, from);
+        return new EventView(fields, MatchKey(e, from));
+    }
+
+    /// <summary>Start, end, all-day and normalised title (marks removed; empty in busy-only, whose copies all share the placeholder).</summary>
+    public string MatchKey(CalEvent e, Side side)
+    {
+        var title = Profile.Carry == Carry.BusyOnly ? "" : Spaces.Replace(Unmark(e.Title, MeetingField.Subject, side).Trim(), " ").ToLowerInvariant();
+        return $"{e.Start}|{e.End}|{(e.IsAllDay ? 1 : 0)}|{title}";
+    }
+
+    /// <summary>
+    /// What the copy on the other side must be: <paramref name="existing"/> (the copy as it is, or null for a
+    /// new one) with the travelling fields of <paramref name="source"/> written over it.
+    /// </summary>
+    public CalEvent Apply(CalEvent source, Side from, CalEvent? existing)
+    {
+        var target = from.Other();
+        var copy = Profile.Carry == Carry.BusyOnly
+            ? new CalEvent { Title = Profile.Placeholder, ShowAs = ShowAs.Busy }
+            : existing ?? new CalEvent();
+        copy = copy with
+        {
+            Id = existing?.Id ?? "",
+            Version = existing?.Version,
+            SeriesId = existing?.SeriesId,
+            OriginalDate = existing?.OriginalDate,
+            OriginStamp = existing?.OriginStamp,
+            Start = source.Start,
+            End = source.End,
+            Recurrence = source.Recurrence is null ? null : ApplyRecurrence(source.Recurrence, from, existing?.Recurrence),
+        };
+        foreach (var map in Profile.Fields.Where(f => f.Travels(from)))
+        {
+            var fromField = from == Side.Outlook ? map.Outlook : map.Bitrix24;
+            var toField = target == Side.Outlook ? map.Outlook : map.Bitrix24;
+            copy = Set(copy, toField, target, Translate(map, Get(source, fromField, from), from));
+        }
+        return copy;
+    }
+
+    private Recurrence ApplyRecurrence(Recurrence source, Side from, Recurrence? existing) => source with
+    {
+        Exceptions = source.Exceptions.Select(x => new OccurrenceException(x.OriginalDate,
+            Apply(x.Occurrence, from, existing?.Exceptions.FirstOrDefault(e => e.OriginalDate == x.OriginalDate)?.Occurrence))).ToArray(),
+    };
+
+    private void AddTimes(SortedDictionary<string, string> fields, CalEvent e)
+    {
+        fields["start"] = TimeText(e.Start);
+        fields["end"] = TimeText(e.End);
+        fields["allDay"] = e.IsAllDay ? "true" : "false";
+    }
+
+    private static string TimeText(EventTime t) => t.IsAllDay ? t.ToString() : t.Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) + " " + Zones.Canonical(t.TimeZone);
+
+    private void AddFields(SortedDictionary<string, string> fields, CalEvent e, Side from)
+    {
+        foreach (var map in Profile.Fields.Where(f => f.Travels(from)))
+        {
+            var field = from == Side.Outlook ? map.Outlook : map.Bitrix24;
+            fields[Key(map.Outlook)] = Common(map, Get(e, field, from), from);
+        }
+    }
+
+    private string RecurrenceText(Recurrence r, Side from)
+    {
+        var n = r.Normalized();
+        var text = $"{n.Kind};i={n.Interval};d={string.Join(",", n.DaysOfWeek)};dom={n.DayOfMonth};m={n.Month};x={n.Index};c={n.Count};u={n.Until:yyyy-MM-dd}";
+        if (n.Kind == RecurrenceKind.Weekly && n.Interval > 1) text += $";w={n.FirstDayOfWeek}";
+        if (n.Cancelled.Count > 0) text += ";cancelled=" + string.Join(",", n.Cancelled.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        foreach (var x in n.Exceptions)
+        {
+            var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            AddTimes(fields, x.Occurrence);
+            AddFields(fields, x.Occurrence, from);
+            text += $";ex[{x.OriginalDate:yyyy-MM-dd}]={{{string.Join(",", fields.Select(p => p.Key + ":" + p.Value))}}}";
+        }
+        return text;
+    }
+
+    private static string Key(MeetingField field) => field switch
+    {
+        MeetingField.Reminder => "reminderMinutesBeforeStart",
+        MeetingField.ShowAs => "showAs",
+        MeetingField.IsAllDay => "isAllDay",
+        _ => field.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The value of a field in the side's own words (show-as as "quest" on Bitrix24, "tentative" on Outlook).</summary>
+    private string Get(CalEvent e, MeetingField field, Side side) => field switch
+    {
+        MeetingField.Subject => Unmark(NormaliseText(e.Title), field, side),
+        MeetingField.Body => Unmark(NormaliseText(e.Description), field, side),
+        MeetingField.Location => Unmark(NormaliseText(e.Location), field, side),
+        MeetingField.ShowAs => side == Side.Outlook ? Vocabulary.OutlookName(e.ShowAs) : Vocabulary.Bitrix24Name(e.ShowAs),
+        MeetingField.Sensitivity => side == Side.Outlook ? Vocabulary.OutlookName(e.Sensitivity) : Vocabulary.Bitrix24Name(e.Sensitivity),
+        MeetingField.Importance => Vocabulary.Name(e.Importance),
+        MeetingField.Reminder => e.ReminderMinutes?.ToString(CultureInfo.InvariantCulture) ?? "",
+        MeetingField.Categories => string.Join("|", e.Categories.OrderBy(c => c, StringComparer.Ordinal)),
+        MeetingField.Attendees => string.Join("|", e.Attendees.Select(a => a.Email.ToLowerInvariant()).OrderBy(a => a, StringComparer.Ordinal)),
+        MeetingField.IsAllDay => e.IsAllDay ? "true" : "false",
+        _ => "",
+    };
+
+    private static CalEvent Set(CalEvent e, MeetingField field, Side side, string value) => field switch
+    {
+        MeetingField.Subject => e with { Title = value },
+        MeetingField.Body => e with { Description = value },
+        MeetingField.Location => e with { Location = value },
+        MeetingField.ShowAs => e with { ShowAs = side == Side.Outlook ? Vocabulary.FromOutlookShowAs(value) : Vocabulary.FromBitrix24Accessibility(value) },
+        MeetingField.Sensitivity => e with { Sensitivity = side == Side.Outlook ? Vocabulary.FromOutlookSensitivity(value) : Vocabulary.FromBitrix24Private(value) },
+        MeetingField.Importance => e with { Importance = Vocabulary.FromImportance(value) },
+        MeetingField.Reminder => e with { ReminderMinutes = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : null },
+        MeetingField.Categories => e with { Categories = value.Length == 0 ? Array.Empty<string>() : value.Split('|') },
+        _ => e,
+    };
+
+    /// <summary>A value of <paramref name="from"/> in the shared (Outlook) vocabulary.</summary>
+    private static string Common(FieldMap map, string value, Side from)
+    {
+        if (from == Side.Outlook || Vocabulary.Of(map.Outlook).Outlook is null) return value;
+        foreach (var pair in map.Values)
+            if (pair.Value.Equals(value, StringComparison.OrdinalIgnoreCase)) return pair.Key;
+        return map.Outlook switch
+        {
+            MeetingField.ShowAs => Vocabulary.OutlookName(Vocabulary.FromBitrix24Accessibility(value)),
+            MeetingField.Sensitivity => Vocabulary.OutlookName(Vocabulary.FromBitrix24Private(value)),
+            _ => value,
+        };
+    }
+
+    /// <summary>A value of <paramref name="from"/> in the other side's words, with that side's marks applied.</summary>
+    private string Translate(FieldMap map, string value, Side from)
+    {
+        var target = from.Other();
+        if (Vocabulary.Of(map.Outlook).Outlook is not null)
+        {
+            var common = Common(map, value, from);
+            if (target == Side.Outlook) return common;
+            foreach (var pair in map.Values)
+                if (pair.Key.Equals(common, StringComparison.OrdinalIgnoreCase)) return pair.Value;
+            return map.Outlook switch
+            {
+                MeetingField.ShowAs => Vocabulary.Bitrix24Name(Vocabulary.FromOutlookShowAs(common)),
+                MeetingField.Sensitivity => Vocabulary.Bitrix24Name(Vocabulary.FromOutlookSensitivity(common)),
+                _ => common,
+            };
+        }
+        var mark = Profile.Marks.FirstOrDefault(m => m.Field == map.Outlook)?.Toward(target);
+        if (mark is null) return value;
+        if (mark.Set is not null) return mark.Set;
+        return (mark.Prefix ?? "") + value + (mark.Suffix ?? "");
+    }
+
+    /// <summary>Removes the marks CalSync put on copies living on <paramref name="side"/>, so a copy reads like its source.</summary>
+    private string Unmark(string value, MeetingField field, Side side)
+    {
+        var mark = Profile.Marks.FirstOrDefault(m => m.Field == field)?.Toward(side);
+        if (mark is null || mark.Set is not null) return value;
+        if (mark.Prefix is { } prefix && value.StartsWith(prefix, StringComparison.Ordinal)) value = value.Substring(prefix.Length);
+        if (mark.Suffix is { } suffix && value.EndsWith(suffix, StringComparison.Ordinal)) value = value.Substring(0, value.Length - suffix.Length);
+        return value;
+    }
+
+    private static string NormaliseText(string text) => text.Replace("\r\n", "\n").TrimEnd();
+
+    private static bool Matches(Condition condition, CalEvent e)
+    {
+        IEnumerable<string> values = condition.Field switch
+        {
+            MeetingField.Categories => e.Categories,
+            MeetingField.Attendees => e.Attendees.SelectMany(a => new[] { a.Name, a.Email }),
+            MeetingField.Subject => new[] { e.Title },
+            MeetingField.Body => new[] { e.Description },
+            MeetingField.Location => new[] { e.Location },
+            MeetingField.ShowAs => new[] { Vocabulary.OutlookName(e.ShowAs) },
+            MeetingField.Sensitivity => new[] { Vocabulary.OutlookName(e.Sensitivity) },
+            MeetingField.Importance => new[] { Vocabulary.Name(e.Importance) },
+            MeetingField.Reminder => new[] { e.ReminderMinutes?.ToString(CultureInfo.InvariantCulture) ?? "" },
+            MeetingField.IsAllDay => new[] { e.IsAllDay ? "true" : "false" },
+            _ => Array.Empty<string>(),
+        };
+        return values.Any(v => condition.Operator switch
+        {
+            ConditionOperator.Equals => condition.Values[0].Equals(v, StringComparison.OrdinalIgnoreCase),
+            ConditionOperator.Contains => v.IndexOf(condition.Values[0], StringComparison.OrdinalIgnoreCase) >= 0,
+            ConditionOperator.Matches => condition.Pattern!.IsMatch(v),
+            ConditionOperator.In => condition.Values.Any(x => x.Equals(v, StringComparison.OrdinalIgnoreCase)),
+            _ => false,
+        });
+    }
+}

@@ -1,0 +1,14 @@
+using System;
+using System.Threading;
+
+namespace CalSync.Engine.Sync;
+
+/// <summary>What a run needs from the store: the lock, the link state and the history.</summary>
+public interface IRunPersistence
+{
+    IDisposable AcquireLock(string syncName, TimeSpan wait, CancellationToken cancellationToken);
+    SyncState LoadState(string syncName);
+    /// <summary>Atomic: the previous state stays whole if this fails.</summary>
+    void SaveState(string syncName, SyncState state);
+    void AppendHistory(RunRecord record);
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using CalSync.Engine.Mapping;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+
+namespace CalSync.Engine.Sync;
+
+/// <summary>A meeting of one side as the planner sees it: the event (a series, a single, or one occurrence of a series that travels on its own) and its view.</summary>
+public sealed record SyncItem(Side Side, CalEvent Event, EventView View)
+{
+    public string Id => Event.Id;
+}
+
+/// <summary>
+/// One write the run will make, with what it needs to update the link state once it succeeded:
+/// the source item and the hashes both sides will have afterwards.
+/// </summary>
+public sealed record PlannedWrite
+{
+    public string OperationId { get; init; } = "";
+    public Side TargetSide { get; init; }
+    public WriteKind Kind { get; init; }
+    public string? TargetId { get; init; }
+    public CalEvent? Desired { get; init; }
+    public CalEvent? Existing { get; init; }
+    /// <summary>The item whose content is written (null for deletes).</summary>
+    public SyncItem? Source { get; init; }
+    /// <summary>Hash the target's view will have after the write.</summary>
+    public string DesiredHash { get; init; } = "";
+    /// <summary>The link this write replaces or removes; kept unchanged if the write fails, so the next run retries.</summary>
+    public Link? PreviousLink { get; init; }
+    public string? TransactionId { get; init; }
+    public string Reason { get; init; } = "";
+
+    public override string ToString()
+    {
+        var what = Kind == WriteKind.Delete ? TargetId : $"'{(Desired?.Title.Length > 0 ? Desired.Title : "(no title)")}' {Desired?.Start}";
+        return $"{Kind} on {TargetSide}: {what}{(TargetId is not null && Kind != WriteKind.Delete ? " (" + TargetId + ")" : "")} — {Reason}";
+    }
+}
+
+/// <summary>
+/// What a run will do: a plain value. <c>Start-CalSync -WhatIf</c> prints it; tests assert on it.
+/// <see cref="Links"/> and <see cref="Unlinked"/> are the state after the run if every write succeeds,
+/// without the links the writes will make.
+/// </summary>
+public sealed record Plan
+{
+    public string Mode { get; init; } = "Incremental";
+    public IReadOnlyList<PlannedWrite> Writes { get; init; } = Array.Empty<PlannedWrite>();
+    public IReadOnlyList<Link> Links { get; init; } = Array.Empty<Link>();
+    public IReadOnlyList<UnlinkedItem> Unlinked { get; init; } = Array.Empty<UnlinkedItem>();
+    /// <summary>What happens without a write (links made by matching, recovered copies, unlinks, conflicts, skips).</summary>
+    public IReadOnlyList<ItemOutcome> Events { get; init; } = Array.Empty<ItemOutcome>();
+    /// <summary>A side that had linked meetings and now returned none: the run must not delete anything (unless forced).</summary>
+    public Side? SuddenlyEmpty { get; init; }
+
+    public bool IsEmpty => Writes.Count == 0;
+
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append("Plan (").Append(Mode).Append("): ").Append(Writes.Count).Append(" write(s)");
+        foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+        {
+            var mine = Writes.Where(w => w.TargetSide == side).ToArray();
+            if (mine.Length == 0) continue;
+            text.Append($"; {side}: {mine.Count(w => w.Kind == WriteKind.Create)} create, {mine.Count(w => w.Kind == WriteKind.Update)} update, {mine.Count(w => w.Kind == WriteKind.Delete)} delete");
+        }
+        foreach (var write in Writes) text.AppendLine().Append("  ").Append(write);
+        foreach (var e in Events.Where(e => e.Action != ItemAction.Skip)) text.AppendLine().Append("  ").Append(e.Action).Append(' ').Append(e.TargetSide).Append(": ").Append(e.TargetId ?? e.SourceId).Append(" — ").Append(e.Reason);
+        return text.ToString();
+    }
+}

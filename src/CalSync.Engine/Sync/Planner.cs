@@ -1,0 +1,515 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using CalSync.Engine.Mapping;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+
+namespace CalSync.Engine.Sync;
+
+/// <summary>Everything the planner decides from: both sides as read, the state, the settings.</summary>
+public sealed record PlanInput
+{
+    public SyncDefinition Definition { get; init; } = new();
+    public SyncState State { get; init; } = new();
+    public Projector Projector { get; init; } = new(MappingLoader.BuiltIn("default"));
+    public IReadOnlyList<CalEvent> Outlook { get; init; } = Array.Empty<CalEvent>();
+    public IReadOnlyList<CalEvent> Bitrix24 { get; init; } = Array.Empty<CalEvent>();
+    public SyncWindow Window { get; init; } = SyncWindow.Around(DateTime.UtcNow, 30, 365);
+    /// <summary>The initial merge asked for; null: none asked (the first run then takes only new data).</summary>
+    public InitialMerge? Merge { get; init; }
+    /// <summary>Why a side cannot store a series (null: it can). The series then travels as single events.</summary>
+    public Func<Side, CalEvent, string?> CannotExpress { get; init; } = (_, _) => null;
+}
+
+/// <summary>
+/// Decides a run: classifies every link as unchanged / changed / deleted on each side, matches new
+/// items one-to-one, and turns direction, merge mode, allow-delete and conflict policy into writes.
+/// A pure function of its input (ARCHITECTURE.md, "Semantics").
+/// </summary>
+public static class Planner
+{
+    private enum Mode { Incremental, None, TwoWay, OutlookToBitrix24, Bitrix24ToOutlook }
+
+    public static SyncDirection EffectiveDirection(SyncDefinition definition, MappingProfile profile)
+    {
+        if (profile.Direction == FieldDirection.Both) return definition.Direction;
+        var profileDirection = profile.Direction == FieldDirection.ToBitrix24 ? SyncDirection.OutlookToBitrix24 : SyncDirection.Bitrix24ToOutlook;
+        if (definition.Direction != SyncDirection.TwoWay && definition.Direction != profileDirection)
+            throw new InvalidOperationException($"Mapping profile '{profile.Name}' only goes {profileDirection}, but sync '{definition.Name}' is set to {definition.Direction}. Use a two-way profile or set -Direction {profileDirection}.");
+        return profileDirection;
+    }
+
+    public static string OriginStamp(string syncName, Side sourceSide, string sourceId) => $"calsync|{syncName}|{sourceSide}|{sourceId}";
+
+    private static bool TryParseStamp(string? stamp, string syncName, out Side side, out string id)
+    {
+        side = Side.Outlook;
+        id = "";
+        var parts = stamp?.Split(new[] { '|' }, 4);
+        if (parts is not { Length: 4 } || parts[0] != "calsync" || !parts[1].Equals(syncName, StringComparison.OrdinalIgnoreCase)) return false;
+        if (!Enum.TryParse(parts[2], out side)) return false;
+        id = parts[3];
+        return true;
+    }
+
+    public static Plan Decide(PlanInput input) => new Run(input).Decide();
+
+    private sealed class Run
+    {
+        private readonly PlanInput _in;
+        private readonly SyncDefinition _def;
+        private readonly Projector _projector;
+        private readonly SyncDirection _direction;
+        private readonly Mode _mode;
+        private readonly Dictionary<string, SyncItem> _outlook = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SyncItem> _bitrix24 = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SyncItem> _excludedOutlook = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SyncItem> _excludedBitrix24 = new(StringComparer.Ordinal);
+        // Series ids whose representation differs on the other side this run (expanded now, or whole now).
+        private readonly HashSet<string> _expandedOutlook = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _expandedBitrix24 = new(StringComparer.Ordinal);
+        private readonly List<Link> _links = new();
+        private readonly List<UnlinkedItem> _unlinked = new();
+        private readonly List<PlannedWrite> _writes = new();
+        private readonly List<ItemOutcome> _events = new();
+        private readonly HashSet<string> _linkedOutlook = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _linkedBitrix24 = new(StringComparer.Ordinal);
+
+        public Run(PlanInput input)
+        {
+            _in = input;
+            _def = input.Definition;
+            _projector = input.Projector;
+            _direction = EffectiveDirection(_def, _projector.Profile);
+            _mode = input.Merge switch
+            {
+                null => input.State.Initialized ? Mode.Incremental : Mode.None,
+                InitialMerge.None => Mode.None,
+                InitialMerge.TwoWay => Mode.TwoWay,
+                InitialMerge.OutlookToBitrix24 => Mode.OutlookToBitrix24,
+                _ => Mode.Bitrix24ToOutlook,
+            };
+            if ((_mode == Mode.OutlookToBitrix24 && !Flows(Side.Outlook)) || (_mode == Mode.Bitrix24ToOutlook && !Flows(Side.Bitrix24)))
+                throw new InvalidOperationException($"-InitialMerge {_mode} contradicts the direction of sync '{_def.Name}' ({_direction}).");
+        }
+
+        private bool Flows(Side from) => _direction == SyncDirection.TwoWay || _direction == (from == Side.Outlook ? SyncDirection.OutlookToBitrix24 : SyncDirection.Bitrix24ToOutlook);
+
+        private Dictionary<string, SyncItem> Items(Side side) => side == Side.Outlook ? _outlook : _bitrix24;
+        private Dictionary<string, SyncItem> Excluded(Side side) => side == Side.Outlook ? _excludedOutlook : _excludedBitrix24;
+        private HashSet<string> Linked(Side side) => side == Side.Outlook ? _linkedOutlook : _linkedBitrix24;
+        private static string IdOn(Link link, Side side) => side == Side.Outlook ? link.OutlookId : link.Bitrix24Id;
+
+        public Plan Decide()
+        {
+            Load(Side.Outlook, _in.Outlook);
+            Load(Side.Bitrix24, _in.Bitrix24);
+            var links = FollowMovedCopies(_in.State.Links);
+            foreach (var link in links) Classify(link);
+            PlanNewItems();
+            return new Plan
+            {
+                Mode = _mode == Mode.Incremental ? "Incremental" : "InitialMerge:" + _mode,
+                Writes = _writes,
+                Links = _links,
+                Unlinked = _unlinked,
+                Events = _events,
+                SuddenlyEmpty = SuddenlyEmpty(),
+            };
+        }
+
+        private void Load(Side side, IReadOnlyList<CalEvent> events)
+        {
+            var items = Items(side);
+            foreach (var e in events)
+            {
+                if (e.Recurrence is not null && _in.CannotExpress(side.Other(), e) is not null)
+                {
+                    // The other side cannot hold this series: it travels as its occurrences, each on its own.
+                    (side == Side.Outlook ? _expandedOutlook : _expandedBitrix24).Add(e.Id);
+                    foreach (var o in RecurrenceExpander.Expand(e, _in.Window.StartUtc, _in.Window.EndUtc))
+                        Add(side, o.Event with { Id = OccurrenceKey.Make(e.Id, o.OriginalDate), SeriesId = e.Id, OriginalDate = o.OriginalDate, Version = e.Version, LastModified = e.LastModified });
+                }
+                else Add(side, e);
+            }
+
+            void Add(Side s, CalEvent e)
+            {
+                var item = new SyncItem(s, e, _projector.View(e, s));
+                // Filters apply to the source side of each direction.
+                if (Flows(s) && !_projector.IsSynced(e, s)) Excluded(s)[e.Id] = item;
+                else items[e.Id] = item;
+            }
+        }
+
+        /// <summary>An Outlook copy whose id changed still carries its origin stamp: the link follows it.</summary>
+        private List<Link> FollowMovedCopies(IReadOnlyList<Link> links)
+        {
+            var linkedIds = new HashSet<string>(links.Select(l => l.OutlookId), StringComparer.Ordinal);
+            var byStamp = _outlook.Values.Where(i => i.Event.OriginStamp is not null && !linkedIds.Contains(i.Id))
+                .GroupBy(i => i.Event.OriginStamp!).ToDictionary(g => g.Key, g => g.First());
+            return links.Select(link =>
+                !_outlook.ContainsKey(link.OutlookId) && !_excludedOutlook.ContainsKey(link.OutlookId)
+                && byStamp.TryGetValue(OriginStamp(_def.Name, Side.Bitrix24, link.Bitrix24Id), out var moved)
+                    ? link with { OutlookId = moved.Id }
+                    : link).ToList();
+        }
+
+        private void Classify(Link link)
+        {
+            _linkedOutlook.Add(link.OutlookId);
+            _linkedBitrix24.Add(link.Bitrix24Id);
+            _outlook.TryGetValue(link.OutlookId, out var a);
+            _bitrix24.TryGetValue(link.Bitrix24Id, out var b);
+            var aExcluded = _excludedOutlook.ContainsKey(link.OutlookId);
+            var bExcluded = _excludedBitrix24.ContainsKey(link.Bitrix24Id);
+
+            if (a is null && b is null && !aExcluded && !bExcluded)
+            {
+                Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id,
+                    _in.Window.Overlaps(link.StartUtc, link.EndUtc) ? "gone on both sides" : "left the sync window");
+                return;
+            }
+            if ((a is null || b is null) && !_in.Window.Overlaps(link.StartUtc, link.EndUtc))
+            {
+                Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id, "left the sync window");
+                return;
+            }
+            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            {
+                if ((side == Side.Outlook ? a : b) is not null || !Reshaped(side, IdOn(link, side))) continue;
+                // The series now travels in another shape (whole, or as single events): replace the copy whatever allow-delete says.
+                var copy = side == Side.Outlook ? b : a;
+                if (copy is not null) Delete(copy, link, "its source series changed shape (whole series / single occurrences)");
+                return;
+            }
+            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            {
+                if (!(side == Side.Outlook ? aExcluded : bExcluded)) continue;
+                var copy = side == Side.Outlook ? b : a;
+                if (copy is not null) RemoveFromSync(copy, link, "its source now matches a filter of the mapping");
+                else Event(ItemAction.Unlink, side.Other(), IdOn(link, side), null, "its source now matches a filter of the mapping");
+                return;
+            }
+
+            var aChanged = a is not null && Changed(a, link.OutlookHash, link.OutlookVersion);
+            var bChanged = b is not null && Changed(b, link.Bitrix24Hash, link.Bitrix24Version);
+            if (a is not null && b is not null)
+            {
+                if (!aChanged && !bChanged) { _links.Add(link); return; }
+                if (aChanged && bChanged)
+                {
+                    if (!WouldChange(a, b)) { _links.Add(NewLink(a, b, a.View.Hash, b.View.Hash, b.Event.Version)); return; }
+                    var winner = Resolve(a, b);
+                    _events.Add(new ItemOutcome
+                    {
+                        Action = ItemAction.Conflict, TargetSide = winner.Side.Other(), SourceId = winner.Id, TargetId = (winner == a ? b : a).Id,
+                        Reason = $"changed on both sides; {winner.Side} wins ({Policy()})",
+                        OutlookBefore = a.View.Fields, Bitrix24Before = b.View.Fields,
+                    });
+                    Update(winner, winner == a ? b : a, link, "changed on both sides; " + winner.Side + " wins");
+                    return;
+                }
+                var changed = aChanged ? a : b;
+                var other = aChanged ? b : a;
+                if (Flows(changed.Side)) Update(changed, other, link, $"changed on {changed.Side}");
+                else _links.Add(link); // one-way: the target's own edits are left alone until the source changes
+                return;
+            }
+
+            var present = (a ?? b)!;
+            var presentChanged = a is not null ? aChanged : bChanged;
+            var deletedSide = present.Side.Other();
+            if (!Flows(deletedSide))
+            {
+                // One-way and the copy was deleted on the target: recreate it only when the source changes again.
+                if (presentChanged) Create(present, link, "the source changed and its copy was deleted");
+                else _links.Add(link);
+                return;
+            }
+            if (presentChanged && Flows(present.Side) && ModificationBeatsDeletion(present.Side))
+            {
+                _events.Add(new ItemOutcome
+                {
+                    Action = ItemAction.Conflict, TargetSide = deletedSide, SourceId = present.Id, TargetId = IdOn(link, deletedSide),
+                    Reason = $"deleted on {deletedSide} but changed on {present.Side}; the change wins ({Policy()})",
+                    OutlookBefore = a?.View.Fields, Bitrix24Before = b?.View.Fields,
+                });
+                Create(present, link, $"changed on {present.Side} after its copy was deleted on {deletedSide}");
+                return;
+            }
+            RemoveFromSync(present, link, $"deleted on {deletedSide}");
+        }
+
+        private bool Reshaped(Side side, string id)
+        {
+            var expanded = side == Side.Outlook ? _expandedOutlook : _expandedBitrix24;
+            if (expanded.Contains(id)) return true;
+            return OccurrenceKey.TryParse(id, out var seriesId, out _) && Items(side).ContainsKey(seriesId);
+        }
+
+        private bool ModificationBeatsDeletion(Side modifiedSide) => _def.ConflictPolicy switch
+        {
+            ConflictPolicy.OutlookWins => modifiedSide == Side.Outlook,
+            ConflictPolicy.Bitrix24Wins => modifiedSide == Side.Bitrix24,
+            _ => true,
+        };
+
+        private string Policy() => _direction == SyncDirection.TwoWay ? _def.ConflictPolicy.ToString() : _direction.ToString();
+
+        private SyncItem Resolve(SyncItem a, SyncItem b)
+        {
+            if (!Flows(Side.Bitrix24)) return a;
+            if (!Flows(Side.Outlook)) return b;
+            return _def.ConflictPolicy switch
+            {
+                ConflictPolicy.OutlookWins => a,
+                ConflictPolicy.Bitrix24Wins => b,
+                _ => b.Event.LastModified > a.Event.LastModified ? b : a,
+            };
+        }
+
+        private static bool Changed(SyncItem item, string hash, string? version) =>
+            item.View.Hash != hash && (item.Event.Version is null || item.Event.Version != version);
+
+        /// <summary>Would writing <paramref name="a"/> over <paramref name="b"/> (or b over a) change anything the other side sees?</summary>
+        private bool WouldChange(SyncItem a, SyncItem b)
+        {
+            if (Flows(Side.Outlook) && _projector.View(_projector.Apply(a.Event, Side.Outlook, b.Event), Side.Bitrix24).Hash != b.View.Hash) return true;
+            return Flows(Side.Bitrix24) && _projector.View(_projector.Apply(b.Event, Side.Bitrix24, a.Event), Side.Outlook).Hash != a.View.Hash;
+        }
+
+        private void PlanNewItems()
+        {
+            var fresh = new Dictionary<Side, List<SyncItem>>();
+            var known = _in.State.Unlinked.ToLookup(u => (u.Side, u.Id));
+            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            {
+                var list = new List<SyncItem>();
+                foreach (var item in Items(side).Values)
+                {
+                    if (Linked(side).Contains(item.Id)) continue;
+                    var entry = known[(side, item.Id)].FirstOrDefault();
+                    if (entry?.Reason == UnlinkedReason.Detached || (entry?.Reason == UnlinkedReason.Baseline && entry.Hash == item.View.Hash))
+                    {
+                        _unlinked.Add(entry);
+                        continue;
+                    }
+                    list.Add(item);
+                }
+                fresh[side] = list.OrderBy(i => i.Event.Start.SortKeyUtc).ThenBy(i => i.Id, StringComparer.Ordinal).ToList();
+                foreach (var excluded in Excluded(side).Values.Where(i => !Linked(side).Contains(i.Id)))
+                    Event(ItemAction.Skip, side.Other(), excluded.Id, null, "matches a filter of the mapping");
+            }
+
+            if (_mode == Mode.None)
+            {
+                // Only new data: what exists now is the baseline; it syncs once it changes.
+                foreach (var item in fresh.Values.SelectMany(l => l)) _unlinked.Add(new UnlinkedItem(item.Side, item.Id, item.View.Hash, UnlinkedReason.Baseline));
+                return;
+            }
+
+            foreach (var (a, b, recovered) in Match(fresh[Side.Outlook], fresh[Side.Bitrix24]))
+            {
+                fresh[Side.Outlook].Remove(a);
+                fresh[Side.Bitrix24].Remove(b);
+                var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
+                if (!WouldChange(a, b))
+                {
+                    _links.Add(NewLink(a, b, a.View.Hash, b.View.Hash, b.Event.Version));
+                    Event(recovered ? ItemAction.Recover : ItemAction.Link, Side.Bitrix24, a.Id, b.Id, reason);
+                    continue;
+                }
+                var from = _mode switch
+                {
+                    Mode.OutlookToBitrix24 => a,
+                    Mode.Bitrix24ToOutlook => b,
+                    _ => Resolve(a, b),
+                };
+                var to = from == a ? b : a;
+                _events.Add(new ItemOutcome
+                {
+                    Action = recovered ? ItemAction.Recover : ItemAction.Link, TargetSide = to.Side, SourceId = from.Id, TargetId = to.Id,
+                    Reason = reason + $"; they differ, so {from.Side}'s version is written over {to.Side}",
+                    OutlookBefore = a.View.Fields, Bitrix24Before = b.View.Fields,
+                });
+                Update(from, to, null, "matched; " + to.Side + " takes " + from.Side + "'s version");
+            }
+
+            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            {
+                var copies = Flows(side) && _mode switch
+                {
+                    Mode.OutlookToBitrix24 => side == Side.Outlook,
+                    Mode.Bitrix24ToOutlook => side == Side.Bitrix24,
+                    _ => true,
+                };
+                foreach (var item in fresh[side])
+                {
+                    if (copies) Create(item, null, $"new on {side}");
+                    else if (Flows(side)) _unlinked.Add(new UnlinkedItem(side, item.Id, item.View.Hash, UnlinkedReason.Baseline));
+                    // One-way: an item only on the target is never touched.
+                }
+            }
+        }
+
+        /// <summary>Pairs of new items that are the same meeting: copies found through the journal, origin stamps, then equal start, end, all-day and title.</summary>
+        private IEnumerable<(SyncItem A, SyncItem B, bool Recovered)> Match(List<SyncItem> outlook, List<SyncItem> bitrix24)
+        {
+            var takenA = new HashSet<string>(StringComparer.Ordinal);
+            var takenB = new HashSet<string>(StringComparer.Ordinal);
+            var pairs = new List<(SyncItem, SyncItem, bool)>();
+            void Pair(SyncItem a, SyncItem b, bool recovered)
+            {
+                if (takenA.Contains(a.Id) || takenB.Contains(b.Id)) return;
+                takenA.Add(a.Id);
+                takenB.Add(b.Id);
+                pairs.Add((a, b, recovered));
+            }
+
+            var outlookById = outlook.ToDictionary(i => i.Id, StringComparer.Ordinal);
+            var bitrixById = bitrix24.ToDictionary(i => i.Id, StringComparer.Ordinal);
+            var byKey = new Dictionary<Side, ILookup<string, SyncItem>>
+            {
+                [Side.Outlook] = outlook.ToLookup(i => i.View.MatchKey),
+                [Side.Bitrix24] = bitrix24.ToLookup(i => i.View.MatchKey),
+            };
+            var byStamp = outlook.Where(i => i.Event.OriginStamp is not null).ToLookup(i => i.Event.OriginStamp!);
+
+            // A create that was sent just before a crash: find the copy it made.
+            foreach (var entry in _in.State.Journal)
+            {
+                var sources = entry.TargetSide == Side.Outlook ? bitrixById : outlookById;
+                if (!sources.TryGetValue(entry.SourceId, out var source)) continue;
+                var copy = entry.TargetSide == Side.Outlook
+                    ? byStamp[entry.OriginStamp].FirstOrDefault() ?? byKey[Side.Outlook][entry.MatchKey].FirstOrDefault(i => !takenA.Contains(i.Id))
+                    : byKey[Side.Bitrix24][entry.MatchKey].FirstOrDefault(i => !takenB.Contains(i.Id));
+                if (copy is null) continue;
+                if (entry.TargetSide == Side.Outlook) Pair(copy, source, true);
+                else Pair(source, copy, true);
+            }
+            // Outlook copies name their source.
+            foreach (var a in outlook)
+                if (TryParseStamp(a.Event.OriginStamp, _def.Name, out var side, out var sourceId) && side == Side.Bitrix24 && bitrixById.TryGetValue(sourceId, out var b))
+                    Pair(a, b, false);
+            if (_def.AvoidDuplicates)
+            {
+                var waiting = bitrix24.Where(b => !takenB.Contains(b.Id)).GroupBy(b => b.View.MatchKey)
+                    .ToDictionary(g => g.Key, g => new Queue<SyncItem>(g), StringComparer.Ordinal);
+                foreach (var a in outlook.Where(a => !takenA.Contains(a.Id)))
+                    if (waiting.TryGetValue(a.View.MatchKey, out var queue))
+                        while (queue.Count > 0)
+                        {
+                            var b = queue.Dequeue();
+                            if (takenB.Contains(b.Id)) continue;
+                            Pair(a, b, false);
+                            break;
+                        }
+            }
+            return pairs;
+        }
+
+        private void Create(SyncItem source, Link? previous, string reason)
+        {
+            var target = source.Side.Other();
+            var desired = _projector.Apply(source.Event, source.Side, null);
+            if (target == Side.Outlook) desired = desired with { OriginStamp = OriginStamp(_def.Name, source.Side, source.Id) };
+            _writes.Add(new PlannedWrite
+            {
+                OperationId = $"{target}:create:{source.Id}",
+                TargetSide = target,
+                Kind = WriteKind.Create,
+                Desired = desired,
+                Source = source,
+                DesiredHash = _projector.View(desired, target).Hash,
+                PreviousLink = previous,
+                TransactionId = TransactionId(source),
+                Reason = reason,
+            });
+        }
+
+        private void Update(SyncItem source, SyncItem target, Link? previous, string reason)
+        {
+            var desired = _projector.Apply(source.Event, source.Side, target.Event);
+            _writes.Add(new PlannedWrite
+            {
+                OperationId = $"{target.Side}:update:{target.Id}",
+                TargetSide = target.Side,
+                Kind = WriteKind.Update,
+                TargetId = target.Id,
+                Desired = desired,
+                Existing = target.Event,
+                Source = source,
+                DesiredHash = _projector.View(desired, target.Side).Hash,
+                PreviousLink = previous,
+                Reason = reason,
+            });
+        }
+
+        private void Delete(SyncItem target, Link link, string reason) =>
+            _writes.Add(new PlannedWrite
+            {
+                OperationId = $"{target.Side}:delete:{target.Id}",
+                TargetSide = target.Side,
+                Kind = WriteKind.Delete,
+                TargetId = target.Id,
+                Existing = target.Event,
+                PreviousLink = link,
+                Reason = reason,
+            });
+
+        /// <summary>The pair leaves the sync: the copy is deleted when allow-delete is on, else left in place and never synced again.</summary>
+        private void RemoveFromSync(SyncItem copy, Link link, string reason)
+        {
+            if (_def.AllowDelete)
+            {
+                Delete(copy, link, reason);
+                return;
+            }
+            _unlinked.Add(new UnlinkedItem(copy.Side, copy.Id, copy.View.Hash, UnlinkedReason.Detached));
+            Event(ItemAction.Unlink, copy.Side, IdOn(link, copy.Side.Other()), copy.Id, reason + "; allow-delete is off, so the copy stays and is no longer synced");
+        }
+
+        private void Event(ItemAction action, Side target, string? sourceId, string? targetId, string reason) =>
+            _events.Add(new ItemOutcome { Action = action, TargetSide = target, SourceId = sourceId, TargetId = targetId, Reason = reason });
+
+        private Link NewLink(SyncItem a, SyncItem b, string outlookHash, string bitrix24Hash, string? bitrix24Version) =>
+            LinkFor(a.Event, b.Event) with
+            {
+                OutlookId = a.Id, Bitrix24Id = b.Id,
+                OutlookVersion = a.Event.Version, Bitrix24Version = bitrix24Version,
+                OutlookHash = outlookHash, Bitrix24Hash = bitrix24Hash,
+            };
+
+        private Side? SuddenlyEmpty()
+        {
+            var live = _in.State.Links.Where(l => _in.Window.Overlaps(l.StartUtc, l.EndUtc)).ToArray();
+            if (live.Length == 0) return null;
+            if (_in.Outlook.Count == 0) return Side.Outlook;
+            if (_in.Bitrix24.Count == 0) return Side.Bitrix24;
+            return null;
+        }
+
+        private string TransactionId(SyncItem source)
+        {
+            // Stable for retries of this create, different once the source changes (a later re-create is a new event).
+            using var sha = SHA256.Create();
+            var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes($"{_def.Name}|{source.Side}|{source.Id}|{source.View.Hash}"));
+            return new Guid(bytes.Take(16).ToArray()).ToString();
+        }
+    }
+
+    /// <summary>The time range a link covers (a series: from its first start to its last possible end).</summary>
+    internal static Link LinkFor(CalEvent a, CalEvent b)
+    {
+        var start = Min(a.Start.SortKeyUtc, b.Start.SortKeyUtc);
+        var end = Max(a.IsSeries ? RecurrenceExpander.LastEndUtc(a) : a.End.SortKeyUtc, b.IsSeries ? RecurrenceExpander.LastEndUtc(b) : b.End.SortKeyUtc);
+        return new Link { StartUtc = start, EndUtc = end };
+    }
+
+    private static DateTime Min(DateTime x, DateTime y) => x < y ? x : y;
+    private static DateTime Max(DateTime x, DateTime y) => x > y ? x : y;
+}

@@ -1,0 +1,264 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CalSync.Engine.Mapping;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+
+namespace CalSync.Engine.Sync;
+
+public sealed record RunProgress(string Activity, int Done, int Total);
+
+public sealed record RunOptions
+{
+    /// <summary>The initial merge to perform; null continues an unfinished one, or takes only new data on a first run.</summary>
+    public InitialMerge? Merge { get; init; }
+    /// <summary>Run even when a side that had linked meetings returns none.</summary>
+    public bool Force { get; init; }
+    /// <summary>Plan only: nothing is written to either calendar or to the store.</summary>
+    public bool WhatIf { get; init; }
+    public DateTimeOffset? Now { get; init; }
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(30);
+    public IProgress<RunProgress>? Progress { get; init; }
+    /// <summary>What happens, in words, for the verbose stream (never a secret).</summary>
+    public Action<string>? Log { get; init; }
+}
+
+public sealed record RunResult(RunRecord Record, Plan? Plan);
+
+/// <summary>
+/// One run of one sync (ARCHITECTURE.md, "The data's way through one run"): lock, load, read both sides,
+/// plan, journal the creates, write in batches, save the links atomically, append the history record.
+/// </summary>
+public sealed class SyncRunner
+{
+    private readonly IRunPersistence _store;
+    private readonly ICalendarSide _outlook;
+    private readonly ICalendarSide _bitrix24;
+
+    public SyncRunner(IRunPersistence store, ICalendarSide outlook, ICalendarSide bitrix24)
+    {
+        _store = store;
+        _outlook = outlook;
+        _bitrix24 = bitrix24;
+    }
+
+    private ICalendarSide SideOf(Side side) => side == Side.Outlook ? _outlook : _bitrix24;
+
+    public async Task<RunResult> RunAsync(SyncDefinition definition, RunOptions options, CancellationToken cancellationToken)
+    {
+        var log = options.Log ?? (_ => { });
+        var started = options.Now ?? DateTimeOffset.UtcNow;
+        // Before any reading or locking: a bad mapping file stops the run with its position.
+        var projector = new Projector(MappingLoader.Resolve(definition.Mapping));
+        var direction = Planner.EffectiveDirection(definition, projector.Profile);
+
+        using var runLock = options.WhatIf ? null : _store.AcquireLock(definition.Name, options.LockWait, cancellationToken);
+        var state = _store.LoadState(definition.Name);
+        var merge = options.Merge ?? state.PendingMerge;
+        var record = new RunRecord
+        {
+            SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, Direction = direction,
+            Mode = merge is null ? (state.Initialized ? "Incremental" : "InitialMerge:None") : "InitialMerge:" + merge,
+        };
+        var window = SyncWindow.Around(started.UtcDateTime, definition.WindowPastDays, definition.WindowFutureDays);
+
+        options.Progress?.Report(new RunProgress("Reading both calendars", 0, 2));
+        SideSnapshot outlook, bitrix24;
+        try
+        {
+            var readOutlook = _outlook.ReadAsync(window, state.OutlookCursor, cancellationToken);
+            var readBitrix24 = _bitrix24.ReadAsync(window, state.Bitrix24Cursor, cancellationToken);
+            await Task.WhenAll(readOutlook, readBitrix24).ConfigureAwait(false);
+            outlook = readOutlook.Result;
+            bitrix24 = readBitrix24.Result;
+        }
+        catch (SideUnavailableException e)
+        {
+            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message }, null, options);
+        }
+        log($"Read {outlook.Events.Count} Outlook and {bitrix24.Events.Count} Bitrix24 meeting(s) between {window.StartUtc:yyyy-MM-dd} and {window.EndUtc:yyyy-MM-dd} (UTC).");
+
+        var plan = Planner.Decide(new PlanInput
+        {
+            Definition = definition, State = state, Projector = projector,
+            Outlook = outlook.Events, Bitrix24 = bitrix24.Events, Window = window, Merge = merge,
+            CannotExpress = (side, series) => SideOf(side).CannotExpress(series.Recurrence!, series),
+        });
+        record = record with { Mode = plan.Mode };
+        log(plan.ToString());
+        if (options.WhatIf) return new RunResult(record with { Outcome = RunOutcome.WhatIf, End = DateTimeOffset.UtcNow, Items = Outcomes(plan, null) }, plan);
+
+        if (plan.SuddenlyEmpty is { } empty && !options.Force)
+        {
+            var message = $"{empty} returned no meetings although {state.Links.Count} are linked. Nothing was written or deleted. If the calendar really is empty, run Start-CalSync -Name '{definition.Name}' -Force.";
+            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = "EmptySideGuard", Message = message, Items = Outcomes(plan, null) }, plan, options);
+        }
+
+        // Journal every create before it is sent: a crash between the write and the save finds the copy next run.
+        var creates = plan.Writes.Where(w => w.Kind == WriteKind.Create).ToArray();
+        var journal = creates.Select(w => new JournalEntry
+        {
+            TargetSide = w.TargetSide, SourceId = w.Source!.Id, OriginStamp = w.Desired!.OriginStamp ?? "",
+            TransactionId = w.TransactionId ?? "", MatchKey = projector.MatchKey(w.Desired, w.TargetSide), At = DateTimeOffset.UtcNow,
+        }).ToArray();
+        if (journal.Length > 0) _store.SaveState(definition.Name, state with { Journal = state.Journal.Concat(journal).ToArray() });
+
+        var results = new Dictionary<string, WriteResult>(StringComparer.Ordinal);
+        string? failure = null;
+        try
+        {
+            failure = await ExecuteAsync(definition, plan, results, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SideUnavailableException e)
+        {
+            failure = e.Message;
+            record = record with { ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable" };
+        }
+        catch (OperationCanceledException)
+        {
+            SaveAfterWrites(definition, state, plan, results, outlook, bitrix24, journal, merge, completed: false);
+            throw;
+        }
+
+        var completed = failure is null || definition.ProceedOnError && record.ErrorId is null;
+        SaveAfterWrites(definition, state, plan, results, outlook, bitrix24, journal, merge, completed);
+        var items = Outcomes(plan, results);
+        var failed = items.Count(i => !i.Succeeded);
+        var outcome = !completed ? RunOutcome.Failed
+            : failed > 0 ? RunOutcome.CompletedWithErrors
+            : plan.Writes.Count == 0 && !plan.Events.Any(e => e.Action is ItemAction.Link or ItemAction.Recover or ItemAction.Unlink or ItemAction.Conflict) ? RunOutcome.NoChanges
+            : RunOutcome.Succeeded;
+        var summary = outcome switch
+        {
+            RunOutcome.CompletedWithErrors => $"completed with errors ({failed})",
+            RunOutcome.Failed => $"stopped: {failure}",
+            _ => null,
+        };
+        return Finish(record with
+        {
+            Outcome = outcome,
+            Message = summary,
+            ErrorId = record.ErrorId ?? (failed > 0 ? "ItemFailed" : null),
+            Items = items,
+        }, plan, options);
+    }
+
+    private RunResult Finish(RunRecord record, Plan? plan, RunOptions options)
+    {
+        record = record with { End = DateTimeOffset.UtcNow };
+        record = record with { Outlook = Count(record, Side.Outlook), Bitrix24 = Count(record, Side.Bitrix24) };
+        _store.AppendHistory(record);
+        options.Progress?.Report(new RunProgress("Done", 1, 1));
+        return new RunResult(record, plan);
+    }
+
+    private static SideCounts Count(RunRecord record, Side side)
+    {
+        var mine = record.Items.Where(i => i.TargetSide == side).ToArray();
+        int N(ItemAction action, bool ok = true) => mine.Count(i => i.Action == action && i.Succeeded == ok);
+        return new SideCounts
+        {
+            Created = N(ItemAction.Create), Updated = N(ItemAction.Update), Deleted = N(ItemAction.Delete),
+            // A pair found by matching counts on both sides.
+            Matched = record.Items.Count(i => i.Action == ItemAction.Link),
+            Recovered = mine.Count(i => i.Action == ItemAction.Recover),
+            Skipped = N(ItemAction.Skip),
+            Failed = mine.Count(i => !i.Succeeded),
+        };
+    }
+
+    /// <summary>Writes the plan side by side; returns why it stopped early (null when it did not).</summary>
+    private async Task<string?> ExecuteAsync(SyncDefinition definition, Plan plan, Dictionary<string, WriteResult> results, RunOptions options, CancellationToken cancellationToken)
+    {
+        var total = plan.Writes.Count;
+        var done = 0;
+        foreach (var side in new[] { Side.Bitrix24, Side.Outlook })
+        {
+            // Creates and updates first, deletions last: a run that dies midway has deleted as little as possible.
+            var writes = plan.Writes.Where(w => w.TargetSide == side).OrderBy(w => w.Kind == WriteKind.Delete ? 1 : 0).ToArray();
+            if (writes.Length == 0) continue;
+            options.Progress?.Report(new RunProgress($"Writing {writes.Length} change(s) to {side}", done, total));
+            var operations = writes.Select(w => new WriteOperation(w.OperationId, w.Kind, w.TargetId, w.Desired, w.Existing) { TransactionId = w.TransactionId }).ToArray();
+            var written = await SideOf(side).WriteAsync(operations, !definition.ProceedOnError, cancellationToken).ConfigureAwait(false);
+            foreach (var result in written) results[result.OperationId] = result;
+            done += writes.Length;
+            var firstFailure = written.FirstOrDefault(r => r.Status == WriteStatus.Failed);
+            if (firstFailure is not null && !definition.ProceedOnError)
+                return $"{side} refused {firstFailure.OperationId}: {firstFailure.Error}";
+        }
+        return null;
+    }
+
+    private void SaveAfterWrites(SyncDefinition definition, SyncState state, Plan plan, Dictionary<string, WriteResult> results,
+        SideSnapshot outlook, SideSnapshot bitrix24, JournalEntry[] journal, InitialMerge? merge, bool completed)
+    {
+        var links = new List<Link>(plan.Links);
+        var keptJournal = new List<JournalEntry>();
+        var failed = new List<FailedItem>();
+        foreach (var write in plan.Writes)
+        {
+            results.TryGetValue(write.OperationId, out var result);
+            if (result?.Status == WriteStatus.Succeeded)
+            {
+                if (write.Kind != WriteKind.Delete) links.Add(LinkAfter(write, result));
+                continue;
+            }
+            if (write.PreviousLink is not null) links.Add(write.PreviousLink);
+            if (result?.Status == WriteStatus.Failed)
+            {
+                failed.Add(new FailedItem(write.TargetSide, write.Source?.Id ?? write.TargetId ?? "", result.Error ?? "", 1 + state.Failed.Count(f => f.Id == (write.Source?.Id ?? write.TargetId))));
+                // A create that failed may still have reached the service (a lost answer): keep looking for its copy.
+                if (write.Kind == WriteKind.Create) keptJournal.AddRange(journal.Where(j => j.SourceId == write.Source!.Id && j.TargetSide == write.TargetSide));
+            }
+        }
+        _store.SaveState(definition.Name, state with
+        {
+            Initialized = state.Initialized || completed,
+            PendingMerge = completed ? null : merge,
+            OutlookCursor = outlook.Cursor,
+            Bitrix24Cursor = bitrix24.Cursor,
+            Links = links,
+            Unlinked = plan.Unlinked,
+            Journal = keptJournal,
+            Failed = failed,
+            LastRun = DateTimeOffset.UtcNow,
+        });
+    }
+
+    private static Link LinkAfter(PlannedWrite write, WriteResult result)
+    {
+        var source = write.Source!;
+        var targetId = result.Id ?? write.TargetId!;
+        var target = write.Desired!;
+        var range = Planner.LinkFor(source.Event, target);
+        return source.Side == Side.Outlook
+            ? range with { OutlookId = source.Id, OutlookVersion = source.Event.Version, OutlookHash = source.View.Hash, Bitrix24Id = targetId, Bitrix24Version = result.Version, Bitrix24Hash = write.DesiredHash }
+            : range with { Bitrix24Id = source.Id, Bitrix24Version = source.Event.Version, Bitrix24Hash = source.View.Hash, OutlookId = targetId, OutlookVersion = result.Version, OutlookHash = write.DesiredHash };
+    }
+
+    /// <summary>Per-item outcomes for the history: every write with its result, then what happened without a write.</summary>
+    private static IReadOnlyList<ItemOutcome> Outcomes(Plan plan, Dictionary<string, WriteResult>? results)
+    {
+        var items = new List<ItemOutcome>();
+        foreach (var write in plan.Writes)
+        {
+            WriteResult? result = null;
+            results?.TryGetValue(write.OperationId, out result);
+            if (results is not null && (result is null || result.Status == WriteStatus.NotAttempted)) continue;
+            items.Add(new ItemOutcome
+            {
+                Action = write.Kind switch { WriteKind.Create => ItemAction.Create, WriteKind.Update => ItemAction.Update, _ => ItemAction.Delete },
+                TargetSide = write.TargetSide,
+                SourceId = write.Source?.Id,
+                TargetId = result?.Id ?? write.TargetId,
+                Succeeded = result is null || result.Status == WriteStatus.Succeeded,
+                Reason = result?.Status == WriteStatus.Failed ? $"{write.Reason}; failed: {result.Error}" : write.Reason,
+            });
+        }
+        items.AddRange(plan.Events);
+        return items;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+
+namespace CalSync.Engine.Tests.Support;
+
+/// <summary>
+/// A calendar in memory for engine tests: it counts writes, can refuse chosen operations, and can be
+/// told which series it cannot store (as Bitrix24 cannot store relative patterns or cancelled occurrences).
+/// </summary>
+public sealed class InMemoryCalendar : ICalendarSide
+{
+    private readonly Dictionary<string, CalEvent> _events = new(StringComparer.Ordinal);
+    private readonly string _prefix;
+    private int _nextId;
+    private int _version;
+
+    public InMemoryCalendar(Side side, Func<DateTimeOffset> clock)
+    {
+        Side = side;
+        Clock = clock;
+        _prefix = side == Side.Outlook ? "o" : "b";
+        CannotExpressRule = side == Side.Bitrix24 ? Bitrix24Limits : (_, _) => null;
+    }
+
+    public Side Side { get; }
+    public Func<DateTimeOffset> Clock { get; set; }
+    public int Creates { get; private set; }
+    public int Updates { get; private set; }
+    public int Deletes { get; private set; }
+    public int Writes => Creates + Updates + Deletes;
+    public int Reads { get; private set; }
+    /// <summary>Return an error text to refuse an operation.</summary>
+    public Func<WriteOperation, string?> FailWhen { get; set; } = _ => null;
+    /// <summary>Throw this from the next read (e.g. an auth failure).</summary>
+    public Exception? FailNextRead { get; set; }
+    public Func<Recurrence, CalEvent, string?> CannotExpressRule { get; set; }
+
+    public IReadOnlyCollection<CalEvent> Events => _events.Values;
+    public CalEvent this[string id] => _events[id];
+    public bool Contains(string id) => _events.ContainsKey(id);
+
+    public static string? Bitrix24Limits(Recurrence r, CalEvent series) =>
+        r.Kind is RecurrenceKind.RelativeMonthly or RecurrenceKind.RelativeYearly ? "relative patterns"
+        : r.Cancelled.Count > 0 ? "a cancelled occurrence"
+        : r.Kind == RecurrenceKind.AbsoluteMonthly && r.DayOfMonth > 28 ? "monthly on the 29th-31st"
+        : null;
+
+    /// <summary>Puts a meeting on the calendar as its owner would (not counted as a sync write).</summary>
+    public CalEvent Add(CalEvent e)
+    {
+        var stored = e with
+        {
+            Id = e.Id.Length > 0 ? e.Id : NewId(),
+            Version = NextVersion(),
+            LastModified = e.LastModified == default ? Clock() : e.LastModified,
+        };
+        _events[stored.Id] = stored;
+        return stored;
+    }
+
+    /// <summary>The owner edits a meeting.</summary>
+    public CalEvent Edit(string id, Func<CalEvent, CalEvent> change)
+    {
+        var edited = change(_events[id]) with { Id = id, Version = NextVersion(), LastModified = Clock() };
+        _events[id] = edited;
+        return edited;
+    }
+
+    public void Remove(string id) => _events.Remove(id);
+
+    /// <summary>The service gives an item a new id (Outlook does when an item moves).</summary>
+    public string ChangeId(string id)
+    {
+        var e = _events[id];
+        _events.Remove(id);
+        var renamed = e with { Id = NewId() };
+        _events[renamed.Id] = renamed;
+        return renamed.Id;
+    }
+
+    public Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken)
+    {
+        Reads++;
+        if (FailNextRead is { } failure)
+        {
+            FailNextRead = null;
+            throw failure;
+        }
+        var inWindow = _events.Values.Where(e => e.IsSeries
+            ? RecurrenceExpander.Expand(e, window.StartUtc, window.EndUtc).Count > 0
+            : window.Overlaps(e.Start.SortKeyUtc, e.End.SortKeyUtc)).ToArray();
+        return Task.FromResult(new SideSnapshot(inWindow, "read-" + Reads.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+    {
+        var results = new List<WriteResult>();
+        var halted = false;
+        foreach (var op in operations)
+        {
+            if (halted) { results.Add(WriteResult.Skipped(op.OperationId)); continue; }
+            var error = FailWhen(op);
+            if (error is not null)
+            {
+                results.Add(WriteResult.Fail(op.OperationId, error));
+                halted = haltOnError;
+                continue;
+            }
+            results.Add(Apply(op));
+        }
+        return Task.FromResult<IReadOnlyList<WriteResult>>(results);
+    }
+
+    public string? CannotExpress(Recurrence recurrence, CalEvent series) => CannotExpressRule(recurrence, series);
+
+    private WriteResult Apply(WriteOperation op)
+    {
+        switch (op.Kind)
+        {
+            case WriteKind.Create:
+                if (op.Desired!.Recurrence is { } r && CannotExpressRule(r, op.Desired) is { } why)
+                    return WriteResult.Fail(op.OperationId, "cannot store this series: " + why);
+                Creates++;
+                var created = Add(op.Desired with { Id = "", Version = null, LastModified = Clock() });
+                return WriteResult.Ok(op.OperationId, created.Id, created.Version);
+            case WriteKind.Update:
+                Updates++;
+                if (OccurrenceKey.TryParse(op.TargetId!, out var seriesId, out var date))
+                {
+                    var series = Edit(seriesId, s => s with
+                    {
+                        Recurrence = s.Recurrence! with
+                        {
+                            Exceptions = s.Recurrence.Exceptions.Where(x => x.OriginalDate != date)
+                                .Append(new OccurrenceException(date, op.Desired! with { Id = "", SeriesId = null, OriginalDate = null, Recurrence = null })).ToArray(),
+                        },
+                    });
+                    return WriteResult.Ok(op.OperationId, op.TargetId!, series.Version);
+                }
+                if (!_events.ContainsKey(op.TargetId!)) return WriteResult.Fail(op.OperationId, "not found");
+                var updated = Edit(op.TargetId!, _ => op.Desired!);
+                return WriteResult.Ok(op.OperationId, updated.Id, updated.Version);
+            default:
+                Deletes++;
+                if (OccurrenceKey.TryParse(op.TargetId!, out var sid, out var d))
+                {
+                    Edit(sid, s => s with { Recurrence = s.Recurrence! with { Cancelled = s.Recurrence.Cancelled.Append(d).ToArray(), Exceptions = s.Recurrence.Exceptions.Where(x => x.OriginalDate != d).ToArray() } });
+                    return WriteResult.Ok(op.OperationId, op.TargetId!, null);
+                }
+                _events.Remove(op.TargetId!);
+                return WriteResult.Ok(op.OperationId, op.TargetId!, null);
+        }
+    }
+
+    private string NewId() => _prefix + "-" + (++_nextId).ToString(CultureInfo.InvariantCulture);
+    private string NextVersion() => (++_version).ToString(CultureInfo.InvariantCulture);
+}
