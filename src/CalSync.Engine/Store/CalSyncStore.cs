@@ -1,0 +1,412 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using CalSync.Engine.Sync;
+
+namespace CalSync.Engine.Store;
+
+/// <summary>
+/// The per-user store: sync definitions (<c>syncs/</c>), link state (<c>state/</c>), run history (<c>history/</c>),
+/// connections (<c>connections/</c>), lock files (<c>locks/</c>) and the secret fallback (<c>secrets/</c>), all under
+/// one root (<see cref="StoreRoot"/>). Every file carries a schema number. Whole files are written atomically
+/// (temp file, flush to disk, rename). A file that cannot be read (damaged, truncated, newer schema) gives a
+/// <see cref="StoreException"/> and is never overwritten by a save: saves check the file they would replace and
+/// refuse, unless the caller passes <c>replaceUnreadable: true</c>, which first moves the old file aside as
+/// <c>&lt;file&gt;.corrupt-&lt;time&gt;</c> (or <c>.newer-&lt;time&gt;</c>). On Unix directories are 0700 and files 0600.
+/// Thread-safe for different syncs; for one sync, hold its <see cref="AcquireLock"/> while changing its state.
+/// </summary>
+public sealed class CalSyncStore
+{
+    private const string StateAdvice = "Restore it from a backup, or delete it to start over (the next run is then a first run; use an initial merge with avoid-duplicates to re-match existing meetings).";
+    private const string DefinitionAdvice = "Restore it from a backup, fix it in an editor, or delete it and define the sync again.";
+    private const string ConnectionAdvice = "Restore it from a backup, fix it in an editor, or delete it and connect again.";
+    private const string HistoryAdvice = "Restore it from a backup or delete it.";
+
+    private readonly StoreFileSystem _fs;
+
+    /// <summary>Opens the store at <paramref name="root"/>, or at the per-user default (<see cref="StoreRoot.Resolve()"/>) when null.</summary>
+    public CalSyncStore(string? root = null) : this(root, StoreFileSystem.Default)
+    {
+    }
+
+    internal CalSyncStore(string? root, StoreFileSystem fs)
+    {
+        _fs = fs;
+        var location = root is null ? StoreRoot.Resolve() : new StoreLocation(Path.GetFullPath(root), "explicit path");
+        Root = location.Path;
+        RootSource = location.Source;
+        EnsureDirectory(Root, isRoot: true);
+    }
+
+    public string Root { get; }
+
+    /// <summary>Where <see cref="Root"/> came from ("CALSYNC_HOME", "XDG_DATA_HOME", "HOME", ...).</summary>
+    public string RootSource { get; }
+
+    public string SyncsDirectory => Path.Combine(Root, "syncs");
+    public string StateDirectory => Path.Combine(Root, "state");
+    public string HistoryDirectory => Path.Combine(Root, "history");
+    public string ConnectionsDirectory => Path.Combine(Root, "connections");
+    public string LocksDirectory => Path.Combine(Root, "locks");
+    public string SecretsDirectory => Path.Combine(Root, "secrets");
+
+    public string SyncPath(string name) => Path.Combine(SyncsDirectory, Stem(name, "sync") + ".json");
+    public string StatePath(string name) => Path.Combine(StateDirectory, Stem(name, "sync") + ".json");
+    public string HistoryPath(string name) => Path.Combine(HistoryDirectory, Stem(name, "sync") + ".jsonl");
+    public string ConnectionPath(string name) => Path.Combine(ConnectionsDirectory, Stem(name, "connection") + ".json");
+    public string LockPath(string name) => Path.Combine(LocksDirectory, Stem(name, "sync") + ".lock");
+    private string OwnerPath(string name) => Path.Combine(LocksDirectory, Stem(name, "sync") + ".owner");
+
+    // ---- sync definitions -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The definitions whose name matches <paramref name="wildcardPattern"/> (PowerShell wildcards, case-insensitive;
+    /// null: all), ordered by name. An unreadable file throws, unless <paramref name="onUnreadable"/> is given:
+    /// then it is reported there and the others are still returned.
+    /// </summary>
+    public IReadOnlyList<SyncDefinition> GetSyncs(string? wildcardPattern = null, Action<StoreException>? onUnreadable = null) =>
+        List(SyncsDirectory, wildcardPattern, onUnreadable,
+            path => StoreJson.ReadFile<SyncDefinition>(path, SyncDefinition.CurrentSchema, DefinitionAdvice), d => d.Name);
+
+    /// <summary>The definition, or null when there is none.</summary>
+    public SyncDefinition? GetSync(string name) =>
+        StoreJson.ReadFile<SyncDefinition>(SyncPath(name), SyncDefinition.CurrentSchema, DefinitionAdvice);
+
+    public void SaveSync(SyncDefinition definition, bool replaceUnreadable = false)
+    {
+        if (definition is null) throw new ArgumentNullException(nameof(definition));
+        var path = SyncPath(definition.Name);
+        SaveDocument(path, definition, indented: true, replaceUnreadable,
+            p => StoreJson.ReadFile<SyncDefinition>(p, SyncDefinition.CurrentSchema, DefinitionAdvice));
+    }
+
+    /// <summary>
+    /// Removes the definition, state, history, and lock files of a sync. Fails with <see cref="StoreErrorKind.Locked"/>
+    /// while a run holds the sync. Returns false when there was nothing to remove.
+    /// </summary>
+    public bool RemoveSync(string name)
+    {
+        var lockPath = LockPath(name);
+        var removed = false;
+        using (AcquireLock(name, TimeSpan.Zero, CancellationToken.None))
+        {
+            foreach (var path in new[] { SyncPath(name), StatePath(name), HistoryPath(name) })
+                removed |= Delete(path);
+        }
+        // After releasing: a racing run that opened the lock file meanwhile keeps a working lock on its handle.
+        if (File.Exists(lockPath)) AtomicFile.TryDelete(lockPath);
+        return removed;
+    }
+
+    // ---- state --------------------------------------------------------------------------------------------
+
+    /// <summary>The link state; a new, empty <see cref="SyncState"/> when the sync has none yet.</summary>
+    public SyncState LoadState(string name) =>
+        StoreJson.ReadFile<SyncState>(StatePath(name), SyncState.CurrentSchema, StateAdvice) ?? new SyncState();
+
+    /// <summary>
+    /// Saves the link state atomically. Refuses (Corrupt / NewerSchema) to replace a state file it cannot read,
+    /// unless <paramref name="replaceUnreadable"/>, which keeps the old file as <c>.corrupt-&lt;time&gt;</c> first.
+    /// </summary>
+    public void SaveState(string name, SyncState state, bool replaceUnreadable = false)
+    {
+        if (state is null) throw new ArgumentNullException(nameof(state));
+        SaveDocument(StatePath(name), state, indented: false, replaceUnreadable,
+            p => StoreJson.ReadFile<SyncState>(p, SyncState.CurrentSchema, StateAdvice));
+    }
+
+    // ---- history ------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Appends one run record as one line with a single write, flushed to disk. A torn last line left by a crash
+    /// is not extended: the new record starts on a line of its own.
+    /// </summary>
+    public void AppendHistory(RunRecord record)
+    {
+        if (record is null) throw new ArgumentNullException(nameof(record));
+        var path = HistoryPath(record.SyncName);
+        EnsureDirectory(HistoryDirectory);
+        var line = StoreJson.Serialize(record, indented: false);
+        var existed = File.Exists(path);
+        try
+        {
+            using var stream = _fs.OpenAppend(path);
+            if (!existed) UnixPermissions.SetFile(path);
+            var needsNewLine = false;
+            if (stream.Length > 0)
+            {
+                stream.Seek(-1, SeekOrigin.End);
+                needsNewLine = stream.ReadByte() != '\n';
+            }
+            var bytes = new byte[line.Length + 1 + (needsNewLine ? 1 : 0)];
+            var offset = 0;
+            if (needsNewLine) bytes[offset++] = (byte)'\n';
+            Buffer.BlockCopy(line, 0, bytes, offset, line.Length);
+            bytes[bytes.Length - 1] = (byte)'\n';
+            var end = stream.Seek(0, SeekOrigin.End);
+            try
+            {
+                stream.Write(bytes, 0, bytes.Length);
+                _fs.FlushToDisk(stream);
+            }
+            catch (IOException)
+            {
+                // A partial line from a failed write (disk full) is cut off again, so the file stays whole lines.
+                try { stream.SetLength(end); } catch (IOException) { }
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw AtomicFile.SaveFailed(path, e);
+        }
+    }
+
+    /// <summary>
+    /// The run records of a sync, oldest first: those that started at or after <paramref name="since"/>, and of those
+    /// the <paramref name="last"/> newest. Lines that are not valid JSON (a write torn by a crash) are skipped; a line of
+    /// a newer schema throws <see cref="StoreErrorKind.NewerSchema"/>. No history: an empty list.
+    /// </summary>
+    public IReadOnlyList<RunRecord> ReadHistory(string name, int? last = null, DateTimeOffset? since = null)
+    {
+        var path = HistoryPath(name);
+        byte[] bytes;
+        try
+        {
+            if (!File.Exists(path)) return Array.Empty<RunRecord>();
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            bytes = new byte[stream.Length];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var n = stream.Read(bytes, read, bytes.Length - read);
+                if (n == 0) break;
+                read += n;
+            }
+            if (read < bytes.Length) Array.Resize(ref bytes, read);
+        }
+        catch (FileNotFoundException) { return Array.Empty<RunRecord>(); }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StoreException(StoreErrorKind.AccessDenied, $"Could not read '{path}': access was denied.", path, e);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException(StoreErrorKind.Io, $"Could not read '{path}': {e.Message}", path, e);
+        }
+
+        var records = new List<RunRecord>();
+        var start = 0;
+        var lineNo = 0;
+        while (start < bytes.Length)
+        {
+            var nl = Array.IndexOf(bytes, (byte)'\n', start);
+            var end = nl < 0 ? bytes.Length : nl;
+            lineNo++;
+            var memory = new ReadOnlyMemory<byte>(bytes, start, end - start);
+            start = end + 1;
+            if (IsBlank(memory.Span)) continue;
+            RunRecord record;
+            try
+            {
+                record = StoreJson.Parse<RunRecord>(memory, path, RunRecord.CurrentSchema, HistoryAdvice, lineNo);
+            }
+            catch (StoreException e) when (e.Kind == StoreErrorKind.Corrupt)
+            {
+                SkippedHistoryLines++;
+                continue;
+            }
+            if (since is null || record.Start >= since.Value) records.Add(record);
+        }
+        if (last is { } n2 && n2 >= 0 && records.Count > n2) records.RemoveRange(0, records.Count - n2);
+        return records;
+    }
+
+    /// <summary>How many damaged history lines the reads of this instance skipped (diagnostics).</summary>
+    public int SkippedHistoryLines { get; private set; }
+
+    // ---- connections --------------------------------------------------------------------------------------
+
+    public IReadOnlyList<ConnectionRecord> GetConnections(string? wildcardPattern = null, Action<StoreException>? onUnreadable = null) =>
+        List(ConnectionsDirectory, wildcardPattern, onUnreadable,
+            path => StoreJson.ReadFile<ConnectionRecord>(path, ConnectionRecord.CurrentSchema, ConnectionAdvice), c => c.Name);
+
+    public ConnectionRecord? GetConnection(string name) =>
+        StoreJson.ReadFile<ConnectionRecord>(ConnectionPath(name), ConnectionRecord.CurrentSchema, ConnectionAdvice);
+
+    /// <summary>
+    /// Saves a connection. Refuses (<see cref="StoreErrorKind.SecretInClearText"/>) a record that looks like it carries a
+    /// secret: a Bitrix24 webhook URL (its path holds the key) or a setting named like a secret.
+    /// </summary>
+    public void SaveConnection(ConnectionRecord connection, bool replaceUnreadable = false)
+    {
+        if (connection is null) throw new ArgumentNullException(nameof(connection));
+        var path = ConnectionPath(connection.Name);
+        CheckNoSecret(connection);
+        if (connection.SecretKey is not null) StoreNames.Validate(connection.SecretKey, "secret");
+        SaveDocument(path, connection, indented: true, replaceUnreadable,
+            p => StoreJson.ReadFile<ConnectionRecord>(p, ConnectionRecord.CurrentSchema, ConnectionAdvice));
+    }
+
+    /// <summary>Removes a connection file; when <paramref name="secrets"/> is given, also its secret. False when there was none.</summary>
+    public bool RemoveConnection(string name, ISecretStore? secrets = null)
+    {
+        var path = ConnectionPath(name);
+        if (secrets is not null)
+        {
+            ConnectionRecord? record = null;
+            try { record = GetConnection(name); } catch (StoreException) { }
+            if (record?.SecretKey is { } key) secrets.Remove(key);
+        }
+        return Delete(path);
+    }
+
+    private static readonly Regex WebhookPath = new(@"/rest/\d+/[^/\s]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex SecretName = new("secret|token|password|passwd|webhook|apikey|api_key|credential", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private void CheckNoSecret(ConnectionRecord c)
+    {
+        foreach (var (field, value) in new[] { ("endpoint", c.Endpoint), ("portal", c.Portal), ("account", c.Account) })
+            if (value is not null && WebhookPath.IsMatch(value))
+                throw new StoreException(StoreErrorKind.SecretInClearText,
+                    $"The {field} of connection '{c.Name}' looks like a Bitrix24 webhook URL, which contains its secret key. Keep only the portal address there and give the webhook URL as the connection's secret.");
+        foreach (var pair in c.Settings)
+            if (SecretName.IsMatch(pair.Key) || WebhookPath.IsMatch(pair.Value))
+                throw new StoreException(StoreErrorKind.SecretInClearText,
+                    $"The setting {StoreNames.Quote(pair.Key)} of connection '{c.Name}' looks like a secret; store secrets with the secret store, not in the connection file.");
+    }
+
+    // ---- lock ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Takes the cross-process lock of a sync, waiting up to <paramref name="wait"/> (TimeSpan.Zero: try once).
+    /// Held past the wait → <see cref="StoreErrorKind.Locked"/> naming the holder's process, host and start.
+    /// A lock of a process that died is free again (the OS drops it with the process).
+    /// </summary>
+    public IDisposable AcquireLock(string syncName, TimeSpan wait, CancellationToken ct = default) =>
+        AcquireSyncLock(syncName, wait, ct);
+
+    /// <summary>As <see cref="AcquireLock"/>, typed.</summary>
+    public SyncLock AcquireSyncLock(string syncName, TimeSpan wait, CancellationToken ct = default)
+    {
+        var lockPath = LockPath(syncName);
+        EnsureDirectory(LocksDirectory);
+        return SyncLock.Acquire(_fs, lockPath, OwnerPath(syncName), syncName, wait, ct);
+    }
+
+    /// <summary>Who holds the sync's lock now, or null when nobody does.</summary>
+    public LockHolder? GetLockHolder(string syncName)
+    {
+        EnsureDirectory(LocksDirectory);
+        try
+        {
+            using var probe = SyncLock.Acquire(_fs, LockPath(syncName), OwnerPath(syncName), syncName, TimeSpan.Zero, CancellationToken.None);
+            return null;
+        }
+        catch (StoreException e) when (e.Kind == StoreErrorKind.Locked)
+        {
+            return e.Holder ?? new LockHolder { SyncName = syncName };
+        }
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------------------
+
+    private static string Stem(string name, string what)
+    {
+        StoreNames.Validate(name, what);
+        return StoreNames.FileStem(name);
+    }
+
+    private void SaveDocument<T>(string path, T value, bool indented, bool replaceUnreadable, Func<string, T?> read) where T : class
+    {
+        EnsureDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            read(path); // the file we would replace must be one we understand
+        }
+        catch (StoreException e) when (e.Kind is StoreErrorKind.Corrupt or StoreErrorKind.NewerSchema)
+        {
+            if (!replaceUnreadable) throw;
+            AtomicFile.KeepAside(path, e.Kind == StoreErrorKind.Corrupt ? "corrupt" : "newer");
+        }
+        AtomicFile.Write(_fs, path, StoreJson.Serialize(value, indented));
+    }
+
+    private IReadOnlyList<T> List<T>(string directory, string? pattern, Action<StoreException>? onUnreadable, Func<string, T?> read, Func<T, string> nameOf)
+        where T : class
+    {
+        var match = StoreNames.Wildcard(pattern);
+        var result = new List<T>();
+        string[] files;
+        try
+        {
+            if (!Directory.Exists(directory)) return result;
+            files = Directory.GetFiles(directory, "*.json");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException(StoreErrorKind.Io, $"Could not list '{directory}': {e.Message}", directory, e);
+        }
+        foreach (var file in files.OrderBy(f => f, StringComparer.OrdinalIgnoreCase))
+        {
+            var fileName = Path.GetFileName(file);
+            if (!fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || fileName.StartsWith(".", StringComparison.Ordinal)) continue;
+            var stem = Path.GetFileNameWithoutExtension(file);
+            if (!StoreNames.IsValid(stem) || !match(stem)) continue;
+            try
+            {
+                var item = read(file);
+                if (item is not null) result.Add(item);
+            }
+            catch (StoreException e) when (onUnreadable is not null)
+            {
+                onUnreadable(e);
+            }
+        }
+        return result.OrderBy(nameOf, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static bool Delete(string path)
+    {
+        try
+        {
+            if (!File.Exists(path)) return false;
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException(e is UnauthorizedAccessException ? StoreErrorKind.AccessDenied : StoreErrorKind.Io,
+                $"Could not delete '{path}': {e.Message}", path, e);
+        }
+    }
+
+    internal void EnsureDirectory(string directory, bool isRoot = false)
+    {
+        try
+        {
+            var existed = Directory.Exists(directory);
+            if (!existed) Directory.CreateDirectory(directory);
+            if (!existed || isRoot) UnixPermissions.SetDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            var why = isRoot ? $" (the store location comes from {RootSource ?? "the default"})" : "";
+            throw new StoreException(isRoot ? StoreErrorKind.NoStoreRoot : StoreErrorKind.Io,
+                $"Could not create the CalSync store directory '{directory}'{why}: {e.Message} Set {StoreRoot.EnvironmentVariable} to a directory this user can write.",
+                directory, e);
+        }
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> span)
+    {
+        foreach (var b in span)
+            if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r' && b != 0) return false;
+        return true;
+    }
+
+}

@@ -1,0 +1,127 @@
+using CalSync.Engine.Store;
+using Microsoft.Identity.Client;
+using Xunit;
+
+namespace CalSync.Engine.Tests.Store;
+
+public sealed class SecretStoreTests : IDisposable
+{
+    private const string Secret = "https://example.bitrix24.com/rest/1/k3yk3yk3yk3y/";
+    private readonly TempStore _temp = new();
+    private CalSyncStore Store => _temp.Store;
+    private static readonly Func<string?> NoKeyStore = () => "test: no key store";
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Without_a_key_store_the_plaintext_fallback_is_refused_unless_opted_in()
+    {
+        var e = Assert.Throws<StoreException>(() => SecretStore.Open(Store, allowPlaintextFallback: false, NoKeyStore));
+        Assert.Equal(StoreErrorKind.KeyStoreUnavailable, e.Kind);
+        Assert.Contains("No OS key store", e.Message);
+        Assert.Contains("plaintext fallback", e.Message);
+        Assert.Empty(Directory.GetFiles(Store.SecretsDirectory));
+    }
+
+    [Fact]
+    public void The_opted_in_fallback_is_a_0600_file_and_says_so()
+    {
+        var secrets = SecretStore.Open(Store, allowPlaintextFallback: true, NoKeyStore);
+        Assert.Equal(SecretProtection.PlaintextFile, secrets.Protection);
+        Assert.Contains("UNENCRYPTED", secrets.Warning);
+        Assert.Contains(Store.SecretsDirectory, secrets.Warning);
+
+        Assert.Null(secrets.Load("portal"));
+        secrets.Save("portal", Secret);
+        Assert.Equal(Secret, secrets.Load("PORTAL"));
+        var file = Assert.Single(Directory.GetFiles(Store.SecretsDirectory));
+        if (Modes.IsUnix)
+        {
+            Assert.Equal("600", Modes.Of(file));
+            Assert.Equal("700", Modes.Of(Store.SecretsDirectory));
+        }
+        secrets.Save("portal", Secret + "v2");
+        Assert.Equal(Secret + "v2", secrets.Load("portal"));
+        Assert.True(secrets.Remove("portal"));
+        Assert.False(secrets.Remove("portal"));
+        Assert.Null(secrets.Load("portal"));
+    }
+
+    [Fact]
+    public void With_a_working_key_store_no_plaintext_file_is_written()
+    {
+        var secrets = SecretStore.Open(Store, allowPlaintextFallback: true, probe: () => null);
+        Assert.Equal(SecretProtection.OsKeyStore, secrets.Protection);
+        Assert.Null(secrets.Warning);
+    }
+
+    [Fact]
+    public void The_real_OS_key_store_works_or_is_reported_as_unavailable()
+    {
+        SecretStore secrets;
+        try
+        {
+            secrets = SecretStore.Open(Store, allowPlaintextFallback: false);
+        }
+        catch (StoreException e) when (e.Kind == StoreErrorKind.KeyStoreUnavailable)
+        {
+            Assert.Contains("No OS key store is available", e.Message);
+            return; // headless Linux without a Secret Service: the expected outcome on CI
+        }
+        Assert.Equal(SecretProtection.OsKeyStore, secrets.Protection);
+        secrets.Save("portal", Secret);
+        try
+        {
+            Assert.Equal(Secret, secrets.Load("portal"));
+            foreach (var f in Directory.GetFiles(Store.Root, "*", SearchOption.AllDirectories))
+                Assert.DoesNotContain("k3yk3yk3yk3y", File.ReadAllText(f));
+        }
+        finally
+        {
+            secrets.Remove("portal");
+        }
+    }
+
+    [Fact]
+    public void Errors_about_a_damaged_secret_file_do_not_contain_the_secret()
+    {
+        var secrets = SecretStore.Open(Store, allowPlaintextFallback: true, NoKeyStore);
+        secrets.Save("portal", Secret);
+        var file = Directory.GetFiles(Store.SecretsDirectory).Single();
+        File.WriteAllText(file, File.ReadAllText(file).Replace("}", ""));
+        var e = Assert.Throws<StoreException>(() => secrets.Load("portal"));
+        Assert.Equal(StoreErrorKind.Corrupt, e.Kind);
+        Assert.DoesNotContain("k3yk3y", e.ToString());
+    }
+
+    [Fact]
+    public void Secret_keys_are_validated()
+    {
+        var secrets = SecretStore.Open(Store, allowPlaintextFallback: true, NoKeyStore);
+        Assert.Equal(StoreErrorKind.InvalidName, Assert.Throws<StoreException>(() => secrets.Save("../x", Secret)).Kind);
+        Assert.Throws<ArgumentException>(() => secrets.Save("x", ""));
+    }
+
+    [Fact]
+    public async Task The_token_cache_needs_an_opt_in_without_a_key_store_and_is_then_a_0600_file()
+    {
+        var app = PublicClientApplicationBuilder.Create("00000000-0000-0000-0000-000000000001").WithDefaultRedirectUri().Build();
+        var e = await Assert.ThrowsAsync<StoreException>(() => TokenCacheStorage.RegisterAsync(app.UserTokenCache, Store, "me", false, NoKeyStore));
+        Assert.Equal(StoreErrorKind.KeyStoreUnavailable, e.Kind);
+
+        var reg = await TokenCacheStorage.RegisterAsync(app.UserTokenCache, Store, "me", true, NoKeyStore);
+        Assert.Equal(SecretProtection.PlaintextFile, reg.Protection);
+        Assert.Contains("UNENCRYPTED", reg.Warning);
+        Assert.StartsWith(Store.SecretsDirectory, reg.CachePath);
+        reg.Helper.SaveUnencryptedTokenCache(System.Text.Encoding.UTF8.GetBytes("{\"AccessToken\":{}}"));
+        Assert.Equal("{\"AccessToken\":{}}", System.Text.Encoding.UTF8.GetString(reg.Helper.LoadUnencryptedTokenCache()));
+        if (Modes.IsUnix) Assert.Equal("600", Modes.Of(reg.CachePath));
+    }
+
+    [Fact]
+    public void Token_cache_properties_use_the_store_secrets_directory()
+    {
+        var props = TokenCacheStorage.CreateProperties(Store, "Me");
+        Assert.Equal(Path.Combine(Store.SecretsDirectory, "me.msalcache.bin"), props.CacheFilePath);
+    }
+}
