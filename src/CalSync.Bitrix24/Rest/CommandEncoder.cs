@@ -33,6 +33,10 @@ public static class CommandEncoder
             case string s:
                 Write(sb, name, s, ref first);
                 return;
+            case BatchReference r:
+                sb.Append(first ? '?' : '&').Append(name).Append('=').Append(r.Expression);
+                first = false;
+                return;
             case IEnumerable list:
                 var index = 0;
                 foreach (var item in list)
@@ -70,4 +74,10 @@ public static class CommandEncoder
     }
 
     private static string EscapeName(string name) => Uri.EscapeDataString(name);
+}
+
+/// <summary>A <c>$result[key]</c> reference to an earlier command of the same batch (sent unescaped).</summary>
+public sealed record BatchReference(string Expression)
+{
+    public static BatchReference Result(string key) => new("$result[" + key + "]");
 }

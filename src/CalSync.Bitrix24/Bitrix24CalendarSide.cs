@@ -1,0 +1,660 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Rest;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+
+namespace CalSync.Bitrix24;
+
+/// <summary>
+/// The Bitrix24 calendar as the engine sees it: reads the chosen section over the window (one <c>batch</c> for a
+/// no-op run), groups expanded series, and writes through <c>batch</c> of up to 50 commands.
+/// </summary>
+public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
+{
+    private readonly Bitrix24ConnectionOptions _options;
+    private readonly Bitrix24RestClient _client;
+    private readonly Bitrix24Sections _sections;
+    private readonly ConcurrentDictionary<(string SeriesId, DateTime Date), (string RowId, string Version)> _exceptionRows = new();
+    private string? _sectionId;
+    private (DateTime From, DateTime To)? _lastReadRange;
+
+    public Bitrix24CalendarSide(Bitrix24ConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.ReadChunkDays < 1) throw new ArgumentOutOfRangeException(nameof(options), "ReadChunkDays must be at least 1.");
+        _client = new Bitrix24RestClient(options, httpClient, timeProvider);
+        _sections = new Bitrix24Sections(_client, options.CalendarType);
+        _sectionId = string.IsNullOrWhiteSpace(options.SectionId) ? null : options.SectionId!.Trim();
+    }
+
+    public Side Side => Side.Bitrix24;
+
+    /// <summary>The REST client (request counts, bucket, server offset).</summary>
+    public Bitrix24RestClient Client => _client;
+
+    /// <summary>Calendars of the owner, to choose from or to create a dedicated one.</summary>
+    public Bitrix24Sections Sections => _sections;
+
+    /// <summary>Resolves the configured section (by id or name), refusing ones synced by Bitrix24's own connectors.</summary>
+    public async Task<Bitrix24Section> ResolveSectionAsync(CancellationToken cancellationToken)
+    {
+        var all = await _sections.ListAsync(cancellationToken).ConfigureAwait(false);
+        var chosen = Bitrix24Sections.Choose(all, _options.SectionId, _options.SectionName);
+        _sectionId = chosen.Id;
+        return chosen;
+    }
+
+    // ------------------------------------------------------------------ read
+
+    public async Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadCoreAsync(window, ReadCursor.Parse(cursor), allowReresolve: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Bitrix24SectionException e)
+        {
+            throw new SideUnavailableException(Side.Bitrix24, e.Message, isAuthentication: false, e);
+        }
+        catch (Bitrix24ApiException e)
+        {
+            throw new SideUnavailableException(Side.Bitrix24, "Bitrix24 could not be read: " + e.Message, isAuthentication: false, e);
+        }
+    }
+
+    private string SectionFrom => !string.IsNullOrWhiteSpace(_options.SectionId) ? "id:" + _options.SectionId!.Trim() : "name:" + (_options.SectionName ?? "").Trim();
+
+    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, ReadCursor cursor, bool allowReresolve, CancellationToken cancellationToken)
+    {
+        var listedNow = false;
+        if (cursor.SectionId is not null && cursor.SectionFrom == SectionFrom) _sectionId = cursor.SectionId;
+        if (_sectionId is null || (string.IsNullOrWhiteSpace(_options.SectionId) && cursor.SectionFrom != SectionFrom && !listedNow))
+        {
+            await ResolveSectionAsync(cancellationToken).ConfigureAwait(false);
+            listedNow = true;
+        }
+        var sectionId = _sectionId!;
+
+        var readFrom = window.StartUtc.Date.AddDays(-1);
+        var readTo = window.EndUtc.Date.AddDays(1);
+        var commands = new List<BatchCommand>();
+        if (!listedNow) commands.Add(new BatchCommand("s", "calendar.section.get", _sections.GetParameters()));
+        var chunk = 0;
+        for (var from = readFrom; from <= readTo; from = from.AddDays(_options.ReadChunkDays))
+        {
+            var to = from.AddDays(_options.ReadChunkDays - 1);
+            if (to > readTo) to = readTo;
+            commands.Add(new BatchCommand("c" + (chunk++).ToString(CultureInfo.InvariantCulture), "calendar.event.get", EventGetParameters(sectionId, from, to)));
+        }
+        foreach (var orphan in cursor.Orphans.Distinct(StringComparer.Ordinal))
+            commands.Add(new BatchCommand("m" + orphan, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", orphan) }));
+
+        var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
+        {
+            var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+            foreach (var error in response.Errors)
+                if (!error.Key.StartsWith("m", StringComparison.Ordinal))
+                    throw new Bitrix24ApiException(batch.First(c => c.Key == error.Key).Method, 400, error.Value.Code, error.Value.Description);
+            foreach (var r in response.Results) results[r.Key] = r.Value;
+        }
+
+        if (results.TryGetValue("s", out var sectionList))
+        {
+            var sections = Bitrix24Sections.Parse(sectionList);
+            var current = sections.FirstOrDefault(s => s.Id == sectionId);
+            if (current is null && allowReresolve && string.IsNullOrWhiteSpace(_options.SectionId))
+            {
+                // The cached section is gone: resolve the configured name again and read once more.
+                _sectionId = null;
+                return await ReadCoreAsync(window, new ReadCursor(), allowReresolve: false, cancellationToken).ConfigureAwait(false);
+            }
+            Bitrix24Sections.Choose(sections, sectionId, null); // throws when missing or not local
+        }
+
+        var rows = new List<EventRow>();
+        foreach (var r in results.Where(r => r.Key.StartsWith("c", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
+            foreach (var item in Json.Items(r.Value))
+            {
+                var row = EventRow.Parse(item);
+                if (row.SectionId.Length == 0 || row.SectionId == sectionId) rows.Add(row);
+            }
+        var assembler = new EventAssembler(rows);
+
+        // Series definitions: from the first batch (orphans), the cursor cache (same VERSION), or getbyid now.
+        var masters = new Dictionary<string, EventRow?>(StringComparer.Ordinal);
+        var newCursor = new ReadCursor { SectionId = sectionId, SectionFrom = SectionFrom };
+        var needed = assembler.MastersNeeded().ToList();
+        var toFetch = new List<string>();
+        foreach (var id in needed)
+        {
+            var rowVersion = assembler.Rows.FirstOrDefault(r => r.Id == id && r.IsSeries)?.Version;
+            if (results.TryGetValue("m" + id, out var fetched))
+            {
+                masters[id] = fetched.ValueKind == JsonValueKind.Object ? EventRow.Parse(fetched) : null;
+            }
+            else if (rowVersion is not null && cursor.Masters.TryGetValue(id, out var cached) && cached.Version == rowVersion)
+            {
+                using var doc = JsonDocument.Parse(cached.Row);
+                masters[id] = EventRow.Parse(doc.RootElement.Clone());
+            }
+            else
+            {
+                toFetch.Add(id);
+            }
+        }
+        foreach (var batch in Chunk(toFetch.Select(id => new BatchCommand("m" + id, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) })).ToList(), Bitrix24RestClient.MaxBatch))
+        {
+            var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+            foreach (var c in batch)
+            {
+                var id = c.Key.Substring(1);
+                masters[id] = response.Results.TryGetValue(c.Key, out var m) && m.ValueKind == JsonValueKind.Object ? EventRow.Parse(m) : null;
+            }
+        }
+        foreach (var id in needed)
+        {
+            var rowVersion = assembler.Rows.FirstOrDefault(r => r.Id == id && r.IsSeries)?.Version;
+            if (rowVersion is null) newCursor.Orphans.Add(id);
+            else if (masters.TryGetValue(id, out var m) && m is not null)
+                newCursor.Masters[id] = new CachedMaster { Version = m.Version, Row = m.Raw.GetRawText() };
+        }
+
+        var offset = _client.ServerUtcOffset ?? TimeSpan.Zero;
+        var exceptionRows = new Dictionary<(string, DateTime), (string, string)>();
+        var events = assembler.Assemble(window, readFrom, readTo, masters, offset, exceptionRows);
+        foreach (var pair in exceptionRows) _exceptionRows[pair.Key] = pair.Value;
+        _lastReadRange = (readFrom, readTo);
+        return new SideSnapshot(events, newCursor.Serialize());
+    }
+
+    private IReadOnlyList<KeyValuePair<string, object?>> EventGetParameters(string sectionId, DateTime from, DateTime to) => new List<KeyValuePair<string, object?>>
+    {
+        new("type", _options.CalendarType),
+        new("ownerId", _client.UserId),
+        new("from", Bitrix24Dates.Date(from)),
+        new("to", Bitrix24Dates.Date(to)),
+        new("section", new List<object?> { sectionId }),
+    };
+
+    private static IEnumerable<List<T>> Chunk<T>(IReadOnlyList<T> items, int size)
+    {
+        for (var i = 0; i < items.Count; i += size) yield return items.Skip(i).Take(size).ToList();
+    }
+
+    // ------------------------------------------------------------------ express
+
+    public string? CannotExpress(Recurrence recurrence, CalEvent series)
+    {
+        var r = recurrence.Normalized();
+        var start = series.Start.Local;
+        if (r.Cancelled.Count > 0)
+            return "Bitrix24's REST API cannot delete or cancel a single occurrence of a series (BITRIX24.md §9.4).";
+        if (r.Interval < 1) return "The interval must be at least 1.";
+        switch (r.Kind)
+        {
+            case RecurrenceKind.RelativeMonthly:
+            case RecurrenceKind.RelativeYearly:
+                return "Bitrix24 has no relative monthly or yearly patterns (such as 'the second Tuesday').";
+            case RecurrenceKind.Weekly:
+                if (r.DaysOfWeek.Count == 0) return "A weekly pattern needs its days of the week.";
+                if (!r.DaysOfWeek.Contains(start.DayOfWeek))
+                    return "The series starts on a day that is not one of its days of the week; Bitrix24 would count the start as an occurrence.";
+                if (r.Interval > 1 && r.FirstDayOfWeek != DayOfWeek.Monday && r.DaysOfWeek.Contains(DayOfWeek.Sunday) && r.DaysOfWeek.Count > 1)
+                    return "Bitrix24 weeks start on Monday; this multi-week pattern with Sunday and a week starting on " + r.FirstDayOfWeek + " would give other dates.";
+                break;
+            case RecurrenceKind.AbsoluteMonthly:
+                if (r.DayOfMonth != 0 && r.DayOfMonth != start.Day)
+                    return "Bitrix24 repeats monthly on the start's day of the month only.";
+                if (start.Day > 28)
+                    return "Bitrix24 moves monthly occurrences on the 29th-31st to the 1st of the next month in shorter months.";
+                break;
+            case RecurrenceKind.AbsoluteYearly:
+                if ((r.DayOfMonth != 0 && r.DayOfMonth != start.Day) || (r.Month != 0 && r.Month != start.Month))
+                    return "Bitrix24 repeats yearly on the start's month and day only.";
+                if (start.Month == 2 && start.Day == 29)
+                    return "Bitrix24 cannot repeat a series yearly on 29 February.";
+                if (r.Interval > 1)
+                    break;
+                break;
+        }
+        if (r.Count is { } c && c < 1) return "A counted series needs at least one occurrence.";
+        if (r.Until is { } u && u.Date < start.Date) return "The series ends before it starts.";
+        if (r.Until is { } until && until.Year >= 2038) return "Bitrix24 cannot store an end date from 2038 on.";
+        foreach (var x in r.Exceptions)
+        {
+            if (x.Occurrence.IsAllDay != series.IsAllDay)
+                return "An occurrence that switches between all-day and timed cannot be stored as a Bitrix24 exception.";
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ write
+
+    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+    {
+        var results = new WriteResult?[operations.Count];
+        if (operations.Count == 0) return Array.Empty<WriteResult>();
+        try
+        {
+            if (_sectionId is null) await ResolveSectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Bitrix24SectionException e)
+        {
+            throw new SideUnavailableException(Side.Bitrix24, e.Message, isAuthentication: false, e);
+        }
+        await LookUpExceptionRowsAsync(operations, cancellationToken).ConfigureAwait(false);
+
+        var plans = new List<WritePlan>();
+        for (var i = 0; i < operations.Count; i++)
+        {
+            var plan = Plan(i, operations[i]);
+            if (plan.Failure is not null)
+            {
+                results[i] = WriteResult.Fail(operations[i].OperationId, plan.Failure);
+                if (haltOnError) break;
+                continue;
+            }
+            plans.Add(plan);
+        }
+
+        var halted = await ExecuteAsync(plans, haltOnError, cancellationToken).ConfigureAwait(false);
+        var succeeded = plans.Where(p => p.Done && p.Errors.Count == 0).ToList();
+        await ReadVersionsAsync(succeeded, cancellationToken).ConfigureAwait(false);
+
+        foreach (var plan in plans)
+        {
+            var id = plan.Op.OperationId;
+            if (plan.Errors.Count > 0)
+            {
+                var partial = plan.AnyStepSucceeded && plan.ResultId is not null ? $" (the event was written as {plan.ResultId}, but not completely)" : "";
+                results[plan.Index] = new WriteResult(id, WriteStatus.Failed, plan.AnyStepSucceeded ? plan.ResultId : null, Error: plan.Errors[0] + partial);
+            }
+            else if (plan.Done)
+            {
+                results[plan.Index] = WriteResult.Ok(id, plan.ResultId ?? plan.Op.TargetId ?? "", plan.Version);
+            }
+        }
+        for (var i = 0; i < results.Length; i++) results[i] ??= WriteResult.Skipped(operations[i].OperationId);
+        _ = halted;
+        return results!;
+    }
+
+    private sealed class Step
+    {
+        public Step(string method, List<KeyValuePair<string, object?>> parameters, bool idFromFirst)
+        {
+            Method = method;
+            Parameters = parameters;
+            IdFromFirst = idFromFirst;
+        }
+
+        public string Method { get; }
+        public List<KeyValuePair<string, object?>> Parameters { get; }
+        /// <summary>The step's "id" is the first step's result (a just-created series).</summary>
+        public bool IdFromFirst { get; }
+        public bool Executed;
+    }
+
+    private sealed class WritePlan
+    {
+        public int Index;
+        public WriteOperation Op = null!;
+        public string? Failure;
+        public List<Step> Steps = new();
+        public string? ResultId;
+        public string? Version;
+        /// <summary>The id to re-read VERSION from (null: none, e.g. deletes).</summary>
+        public string? VersionFrom;
+        public (string SeriesId, DateTime Date, DateTime NewDate)? Occurrence;
+        public bool AnyStepSucceeded;
+        public bool Done;
+        public List<string> Errors = new();
+        public string? FirstResult;
+    }
+
+    private List<KeyValuePair<string, object?>> Base(string? id = null)
+    {
+        var p = new List<KeyValuePair<string, object?>>();
+        if (id is not null) p.Add(new("id", id));
+        p.Add(new("type", _options.CalendarType));
+        p.Add(new("ownerId", _client.UserId));
+        return p;
+    }
+
+    private WritePlan Plan(int index, WriteOperation op)
+    {
+        var plan = new WritePlan { Index = index, Op = op };
+        try
+        {
+            switch (op.Kind)
+            {
+                case WriteKind.Create:
+                    PlanCreate(plan, op);
+                    break;
+                case WriteKind.Update:
+                    PlanUpdate(plan, op);
+                    break;
+                default:
+                    PlanDelete(plan, op);
+                    break;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            plan.Failure = e.Message;
+        }
+        catch (UnknownTimeZoneException e)
+        {
+            plan.Failure = e.Message;
+        }
+        return plan;
+    }
+
+    private void PlanCreate(WritePlan plan, WriteOperation op)
+    {
+        var d = op.Desired ?? throw new ArgumentException("A create carries no event.");
+        if (d.SeriesId is not null && d.OriginalDate is { } od)
+        {
+            PlanOccurrence(plan, d.SeriesId, od, d, existing: null);
+            return;
+        }
+        if (d.Recurrence is { } r && CannotExpress(r, d) is { } why)
+            throw new ArgumentException("Bitrix24 cannot store this series: " + why);
+        var add = Base();
+        add.Add(new("section", _sectionId));
+        EventParams.AddAll(add, d, withRRule: true);
+        plan.Steps.Add(new Step("calendar.event.add", add, false));
+        if (d.Recurrence is { } rec)
+            foreach (var x in rec.Normalized().Exceptions)
+                plan.Steps.Add(new Step("calendar.event.update", ThisOccurrence(null, x.OriginalDate, x.Occurrence, null), idFromFirst: true));
+    }
+
+    private List<KeyValuePair<string, object?>> ThisOccurrence(string? seriesId, DateTime date, CalEvent desired, CalEvent? existing)
+    {
+        var p = Base(seriesId);
+        p.Add(new("recurrence_mode", "this"));
+        p.Add(new("current_date_from", Bitrix24Dates.Date(date)));
+        if (existing is null) EventParams.AddAll(p, desired, withRRule: false);
+        else EventParams.AddChanged(p, desired, existing, forceTimes: true);
+        return p;
+    }
+
+    private void PlanOccurrence(WritePlan plan, string seriesId, DateTime date, CalEvent desired, CalEvent? existing)
+    {
+        plan.ResultId = OccurrenceKey.Make(seriesId, date);
+        plan.Occurrence = (seriesId, date.Date, desired.Start.Local.Date);
+        if (_exceptionRows.TryGetValue((seriesId, date.Date), out var row))
+        {
+            // Already an exception: edit its own row (a second "this" would split it again).
+            var p = Base(row.RowId);
+            if (existing is null) EventParams.AddAll(p, desired, withRRule: false);
+            else EventParams.AddChanged(p, desired, existing, forceTimes: false);
+            plan.Steps.Add(new Step("calendar.event.update", p, false));
+        }
+        else
+        {
+            plan.Steps.Add(new Step("calendar.event.update", ThisOccurrence(seriesId, date, desired, existing), false));
+        }
+    }
+
+    private void PlanUpdate(WritePlan plan, WriteOperation op)
+    {
+        var d = op.Desired ?? throw new ArgumentException("An update carries no event.");
+        var target = op.TargetId ?? throw new ArgumentException("An update carries no target id.");
+        if (OccurrenceKey.TryParse(target, out var seriesId, out var date))
+        {
+            PlanOccurrence(plan, seriesId, date, d, op.Existing);
+            return;
+        }
+        if (d.Recurrence is { } r && CannotExpress(r, d) is { } why)
+            throw new ArgumentException("Bitrix24 cannot store this series: " + why);
+        plan.ResultId = target;
+        plan.VersionFrom = target;
+        var e = op.Existing;
+        var p = Base(target);
+        bool any;
+        if (e is null)
+        {
+            EventParams.AddAll(p, d, withRRule: true);
+            any = true;
+        }
+        else
+        {
+            var patternChanged = !EventParams.SamePattern(d.Recurrence, e.Recurrence);
+            any = EventParams.AddChanged(p, d, e, forceTimes: patternChanged);
+            if (patternChanged)
+            {
+                p.Add(new("rrule", d.Recurrence is { } rr ? EventParams.RRule(rr, d.Start) : EventParams.NoRRule()));
+                any = true;
+            }
+        }
+        if (any) plan.Steps.Add(new Step("calendar.event.update", p, false));
+
+        // Exceptions: new or changed ones; reverted ones go back to the pattern.
+        var desiredX = d.Recurrence?.Exceptions ?? Array.Empty<OccurrenceException>();
+        var existingX = e?.Recurrence?.Exceptions ?? Array.Empty<OccurrenceException>();
+        foreach (var x in desiredX)
+        {
+            var before = existingX.FirstOrDefault(y => y.OriginalDate.Date == x.OriginalDate.Date);
+            if (before is not null && SameContent(before.Occurrence, x.Occurrence)) continue;
+            if (_exceptionRows.TryGetValue((target, x.OriginalDate.Date), out var row))
+            {
+                var q = Base(row.RowId);
+                if (before is null) EventParams.AddAll(q, x.Occurrence, withRRule: false);
+                else EventParams.AddChanged(q, x.Occurrence, before.Occurrence, forceTimes: false);
+                plan.Steps.Add(new Step("calendar.event.update", q, false));
+            }
+            else
+            {
+                plan.Steps.Add(new Step("calendar.event.update", ThisOccurrence(target, x.OriginalDate, x.Occurrence, null), false));
+            }
+        }
+        foreach (var gone in existingX.Where(y => desiredX.All(x => x.OriginalDate.Date != y.OriginalDate.Date)))
+        {
+            if (!_exceptionRows.TryGetValue((target, gone.OriginalDate.Date), out var row)) continue;
+            var length = d.End.Value - d.Start.Value;
+            var start = d.IsAllDay ? EventTime.AllDay(gone.OriginalDate.Date) : EventTime.FromLocal(gone.OriginalDate.Date + d.Start.Local.TimeOfDay, d.Start.TimeZone);
+            var back = d with { Start = start, End = start.Add(length), Recurrence = null };
+            var q = Base(row.RowId);
+            EventParams.AddAll(q, back, withRRule: false);
+            plan.Steps.Add(new Step("calendar.event.update", q, false));
+        }
+        if (plan.Steps.Count == 0) plan.Done = true; // nothing differs: no request
+    }
+
+    private static bool SameContent(CalEvent a, CalEvent b)
+    {
+        var p = new List<KeyValuePair<string, object?>>();
+        return !EventParams.AddChanged(p, a, b, forceTimes: false);
+    }
+
+    private void PlanDelete(WritePlan plan, WriteOperation op)
+    {
+        var target = op.TargetId ?? throw new ArgumentException("A delete carries no target id.");
+        if (OccurrenceKey.TryParse(target, out _, out _))
+            throw new ArgumentException("Bitrix24's REST API cannot delete a single occurrence of a series (deleting an exception would delete the whole series).");
+        if (_exceptionRows.Values.Any(v => v.RowId == target))
+            throw new ArgumentException($"Bitrix24 event {target} is an exception of a series; deleting it through REST would delete the whole series.");
+        plan.ResultId = target;
+        plan.Steps.Add(new Step("calendar.event.delete", new List<KeyValuePair<string, object?>> { new("id", target) }, false));
+    }
+
+    /// <summary>Sends the plans' steps in batches of up to 50, in order. Returns whether it stopped at a failure.</summary>
+    private async Task<bool> ExecuteAsync(List<WritePlan> plans, bool halt, CancellationToken cancellationToken)
+    {
+        var queue = new List<(WritePlan Plan, int Step)>();
+        foreach (var plan in plans.Where(p => !p.Done))
+            for (var s = 0; s < plan.Steps.Count; s++) queue.Add((plan, s));
+
+        var position = 0;
+        var batchNo = 0;
+        while (position < queue.Count)
+        {
+            var commands = new List<BatchCommand>();
+            var map = new Dictionary<string, (WritePlan Plan, int Step)>(StringComparer.Ordinal);
+            var inBatch = new HashSet<string>(StringComparer.Ordinal);
+            var take = Math.Min(Bitrix24RestClient.MaxBatch, queue.Count - position);
+            // Keep one operation's steps together when they fit in a batch of their own.
+            if (position + take < queue.Count && take == Bitrix24RestClient.MaxBatch)
+            {
+                var cut = position + take;
+                var planAtCut = queue[cut].Plan;
+                var firstOfPlan = queue.FindIndex(position, q => q.Plan == planAtCut);
+                if (firstOfPlan > position && planAtCut.Steps.Count <= Bitrix24RestClient.MaxBatch) take = firstOfPlan - position;
+            }
+            for (var k = position; k < position + take; k++)
+            {
+                var (plan, s) = queue[k];
+                var key = "o" + plan.Index.ToString(CultureInfo.InvariantCulture) + "_" + s.ToString(CultureInfo.InvariantCulture);
+                var step = plan.Steps[s];
+                var parameters = step.Parameters;
+                if (step.IdFromFirst)
+                {
+                    var firstKey = "o" + plan.Index.ToString(CultureInfo.InvariantCulture) + "_0";
+                    object? id = inBatch.Contains(firstKey) ? BatchReference.Result(firstKey) : plan.FirstResult;
+                    if (id is null) continue; // the series was not created; its failure is recorded
+                    parameters = new List<KeyValuePair<string, object?>> { new("id", id) };
+                    parameters.AddRange(step.Parameters.Where(p => p.Key != "id"));
+                }
+                commands.Add(new BatchCommand(key, step.Method, parameters));
+                map[key] = (plan, s);
+                inBatch.Add(key);
+            }
+            position += take;
+            batchNo++;
+            if (commands.Count == 0) continue;
+
+            var response = await _client.BatchAsync(commands, halt, cancellationToken).ConfigureAwait(false);
+            var stop = false;
+            foreach (var command in commands)
+            {
+                var (plan, s) = map[command.Key];
+                if (response.Results.TryGetValue(command.Key, out var result))
+                {
+                    plan.Steps[s].Executed = true;
+                    plan.AnyStepSucceeded = true;
+                    if (s == 0 && plan.Op.Kind == WriteKind.Create && plan.Occurrence is null)
+                    {
+                        plan.FirstResult = Json.AsString(result);
+                        plan.ResultId = plan.FirstResult;
+                        plan.VersionFrom = plan.FirstResult;
+                    }
+                }
+                else if (response.Errors.TryGetValue(command.Key, out var error))
+                {
+                    plan.Steps[s].Executed = true;
+                    plan.Errors.Add($"Bitrix24 rejected {command.Method}{(error.Code.Length > 0 ? " (" + error.Code + ")" : "")}: {error.Description}");
+                    if (halt) stop = true;
+                }
+            }
+            foreach (var plan in map.Values.Select(v => v.Plan).Distinct())
+                if (plan.Steps.All(s => s.Executed)) plan.Done = true;
+            if (stop)
+            {
+                foreach (var plan in plans.Where(p => !p.Done && p.Errors.Count == 0 && p.AnyStepSucceeded))
+                    plan.Errors.Add("The batch stopped at an earlier failure before this operation was complete.");
+                return true;
+            }
+        }
+        foreach (var plan in plans)
+            if (!plan.Done && plan.Errors.Count == 0 && plan.Steps.Count > 0 && plan.Steps.All(s => s.Executed)) plan.Done = true;
+        return false;
+    }
+
+    /// <summary>Re-reads VERSION of what was written (getbyid; exception rows by a small event.get around the date).</summary>
+    private async Task ReadVersionsAsync(List<WritePlan> plans, CancellationToken cancellationToken)
+    {
+        var commands = new List<BatchCommand>();
+        var byKey = new Dictionary<string, WritePlan>(StringComparer.Ordinal);
+        foreach (var plan in plans)
+        {
+            var key = "v" + plan.Index.ToString(CultureInfo.InvariantCulture);
+            if (plan.Occurrence is { } occ)
+            {
+                var from = (occ.Date < occ.NewDate ? occ.Date : occ.NewDate).AddDays(-1);
+                var to = (occ.Date > occ.NewDate ? occ.Date : occ.NewDate).AddDays(1);
+                commands.Add(new BatchCommand(key, "calendar.event.get", EventGetParameters(_sectionId!, from, to)));
+            }
+            else if (plan.VersionFrom is { } id && plan.Op.Kind != WriteKind.Delete)
+            {
+                commands.Add(new BatchCommand(key, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) }));
+            }
+            else continue;
+            byKey[key] = plan;
+        }
+        foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
+        {
+            BatchResponse response;
+            try
+            {
+                response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SideUnavailableException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return; // the writes are done; versions stay unknown and the next read compares hashes
+            }
+            foreach (var c in batch)
+            {
+                if (!response.Results.TryGetValue(c.Key, out var result)) continue;
+                var plan = byKey[c.Key];
+                if (plan.Occurrence is { } occ)
+                {
+                    foreach (var item in Json.Items(result))
+                    {
+                        var row = EventRow.Parse(item);
+                        if (row.IsException && row.RecurrenceId == occ.SeriesId && (row.OriginalDate ?? row.Start.Local.Date) == occ.Date)
+                        {
+                            plan.Version = row.Version;
+                            _exceptionRows[(occ.SeriesId, occ.Date)] = (row.Id, row.Version);
+                        }
+                    }
+                }
+                else if (result.ValueKind == JsonValueKind.Object)
+                {
+                    plan.Version = result.Str("VERSION");
+                }
+            }
+        }
+    }
+
+    /// <summary>Finds exception rows for occurrence writes whose dates the last read did not cover.</summary>
+    private async Task LookUpExceptionRowsAsync(IReadOnlyList<WriteOperation> operations, CancellationToken cancellationToken)
+    {
+        var wanted = new List<(string SeriesId, DateTime Date, DateTime Around)>();
+        foreach (var op in operations)
+        {
+            if (op.TargetId is null || !OccurrenceKey.TryParse(op.TargetId, out var seriesId, out var date)) continue;
+            if (_exceptionRows.ContainsKey((seriesId, date.Date))) continue;
+            if (_lastReadRange is { } range && date >= range.From && date <= range.To
+                && (op.Existing is null || (op.Existing.Start.Local.Date >= range.From && op.Existing.Start.Local.Date <= range.To))) continue;
+            wanted.Add((seriesId, date.Date, op.Existing?.Start.Local.Date ?? date.Date));
+        }
+        if (wanted.Count == 0) return;
+        var commands = wanted.Select((w, i) => new BatchCommand("x" + i.ToString(CultureInfo.InvariantCulture), "calendar.event.get",
+            EventGetParameters(_sectionId!, (w.Date < w.Around ? w.Date : w.Around).AddDays(-1), (w.Date > w.Around ? w.Date : w.Around).AddDays(1)))).ToList();
+        foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
+        {
+            var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+            foreach (var result in response.Results.Values)
+                foreach (var item in Json.Items(result))
+                {
+                    var row = EventRow.Parse(item);
+                    if (row.IsException) _exceptionRows[(row.RecurrenceId!, (row.OriginalDate ?? row.Start.Local).Date)] = (row.Id, row.Version);
+                }
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    public override string ToString() => $"Bitrix24CalendarSide {{ Portal = {_client.PortalHost}, Section = {_sectionId ?? _options.SectionName ?? "?"} }}";
+}
