@@ -1,0 +1,27 @@
+namespace CalSync.Sandbox.Bitrix24;
+
+/// <summary>How to start the Bitrix24 stand-in. Everything but <see cref="Port"/> can also be changed at run time.</summary>
+public sealed class Bitrix24ServiceOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+    /// <summary>Portal culture: "en" (MM/DD/YYYY, 12 h) or "de" (DD.MM.YYYY, 24 h). Also selects the error language.</summary>
+    public string Culture { get; init; } = "en";
+    /// <summary>The webhook owner (the only user of this single-user portal).</summary>
+    public int UserId { get; init; } = 1;
+    public string UserName { get; init; } = "Sandbox User";
+    /// <summary>The user's zone: used for naive datetimes without <c>timezone_from</c> (BITRIX24.md §8.2).</summary>
+    public string UserTimeZone { get; init; } = "UTC";
+    /// <summary>The server's zone: TIMESTAMP_X, <c>time.date_start</c> and the DATE_FROM_TS_UTC skew (§8.3).</summary>
+    public string ServerTimeZone { get; init; } = "UTC";
+    /// <summary>Webhook secret; null generates one.</summary>
+    public string? WebhookSecret { get; init; }
+    /// <summary>Scopes granted to the webhook.</summary>
+    public IReadOnlyList<string> WebhookScopes { get; init; } = ["calendar"];
+    /// <summary>Leaky bucket: burst X and drain Y per second (§3.1). Enterprise plan: 250 / 5.</summary>
+    public bool RateLimitEnabled { get; init; } = true;
+    public int BurstLimit { get; init; } = 50;
+    public double DrainPerSecond { get; init; } = 2;
+    /// <summary>Clock for the bucket, token expiry, timestamps and window defaults (tests inject a manual one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,34 @@
+namespace CalSync.Sandbox.Bitrix24;
+
+/// <summary>The portal's settings that shape every answer: user, culture, zones and clock.</summary>
+internal sealed class Portal(Bitrix24ServiceOptions options)
+{
+    private TimeZoneInfo _serverZone = Zones.Find(Zones.Normalize(options.ServerTimeZone) ?? "UTC");
+
+    public int UserId { get; } = options.UserId;
+    public string UserName { get; } = options.UserName;
+    public TimeProvider Clock { get; } = options.Clock;
+    public PortalCulture Culture { get; set; } = PortalCulture.For(options.Culture);
+    public string UserZoneId { get; } = Zones.Normalize(options.UserTimeZone) ?? "UTC";
+    public TimeZoneInfo UserZone => Zones.Find(UserZoneId);
+    /// <summary>Host part of generated DAV_XML_IDs.</summary>
+    public string DavHost { get; set; } = "b24-sandbox.local";
+
+    public string ServerZoneId { get; private set; } = Zones.Normalize(options.ServerTimeZone) ?? "UTC";
+    public TimeZoneInfo ServerZone => _serverZone;
+
+    public void SetServerZone(string zone)
+    {
+        var id = Zones.Normalize(zone) ?? throw new ArgumentException($"unknown time zone '{zone}'", nameof(zone));
+        _serverZone = Zones.Find(id);
+        ServerZoneId = id;
+    }
+
+    public DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>PHP <c>mktime</c>: a wall clock read in the server zone, as unix seconds.</summary>
+    public long ServerTimestamp(DateTime wall) => Zones.Unix(Zones.ToUtc(wall, ServerZone));
+
+    /// <summary>DATE_CREATE / TIMESTAMP_X: culture format, server zone (§7.3).</summary>
+    public string FormatServerTime(DateTime utc) => Culture.FormatDateTime(Zones.ToWall(utc, ServerZone));
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace CalSync.Sandbox.Bitrix24;
+
+/// <summary>A registered REST method: its scope (null: available to every caller) and whether it writes.</summary>
+internal sealed record RestMethod(string Name, string? Scope, bool IsWrite, Func<RestParams, Caller, JsonNode?> Handler);
+
+/// <summary>
+/// Resolves and runs one method call (top level or inside a batch): method lookup, scope check, the operating limit.
+/// </summary>
+internal sealed class RestDispatcher
+{
+    private readonly Dictionary<string, RestMethod> _methods = new(StringComparer.Ordinal);
+    private readonly Portal _portal;
+    private readonly Bitrix24Limits _limits;
+    private readonly OperatingMeter _meter;
+
+    public RestDispatcher(Portal portal, CalendarState state, Bitrix24Limits limits, OperatingMeter meter)
+    {
+        _portal = portal;
+        _limits = limits;
+        _meter = meter;
+        var sections = new SectionCommands(portal, state);
+        var events = new EventCommands(portal, state, sections);
+        var query = new EventQuery(portal, state);
+
+        // Every calendar call runs under the state gate, so each sees and leaves a consistent calendar.
+        void Calendar(string name, bool isWrite, Func<RestParams, JsonNode?> handler) =>
+            Register(new RestMethod(name, "calendar", isWrite, (p, _) => { lock (state.Gate) return handler(p); }));
+
+        Calendar("calendar.section.get", false, sections.Get);
+        Calendar("calendar.section.add", true, p => sections.Add(p));
+        Calendar("calendar.section.update", true, p => sections.Update(p));
+        Calendar("calendar.section.delete", true, p => sections.Delete(p));
+        Calendar("calendar.event.get", false, query.Get);
+        Calendar("calendar.event.getbyid", false, query.GetById);
+        Calendar("calendar.event.add", true, p => events.Add(p));
+        Calendar("calendar.event.update", true, events.Update);
+        Calendar("calendar.event.delete", true, p => events.Delete(p));
+        Calendar("calendar.user.settings.get", false, _ => UserSettings(state));
+        Register(new RestMethod("scope", null, false, (_, caller) => new JsonArray(caller.Scopes.Select(s => (JsonNode)s).ToArray())));
+        Register(new RestMethod("profile", null, false, (_, _) => new JsonObject
+        {
+            ["ID"] = portal.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ADMIN"] = true,
+            ["NAME"] = portal.UserName,
+            ["LAST_NAME"] = "",
+            ["TIME_ZONE"] = portal.UserZoneId,
+        }));
+    }
+
+    public bool IsWrite(string method) => _methods.TryGetValue(method, out var m) && m.IsWrite;
+
+    public bool Exists(string method) => _methods.ContainsKey(method);
+
+    /// <summary>Runs a method and returns its result plus the operating figures for the <c>time</c> object.</summary>
+    public (JsonNode? Result, double Processing, double Operating, long OperatingResetAt) Invoke(string method, RestParams p, Caller caller)
+    {
+        if (!_methods.TryGetValue(method, out var m))
+            throw new Bitrix24RestException("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);
+        if (m.Scope is { } scope && !caller.Scopes.Contains(scope))
+            throw new Bitrix24RestException("insufficient_scope",
+                caller.IsWebhook ? "The request requires higher privileges than provided by the webhook token"
+                                 : "The request requires higher privileges than provided by the access token",
+                _limits.AuthErrorStatus);
+        if (_limits.OperatingLimitEnabled && _meter.Read(caller.Credential, method).Operating > _limits.OperatingLimit.TotalSeconds)
+            throw new Bitrix24RestException("OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.", 429);
+
+        var watch = Stopwatch.StartNew();
+        JsonNode? result;
+        double processing;
+        try
+        {
+            result = m.Handler(p, caller);
+        }
+        finally
+        {
+            processing = watch.Elapsed.TotalSeconds;
+            _meter.Add(caller.Credential, method, processing + _limits.SimulatedProcessingTime.TotalSeconds);
+        }
+        var (operating, resetAt) = _meter.Read(caller.Credential, method);
+        return (result, processing, operating, resetAt);
+    }
+
+    /// <summary>Runs a method in-process, past auth and limits (seeding and test set-up).</summary>
+    public JsonNode? InvokeDirect(string method, JsonObject parameters) =>
+        _methods.TryGetValue(method, out var m)
+            ? m.Handler(new RestParams(parameters), new Caller("in-process", false, ["calendar"]))
+            : throw new Bitrix24RestException("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);
+
+    private JsonObject UserSettings(CalendarState state) => new()
+    {
+        ["timezoneName"] = _portal.UserZoneId,
+        ["timezoneOffsetUTC"] = (int)_portal.UserZone.GetUtcOffset(_portal.UtcNow).TotalSeconds,
+        ["timezoneDefaultName"] = "",
+        ["meetSection"] = state.DefaultSectionId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["defaultSections"] = new JsonObject { ["user" + _portal.UserId] = state.DefaultSectionId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        ["defaultReminders"] = new JsonObject
+        {
+            ["fullDay"] = new JsonArray(new JsonObject { ["type"] = "min", ["count"] = 15 }),
+            ["withTime"] = new JsonArray(new JsonObject { ["type"] = "min", ["count"] = 15 }),
+        },
+    };
+
+    private void Register(RestMethod method) => _methods[method.Name] = method;
+}

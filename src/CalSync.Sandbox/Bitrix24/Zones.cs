@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+
+namespace CalSync.Sandbox.Bitrix24;
+
+/// <summary>IANA zone lookup and the wall-clock/instant conversions the portal does.</summary>
+internal static class Zones
+{
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Cache = new(StringComparer.OrdinalIgnoreCase);
+
+    public static TimeZoneInfo Find(string id) => Cache.GetOrAdd(id, TimeZoneInfo.FindSystemTimeZoneById);
+
+    /// <summary>
+    /// <c>Util::prepareTimezone()</c>: a valid IANA name is kept, a Windows name is mapped to IANA, anything else
+    /// is null (the caller falls back to the server zone); empty means UTC (§8.4).
+    /// </summary>
+    public static string? Normalize(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return "UTC";
+        name = name.Trim();
+        if (name.Contains('/') || name.Equals("UTC", StringComparison.OrdinalIgnoreCase))
+        {
+            if (TimeZoneInfo.TryConvertIanaIdToWindowsId(name, out _) || TryFind(name))
+                return name.Equals("UTC", StringComparison.OrdinalIgnoreCase) ? "UTC" : name;
+            return null;
+        }
+        return TimeZoneInfo.TryConvertWindowsIdToIanaId(name, out var iana) ? iana : null;
+    }
+
+    private static bool TryFind(string id)
+    {
+        try { Find(id); return true; }
+        catch (TimeZoneNotFoundException) { return false; }
+        catch (InvalidTimeZoneException) { return false; }
+    }
+
+    /// <summary>Wall clock in a zone to UTC; a time inside a DST gap moves forward like PHP does.</summary>
+    public static DateTime ToUtc(DateTime wall, TimeZoneInfo zone)
+    {
+        wall = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(wall)) wall = wall.AddMinutes(30);
+        return TimeZoneInfo.ConvertTimeToUtc(wall, zone);
+    }
+
+    public static DateTime ToWall(DateTime utc, TimeZoneInfo zone) =>
+        DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone), DateTimeKind.Unspecified);
+
+    public static long Unix(DateTime utc) => (long)(DateTime.SpecifyKind(utc, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
+
+    public static int OffsetSeconds(TimeZoneInfo zone, DateTime wall) => (int)zone.GetUtcOffset(ToUtc(wall, zone)).TotalSeconds;
+}
