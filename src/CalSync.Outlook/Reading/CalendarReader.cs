@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+using CalSync.Outlook.Http;
+using CalSync.Outlook.Mapping;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Serialization.Json;
+using G = Microsoft.Graph.Models;
+
+namespace CalSync.Outlook.Reading;
+
+/// <summary>
+/// Reads the window through calendarView/delta (GRAPH.md §2): follows nextLinks to the deltaLink, applies
+/// @removed tombstones to the previous snapshot (ids it does not hold are out-of-window noise), restarts with a
+/// full pass on 410/SyncStateNotFound/resyncRequired, and runs a full pass anyway every
+/// <see cref="OutlookConnectionOptions.FullReconciliationInterval"/> (delta misses deletions on consumer accounts).
+/// Series masters (pattern, cancelledOccurrences, content) and origin stamps are fetched by id in $batch requests,
+/// since delta can neither $select nor $expand.
+/// </summary>
+internal sealed class CalendarReader
+{
+    internal const string MasterSelect =
+        "id,type,subject,body,start,end,isAllDay,originalStartTimeZone,originalEndTimeZone,location,showAs,sensitivity,importance,"
+        + "isReminderOn,reminderMinutesBeforeStart,categories,attendees,recurrence,changeKey,lastModifiedDateTime,cancelledOccurrences,isCancelled,seriesMasterId,originalStart";
+
+    private static readonly HashSet<string> ExpiredCodes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SyncStateNotFound", "syncStateNotFound", "resyncRequired", "InvalidDeltaToken", "SyncStateInvalid",
+    };
+
+    private readonly OutlookGraphClient _graph;
+    private readonly GraphBatch _batch;
+    private readonly string _stampId;
+    private readonly Func<DateTime> _clock;
+
+    public CalendarReader(OutlookGraphClient graph, GraphBatch batch, string stampId, Func<DateTime> clock)
+    {
+        _graph = graph;
+        _batch = batch;
+        _stampId = stampId;
+        _clock = clock;
+    }
+
+    /// <summary>Whether the last read was a full pass (diagnostics and tests).</summary>
+    public bool LastReadWasFull { get; private set; }
+
+    public async Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursorText, CancellationToken cancellationToken)
+    {
+        var now = _clock();
+        var previous = ReadCursor.TryDecode(cursorText);
+        var incremental = previous is not null && previous.DeltaLink is not null
+            && previous.WindowStartUtc == window.StartUtc && previous.WindowEndUtc == window.EndUtc
+            && previous.CalendarId == _graph.Options.CalendarId
+            && now - previous.FullPassUtc < _graph.Options.FullReconciliationInterval;
+
+        DeltaRound? round = null;
+        if (incremental)
+        {
+            try { round = await RunDeltaAsync(window, previous!.DeltaLink, cancellationToken).ConfigureAwait(false); }
+            catch (DeltaExpiredException ex)
+            {
+                _graph.Options.Log?.Invoke("Outlook delta token expired (" + ex.Message + "); reading the whole window again.");
+                incremental = false;
+            }
+        }
+        if (!incremental)
+        {
+            try { round = await RunDeltaAsync(window, null, cancellationToken).ConfigureAwait(false); }
+            catch (DeltaExpiredException ex)
+            {
+                throw new SideUnavailableException(Side.Outlook, "Outlook refused a fresh delta round: " + ex.Message, isAuthentication: false, ex);
+            }
+        }
+        LastReadWasFull = !incremental;
+
+        var old = previous ?? new ReadCursor();
+        var next = new ReadCursor
+        {
+            WindowStartUtc = window.StartUtc,
+            WindowEndUtc = window.EndUtc,
+            CalendarId = _graph.Options.CalendarId,
+            DeltaLink = round!.DeltaLink,
+            FullPassUtc = incremental ? old.FullPassUtc : now,
+            Items = incremental ? new Dictionary<string, StoredItem>(old.Items, StringComparer.Ordinal) : new Dictionary<string, StoredItem>(StringComparer.Ordinal),
+            Masters = incremental ? new Dictionary<string, StoredItem>(old.Masters, StringComparer.Ordinal) : new Dictionary<string, StoredItem>(StringComparer.Ordinal),
+        };
+
+        var mastersToRead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in round.Removed)
+        {
+            // An id we never held is a change outside the window (GRAPH.md §0.4): not a deletion of ours.
+            if (next.Items.TryGetValue(id, out var gone))
+            {
+                next.Items.Remove(id);
+                if (gone.SeriesMasterId is not null) mastersToRead.Add(gone.SeriesMasterId);
+            }
+        }
+        var stampsToRead = new List<string>();
+        var thinExceptions = new List<string>();
+        foreach (var ev in round.Changed)
+        {
+            var item = EventReader.ToStored(ev, _stampId);
+            if (string.IsNullOrEmpty(item.Id)) continue;
+            if (item.Type == "seriesMaster") { mastersToRead.Add(item.Id); continue; }
+            if (!window.Overlaps(item.Start, item.End))
+            {
+                if (next.Items.Remove(item.Id) && item.SeriesMasterId is not null) mastersToRead.Add(item.SeriesMasterId);
+                continue;
+            }
+            var known = old.Items.TryGetValue(item.Id, out var before) ? before : null;
+            if (item.IsSingle)
+            {
+                if (known is not null && known.StampKnown && known.ChangeKey == item.ChangeKey && item.ChangeKey is not null)
+                {
+                    item.Stamp = known.Stamp;
+                    item.StampKnown = true;
+                }
+                if (!item.StampKnown) stampsToRead.Add(item.Id);
+            }
+            else if (item.SeriesMasterId is not null)
+            {
+                mastersToRead.Add(item.SeriesMasterId);
+                if (item.Type == "exception" && item.Thin) thinExceptions.Add(item.Id);
+            }
+            next.Items[item.Id] = item;
+        }
+
+        // Every series with something in the window needs its master; masters no longer referenced are dropped.
+        var referenced = new HashSet<string>(next.Items.Values.Where(i => i.SeriesMasterId is not null).Select(i => i.SeriesMasterId!), StringComparer.Ordinal);
+        foreach (var id in next.Masters.Keys.Where(k => !referenced.Contains(k)).ToList()) next.Masters.Remove(id);
+        foreach (var id in referenced.Where(id => !next.Masters.ContainsKey(id))) mastersToRead.Add(id);
+        mastersToRead.IntersectWith(referenced);
+
+        await FetchAsync(next, mastersToRead.ToList(), thinExceptions, stampsToRead, cancellationToken).ConfigureAwait(false);
+
+        var events = Assemble(next);
+        return new SideSnapshot(events, next.Encode());
+    }
+
+    internal static IReadOnlyList<CalEvent> Assemble(ReadCursor state)
+    {
+        var events = new List<CalEvent>();
+        foreach (var item in state.Items.Values.Where(i => i.IsSingle).OrderBy(i => i.Start).ThenBy(i => i.Id, StringComparer.Ordinal))
+            events.Add(EventReader.ToModel(item));
+        var members = state.Items.Values.Where(i => i.SeriesMasterId is not null).ToLookup(i => i.SeriesMasterId!, StringComparer.Ordinal);
+        foreach (var master in state.Masters.Values.OrderBy(m => m.Start).ThenBy(m => m.Id, StringComparer.Ordinal))
+        {
+            var own = members[master.Id].ToList();
+            if (own.Count == 0) continue;
+            if (own.All(m => m.IsCancelled)) continue;
+            events.Add(EventReader.ToModel(master, own));
+        }
+        return events;
+    }
+
+    private async Task FetchAsync(ReadCursor next, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
+    {
+        var steps = new List<BatchStep>();
+        var expand = "&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{_stampId}')");
+        foreach (var id in masters) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect + expand));
+        foreach (var id in thinExceptions) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect));
+        foreach (var id in stamps) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=id,changeKey" + expand));
+        if (steps.Count == 0) return;
+        var results = await _batch.RunAsync(steps, sequential: false, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var result = results[i];
+            if (i < masters.Count)
+            {
+                var id = masters[i];
+                if (result.Succeeded && Parse(result.Body) is { } master) next.Masters[id] = EventReader.ToStored(master, _stampId);
+                else if (result.Status == 404) DropSeries(next, id);
+                else throw Unreadable("series " + id, result);
+            }
+            else if (i < masters.Count + thinExceptions.Count)
+            {
+                var id = thinExceptions[i - masters.Count];
+                if (result.Succeeded && Parse(result.Body) is { } full && next.Items.TryGetValue(id, out var thin))
+                {
+                    var item = EventReader.ToStored(full, _stampId);
+                    item.OriginalStartUtc ??= thin.OriginalStartUtc;
+                    item.SeriesMasterId ??= thin.SeriesMasterId;
+                    next.Items[id] = item;
+                }
+                else if (result.Status == 404) next.Items.Remove(id);
+                else throw Unreadable("occurrence " + id, result);
+            }
+            else
+            {
+                var id = stamps[i - masters.Count - thinExceptions.Count];
+                if (!next.Items.TryGetValue(id, out var item)) continue;
+                if (result.Succeeded && Parse(result.Body) is { } stamped)
+                {
+                    var read = EventReader.ToStored(stamped, _stampId);
+                    item.Stamp = read.Stamp;
+                    item.StampKnown = true;
+                }
+                else if (result.Status == 404) next.Items.Remove(id);
+                else throw Unreadable("event " + id, result);
+            }
+        }
+    }
+
+    private static void DropSeries(ReadCursor next, string masterId)
+    {
+        next.Masters.Remove(masterId);
+        foreach (var id in next.Items.Values.Where(i => i.SeriesMasterId == masterId).Select(i => i.Id).ToList()) next.Items.Remove(id);
+    }
+
+    private static SideUnavailableException Unreadable(string what, BatchStepResult result) =>
+        new(Side.Outlook, $"Outlook could not read {what}: {result.Error ?? "HTTP " + result.Status}", isAuthentication: false);
+
+    private static G.Event? Parse(JsonElement? body)
+    {
+        if (body is not { ValueKind: JsonValueKind.Object } element) return null;
+        var node = new JsonParseNode(element);
+        return node.GetObjectValue(G.Event.CreateFromDiscriminatorValue);
+    }
+
+    private sealed class DeltaRound
+    {
+        public List<G.Event> Changed { get; } = new();
+        public List<string> Removed { get; } = new();
+        public string? DeltaLink { get; set; }
+    }
+
+    private sealed class DeltaExpiredException : Exception
+    {
+        public DeltaExpiredException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    private async Task<DeltaRound> RunDeltaAsync(SyncWindow window, string? link, CancellationToken cancellationToken)
+    {
+        var round = new DeltaRound();
+        var start = window.StartUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var end = window.EndUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var me = _graph.Client.Me;
+        var calendarId = _graph.Options.CalendarId;
+        var pages = 0;
+        try
+        {
+            while (true)
+            {
+                List<G.Event>? value;
+                string? nextLink, deltaLink;
+                if (calendarId is null)
+                {
+                    var builder = link is null ? me.CalendarView.Delta : me.CalendarView.Delta.WithUrl(link);
+                    var page = await builder.GetAsDeltaGetResponseAsync(rc =>
+                    {
+                        if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
+                        AddPrefer(rc.Headers);
+                    }, cancellationToken).ConfigureAwait(false);
+                    (value, nextLink, deltaLink) = (page?.Value, page?.OdataNextLink, page?.OdataDeltaLink);
+                }
+                else
+                {
+                    var delta = me.Calendars[calendarId].CalendarView.Delta;
+                    var builder = link is null ? delta : delta.WithUrl(link);
+                    var page = await builder.GetAsDeltaGetResponseAsync(rc =>
+                    {
+                        if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
+                        AddPrefer(rc.Headers);
+                    }, cancellationToken).ConfigureAwait(false);
+                    (value, nextLink, deltaLink) = (page?.Value, page?.OdataNextLink, page?.OdataDeltaLink);
+                }
+                pages++;
+                foreach (var ev in value ?? new List<G.Event>())
+                {
+                    if (ev?.Id is null) continue;
+                    if (ev.AdditionalData is not null && ev.AdditionalData.ContainsKey("@removed")) round.Removed.Add(ev.Id);
+                    else round.Changed.Add(ev);
+                }
+                if (!string.IsNullOrEmpty(nextLink)) { link = nextLink; continue; }
+                if (string.IsNullOrEmpty(deltaLink))
+                    throw new SideUnavailableException(Side.Outlook, "Outlook ended a delta round without a deltaLink.", isAuthentication: false);
+                round.DeltaLink = deltaLink;
+                return round;
+            }
+        }
+        catch (ApiException ex) when (ex.ResponseStatusCode == 410 || (GraphErrors.CodeOf(ex) is { } code && ExpiredCodes.Contains(code)))
+        {
+            throw new DeltaExpiredException(GraphErrors.Describe(ex), ex);
+        }
+    }
+
+    private void AddPrefer(RequestHeaders headers)
+    {
+        headers.Add("Prefer", "odata.maxpagesize=" + Math.Max(1, _graph.Options.PageSize).ToString(CultureInfo.InvariantCulture));
+        headers.Add("Prefer", "outlook.timezone=\"UTC\"");
+        headers.Add("Prefer", "outlook.body-content-type=\"text\"");
+    }
+}
