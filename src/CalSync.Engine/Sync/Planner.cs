@@ -197,6 +197,10 @@ public static class Planner
 
             var aChanged = a is not null && Changed(a, link.OutlookHash, link.OutlookVersion);
             var bChanged = b is not null && Changed(b, link.Bitrix24Hash, link.Bitrix24Version);
+            // Same version, other projection: the service normalised what CalSync wrote. Learn that form,
+            // so a later version bump without a real edit is not taken for a change.
+            if (a is not null && !aChanged) link = link with { OutlookHash = a.View.Hash };
+            if (b is not null && !bChanged) link = link with { Bitrix24Hash = b.View.Hash };
             if (a is not null && b is not null)
             {
                 if (!aChanged && !bChanged) { _links.Add(link); return; }
@@ -312,15 +316,17 @@ public static class Planner
                 return;
             }
 
-            foreach (var (a, b, recovered) in Match(fresh[Side.Outlook], fresh[Side.Bitrix24]))
+            foreach (var (a, b, recoveredOn) in Match(fresh[Side.Outlook], fresh[Side.Bitrix24]))
             {
                 fresh[Side.Outlook].Remove(a);
                 fresh[Side.Bitrix24].Remove(b);
+                var recovered = recoveredOn is not null;
                 var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
                 if (!WouldChange(a, b))
                 {
                     _links.Add(NewLink(a, b, a.View.Hash, b.View.Hash, b.Event.Version));
-                    Event(recovered ? ItemAction.Recover : ItemAction.Link, Side.Bitrix24, a.Id, b.Id, reason);
+                    var copy = recoveredOn == Side.Outlook ? a : b;
+                    Event(recovered ? ItemAction.Recover : ItemAction.Link, copy.Side, (copy == a ? b : a).Id, copy.Id, reason);
                     continue;
                 }
                 var from = _mode switch
@@ -357,12 +363,12 @@ public static class Planner
         }
 
         /// <summary>Pairs of new items that are the same meeting: copies found through the journal, origin stamps, then equal start, end, all-day and title.</summary>
-        private IEnumerable<(SyncItem A, SyncItem B, bool Recovered)> Match(List<SyncItem> outlook, List<SyncItem> bitrix24)
+        private IEnumerable<(SyncItem A, SyncItem B, Side? RecoveredOn)> Match(List<SyncItem> outlook, List<SyncItem> bitrix24)
         {
             var takenA = new HashSet<string>(StringComparer.Ordinal);
             var takenB = new HashSet<string>(StringComparer.Ordinal);
-            var pairs = new List<(SyncItem, SyncItem, bool)>();
-            void Pair(SyncItem a, SyncItem b, bool recovered)
+            var pairs = new List<(SyncItem, SyncItem, Side?)>();
+            void Pair(SyncItem a, SyncItem b, Side? recovered)
             {
                 if (takenA.Contains(a.Id) || takenB.Contains(b.Id)) return;
                 takenA.Add(a.Id);
@@ -388,13 +394,13 @@ public static class Planner
                     ? byStamp[entry.OriginStamp].FirstOrDefault() ?? byKey[Side.Outlook][entry.MatchKey].FirstOrDefault(i => !takenA.Contains(i.Id))
                     : byKey[Side.Bitrix24][entry.MatchKey].FirstOrDefault(i => !takenB.Contains(i.Id));
                 if (copy is null) continue;
-                if (entry.TargetSide == Side.Outlook) Pair(copy, source, true);
-                else Pair(source, copy, true);
+                if (entry.TargetSide == Side.Outlook) Pair(copy, source, Side.Outlook);
+                else Pair(source, copy, Side.Bitrix24);
             }
             // Outlook copies name their source.
             foreach (var a in outlook)
                 if (TryParseStamp(a.Event.OriginStamp, _def.Name, out var side, out var sourceId) && side == Side.Bitrix24 && bitrixById.TryGetValue(sourceId, out var b))
-                    Pair(a, b, false);
+                    Pair(a, b, null);
             if (_def.AvoidDuplicates)
             {
                 var waiting = bitrix24.Where(b => !takenB.Contains(b.Id)).GroupBy(b => b.View.MatchKey)
@@ -405,7 +411,7 @@ public static class Planner
                         {
                             var b = queue.Dequeue();
                             if (takenB.Contains(b.Id)) continue;
-                            Pair(a, b, false);
+                            Pair(a, b, null);
                             break;
                         }
             }

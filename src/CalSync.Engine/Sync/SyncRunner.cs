@@ -175,20 +175,23 @@ public sealed class SyncRunner
     {
         var total = plan.Writes.Count;
         var done = 0;
-        foreach (var side in new[] { Side.Bitrix24, Side.Outlook })
-        {
-            // Creates and updates first, deletions last: a run that dies midway has deleted as little as possible.
-            var writes = plan.Writes.Where(w => w.TargetSide == side).OrderBy(w => w.Kind == WriteKind.Delete ? 1 : 0).ToArray();
-            if (writes.Length == 0) continue;
-            options.Progress?.Report(new RunProgress($"Writing {writes.Length} change(s) to {side}", done, total));
-            var operations = writes.Select(w => new WriteOperation(w.OperationId, w.Kind, w.TargetId, w.Desired, w.Existing) { TransactionId = w.TransactionId }).ToArray();
-            var written = await SideOf(side).WriteAsync(operations, !definition.ProceedOnError, cancellationToken).ConfigureAwait(false);
-            foreach (var result in written) results[result.OperationId] = result;
-            done += writes.Length;
-            var firstFailure = written.FirstOrDefault(r => r.Status == WriteStatus.Failed);
-            if (firstFailure is not null && !definition.ProceedOnError)
-                return $"{side} refused {firstFailure.OperationId}: {firstFailure.Error}";
-        }
+        // Creates and updates on both sides first, deletions last: a run that fails midway (an expired
+        // sign-in, say) has deleted nothing.
+        foreach (var deletions in new[] { false, true })
+            foreach (var side in new[] { Side.Bitrix24, Side.Outlook })
+            {
+                var writes = plan.Writes.Where(w => w.TargetSide == side && (w.Kind == WriteKind.Delete) == deletions).ToArray();
+                if (writes.Length == 0) continue;
+                options.Progress?.Report(new RunProgress($"Writing {writes.Length} change(s) to {side}", done, total));
+                options.Log?.Invoke($"Sending {writes.Length} {(deletions ? "deletion(s)" : "create(s)/update(s)")} to {side}.");
+                var operations = writes.Select(w => new WriteOperation(w.OperationId, w.Kind, w.TargetId, w.Desired, w.Existing) { TransactionId = w.TransactionId }).ToArray();
+                var written = await SideOf(side).WriteAsync(operations, !definition.ProceedOnError, cancellationToken).ConfigureAwait(false);
+                foreach (var result in written) results[result.OperationId] = result;
+                done += writes.Length;
+                var firstFailure = written.FirstOrDefault(r => r.Status == WriteStatus.Failed);
+                if (firstFailure is not null && !definition.ProceedOnError)
+                    return $"{side} refused {firstFailure.OperationId}: {firstFailure.Error}";
+            }
         return null;
     }
 

@@ -35,6 +35,10 @@ public sealed class InMemoryCalendar : ICalendarSide
     /// <summary>Throw this from the next read (e.g. an auth failure).</summary>
     public Exception? FailNextRead { get; set; }
     public Func<Recurrence, CalEvent, string?> CannotExpressRule { get; set; }
+    /// <summary>How the service stores what it is sent (e.g. it trims text); applied to every sync write, without a new version.</summary>
+    public Func<CalEvent, CalEvent> StoreTransform { get; set; } = e => e;
+    /// <summary>Runs after each write was applied (a test can throw here to simulate a crash right after the service saved).</summary>
+    public Action<WriteOperation>? AfterWrite { get; set; }
 
     public IReadOnlyCollection<CalEvent> Events => _events.Values;
     public CalEvent this[string id] => _events[id];
@@ -107,7 +111,11 @@ public sealed class InMemoryCalendar : ICalendarSide
                 halted = haltOnError;
                 continue;
             }
-            results.Add(Apply(op));
+            var result = Apply(op);
+            results.Add(result);
+            if (result.Status == WriteStatus.Succeeded && result.Id is { } id && _events.TryGetValue(id, out var stored))
+                _events[id] = StoreTransform(stored) with { Version = stored.Version };
+            AfterWrite?.Invoke(op);
         }
         return Task.FromResult<IReadOnlyList<WriteResult>>(results);
     }

@@ -46,7 +46,7 @@ public sealed class SyncHarness : IDisposable
         {
             var before = (A.Writes, B.Writes);
             record = Run();
-            Assert.Equal(before, (A.Writes, B.Writes));
+            Assert.True(before == (A.Writes, B.Writes), "wrote: " + LastResult!.Plan);
             Assert.Equal(0, record.Writes);
             Assert.True(record.Outcome == RunOutcome.NoChanges, $"expected no changes, got {record.Outcome}: {LastResult!.Plan}");
         }
