@@ -169,9 +169,21 @@ public sealed class SecretStore : ISecretStore
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var first = (e.Message ?? e.GetType().Name).Split('\n')[0].Trim();
-            return first.Length > 200 ? first.Substring(0, 200) + "..." : first;
+            return Reason(e);
         }
+    }
+
+    /// <summary>Why the OS key store failed, in one line: the outer message and the innermost cause (e.g. a missing libsecret).</summary>
+    internal static string Reason(Exception e)
+    {
+        static string FirstLine(Exception x)
+        {
+            var line = (string.IsNullOrWhiteSpace(x.Message) ? x.GetType().Name : x.Message).Split('\n')[0].Trim();
+            return line.Length > 200 ? line.Substring(0, 200) + "..." : line;
+        }
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return ReferenceEquals(inner, e) ? FirstLine(e) : FirstLine(e).TrimEnd('.') + ": " + FirstLine(inner);
     }
 
     /// <summary>A short, stable tag of the store root, so two stores (e.g. CALSYNC_HOME for tests) do not share OS key store entries.</summary>

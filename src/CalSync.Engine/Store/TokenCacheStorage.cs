@@ -79,7 +79,7 @@ public static class TokenCacheStorage
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                failure = (e.Message ?? e.GetType().Name).Split('\n')[0].Trim();
+                failure = SecretStore.Reason(e);
             }
         }
         if (failure is null)

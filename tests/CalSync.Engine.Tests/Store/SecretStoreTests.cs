@@ -4,7 +4,7 @@ using Xunit;
 
 namespace CalSync.Engine.Tests.Store;
 
-public sealed class SecretStoreTests : IDisposable
+public sealed class SecretStoreTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private const string Secret = "https://example.bitrix24.com/rest/1/k3yk3yk3yk3y/";
     private readonly TempStore _temp = new();
@@ -116,6 +116,22 @@ public sealed class SecretStoreTests : IDisposable
         reg.Helper.SaveUnencryptedTokenCache(System.Text.Encoding.UTF8.GetBytes("{\"AccessToken\":{}}"));
         Assert.Equal("{\"AccessToken\":{}}", System.Text.Encoding.UTF8.GetString(reg.Helper.LoadUnencryptedTokenCache()));
         if (Modes.IsUnix) Assert.Equal("600", Modes.Of(reg.CachePath));
+    }
+
+    [Fact]
+    public async Task The_real_token_cache_registration_uses_the_key_store_or_the_opted_in_fallback()
+    {
+        var app = PublicClientApplicationBuilder.Create("00000000-0000-0000-0000-000000000001").WithDefaultRedirectUri().Build();
+        var reg = await TokenCacheStorage.RegisterAsync(app.UserTokenCache, Store, "me", allowPlaintextFallback: true);
+        output.WriteLine($"{reg.Protection}: {reg.Warning}");
+        if (reg.Protection == SecretProtection.PlaintextFile)
+        {
+            Assert.NotNull(reg.Warning);
+            var e = await Assert.ThrowsAsync<StoreException>(() => TokenCacheStorage.RegisterAsync(app.UserTokenCache, Store, "other", allowPlaintextFallback: false));
+            Assert.Equal(StoreErrorKind.KeyStoreUnavailable, e.Kind);
+            output.WriteLine(e.Message);
+        }
+        else Assert.Null(reg.Warning);
     }
 
     [Fact]
