@@ -118,43 +118,82 @@ public sealed class Bitrix24RestClient : IDisposable
         return root.Prop("result") ?? default;
     }
 
-    /// <summary>Runs up to 50 commands in one request. Auth failures inside throw <see cref="SideUnavailableException"/>.</summary>
+    /// <summary>
+    /// Runs up to 50 commands in one request. Commands that Bitrix24 refused for a rate or operating limit (and, with
+    /// <paramref name="halt"/>, the ones after them) are sent again after the wait, with references to finished
+    /// commands replaced by their values. Auth failures inside throw <see cref="SideUnavailableException"/>.
+    /// </summary>
     public async Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, CancellationToken cancellationToken)
     {
-        if (commands.Count == 0) return new BatchResponse();
-        if (commands.Count > MaxBatch) throw new ArgumentException($"A Bitrix24 batch holds at most {MaxBatch} commands.", nameof(commands));
-        var cmd = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var c in commands) cmd.Add(c.Key, c.Encoded);
-        var root = await SendAsync("batch", auth =>
-        {
-            var body = new List<KeyValuePair<string, object?>>
-            {
-                new("halt", halt ? 1 : 0),
-                new("cmd", cmd),
-            };
-            return BuildBody(body, auth);
-        }, cancellationToken).ConfigureAwait(false);
-
         var response = new BatchResponse();
-        var outer = root.Prop("result");
-        var results = outer?.Prop("result");
-        var errors = outer?.Prop("result_error");
-        foreach (var pair in Json.MapEntries(results)) response.Results[pair.Key] = pair.Value;
-        foreach (var pair in Json.MapEntries(errors))
+        if (commands.Count == 0) return response;
+        if (commands.Count > MaxBatch) throw new ArgumentException($"A Bitrix24 batch holds at most {MaxBatch} commands.", nameof(commands));
+        var pending = commands.ToList();
+        try
         {
-            var code = pair.Value.ValueKind == JsonValueKind.Object ? pair.Value.Str("error") ?? "" : Json.AsString(pair.Value) ?? "";
-            var description = pair.Value.ValueKind == JsonValueKind.Object ? pair.Value.Str("error_description") ?? "" : "";
-            response.Errors[pair.Key] = new BatchError(code, description);
+            await _pipeline.ExecuteAsync(async ct =>
+            {
+                var send = pending.Select(c => Resolve(c, response)).ToList();
+                var cmd = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var c in send) cmd.Add(c.Key, c.Encoded);
+                var root = await SendOnceAsync("batch", auth => BuildBody(new List<KeyValuePair<string, object?>> { new("halt", halt ? 1 : 0), new("cmd", cmd) }, auth), ct).ConfigureAwait(false);
+                var outer = root.Prop("result");
+                foreach (var pair in Json.MapEntries(outer?.Prop("result"))) response.Results[pair.Key] = pair.Value;
+                var errors = new Dictionary<string, BatchError>(StringComparer.Ordinal);
+                foreach (var pair in Json.MapEntries(outer?.Prop("result_error")))
+                {
+                    var code = pair.Value.ValueKind == JsonValueKind.Object ? pair.Value.Str("error") ?? "" : Json.AsString(pair.Value) ?? "";
+                    var description = pair.Value.ValueKind == JsonValueKind.Object ? pair.Value.Str("error_description") ?? "" : "";
+                    errors[pair.Key] = new BatchError(code, description);
+                }
+                foreach (var t in Json.MapEntries(outer?.Prop("result_time"))) NoteOperating(t.Value);
+                foreach (var pair in errors)
+                {
+                    if (AuthErrors.IsAuthCode(pair.Value.Code))
+                        throw AuthErrors.Create(send.FirstOrDefault(c => c.Key == pair.Key)?.Method ?? "batch", 0, pair.Value.Code, pair.Value.Description, IsWebhook);
+                }
+                var limited = errors.Where(e => e.Value.Code is "OPERATION_TIME_LIMIT" or "QUERY_LIMIT_EXCEEDED").Select(e => e.Key).ToList();
+                var retry = new List<BatchCommand>();
+                var afterLimit = false;
+                foreach (var c in pending)
+                {
+                    if (limited.Contains(c.Key)) { retry.Add(c); afterLimit = true; continue; }
+                    if (errors.TryGetValue(c.Key, out var error)) { response.Errors[c.Key] = error; continue; }
+                    // With halt the server stops at the first failure: what follows a limit failure was not run.
+                    if (!response.Results.ContainsKey(c.Key) && halt && afterLimit) retry.Add(c);
+                }
+                pending = retry;
+                if (pending.Count > 0)
+                {
+                    var operating = errors.Any(e => e.Value.Code == "OPERATION_TIME_LIMIT");
+                    if (!operating) Bucket.MarkFull();
+                    throw new RetriableException(operating ? RetryReason.OperatingLimit : RetryReason.QueryLimit,
+                        $"batch: {pending.Count} command(s) refused ({(operating ? "OPERATION_TIME_LIMIT" : "QUERY_LIMIT_EXCEEDED")})", OperatingResetAt);
+                }
+            }, cancellationToken).ConfigureAwait(false);
         }
-        var times = Json.MapEntries(outer?.Prop("result_time"));
-        foreach (var t in times) NoteOperating(t.Value);
-        foreach (var pair in response.Errors)
+        catch (RetriableException e)
         {
-            var method = commands.FirstOrDefault(c => c.Key == pair.Key)?.Method ?? "batch";
-            if (AuthErrors.IsAuthCode(pair.Value.Code))
-                throw AuthErrors.Create(method, 0, pair.Value.Code, pair.Value.Description, IsWebhook);
+            throw new SideUnavailableException(Side.Bitrix24,
+                $"Bitrix24 portal {PortalHost} is not answering usefully after {_options.MaxRetries} retries: {e.Message}", isAuthentication: false, e);
         }
         return response;
+    }
+
+    /// <summary>A command whose <c>$result[key]</c> references point at finished commands gets their values instead.</summary>
+    private static BatchCommand Resolve(BatchCommand command, BatchResponse done)
+    {
+        if (!command.Parameters.Any(p => p.Value is BatchReference)) return command;
+        var parameters = command.Parameters.Select(p =>
+        {
+            if (p.Value is BatchReference r && r.Expression.StartsWith("$result[", StringComparison.Ordinal))
+            {
+                var key = r.Expression.Substring(8, r.Expression.Length - 9);
+                if (done.Results.TryGetValue(key, out var value)) return new KeyValuePair<string, object?>(p.Key, Json.AsString(value));
+            }
+            return p;
+        }).ToList();
+        return command with { Parameters = parameters };
     }
 
     private string BuildBody(IReadOnlyList<KeyValuePair<string, object?>> parameters, string? auth)
