@@ -19,7 +19,7 @@ namespace CalSync.Engine.Store;
 /// <c>&lt;file&gt;.corrupt-&lt;time&gt;</c> (or <c>.newer-&lt;time&gt;</c>). On Unix directories are 0700 and files 0600.
 /// Thread-safe for different syncs; for one sync, hold its <see cref="AcquireLock"/> while changing its state.
 /// </summary>
-public sealed class CalSyncStore
+public sealed class CalSyncStore : IRunPersistence
 {
     private const string StateAdvice = "Restore it from a backup, or delete it to start over (the next run is then a first run; use an initial merge with avoid-duplicates to re-match existing meetings).";
     private const string DefinitionAdvice = "Restore it from a backup, fix it in an editor, or delete it and define the sync again.";
@@ -112,6 +112,8 @@ public sealed class CalSyncStore
     /// Saves the link state atomically. Refuses (Corrupt / NewerSchema) to replace a state file it cannot read,
     /// unless <paramref name="replaceUnreadable"/>, which keeps the old file as <c>.corrupt-&lt;time&gt;</c> first.
     /// </summary>
+    void IRunPersistence.SaveState(string syncName, SyncState state) => SaveState(syncName, state);
+
     public void SaveState(string name, SyncState state, bool replaceUnreadable = false)
     {
         if (state is null) throw new ArgumentNullException(nameof(state));

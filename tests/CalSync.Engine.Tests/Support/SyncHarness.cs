@@ -29,11 +29,12 @@ public sealed class SyncHarness : IDisposable
 
     public SyncState State => Store.LoadState(Definition.Name);
 
-    public RunRecord Run(InitialMerge? merge = null, bool force = false, bool whatIf = false)
+    public RunRecord Run(InitialMerge? merge = null, bool force = false, bool whatIf = false, TimeSpan? lockWait = null)
     {
         Now = Now.AddMinutes(1);
-        var runner = new SyncRunner(new StorePersistence(Store), A, B);
-        LastResult = runner.RunAsync(Definition, new RunOptions { Merge = merge, Force = force, WhatIf = whatIf, Now = Now }, CancellationToken.None).GetAwaiter().GetResult();
+        var runner = new SyncRunner(Store, A, B);
+        var options = new RunOptions { Merge = merge, Force = force, WhatIf = whatIf, Now = Now, LockWait = lockWait ?? TimeSpan.FromSeconds(5) };
+        LastResult = runner.RunAsync(Definition, options, CancellationToken.None).GetAwaiter().GetResult();
         Now = Now.AddMinutes(1);
         return LastResult.Record;
     }
@@ -83,11 +84,3 @@ public sealed class SyncHarness : IDisposable
     };
 }
 
-/// <summary>The runner's view of the file store.</summary>
-public sealed class StorePersistence(CalSyncStore store) : IRunPersistence
-{
-    public IDisposable AcquireLock(string syncName, TimeSpan wait, CancellationToken cancellationToken) => store.AcquireLock(syncName, wait, cancellationToken);
-    public SyncState LoadState(string syncName) => store.LoadState(syncName);
-    public void SaveState(string syncName, SyncState state) => store.SaveState(syncName, state);
-    public void AppendHistory(RunRecord record) => store.AppendHistory(record);
-}
