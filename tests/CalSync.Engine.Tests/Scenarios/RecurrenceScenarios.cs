@@ -1,0 +1,169 @@
+using CalSync.Engine.Model;
+using CalSync.Engine.Sync;
+using CalSync.Engine.Tests.Support;
+using Xunit;
+using static CalSync.Engine.Tests.Support.SyncHarness;
+
+namespace CalSync.Engine.Tests.Scenarios;
+
+/// <summary>SCENARIOS.md 26-28: recurring series with exceptions, all-day meetings, time zones.</summary>
+public sealed class RecurrenceScenarios
+{
+    private static readonly DateTime From = new(2025, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime To = new(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static CalEvent WeeklyStandup(int count = 6) => Meeting("Standup", day: 3, hour: 10, zone: "W. Europe Standard Time") with
+    {
+        Recurrence = new Recurrence { Kind = RecurrenceKind.Weekly, DaysOfWeek = new[] { DayOfWeek.Monday }, Count = count },
+    };
+
+    private static CalEvent Moved(DateTime originalDate, int day, int hour) => Meeting("Standup (moved)", day: day, hour: hour);
+
+    /// <summary>Every occurrence a calendar shows, as (start, end, title), series expanded.</summary>
+    private static List<(EventTime, EventTime, string)> Occurrences(InMemoryCalendar calendar) =>
+        calendar.Events.SelectMany(e => e.IsSeries ? RecurrenceExpander.Expand(e, From, To).Select(o => o.Event) : new[] { e })
+            .Select(e => (e.Start, e.End, e.Title)).OrderBy(x => x.Start.Value).ToList();
+
+    [Fact]
+    public void S26_SeriesWithMovedAndCancelledOccurrence_BecomesExactSingleEventsOnBitrix24()
+    {
+        for (var repeat = 0; repeat < 4; repeat++)
+        {
+            using var h = new SyncHarness();
+            var series = WeeklyStandup() with { };
+            series = series with
+            {
+                Recurrence = series.Recurrence! with
+                {
+                    Cancelled = new[] { new DateTime(2025, 3, 17) },
+                    Exceptions = new[] { new OccurrenceException(new DateTime(2025, 3, 10), Moved(new DateTime(2025, 3, 10), 11, 14)) },
+                },
+            };
+            var a1 = h.A.Add(series);
+            h.Run(InitialMerge.TwoWay);
+
+            Assert.All(h.B.Events, e => Assert.False(e.IsSeries));
+            Assert.Equal(5, h.B.Events.Count);
+            Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+            Assert.Contains(h.B.Events, e => e.Title == "Standup (moved)" && e.Start.Local == new DateTime(2025, 3, 11, 14, 0, 0));
+            Assert.DoesNotContain(h.B.Events, e => e.Start.Local.Date == new DateTime(2025, 3, 17));
+            h.AssertQuiet(2);
+
+            // Deleting one of those single events on Bitrix24 cancels that occurrence on Outlook; the series stays.
+            var single = h.B.Events.First(e => e.Start.Local.Date == new DateTime(2025, 3, 24));
+            h.B.Remove(single.Id);
+            var run = h.Run();
+            Assert.Equal(1, run.Outlook.Deleted);
+            Assert.True(h.A.Contains(a1.Id));
+            Assert.Contains(new DateTime(2025, 3, 24), h.A[a1.Id].Recurrence!.Cancelled);
+            Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+            h.AssertQuiet();
+        }
+    }
+
+    [Fact]
+    public void S26_SeriesWithAMovedOccurrenceStaysASeriesOnBitrix24()
+    {
+        using var h = new SyncHarness();
+        var series = WeeklyStandup();
+        series = series with { Recurrence = series.Recurrence! with { Exceptions = new[] { new OccurrenceException(new DateTime(2025, 3, 10), Moved(new DateTime(2025, 3, 10), 11, 14)) } } };
+        h.A.Add(series);
+        h.Run(InitialMerge.TwoWay);
+        var copy = Assert.Single(h.B.Events);
+        Assert.True(copy.IsSeries);
+        Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+        h.AssertQuiet(2);
+    }
+
+    [Fact]
+    public void S26_CancellingAnOccurrenceLaterReplacesTheBitrix24SeriesWithSingleEvents()
+    {
+        using var h = new SyncHarness();
+        var a1 = h.A.Add(WeeklyStandup());
+        h.Run(InitialMerge.TwoWay);
+        Assert.True(Assert.Single(h.B.Events).IsSeries);
+
+        h.A.Edit(a1.Id, e => e with { Recurrence = e.Recurrence! with { Cancelled = new[] { new DateTime(2025, 3, 17) } } });
+        var run = h.Run();
+        Assert.Equal(1, run.Bitrix24.Deleted);
+        Assert.Equal(5, run.Bitrix24.Created);
+        Assert.All(h.B.Events, e => Assert.False(e.IsSeries));
+        Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+        h.AssertQuiet(2);
+    }
+
+    [Fact]
+    public void S26_Mirror_Bitrix24SeriesWithAnExceptionGivesTheSameOccurrencesOnOutlook()
+    {
+        using var h = new SyncHarness();
+        var series = WeeklyStandup();
+        series = series with { Recurrence = series.Recurrence! with { Exceptions = new[] { new OccurrenceException(new DateTime(2025, 3, 24), Moved(new DateTime(2025, 3, 24), 25, 9)) } } };
+        h.B.Add(series);
+        h.Run(InitialMerge.TwoWay);
+        var copy = Assert.Single(h.A.Events);
+        Assert.True(copy.IsSeries);
+        Assert.Equal(Occurrences(h.B), Occurrences(h.A));
+        h.AssertQuiet(2);
+    }
+
+    [Fact]
+    public void S26_RelativeMonthlySeriesTravelsAsSingleEventsAndEditsComeBackAsExceptions()
+    {
+        using var h = new SyncHarness();
+        var a1 = h.A.Add(Meeting("Board", day: 4, hour: 15) with
+        {
+            Recurrence = new Recurrence { Kind = RecurrenceKind.RelativeMonthly, Index = WeekIndex.First, DaysOfWeek = new[] { DayOfWeek.Tuesday }, Count = 4 },
+        });
+        h.Run(InitialMerge.TwoWay);
+        Assert.Equal(4, h.B.Events.Count);
+        Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+        h.AssertQuiet();
+
+        var april = h.B.Events.Single(e => e.Start.Local.Month == 4);
+        h.B.Edit(april.Id, e => e with { Location = "Room 9" });
+        var run = h.Run();
+        Assert.Equal(1, run.Outlook.Updated);
+        var exception = Assert.Single(h.A[a1.Id].Recurrence!.Exceptions);
+        Assert.Equal("Room 9", exception.Occurrence.Location);
+        Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+        h.AssertQuiet(2);
+    }
+
+    [Fact]
+    public void S27_AllDayMeetingKeepsItsDate()
+    {
+        using var h = new SyncHarness();
+        var a1 = h.A.Add(AllDay("Conference", new DateTime(2025, 3, 10)));
+        h.Run(InitialMerge.TwoWay);
+        var b1 = Assert.Single(h.B.Events);
+        Assert.True(b1.IsAllDay);
+        Assert.Equal(new DateTime(2025, 3, 10), b1.Start.Value);
+        Assert.Equal(new DateTime(2025, 3, 11), b1.End.Value);
+        h.B.Edit(b1.Id, e => e with { Location = "Hall B" });
+        h.Run();
+        Assert.Equal(new DateTime(2025, 3, 10), h.A[a1.Id].Start.Value);
+        Assert.True(h.A[a1.Id].IsAllDay);
+        h.AssertQuiet();
+    }
+
+    [Fact]
+    public void S28_WindowsZoneBecomesIanaWithTheSameInstantsAcrossDst()
+    {
+        using var h = new SyncHarness();
+        // 10:00 Berlin every Monday from 17 March: CET (UTC+1) until 30 March, CEST (UTC+2) after.
+        var a1 = h.A.Add(Meeting("Standup", day: 17, hour: 10, zone: "W. Europe Standard Time") with
+        {
+            Recurrence = new Recurrence { Kind = RecurrenceKind.Weekly, DaysOfWeek = new[] { DayOfWeek.Monday }, Count = 4 },
+        });
+        Assert.Equal("Europe/Berlin", a1.Start.TimeZone);
+        h.Run(InitialMerge.TwoWay);
+        var b1 = Assert.Single(h.B.Events);
+        Assert.Equal("Europe/Berlin", b1.Start.TimeZone);
+        var instants = RecurrenceExpander.Expand(b1, From, To).Select(o => o.Event.Start.Value.Hour).ToArray();
+        Assert.Equal(new[] { 9, 9, 8, 8 }, instants);
+        Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+        var link = Assert.Single(h.State.Links);
+        Assert.Equal(link.OutlookHash, link.Bitrix24Hash);
+        h.AssertQuiet(2);
+    }
+}
