@@ -6,12 +6,10 @@ namespace CalSync.Outlook;
 /// <summary>How the token cache is kept between runs.</summary>
 public enum TokenCacheMode
 {
-    /// <summary>The OS key store (DPAPI, Keychain, libsecret), verified; where none works, a 0600 file with a warning.</summary>
-    Auto,
-    /// <summary>The OS key store only; fail when it does not work.</summary>
+    /// <summary>The OS key store only (DPAPI, Keychain, libsecret), verified; without one, sign-in fails with a message saying how to opt in to the file.</summary>
     KeyStoreOnly,
-    /// <summary>A plain file readable only by the user (0600), chosen explicitly (headless Linux, cron).</summary>
-    PlaintextFile,
+    /// <summary>The OS key store; where none works (headless Linux, cron), explicitly allowed: a 0600 file, with a warning.</summary>
+    KeyStoreOrPlaintextFile,
     /// <summary>Nothing is kept (tests, one-shot automation).</summary>
     InMemory,
 }
@@ -46,13 +44,13 @@ public sealed record OutlookConnectionOptions
     /// <summary>The account (user name, e.g. someone@outlook.com) whose cached sign-in to use; null picks the only cached account.</summary>
     public string? Account { get; init; }
 
-    /// <summary>Directory of the token cache file(s); null uses the per-user CalSync store (see <see cref="Auth.OutlookTokenCache.DefaultDirectory"/>).</summary>
-    public string? TokenCacheDirectory { get; init; }
+    /// <summary>Root of the per-user CalSync store that holds the token cache (null: $CALSYNC_HOME or the platform default).</summary>
+    public string? StoreRoot { get; init; }
 
-    /// <summary>Token cache file name (one per connection when several accounts are used).</summary>
-    public string TokenCacheFileName { get; init; } = "outlook.msalcache.bin";
+    /// <summary>Name of this connection's token cache in the store (one per connection when several accounts are used).</summary>
+    public string TokenCacheName { get; init; } = "outlook";
 
-    public TokenCacheMode TokenCacheMode { get; init; } = TokenCacheMode.Auto;
+    public TokenCacheMode TokenCacheMode { get; init; } = TokenCacheMode.KeyStoreOnly;
 
     /// <summary>Automation: a bearer token to use as is (no MSAL, no refresh).</summary>
     public string? AccessToken { get; init; }
@@ -80,6 +78,9 @@ public sealed record OutlookConnectionOptions
 
     /// <summary>Advanced: the innermost HTTP handler for Graph and sign-in traffic (proxies, tests). Null: the platform default.</summary>
     public Func<HttpMessageHandler>? HttpHandlerFactory { get; init; }
+
+    /// <summary>Advanced: the innermost HTTP handler for sign-in traffic (MSAL); null uses <see cref="HttpHandlerFactory"/>.</summary>
+    public Func<HttpMessageHandler>? SignInHttpHandlerFactory { get; init; }
 
     /// <summary>Where messages for the debug stream go (MSAL logs, retries). Never receives tokens.</summary>
     public Action<string>? Log { get; init; }

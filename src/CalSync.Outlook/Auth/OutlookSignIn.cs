@@ -48,7 +48,7 @@ public sealed class OutlookSignIn : IOutlookTokenSource
         var builder = PublicClientApplicationBuilder.Create(options.ClientId)
             .WithAuthority(options.Authority, validateAuthority: false)
             .WithRedirectUri(options.RedirectUri)
-            .WithHttpClientFactory(new MsalHttpClientFactory(options.HttpHandlerFactory))
+            .WithHttpClientFactory(new MsalHttpClientFactory(options.SignInHttpHandlerFactory ?? options.HttpHandlerFactory))
             .WithClientName("CalSync");
         if (!IsMicrosoftCloud(options.Authority)) builder = builder.WithInstanceDiscovery(false);
         if (options.Log is { } log)
