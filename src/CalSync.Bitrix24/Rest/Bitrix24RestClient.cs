@@ -79,7 +79,7 @@ public sealed class Bitrix24RestClient : IDisposable
                 DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.Outcome.Exception, args.AttemptNumber)),
                 OnRetry = args =>
                 {
-                    Retries++;
+                    Interlocked.Increment(ref _retries);
                     return default;
                 },
             })
@@ -97,10 +97,12 @@ public sealed class Bitrix24RestClient : IDisposable
     public LeakyBucket Bucket { get; }
 
     /// <summary>Requests sent (including retries), for diagnostics and request-count tests.</summary>
-    public int RequestCount { get; private set; }
+    public int RequestCount => Volatile.Read(ref _requestCount);
+    private int _requestCount;
 
     /// <summary>Retries done after rate-limit or transient failures.</summary>
-    public int Retries { get; private set; }
+    public int Retries => Volatile.Read(ref _retries);
+    private int _retries;
 
     /// <summary>The server's UTC offset as of its last answer (<c>time.date_start</c>); TIMESTAMP_X is in this zone.</summary>
     public TimeSpan? ServerUtcOffset { get; private set; }
@@ -266,7 +268,7 @@ public sealed class Bitrix24RestClient : IDisposable
         };
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.UserAgent.ParseAdd(_options.UserAgent);
-        RequestCount++;
+        Interlocked.Increment(ref _requestCount);
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
@@ -363,7 +365,7 @@ public sealed class Bitrix24RestClient : IDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, url);
                 request.Headers.Accept.ParseAdd("application/json");
-                RequestCount++;
+                Interlocked.Increment(ref _requestCount);
                 using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 status = (int)response.StatusCode;
