@@ -19,7 +19,7 @@ internal sealed record BatchStep(string Method, string RelativeUrl, RequestInfor
 /// <summary>What came back for one step. <see cref="Attempted"/> is false for steps never run (halted or given up before sending).</summary>
 internal sealed record BatchStepResult(int Status, JsonElement? Body, string? Error, bool Attempted = true)
 {
-    public bool Succeeded => Attempted && Status >= 200 && Status < 300;
+    public bool Succeeded => Attempted && Error is null;
 
     public string? GetString(string property) =>
         Body is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
@@ -106,15 +106,18 @@ internal sealed class GraphBatch
     private async Task<List<(int Status, JsonElement? Body, TimeSpan RetryAfter)>> SendAsync(IReadOnlyList<BatchStep> steps, List<int> chunk, bool sequential, CancellationToken cancellationToken)
     {
         var client = _graph.Client;
-        var content = new BatchRequestContentCollection(client, Math.Max(1, chunk.Count)); // one $batch: the chunk is <= 20
+        var content = new BatchRequestContentCollection(client, 20); // one $batch: the chunk is <= 20
         string? previous = null;
         foreach (var index in chunk)
         {
             var step = steps[index];
             HttpRequestMessage message;
             if (step.Body is not null)
+            {
+                if (step.Body.Content is { CanSeek: true } stream) stream.Position = 0; // a re-sent step serializes its body again
                 message = await client.RequestAdapter.ConvertToNativeRequestAsync<HttpRequestMessage>(step.Body, cancellationToken).ConfigureAwait(false)
                           ?? throw new InvalidOperationException("The SDK made no HTTP request for a batch step.");
+            }
             else
                 message = new HttpRequestMessage(new HttpMethod(step.Method), _graph.BaseUrl);
             message.Method = new HttpMethod(step.Method);
