@@ -118,6 +118,7 @@ public sealed class ReadTests
     public async Task Removed_tombstone_drops_the_event_and_a_change_is_picked_up()
     {
         await using var g = await Sandbox.StartAsync();
+        g.EmptyDeltaPages = 1; // every round starts with "value": [] and a nextLink: keep following
         var keep = Sandbox.Seed(g, "Keep", "2025-03-10T10:00:00", "2025-03-10T11:00:00");
         var gone = Sandbox.Seed(g, "Gone", "2025-03-11T10:00:00", "2025-03-11T11:00:00");
         using var side = Sandbox.Side(g);
@@ -231,5 +232,32 @@ public sealed class ReadTests
 
         Assert.True(side.LastReadWasFullPass);
         Assert.Equal(2, second.Events.Count);
+    }
+
+    [Fact]
+    public async Task A_persistent_outage_is_a_side_failure_not_an_authentication_one()
+    {
+        await using var g = await Sandbox.StartAsync();
+        g.Faults.ServerErrorRate = 1;
+        using var side = Sandbox.Side(g, Sandbox.Options(g) with { ThrottleRetries = 1 });
+
+        var ex = await Assert.ThrowsAsync<SideUnavailableException>(() => side.ReadAsync(Sandbox.Window, null, default));
+
+        Assert.False(ex.IsAuthentication);
+        Assert.Equal(Side.Outlook, ex.Side);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_retried_and_the_read_completes()
+    {
+        await using var g = await Sandbox.StartAsync();
+        Sandbox.Seed(g, "A", "2025-03-10T10:00:00", "2025-03-10T11:00:00");
+        var lose = new LoseFirstAnswer(r => r.Method == HttpMethod.Get);
+        using var side = Sandbox.Side(g, Sandbox.Options(g, () => lose));
+
+        var snapshot = await side.ReadAsync(Sandbox.Window, null, default);
+
+        Assert.Equal(1, lose.Lost);
+        Assert.Single(snapshot.Events);
     }
 }

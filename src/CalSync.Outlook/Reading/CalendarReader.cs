@@ -30,6 +30,9 @@ internal sealed class CalendarReader
         "id,type,subject,body,start,end,isAllDay,originalStartTimeZone,originalEndTimeZone,location,showAs,sensitivity,importance,"
         + "isReminderOn,reminderMinutesBeforeStart,categories,attendees,recurrence,changeKey,lastModifiedDateTime,cancelledOccurrences,isCancelled,seriesMasterId,originalStart";
 
+    /// <summary>The same fields for an occurrence or exception (cancelledOccurrences exists on series masters only).</summary>
+    internal static readonly string InstanceSelect = MasterSelect.Replace(",cancelledOccurrences", "");
+
     private static readonly HashSet<string> ExpiredCodes = new(StringComparer.OrdinalIgnoreCase)
     {
         "SyncStateNotFound", "syncStateNotFound", "resyncRequired", "InvalidDeltaToken", "SyncStateInvalid",
@@ -165,7 +168,7 @@ internal sealed class CalendarReader
         var steps = new List<BatchStep>();
         var expand = "&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{_stampId}')");
         foreach (var id in masters) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect + expand));
-        foreach (var id in thinExceptions) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect));
+        foreach (var id in thinExceptions) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + InstanceSelect));
         foreach (var id in stamps) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=id,changeKey" + expand));
         if (steps.Count == 0) return;
         var results = await _batch.RunAsync(steps, sequential: false, cancellationToken).ConfigureAwait(false);
