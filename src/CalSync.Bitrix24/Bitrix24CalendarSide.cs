@@ -384,7 +384,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         var p = Base(seriesId);
         p.Add(new("recurrence_mode", "this"));
         p.Add(new("current_date_from", Bitrix24Dates.Date(date)));
-        if (existing is null) EventParams.AddAll(p, desired, withRRule: false);
+        if (existing is null) EventParams.AddAll(p, desired, withRRule: false, isUpdate: true);
         else EventParams.AddChanged(p, desired, existing, forceTimes: true);
         return p;
     }
@@ -397,7 +397,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         {
             // Already an exception: edit its own row (a second "this" would split it again).
             var p = Base(row.RowId);
-            if (existing is null) EventParams.AddAll(p, desired, withRRule: false);
+            if (existing is null) EventParams.AddAll(p, desired, withRRule: false, isUpdate: true);
             else EventParams.AddChanged(p, desired, existing, forceTimes: false);
             plan.Steps.Add(new Step("calendar.event.update", p, false));
         }
@@ -425,7 +425,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         bool any;
         if (e is null)
         {
-            EventParams.AddAll(p, d, withRRule: true);
+            EventParams.AddAll(p, d, withRRule: true, isUpdate: true);
             any = true;
         }
         else
@@ -450,7 +450,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             if (_exceptionRows.TryGetValue((target, x.OriginalDate.Date), out var row))
             {
                 var q = Base(row.RowId);
-                if (before is null) EventParams.AddAll(q, x.Occurrence, withRRule: false);
+                if (before is null) EventParams.AddAll(q, x.Occurrence, withRRule: false, isUpdate: true);
                 else EventParams.AddChanged(q, x.Occurrence, before.Occurrence, forceTimes: false);
                 plan.Steps.Add(new Step("calendar.event.update", q, false));
             }
@@ -466,7 +466,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             var start = d.IsAllDay ? EventTime.AllDay(gone.OriginalDate.Date) : EventTime.FromLocal(gone.OriginalDate.Date + d.Start.Local.TimeOfDay, d.Start.TimeZone);
             var back = d with { Start = start, End = start.Add(length), Recurrence = null };
             var q = Base(row.RowId);
-            EventParams.AddAll(q, back, withRRule: false);
+            EventParams.AddAll(q, back, withRRule: false, isUpdate: true);
             plan.Steps.Add(new Step("calendar.event.update", q, false));
         }
         if (plan.Steps.Count == 0) plan.Done = true; // nothing differs: no request

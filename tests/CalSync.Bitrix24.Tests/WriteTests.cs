@@ -228,4 +228,43 @@ public class WriteTests
             Assert.Equal(4, portal.Service.GetEvents().Count);
         }
     }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("de")]
+    public async Task Series_update_changes_pattern_and_reminder_and_reverts_a_removed_exception(string culture)
+    {
+        await using var portal = await Portal.StartAsync(culture);
+        var side = portal.Side();
+        var moved = Make.Timed("Sync (moved)", new DateTime(2025, 3, 12, 16, 0, 0), TimeSpan.FromHours(1));
+        var series = Make.Timed("Sync", new DateTime(2025, 3, 3, 9, 0, 0), TimeSpan.FromHours(1)) with
+        {
+            ReminderMinutes = 10,
+            Recurrence = new Recurrence
+            {
+                Kind = RecurrenceKind.Weekly, DaysOfWeek = new[] { DayOfWeek.Monday }, Count = 6,
+                Exceptions = new[] { new OccurrenceException(new DateTime(2025, 3, 10), moved) },
+            },
+        };
+        Assert.Equal(WriteStatus.Succeeded, Assert.Single(await side.WriteAsync(new[] { Make.Create("s", series) }, true, default)).Status);
+        var read = Assert.Single((await side.ReadAsync(March, null, default)).Events);
+        Assert.Single(read.Recurrence!.Exceptions);
+
+        var desired = read with { ReminderMinutes = null, Recurrence = read.Recurrence with { Count = 4, Exceptions = Array.Empty<OccurrenceException>() } };
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u", WriteKind.Update, read.Id, desired, read) }, true, default));
+        Assert.Equal(WriteStatus.Succeeded, result.Status);
+
+        var after = Assert.Single((await side.ReadAsync(March, null, default)).Events);
+        Assert.Equal(4, after.Recurrence!.Count);
+        Assert.Null(after.ReminderMinutes);
+        Assert.Empty(after.Recurrence.Exceptions);
+        Assert.Empty(after.Recurrence.Cancelled);
+        Assert.Equal(result.Version, after.Version);
+
+        // Nothing differs now: an update of the same content sends nothing.
+        portal.Service.Journal.Clear();
+        var again = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u2", WriteKind.Update, after.Id, after, after) }, true, default));
+        Assert.Equal(WriteStatus.Succeeded, again.Status);
+        Assert.DoesNotContain(portal.Batches(), b => b.Commands.Any(c => c.StartsWith("calendar.event.update")));
+    }
 }

@@ -75,8 +75,10 @@ internal sealed class EventAssembler
                 var date = (x.OriginalDate ?? x.Start.Local).Date;
                 if (!exceptionDates.Add(date)) continue;
                 var occurrence = x.ToCalEvent(OccurrenceKey.Make(id, date), serverOffset) with { SeriesId = id, OriginalDate = date };
-                exceptionList.Add(new OccurrenceException(date, occurrence));
                 exceptionRows[(id, date)] = (x.Id, x.Version);
+                // An exception row that was edited back to exactly its pattern occurrence is no exception any more.
+                if (SameAsPattern(occurrence, definition, start, end, date)) continue;
+                exceptionList.Add(new OccurrenceException(date, occurrence));
             }
             var cancelled = definition.ExDates
                 .Where(d => d >= readFromDate && d <= readToDate && !exceptionDates.Contains(d))
@@ -90,6 +92,17 @@ internal sealed class EventAssembler
             events.Add(series with { Recurrence = series.Recurrence!.Normalized() });
         }
         return events;
+    }
+
+    private static bool SameAsPattern(CalEvent occurrence, EventRow series, EventTime start, EventTime end, DateTime date)
+    {
+        var length = end.Value - start.Value;
+        var patternStart = start.IsAllDay ? EventTime.AllDay(date) : EventTime.FromLocal(date + start.Local.TimeOfDay, start.TimeZone);
+        var patternEnd = start.IsAllDay ? EventTime.AllDay(date + length) : EventTime.FromLocal((date + start.Local.TimeOfDay) + (end.Local - start.Local), end.TimeZone);
+        return Equals(occurrence.Start, patternStart) && Equals(occurrence.End, patternEnd)
+            && occurrence.Title == series.Name && occurrence.Description == series.Description && occurrence.Location == series.Location
+            && occurrence.ShowAs == EventRow.ToShowAs(series.Accessibility) && occurrence.Sensitivity == (series.Private ? Sensitivity.Private : Sensitivity.Normal)
+            && occurrence.Importance == EventRow.ToImportance(series.Importance) && occurrence.ReminderMinutes == series.ReminderMinutes;
     }
 
     private static bool Overlaps(SyncWindow window, EventRow row) => window.Overlaps(row.Start.SortKeyUtc, row.End.SortKeyUtc);

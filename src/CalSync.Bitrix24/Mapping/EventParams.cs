@@ -8,7 +8,7 @@ namespace CalSync.Bitrix24.Mapping;
 /// <summary>Builds add/update parameters from model events: naive wall clock + timezone_from/to, all-day with skip_time "Y" and an inclusive end date, RRULE.</summary>
 internal static class EventParams
 {
-    public static void AddAll(List<KeyValuePair<string, object?>> p, CalEvent d, bool withRRule)
+    public static void AddAll(List<KeyValuePair<string, object?>> p, CalEvent d, bool withRRule, bool isUpdate = false)
     {
         p.Add(new("name", d.Title));
         p.Add(new("description", d.Description));
@@ -18,6 +18,7 @@ internal static class EventParams
         p.Add(new("private_event", IsPrivate(d) ? "Y" : "N"));
         p.Add(new("importance", EventRow.FromImportance(d.Importance)));
         if (d.ReminderMinutes is { } m) AddRemind(p, m);
+        else if (isUpdate) p.Add(new("remind", "")); // an update keeps (or an exception copies) the old reminder otherwise
         if (withRRule && d.Recurrence is { } r) p.Add(new("rrule", RRule(r, d.Start)));
     }
 
