@@ -150,7 +150,7 @@ internal sealed class CalendarReader
     internal static IReadOnlyList<CalEvent> Assemble(ReadCursor state)
     {
         var events = new List<CalEvent>();
-        foreach (var item in state.Items.Values.Where(i => i.IsSingle).OrderBy(i => i.Start).ThenBy(i => i.Id, StringComparer.Ordinal))
+        foreach (var item in state.Items.Values.Where(i => i.IsSingle && !i.IsCancelled).OrderBy(i => i.Start).ThenBy(i => i.Id, StringComparer.Ordinal))
             events.Add(EventReader.ToModel(item));
         var members = state.Items.Values.Where(i => i.SeriesMasterId is not null).ToLookup(i => i.SeriesMasterId!, StringComparer.Ordinal);
         foreach (var master in state.Masters.Values.OrderBy(m => m.Start).ThenBy(m => m.Id, StringComparer.Ordinal))
