@@ -205,19 +205,20 @@ public sealed class Bitrix24Service : IAsyncDisposable
 
         var body = await ReadBodyAsync(context.Request);
         var parameters = new RestParams(RequestParameters(context.Request, body));
-        if (path.TrimEnd('/').Equals("/oauth/token", StringComparison.OrdinalIgnoreCase))
+        var isToken = path.TrimEnd('/').Equals("/oauth/token", StringComparison.OrdinalIgnoreCase);
+        var route = isToken ? new RestRoute("", false, 0, null) : Route(path);
+        var isWrite = route.Method == "batch"
+            ? BatchRunner.Commands(parameters).Any(c => _dispatcher.IsWrite(BatchRunner.MethodOf(c.Command)))
+            : _dispatcher.IsWrite(route.Method);
+        // The journal keeps the decoded parameters (query and body merged), whatever the encoding was.
+        var record = Journal.Record(context.Request.Method, path + context.Request.QueryString, parameters.Values.ToJsonString(WireJson), isWrite);
+        if (!await FaultInjection.BeforeAsync(context, Faults, isWrite, Journal.WriteCount, WriteServerErrorAsync)) return;
+        if (isToken)
         {
             var (status, answer) = _oauth.Token(parameters, OAuthRestUrl, $"127.0.0.1:{Port}");
             await WriteAsync(context, status, answer);
             return;
         }
-
-        var route = Route(path);
-        var isWrite = route.Method == "batch"
-            ? BatchRunner.Commands(parameters).Any(c => _dispatcher.IsWrite(BatchRunner.MethodOf(c.Command)))
-            : _dispatcher.IsWrite(route.Method);
-        var record = Journal.Record(context.Request.Method, path + context.Request.QueryString, body, isWrite);
-        if (!await FaultInjection.BeforeAsync(context, Faults, isWrite, Journal.WriteCount, WriteServerErrorAsync)) return;
 
         var start = _portal.Clock.GetUtcNow();
         try
