@@ -52,6 +52,8 @@ public sealed class Bitrix24Service : IAsyncDisposable
         var service = new Bitrix24Service(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
+        // An embedded service must not take over the process's SIGTERM/SIGINT (the host program owns shutdown).
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         var app = builder.Build();
         app.Run(service.HandleAsync);
@@ -355,4 +357,11 @@ public sealed class Bitrix24Service : IAsyncDisposable
         System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", length);
 
     internal int ForcedQueryLimitRemaining => _bucket.ForcedRemaining;
+
+    /// <summary>A host lifetime that neither waits for nor reacts to console signals.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
