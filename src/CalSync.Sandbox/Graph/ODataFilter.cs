@@ -105,7 +105,7 @@ internal sealed partial class ODataFilter
         if (token.Equals("false", StringComparison.OrdinalIgnoreCase)) return _ => false;
         if (token.Equals("null", StringComparison.OrdinalIgnoreCase)) return _ => null;
         if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return _ => number;
-        if (Peek == "(") return Function(token);
+        if (Peek == "(" && !token.Contains('/')) return Function(token);
         return Path(token);
     }
 
@@ -157,12 +157,21 @@ internal sealed partial class ODataFilter
                 return last == "any" ? items.Any(Test) : items.All(Test);
             };
         }
-        return s => Resolve(s, parts) switch
+        return s => Scalar(Resolve(s, parts));
+    }
+
+    /// <summary>JSON scalars as CLR values (strings, bools, doubles) so comparisons use their own rules.</summary>
+    /// (Typed as object explicitly: JsonNode's implicit conversions would otherwise turn them back into nodes.)
+    private static object? Scalar(JsonNode? node)
+    {
+        if (node is not JsonValue v) return node;
+        return v.GetValueKind() switch
         {
-            JsonValue v when v.TryGetValue<string>(out var str) => str,
-            JsonValue v when v.TryGetValue<bool>(out var b) => b,
-            JsonValue v when v.TryGetValue<double>(out var d) => d,
-            var other => other,
+            System.Text.Json.JsonValueKind.String => (object)v.ToString(),
+            System.Text.Json.JsonValueKind.True => true,
+            System.Text.Json.JsonValueKind.False => false,
+            System.Text.Json.JsonValueKind.Number => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture),
+            _ => null,
         };
     }
 
