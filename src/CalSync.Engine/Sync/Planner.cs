@@ -329,11 +329,17 @@ public static class Planner
                     Event(recovered ? ItemAction.Recover : ItemAction.Link, copy.Side, (copy == a ? b : a).Id, copy.Id, reason);
                     continue;
                 }
-                var from = _mode switch
+                var from = recoveredOn switch
                 {
-                    Mode.OutlookToBitrix24 => a,
-                    Mode.Bitrix24ToOutlook => b,
-                    _ => Resolve(a, b),
+                    // A copy made by an interrupted run: its source is the truth (the copy may be half-written).
+                    Side.Outlook => b,
+                    Side.Bitrix24 => a,
+                    _ => _mode switch
+                    {
+                        Mode.OutlookToBitrix24 => a,
+                        Mode.Bitrix24ToOutlook => b,
+                        _ => Resolve(a, b),
+                    },
                 };
                 var to = from == a ? b : a;
                 _events.Add(new ItemOutcome

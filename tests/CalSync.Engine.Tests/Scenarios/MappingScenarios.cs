@@ -99,7 +99,7 @@ public sealed class MappingScenarios
     {
         var path = Path.Combine(h.Root, "work.yaml");
         Directory.CreateDirectory(h.Root);
-        File.WriteAllText(path, Mapping.MappingLoader.BuiltInText("default").Replace("exclude: []", """
+        File.WriteAllText(path, Engine.Mapping.MappingLoader.BuiltInText("default").Replace("exclude: []", """
 exclude:
     - { field: categories, contains: Private }
     - { field: subject, matches: '#nosync' }

@@ -67,6 +67,26 @@ public sealed class PropagationScenarios
     }
 
     [Fact]
+    public void S08_HalfWrittenCopyIsCompletedFromItsSource()
+    {
+        using var h = new SyncHarness();
+        h.A.Add(Meeting("Dentist", location: "Room 1"));
+        // The service stored the copy without its location, then the run died before saving.
+        h.B.StoreTransform = e => e with { Location = "" };
+        h.B.AfterWrite = _ => throw new Crash();
+        Assert.Throws<Crash>(() => h.Run(InitialMerge.TwoWay));
+        h.B.AfterWrite = null;
+        h.B.StoreTransform = e => e;
+        h.Now = h.Now.AddHours(1); // the copy is newer than its source, yet the source wins
+        var run = h.Run(InitialMerge.TwoWay);
+        Assert.Equal(1, run.Bitrix24.Recovered);
+        Assert.Equal(1, run.Bitrix24.Updated);
+        Assert.Equal("Room 1", Assert.Single(h.B.Events).Location);
+        Assert.Equal("Room 1", Assert.Single(h.A.Events).Location);
+        h.AssertQuiet();
+    }
+
+    [Fact]
     public void S10_LinkFollowsAnOutlookCopyWhoseIdChanged()
     {
         using var h = new SyncHarness();
