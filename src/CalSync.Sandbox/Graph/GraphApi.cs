@@ -46,7 +46,7 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         var segment = s[i];
         if (Is(segment, "calendars"))
         {
-            if (i + 1 == s.Count) return r.Method == "POST" ? CreateCalendar(r) : Method(r, "GET") ?? Calendars();
+            if (i + 1 == s.Count) return r.Method == "POST" ? CreateCalendar(r) : Method(r, "GET") ?? Calendars(r);
             return InCalendar(r, mailbox.FindCalendar(s[i + 1]), i + 2);
         }
         if (Is(segment, "calendar")) return InCalendar(r, mailbox.DefaultCalendar, i + 1);
@@ -88,7 +88,7 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         {
             return r.Method switch
             {
-                "GET" => new GraphResponse(200, With(Render(r, Item(e, date), ODataProjection.Expand(r.Query)), $"{UserContext}/events/$entity")),
+                "GET" => Entity(r, 200, Item(e, date), ODataProjection.Expand(r.Query)),
                 "PATCH" => UpdateEvent(r, e, date),
                 "DELETE" => DeleteEvent(r, e, date),
                 _ => throw NotAllowed(),
@@ -124,8 +124,7 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         var organizer = new JsonObject { ["emailAddress"] = new JsonObject { ["name"] = mailbox.DisplayName, ["address"] = mailbox.Email } };
         var (e, deduplicated) = mailbox.Create(calendar.Id, patch, organizer);
         // A created event is returned without its extended properties but with its open extensions (documented).
-        var body = With(Render(r, mailbox.Single(e), (null, patch.Extensions.Count > 0 ? [] : null)), $"{UserContext}/events/$entity");
-        return new GraphResponse(deduplicated ? settings.DuplicateTransactionStatus : 201, body)
+        return Entity(r, deduplicated ? settings.DuplicateTransactionStatus : 201, mailbox.Single(e), (null, patch.Extensions.Count > 0 ? [] : null))
             .With("Location", $"{Base}/Users('{mailbox.UserId}')/Events('{e.Id}')");
     }
 
@@ -135,7 +134,7 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         CheckIfMatch(r, Item(e, date));
         var patch = EventPatch.Parse(r.ReadBodyObject());
         mailbox.Update(e, date, patch);
-        return new GraphResponse(200, With(Render(r, Item(e, date), (null, null)), $"{UserContext}/events/$entity"));
+        return Entity(r, 200, Item(e, date), (null, null));
     }
 
     private GraphResponse DeleteEvent(GraphRequest r, StoredEvent e, DateOnly? date)
@@ -231,10 +230,11 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         ["id"] = mailbox.UserId,
     });
 
-    private GraphResponse Calendars() => new(200, new JsonObject
+    private GraphResponse Calendars(GraphRequest r) => new(200, new JsonObject
     {
         ["@odata.context"] = $"{UserContext}/calendars",
-        ["value"] = new JsonArray(mailbox.Calendars.Select(c => (JsonNode)EventRenderer.RenderCalendar(c, mailbox)).ToArray()),
+        ["value"] = new JsonArray(mailbox.Calendars.Skip(IntOption(r, "$skip") ?? 0).Take(IntOption(r, "$top") ?? int.MaxValue)
+            .Select(c => (JsonNode)EventRenderer.RenderCalendar(c, mailbox)).ToArray()),
     });
 
     private GraphResponse CreateCalendar(GraphRequest r)
@@ -279,8 +279,14 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
             ? int.TryParse(text, out var n) && n >= 0 ? n : throw new GraphException(400, "BadRequest", $"Invalid value '{text}' for query option '{name}'.")
             : null;
 
-    private JsonObject Render(GraphRequest r, ViewItem item, (List<string>? Props, List<string>? Extensions) expand) =>
-        EventRenderer.Render(item, mailbox, RenderFor(r, expand, delta: false).Options);
+    /// <summary>One event, shaped by the request's Prefer/$select/$expand, with Preference-Applied.</summary>
+    private GraphResponse Entity(GraphRequest r, int status, ViewItem item, (List<string>? Props, List<string>? Extensions) expand)
+    {
+        var (options, applied) = RenderFor(r, expand, delta: false);
+        var response = new GraphResponse(status, With(EventRenderer.Render(item, mailbox, options), $"{UserContext}/events/$entity"));
+        if (applied.Count > 0) response.With("Preference-Applied", string.Join(", ", applied));
+        return response;
+    }
 
     private (RenderOptions Options, List<string> Applied) RenderFor(GraphRequest r, (List<string>? Props, List<string>? Extensions) expand, bool delta)
     {
