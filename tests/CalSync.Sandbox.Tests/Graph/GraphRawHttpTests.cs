@@ -265,4 +265,32 @@ public sealed class GraphRawHttpTests(GraphFixture fixture) : IClassFixture<Grap
             fixture.Service.Reset();
         }
     }
+
+    [Fact]
+    public async Task Open_extensions_round_trip_and_stale_if_match_gets_412_when_enforced()
+    {
+        var id = Uri.EscapeDataString(fixture.Service.SeedEvent(GraphFixture.EventJson("ext", new DateTime(2031, 7, 7, 9, 0, 0))));
+        var (created, extension, _) = await fixture.SendAsync(HttpMethod.Post, $"me/events/{id}/extensions",
+            """{"@odata.type":"microsoft.graph.openTypeExtension","extensionName":"Com.CalSync.Link","bitrixId":"42"}""");
+        Assert.Equal(201, created);
+        Assert.Equal("Microsoft.OutlookServices.OpenTypeExtension.Com.CalSync.Link", extension!["id"]!.GetValue<string>());
+        var (_, expanded, _) = await fixture.GetAsync($"me/events/{id}?$expand=extensions($filter=id eq 'Com.CalSync.Link')");
+        Assert.Equal("42", expanded!["extensions"]![0]!["bitrixId"]!.GetValue<string>());
+
+        fixture.Service.EnforceIfMatch = true;
+        try
+        {
+            var (status, body, _) = await fixture.SendAsync(HttpMethod.Patch, $"me/events/{id}", """{"subject":"x"}""",
+                r => r.Headers.TryAddWithoutValidation("If-Match", "W/\"stale\""));
+            Assert.Equal(412, status);
+            Assert.Equal("ErrorIrresolvableConflict", body!["error"]!["code"]!.GetValue<string>());
+            var etag = expanded["@odata.etag"]!.GetValue<string>();
+            var (ok, _, _) = await fixture.SendAsync(HttpMethod.Patch, $"me/events/{id}", """{"subject":"x"}""", r => r.Headers.TryAddWithoutValidation("If-Match", etag));
+            Assert.Equal(200, ok);
+        }
+        finally
+        {
+            fixture.Service.Reset();
+        }
+    }
 }
