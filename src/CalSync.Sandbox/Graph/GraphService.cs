@@ -52,6 +52,8 @@ public sealed class GraphService : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // The host process owns Ctrl+C/SIGTERM: the default console lifetime would block process exit waiting for Run().
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         var service = new GraphService(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -489,6 +491,12 @@ public sealed class GraphService : IAsyncDisposable
                 default: throw new InvalidOperationException($"unknown knob '{name}'");
             }
         }
+    }
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
