@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CalSync.Bitrix24;
+using CalSync.Engine.Store;
+using CalSync.Engine.Sync;
+using CalSync.Outlook;
+
+namespace CalSync.Benchmarks;
+
+/// <summary>One sync of a job: its name and where its two calendars are.</summary>
+public sealed record JobSync(string Name, string? CalendarId, string SectionId);
+
+/// <summary>
+/// What the child process runs: one "Start-CalSync" of one or more syncs (in order, in one process, so they share the
+/// process-wide Bitrix24 bucket and Graph mailbox gate, like <c>Start-CalSync -Name *</c>).
+/// </summary>
+public sealed record Job
+{
+    public string StoreRoot { get; init; } = "";
+    public string GraphUrl { get; init; } = "";
+    public string AccessToken { get; init; } = "";
+    public string WebhookUrl { get; init; } = "";
+    public List<JobSync> Syncs { get; init; } = new();
+    public InitialMerge? Merge { get; init; }
+    /// <summary>How many times to run the syncs in this process (the first with <see cref="Merge"/>, later ones without).</summary>
+    public int Repeat { get; init; } = 1;
+}
+
+/// <summary>What the child reports: per-sync outcomes and the process's own CPU and memory.</summary>
+public sealed record JobResult
+{
+    public List<string> Outcomes { get; init; } = new();
+    public int Created { get; init; }
+    public int Updated { get; init; }
+    public int Deleted { get; init; }
+    public int Matched { get; init; }
+    public int Failed { get; init; }
+    /// <summary>Writes the engine made on each side (creates + updates + deletes).</summary>
+    public int OutlookWrites { get; init; }
+    public int Bitrix24Writes { get; init; }
+    public int OutlookBatches { get; init; }
+    public int Bitrix24Requests { get; init; }
+    public double WallSeconds { get; init; }
+    /// <summary>CPU (user+sys) of the runs only.</summary>
+    public double CpuRunSeconds { get; init; }
+    /// <summary>CPU (user+sys) of the whole process, runtime start and JIT included.</summary>
+    public double CpuProcessSeconds { get; init; }
+    public double PeakWorkingSetMB { get; init; }
+    public double PeakGcHeapMB { get; init; }
+    public double AllocatedMB { get; init; }
+    public long StateFileBytes { get; init; }
+    public string? Error { get; init; }
+}
+
+/// <summary>Runs a <see cref="Job"/> (the <c>run-job</c> command) and prints its <see cref="JobResult"/> as one JSON line.</summary>
+public static class Child
+{
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static async Task<int> MainAsync(string jobPath)
+    {
+        var job = JsonSerializer.Deserialize<Job>(await File.ReadAllTextAsync(jobPath), Json)!;
+        var failed = false;
+        for (var i = 0; i < job.Repeat; i++)
+        {
+            // After each run the parent counts the services' journals; it answers on stdin before the next run.
+            if (i > 0 && Console.In.ReadLine() is null) break;
+            var result = await RunAsync(i == 0 ? job : job with { Merge = null });
+            Console.Out.WriteLine("RESULT " + JsonSerializer.Serialize(result, Json));
+            Console.Out.Flush();
+            failed |= result.Error is not null;
+        }
+        return failed ? 1 : 0;
+    }
+
+    public static async Task<JobResult> RunAsync(Job job)
+    {
+        var process = Process.GetCurrentProcess();
+        long peakHeap = 0;
+        using var sampler = new Timer(_ => { var h = GC.GetTotalMemory(false); if (h > Interlocked.Read(ref peakHeap)) Interlocked.Exchange(ref peakHeap, h); }, null, 0, 20);
+        var store = new CalSyncStore(job.StoreRoot);
+        var outcomes = new List<string>();
+        int created = 0, updated = 0, deleted = 0, matched = 0, failed = 0, batches = 0, b24 = 0, outlookWrites = 0, bitrix24Writes = 0;
+        string? error = null;
+        var allocated0 = GC.GetTotalAllocatedBytes(precise: false);
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            foreach (var sync in job.Syncs)
+            {
+                var definition = store.GetSync(sync.Name) ?? throw new InvalidOperationException($"no sync {sync.Name} in the store");
+                using var outlook = await OutlookCalendarSide.ConnectAsync(new OutlookConnectionOptions
+                {
+                    Endpoint = job.GraphUrl, AccessToken = job.AccessToken, CalendarId = sync.CalendarId, TokenCacheMode = TokenCacheMode.InMemory,
+                });
+                using var bitrix24 = new Bitrix24CalendarSide(new Bitrix24ConnectionOptions { WebhookUrl = job.WebhookUrl, SectionId = sync.SectionId });
+                var run = await new SyncRunner(store, outlook, bitrix24).RunAsync(definition, new RunOptions { Merge = job.Merge, LockWait = TimeSpan.FromSeconds(5) }, CancellationToken.None);
+                var r = run.Record;
+                outcomes.Add(r.Outcome + (r.Message is null ? "" : ": " + r.Message));
+                created += r.Created; updated += r.Updated; deleted += r.Deleted; matched += r.Matched; failed += r.Failed;
+                outlookWrites += r.Outlook.Writes; bitrix24Writes += r.Bitrix24.Writes;
+                batches += outlook.BatchRequestsSent;
+                b24 += bitrix24.Client.RequestCount;
+            }
+        }
+        catch (Exception e)
+        {
+            error = e.GetType().Name + ": " + e.Message;
+        }
+        watch.Stop();
+        process.Refresh();
+        var cpu1 = process.TotalProcessorTime;
+        var stateBytes = job.Syncs.Sum(s => File.Exists(store.StatePath(s.Name)) ? new FileInfo(store.StatePath(s.Name)).Length : 0);
+        return new JobResult
+        {
+            Outcomes = outcomes, Created = created, Updated = updated, Deleted = deleted, Matched = matched, Failed = failed,
+            OutlookWrites = outlookWrites, Bitrix24Writes = bitrix24Writes, OutlookBatches = batches, Bitrix24Requests = b24,
+            WallSeconds = watch.Elapsed.TotalSeconds,
+            CpuRunSeconds = (cpu1 - cpu0).TotalSeconds,
+            CpuProcessSeconds = cpu1.TotalSeconds,
+            PeakWorkingSetMB = process.PeakWorkingSet64 / 1048576.0,
+            PeakGcHeapMB = Math.Max(Interlocked.Read(ref peakHeap), GC.GetTotalMemory(false)) / 1048576.0,
+            AllocatedMB = (GC.GetTotalAllocatedBytes(precise: false) - allocated0) / 1048576.0,
+            StateFileBytes = stateBytes,
+            Error = error,
+        };
+    }
+}
