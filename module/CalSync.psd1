@@ -1,0 +1,39 @@
+@{
+    RootModule           = 'CalSync.Cmdlets.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3c2e-8a4d-4f71-9d36-2e7c1a9b4f10'
+    Author               = 'CalSync contributors'
+    CompanyName          = 'CalSync'
+    Copyright            = '(c) CalSync contributors. MIT license.'
+    Description          = 'Keeps an Outlook.com calendar (Microsoft Graph) and a Bitrix24 calendar in sync: compiled cmdlets over one sync engine, with mapping profiles, history and schedules.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('CalSync.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-OutlookCalendar'
+        'Disconnect-OutlookCalendar'
+        'Connect-Bitrix24'
+        'Disconnect-Bitrix24'
+        'Get-CalSyncConnection'
+        'New-CalSync'
+        'Get-CalSync'
+        'Set-CalSync'
+        'Remove-CalSync'
+        'Start-CalSync'
+        'Get-CalSyncHistory'
+        'Register-CalSyncSchedule'
+        'Unregister-CalSyncSchedule'
+        'Export-CalSyncMapping'
+        'Test-CalSyncMapping'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Calendar', 'Outlook', 'Bitrix24', 'Sync', 'MicrosoftGraph')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'First release.'
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using CalSync.Bitrix24;
+using CalSync.Bitrix24.Rest;
+using CalSync.Engine.Sides;
+using CalSync.Engine.Store;
+using CalSync.PowerShell.Infrastructure;
+using CalSync.PowerShell.Sides;
+
+namespace CalSync.PowerShell.Cmdlets;
+
+/// <summary>
+/// Connects to a Bitrix24 calendar through an incoming webhook (a secret URL) or an OAuth application, chooses (or
+/// creates) the calendar to sync, and saves the connection; the secret goes to the OS key store.
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "Bitrix24", DefaultParameterSetName = WebhookSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(CalSyncConnection))]
+public sealed class ConnectBitrix24Command : CalSyncCmdlet
+{
+    private const string WebhookSet = "Webhook";
+    private const string CredentialSet = "WebhookCredential";
+    private const string OAuthSet = "OAuth";
+
+    /// <summary>The connection's name (default: bitrix24).</summary>
+    [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(Bitrix24ConnectionNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "bitrix24";
+
+    /// <summary>The incoming webhook URL, https://&lt;portal&gt;/rest/&lt;user&gt;/&lt;secret&gt;/ (a secret).</summary>
+    [Parameter(ParameterSetName = WebhookSet, Mandatory = true)]
+    public SecureString? WebhookUrl { get; set; }
+
+    /// <summary>The webhook URL as the password of a credential (e.g. from Get-Secret); the user name is not used.</summary>
+    [Parameter(ParameterSetName = CredentialSet, Mandatory = true)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>OAuth: the portal address, e.g. https://example.bitrix24.com.</summary>
+    [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
+    public Uri? PortalUrl { get; set; }
+
+    /// <summary>OAuth: the application's client id (user name) and client secret (password).</summary>
+    [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
+    public PSCredential? ClientCredential { get; set; }
+
+    /// <summary>OAuth: the refresh token from the application's installation.</summary>
+    [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
+    public SecureString? RefreshToken { get; set; }
+
+    /// <summary>OAuth: a current access token (optional; otherwise one is obtained with the refresh token).</summary>
+    [Parameter(ParameterSetName = OAuthSet)]
+    public SecureString? AccessToken { get; set; }
+
+    /// <summary>OAuth: the token endpoint (default https://oauth.bitrix.info/oauth/token/).</summary>
+    [Parameter(ParameterSetName = OAuthSet)]
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>The calendar (section) to sync, by name or id.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Calendar { get; set; }
+
+    /// <summary>Create the calendar named by -Calendar when the user has none of that name.</summary>
+    [Parameter]
+    public SwitchParameter CreateCalendar { get; set; }
+
+    /// <summary>Where no OS key store works (headless Linux), keep the secret in a file readable only by you, unencrypted (with a warning).</summary>
+    [Parameter]
+    public SwitchParameter AllowPlaintextSecretStore { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var store = Store;
+        Bitrix24Secret secret;
+        string endpoint;
+        if (ParameterSetName == OAuthSet)
+        {
+            secret = new Bitrix24Secret
+            {
+                ClientId = ClientCredential!.UserName.TrimStart('\\'),
+                ClientSecret = ClientCredential.GetNetworkCredential().Password,
+                RefreshToken = new NetworkCredential("", RefreshToken).Password,
+                AccessToken = AccessToken is null ? "" : new NetworkCredential("", AccessToken).Password,
+                TokenEndpoint = TokenEndpoint?.OriginalString ?? new Bitrix24OAuthOptions().TokenEndpoint,
+            };
+            endpoint = PortalUrl!.GetLeftPart(UriPartial.Authority);
+        }
+        else
+        {
+            var url = ParameterSetName == CredentialSet ? Credential!.GetNetworkCredential().Password : new NetworkCredential("", WebhookUrl).Password;
+            Bitrix24Webhook hook;
+            try { hook = Bitrix24Webhook.Parse(url); }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(new CalSyncException(ErrorIds.WebhookUrlInvalid, e.Message, e), ErrorIds.WebhookUrlInvalid, ErrorCategory.InvalidArgument, Name));
+                return;
+            }
+            secret = new Bitrix24Secret { WebhookUrl = url.Trim() };
+            endpoint = new Uri(url.Trim()).GetLeftPart(UriPartial.Authority);
+            _ = hook;
+        }
+
+        ConnectionRecord? existing = null;
+        if (!Guard(Name, () => existing = store.GetConnection(Name), terminating: true)) return;
+        if (existing is not null && existing.Kind != EngineKind.Bitrix24)
+            ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
+                $"The connection '{Name}' is a {existing.Kind} connection. Choose another -Name, or remove it with Disconnect-OutlookCalendar first."));
+
+        var now = DateTimeOffset.UtcNow;
+        var record = new ConnectionRecord
+        {
+            Name = Name, Kind = EngineKind.Bitrix24, Auth = secret.WebhookUrl is null ? AuthKinds.OAuth : AuthKinds.Webhook,
+            Endpoint = endpoint, Portal = new Uri(endpoint).Authority, ClientId = secret.ClientId, SecretKey = Name,
+            Created = existing?.Created ?? now, Modified = now,
+        };
+        var options = SideFactory.Bitrix24Options(record, secret, null);
+
+        // Read the portal's calendars (no change), then decide.
+        using var side = new Bitrix24CalendarSide(options);
+        IReadOnlyList<Bitrix24Section> sections = Array.Empty<Bitrix24Section>();
+        try { sections = Await(ct => side.Sections.ListAsync(ct)); }
+        catch (Exception e) when (Unwrap(e) is SideUnavailableException or Bitrix24ApiException or System.Net.Http.HttpRequestException)
+        {
+            ThrowTerminatingError(new ErrorRecord(new CalSyncException(ErrorIds.Bitrix24ConnectFailed,
+                $"Bitrix24 at {record.Portal} could not be reached with the given {(record.Auth == AuthKinds.Webhook ? "webhook" : "OAuth application")}: {Unwrap(e).Message} Check the URL and that the webhook has the 'calendar' scope.", Unwrap(e)),
+                ErrorIds.Bitrix24ConnectFailed, Unwrap(e) is SideUnavailableException { IsAuthentication: true } ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, Name));
+        }
+        Bitrix24Section? chosen = null;
+        var create = false;
+        try
+        {
+            if (Calendar is null)
+            {
+                var local = sections.Where(s => s.IsLocal).ToList();
+                chosen = local.Count == 1 ? local[0] : Bitrix24Sections.Choose(sections, null, null);
+            }
+            else
+            {
+                var byId = sections.FirstOrDefault(s => s.Id == Calendar.Trim());
+                var byName = sections.Where(s => string.Equals(s.Name, Calendar.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
+                if (byId is not null) chosen = Bitrix24Sections.Choose(sections, byId.Id, null);
+                else if (byName.Count == 0 && CreateCalendar) create = true;
+                else chosen = Bitrix24Sections.Choose(sections, null, Calendar);
+            }
+        }
+        catch (Bitrix24SectionException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(new CalSyncException(ErrorIds.Bitrix24CalendarInvalid, e.Message, e), ErrorIds.Bitrix24CalendarInvalid, ErrorCategory.InvalidArgument, Calendar ?? Name));
+        }
+
+        var what = create ? $"create the calendar '{Calendar}' and connect to it" : $"connect to the calendar '{chosen!.Name}' (id {chosen.Id})";
+        if (!ShouldProcess($"Bitrix24 portal {record.Portal} (connection '{Name}')", what)) return;
+
+        Guard(Name, () =>
+        {
+            if (create)
+            {
+                chosen = Await(ct => side.Sections.CreateAsync(Calendar!, null, ct));
+                WriteVerbose($"Created the Bitrix24 calendar '{chosen.Name}' (id {chosen.Id}).");
+            }
+            var secrets = SecretStore.Open(store, AllowPlaintextSecretStore);
+            if (secrets.Warning is { } warning) WriteWarning(warning);
+            record = record with
+            {
+                CalendarId = chosen!.Id,
+                Account = side.Client.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Settings = new Dictionary<string, string>
+                {
+                    [SettingKeys.CalendarName] = chosen.Name,
+                    [SettingKeys.CalendarType] = options.CalendarType,
+                    [SettingKeys.KeyStore] = secrets.Protection.ToString(),
+                },
+            };
+            secrets.Save(Name, secret.Serialize());
+            store.SaveConnection(record);
+            WriteVerbose($"Saved the Bitrix24 connection '{Name}' in {store.ConnectionPath(Name)}; its secret is in the {secrets.Protection} store.");
+            WriteObject(new CalSyncConnection(record, chosen.Name));
+        }, terminating: true);
+    }
+
+    private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
+}

@@ -1,0 +1,55 @@
+using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using System.Linq;
+using System.Management.Automation;
+using CalSync.Engine.Store;
+using CalSync.Outlook.Auth;
+using CalSync.PowerShell.Infrastructure;
+using CalSync.PowerShell.Sides;
+
+namespace CalSync.PowerShell.Cmdlets;
+
+/// <summary>Signs out of an Outlook connection (removes its cached sign-in or session token) and removes the connection.</summary>
+[Cmdlet(VerbsCommunications.Disconnect, "OutlookCalendar", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(CalSyncConnection))]
+public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
+{
+    /// <summary>The connection to remove (default: outlook).</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(OutlookConnectionNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "outlook";
+
+    /// <summary>Output the removed connection.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Guard(Name, () =>
+        {
+            var store = Store;
+            var factory = new SideFactory(store, PostDebug, PostWarning);
+            var record = factory.Connection(Name, EngineKind.Outlook);
+            var users = store.GetSyncs(null, _ => { }).Where(s => string.Equals(s.OutlookConnection, Name, System.StringComparison.OrdinalIgnoreCase)).Select(s => s.Name).ToList();
+            if (!ShouldProcess($"Outlook connection '{Name}' ({record.Account})", "Sign out and remove")) return;
+            if (users.Count > 0)
+                WriteWarning($"The sync(s) {string.Join(", ", users)} use the connection '{Name}'; they fail until you connect again with Connect-OutlookCalendar -Name '{Name}'.");
+            SessionTokens.Remove(store.Root, Name);
+            if (record.Auth != AuthKinds.AccessToken)
+            {
+                try
+                {
+                    var options = factory.OutlookOptions(record);
+                    Await(async ct => await (await OutlookSignIn.CreateAsync(options, ct).ConfigureAwait(false)).SignOutAsync().ConfigureAwait(false));
+                }
+                catch (System.Exception e) when (e is not PipelineStoppedException)
+                {
+                    WriteWarning($"The cached sign-in of '{Name}' could not be removed ({e.Message}); the connection is removed anyway.");
+                }
+            }
+            store.RemoveConnection(Name);
+            WriteVerbose($"Removed the Outlook connection '{Name}'.");
+            if (PassThru) WriteObject(new CalSyncConnection(record));
+        });
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Management.Automation;
+using E = CalSync.Engine.Sync;
+using CalSync.PowerShell.Infrastructure;
+
+namespace CalSync.PowerShell.Cmdlets;
+
+/// <summary>Changes settings of a defined sync; only the parameters given change.</summary>
+[Cmdlet(VerbsCommon.Set, "CalSync", DefaultParameterSetName = BuiltInSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(CalSyncDefinition))]
+public sealed class SetCalSyncCommand : CalSyncCmdlet
+{
+    private const string BuiltInSet = "BuiltInMapping";
+    private const string FileSet = "MappingFile";
+
+    /// <summary>The sync to change.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SyncNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>TwoWay, OutlookToBitrix24 or Bitrix24ToOutlook.</summary>
+    [Parameter] public SyncDirection Direction { get; set; }
+    /// <summary>How often the registered schedule runs the sync (re-register the schedule to apply it).</summary>
+    [Parameter] public TimeSpan Interval { get; set; }
+    /// <summary>Whether deletions propagate.</summary>
+    [Parameter] public SwitchParameter AllowDelete { get; set; }
+    /// <summary>Whether a failed item is skipped (and retried next run) instead of stopping the run.</summary>
+    [Parameter] public SwitchParameter ProceedOnError { get; set; }
+    /// <summary>Whether unlinked meetings that exist on both sides are matched instead of copied.</summary>
+    [Parameter] public SwitchParameter AvoidDuplicates { get; set; }
+    /// <summary>Days before today that are synced.</summary>
+    [Parameter] [ValidateRange(0, 3650)] public int PastDays { get; set; }
+    /// <summary>Days after today that are synced.</summary>
+    [Parameter] [ValidateRange(0, 3650)] public int FutureDays { get; set; }
+    /// <summary>Newest, OutlookWins or Bitrix24Wins.</summary>
+    [Parameter] public ConflictPolicy ConflictPolicy { get; set; }
+
+    /// <summary>A built-in mapping profile: default, busy-only or busy-only-one-way.</summary>
+    [Parameter(ParameterSetName = BuiltInSet)]
+    [ArgumentCompleter(typeof(MappingNameCompleter))]
+    public string? Mapping { get; set; }
+
+    /// <summary>A mapping profile file (YAML), validated before it is saved.</summary>
+    [Parameter(ParameterSetName = FileSet, Mandatory = true)]
+    public string? MappingPath { get; set; }
+
+    /// <summary>The Outlook connection.</summary>
+    [Parameter] [ArgumentCompleter(typeof(OutlookConnectionNameCompleter))] public string? OutlookConnection { get; set; }
+    /// <summary>The Bitrix24 connection.</summary>
+    [Parameter] [ArgumentCompleter(typeof(Bitrix24ConnectionNameCompleter))] public string? Bitrix24Connection { get; set; }
+
+    /// <summary>Output the changed sync.</summary>
+    [Parameter] public SwitchParameter PassThru { get; set; }
+
+    private bool Has(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+    protected override void ProcessRecord()
+    {
+        Guard(Name, () =>
+        {
+            var store = Store;
+            var d = store.GetSync(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. List the syncs with Get-CalSync.");
+            var changed = d with
+            {
+                Direction = Has(nameof(Direction)) ? EnumMap.To<E.SyncDirection>(Direction) : d.Direction,
+                Interval = Has(nameof(Interval)) ? Interval : d.Interval,
+                AllowDelete = Has(nameof(AllowDelete)) ? AllowDelete.IsPresent : d.AllowDelete,
+                ProceedOnError = Has(nameof(ProceedOnError)) ? ProceedOnError.IsPresent : d.ProceedOnError,
+                AvoidDuplicates = Has(nameof(AvoidDuplicates)) ? AvoidDuplicates.IsPresent : d.AvoidDuplicates,
+                WindowPastDays = Has(nameof(PastDays)) ? PastDays : d.WindowPastDays,
+                WindowFutureDays = Has(nameof(FutureDays)) ? FutureDays : d.WindowFutureDays,
+                ConflictPolicy = Has(nameof(ConflictPolicy)) ? EnumMap.To<E.ConflictPolicy>(ConflictPolicy) : d.ConflictPolicy,
+                OutlookConnection = OutlookConnection ?? d.OutlookConnection,
+                Bitrix24Connection = Bitrix24Connection ?? d.Bitrix24Connection,
+                Mapping = Mapping is null && MappingPath is null ? d.Mapping
+                    : SyncSettings.ValidateMapping(Mapping, MappingPath, SessionState.Path.CurrentFileSystemLocation.ProviderPath),
+                Modified = DateTimeOffset.UtcNow,
+            };
+            SyncSettings.ValidateNumbers(changed);
+            if (OutlookConnection is not null || Bitrix24Connection is not null) SyncSettings.ValidateConnections(store, changed);
+            if (!ShouldProcess($"sync '{Name}'", "Change settings")) return;
+            store.SaveSync(changed);
+            if (changed.Interval != d.Interval)
+                WriteWarning($"The interval changed: run Register-CalSyncSchedule -Name '{Name}' again to apply it to the schedule.");
+            if (PassThru) WriteObject(new CalSyncDefinition(changed));
+        });
+    }
+}

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using CalSync.Engine.Mapping;
+using CalSync.Engine.Sides;
+using CalSync.Engine.Store;
+
+namespace CalSync.PowerShell.Infrastructure;
+
+/// <summary>
+/// What every CalSync cmdlet shares: one <see cref="CancellationTokenSource"/> that <see cref="StopProcessing"/>
+/// cancels and every async call uses; the only place that blocks (<see cref="Await{T}"/>), pumping progress,
+/// verbose, debug and warning messages from the engine's threads onto the pipeline thread; the per-user store;
+/// and error records with a stable id, a category and a target.
+/// </summary>
+public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancel = new();
+    private BlockingCollection<Action>? _pump;
+    private CalSyncStore? _store;
+
+    protected CancellationToken Cancellation => _cancel.Token;
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose()
+    {
+        _cancel.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The per-user store ($env:CALSYNC_HOME or the platform default), opened once per command.</summary>
+    protected CalSyncStore Store
+    {
+        get
+        {
+            if (_store is not null) return _store;
+            try { return _store = new CalSyncStore(); }
+            catch (StoreException e) { ThrowTerminatingError(StoreError(e, null)); throw; }
+        }
+    }
+
+    /// <summary>Blocks on async work; callbacks given to <see cref="Post"/> meanwhile run here, on the pipeline thread.</summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> work)
+    {
+        using var pump = new BlockingCollection<Action>();
+        var previous = _pump;
+        _pump = pump;
+        try
+        {
+            var task = Task.Run(() => work(_cancel.Token));
+            task.ContinueWith(_ => pump.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (var action in pump.GetConsumingEnumerable()) action();
+            return task.GetAwaiter().GetResult();
+        }
+        finally { _pump = previous; }
+    }
+
+    protected void Await(Func<CancellationToken, Task> work) =>
+        Await<bool>(async ct => { await work(ct).ConfigureAwait(false); return true; });
+
+    /// <summary>Runs <paramref name="action"/> on the pipeline thread (from any thread, while <see cref="Await{T}"/> pumps).</summary>
+    protected void Post(Action action)
+    {
+        var pump = _pump;
+        if (pump is null) return;
+        try { pump.Add(action); }
+        catch (InvalidOperationException) { } // the work already finished (ObjectDisposedException included)
+    }
+
+    protected void PostVerbose(string message) => Post(() => WriteVerbose(message));
+    protected void PostDebug(string message) => Post(() => WriteDebug(message));
+    protected void PostWarning(string message) => Post(() => WriteWarning(message));
+
+    // ---- errors ----------------------------------------------------------------------------------------
+
+    protected static ErrorRecord Error(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
+        new(new CalSyncException(id, message, inner), id, category, target);
+
+    protected static ErrorRecord StoreError(StoreException e, object? target) =>
+        new(e, e.ErrorId, e.Kind switch
+        {
+            StoreErrorKind.Corrupt or StoreErrorKind.NewerSchema => ErrorCategory.InvalidData,
+            StoreErrorKind.Locked => ErrorCategory.ResourceBusy,
+            StoreErrorKind.InvalidName => ErrorCategory.InvalidArgument,
+            StoreErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+            StoreErrorKind.AccessDenied => ErrorCategory.PermissionDenied,
+            StoreErrorKind.NoStoreRoot or StoreErrorKind.KeyStoreUnavailable => ErrorCategory.ResourceUnavailable,
+            StoreErrorKind.SecretInClearText => ErrorCategory.SecurityError,
+            _ => ErrorCategory.WriteError,
+        }, target ?? e.Path);
+
+    protected static ErrorRecord MappingError(MappingException e, object? target) =>
+        new(e, ErrorIds.MappingInvalid, ErrorCategory.InvalidData, target ?? e.File);
+
+    protected static ErrorRecord SideError(SideUnavailableException e, object? target) =>
+        new(e, e.IsAuthentication ? ErrorIds.SignInRequired : ErrorIds.SideUnavailable,
+            e.IsAuthentication ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, target);
+
+    /// <summary>Turns the engine's and store's exceptions into error records; null for anything else (a bug: let it surface).</summary>
+    protected static ErrorRecord? Known(Exception e, object? target) => e switch
+    {
+        CalSyncException c => new ErrorRecord(c, c.ErrorId, CategoryOf(c.ErrorId), target),
+        StoreException s => StoreError(s, target),
+        MappingException m => MappingError(m, target),
+        SideUnavailableException side => SideError(side, target),
+        AggregateException { InnerExceptions.Count: 1 } a => Known(a.InnerException!, target),
+        _ => null,
+    };
+
+    private static ErrorCategory CategoryOf(string id) => id switch
+    {
+        ErrorIds.SyncNotFound or ErrorIds.ConnectionNotFound or ErrorIds.ScheduleNotFound => ErrorCategory.ObjectNotFound,
+        ErrorIds.SyncExists or ErrorIds.FileExists => ErrorCategory.ResourceExists,
+        ErrorIds.SignInRequired or ErrorIds.SignInFailed => ErrorCategory.AuthenticationError,
+        ErrorIds.ConnectionSecretMissing => ErrorCategory.AuthenticationError,
+        ErrorIds.ConnectionKindMismatch or ErrorIds.WebhookUrlInvalid or ErrorIds.ClientIdRequired or ErrorIds.MeetingInvalid
+            or ErrorIds.ScheduleIntervalInvalid or ErrorIds.InvalidSetting => ErrorCategory.InvalidArgument,
+        ErrorIds.ScheduleNotSupported => ErrorCategory.NotImplemented,
+        ErrorIds.ConnectionInUse => ErrorCategory.ResourceBusy,
+        ErrorIds.Bitrix24ConnectFailed or ErrorIds.OutlookConnectFailed => ErrorCategory.ConnectionError,
+        ErrorIds.Bitrix24CalendarInvalid => ErrorCategory.InvalidArgument,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>Runs <paramref name="body"/>; a known failure becomes a non-terminating error (or terminating when <paramref name="terminating"/>).</summary>
+    protected bool Guard(object? target, Action body, bool terminating = false)
+    {
+        try
+        {
+            body();
+            return true;
+        }
+        catch (Exception e) when (Known(e, target) is { } record)
+        {
+            if (terminating) ThrowTerminatingError(record);
+            WriteError(record);
+            return false;
+        }
+    }
+
+    /// <summary>True when -WhatIf is in effect (the parameter or $WhatIfPreference).</summary>
+    protected bool IsWhatIf()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value))
+            return value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
+        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+    }
+
+    /// <summary>
+    /// Whether this session may interact with a person: false under pwsh -NonInteractive, in a runspace without a
+    /// host UI (the default host), and when the host says it is non-interactive.
+    /// </summary>
+    protected bool IsInteractive()
+    {
+        if (Host?.UI is null || Host.Name == "Default Host") return false;
+        foreach (var arg in Environment.GetCommandLineArgs())
+        {
+            var a = arg.TrimStart('-', '/');
+            if (a.Length >= 4 && "noninteractive".StartsWith(a, StringComparison.OrdinalIgnoreCase)) return false;
+        }
+        return true;
+    }
+}

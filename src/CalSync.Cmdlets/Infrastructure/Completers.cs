@@ -1,0 +1,67 @@
+using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using CalSync.Engine.Mapping;
+using CalSync.Engine.Store;
+
+namespace CalSync.PowerShell.Infrastructure;
+
+/// <summary>Completes names read from the per-user store; a store that cannot be read completes nothing.</summary>
+public abstract class StoreNameCompleter : IArgumentCompleter
+{
+    protected abstract IEnumerable<string> Names(CalSyncStore store, string pattern);
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var word = (wordToComplete ?? "").Trim('\'', '"');
+        IEnumerable<string> names;
+        try { names = Names(new CalSyncStore(), WildcardPattern.Escape(word) + "*").ToList(); }
+        catch (Exception e) when (e is StoreException or System.IO.IOException or UnauthorizedAccessException) { return Array.Empty<CompletionResult>(); }
+        return names.Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n));
+    }
+
+    private static string Quote(string name) =>
+        name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',', '&', '{', '}', '@', '#' }) < 0 ? name : "'" + name.Replace("'", "''") + "'";
+}
+
+/// <summary>Completes sync names.</summary>
+public sealed class SyncNameCompleter : StoreNameCompleter
+{
+    protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
+        store.GetSyncs(pattern, _ => { }).Select(s => s.Name);
+}
+
+/// <summary>Completes connection names of any kind.</summary>
+public sealed class ConnectionNameCompleter : StoreNameCompleter
+{
+    protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
+        store.GetConnections(pattern, _ => { }).Select(c => c.Name);
+}
+
+/// <summary>Completes Outlook connection names.</summary>
+public sealed class OutlookConnectionNameCompleter : StoreNameCompleter
+{
+    protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
+        store.GetConnections(pattern, _ => { }).Where(c => c.Kind == EngineKind.Outlook).Select(c => c.Name);
+}
+
+/// <summary>Completes Bitrix24 connection names.</summary>
+public sealed class Bitrix24ConnectionNameCompleter : StoreNameCompleter
+{
+    protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
+        store.GetConnections(pattern, _ => { }).Where(c => c.Kind == EngineKind.Bitrix24).Select(c => c.Name);
+}
+
+/// <summary>Completes the built-in mapping profile names.</summary>
+public sealed class MappingNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        MappingProfile.BuiltInNames.Where(n => n.StartsWith((wordToComplete ?? "").Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+}

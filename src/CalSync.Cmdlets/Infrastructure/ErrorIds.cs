@@ -1,0 +1,35 @@
+namespace CalSync.PowerShell;
+
+/// <summary>
+/// The stable error ids of CalSync's cmdlets (the first part of FullyQualifiedErrorId). Scripts may depend on them.
+/// Store errors use the store's own ids (CalSync.Store.Corrupt, CalSync.Store.Locked, ...); run failures the
+/// engine's (EmptySideGuard, SignInRequired, SideUnavailable, ItemFailed).
+/// </summary>
+public static class ErrorIds
+{
+    public const string SyncNotFound = "SyncNotFound";
+    public const string SyncExists = "SyncExists";
+    public const string ConnectionNotFound = "ConnectionNotFound";
+    public const string ConnectionKindMismatch = "ConnectionKindMismatch";
+    public const string ConnectionSecretMissing = "ConnectionSecretMissing";
+    public const string ConnectionInUse = "ConnectionInUse";
+    public const string MappingInvalid = "MappingInvalid";
+    public const string FileExists = "FileExists";
+    public const string SignInRequired = "SignInRequired";
+    public const string SignInFailed = "SignInFailed";
+    public const string ClientIdRequired = "ClientIdRequired";
+    public const string WebhookUrlInvalid = "WebhookUrlInvalid";
+    public const string Bitrix24ConnectFailed = "Bitrix24ConnectFailed";
+    public const string Bitrix24CalendarInvalid = "Bitrix24CalendarInvalid";
+    public const string OutlookConnectFailed = "OutlookConnectFailed";
+    public const string EmptySideGuard = "EmptySideGuard";
+    public const string SideUnavailable = "SideUnavailable";
+    public const string ItemFailed = "ItemFailed";
+    public const string RunFailed = "RunFailed";
+    public const string MeetingInvalid = "MeetingInvalid";
+    public const string ScheduleNotSupported = "ScheduleNotSupported";
+    public const string ScheduleIntervalInvalid = "ScheduleIntervalInvalid";
+    public const string ScheduleFailed = "ScheduleFailed";
+    public const string ScheduleNotFound = "ScheduleNotFound";
+    public const string InvalidSetting = "InvalidSetting";
+}

@@ -1,0 +1,266 @@
+using System.Management.Automation;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using CalSync.Cmdlets.Tests.Support;
+
+namespace CalSync.Cmdlets.Tests;
+
+/// <summary>Start-CalSync and Get-CalSyncHistory end to end against the stand-ins (SCENARIOS.md 2, 11, 14, 21 and the run's contract).</summary>
+public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposable
+{
+    private readonly SandboxFixture _f;
+    private readonly StoreHome _home = new();
+
+    public StartCalSyncTests(SandboxFixture f)
+    {
+        _f = f;
+        f.Reset();
+        f.ConnectBoth();
+    }
+
+    public void Dispose() => _home.Dispose();
+
+    private PsResult Run(string script) => _f.Ps.Run(script, _f.Vars());
+
+    private void AssertNextRunWritesNothing(string name = "Work")
+    {
+        var before = Seed.Writes(_f.Host);
+        var r = Run($"Start-CalSync -Name {name}").Ok();
+        Assert.Equal("NoChanges", r.First.Outcome.ToString());
+        Assert.Equal(before, Seed.Writes(_f.Host));
+    }
+
+    [Fact]
+    public void Scenario_2_identical_meetings_on_both_sides_are_matched_not_copied()
+    {
+        Seed.Outlook(_f.Host, "Dentist", 10);
+        Seed.Bitrix24(_f.Host, "Dentist", 10);
+        Run("New-CalSync -Name Work").Ok();
+
+        var r = Run("Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+
+        var run = r.Single<object>();
+        Assert.Equal("CalSync.PowerShell.CalSyncRun", r.Output[0].TypeNames[0]);
+        Assert.Equal(1, (int)r.First.Matched);
+        Assert.Equal(0, (int)r.First.Created);
+        Assert.Equal("InitialMerge:TwoWay", (string)r.First.Mode);
+        Assert.Equal(new[] { "Dentist" }, Seed.OutlookSubjects(_f.Host));
+        Assert.Equal(new[] { "Dentist" }, Seed.Bitrix24Names(_f.Host));
+        AssertNextRunWritesNothing();
+        Assert.NotNull(run);
+    }
+
+    [Fact]
+    public void Scenario_11_a_new_meeting_is_copied_and_three_more_runs_write_nothing()
+    {
+        Run("New-CalSync -Name Work; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+        Seed.Outlook(_f.Host, "Design review", 9);
+
+        var r = Run("Start-CalSync -Name Work").Ok();
+
+        Assert.Equal(1, (int)r.First.Created);
+        Assert.Equal(1, (int)r.First.Bitrix24.Created);
+        Assert.Equal("Succeeded", r.First.Outcome.ToString());
+        Assert.Equal(new[] { "Design review" }, Seed.Bitrix24Names(_f.Host));
+        for (var i = 0; i < 3; i++) AssertNextRunWritesNothing();
+    }
+
+    [Fact]
+    public async Task Scenario_14_a_deletion_in_Outlook_deletes_the_copy_and_the_history_says_so()
+    {
+        var id = Seed.Outlook(_f.Host, "Standup", 8);
+        Run("New-CalSync -Name Work; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+        Assert.Single(_f.Host.Bitrix24.GetEvents());
+
+        using (var http = new HttpClient())
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _f.Host.Graph.AccessToken);
+            (await http.DeleteAsync(_f.Host.Graph.BaseUrl + "/me/events/" + Uri.EscapeDataString(id))).EnsureSuccessStatusCode();
+        }
+        var r = Run("Start-CalSync -Name Work").Ok();
+
+        Assert.Equal(1, (int)r.First.Deleted);
+        Assert.Empty(_f.Host.Bitrix24.GetEvents());
+        var last = Run("Get-CalSync -Name Work | Get-CalSyncHistory -Last 1").Ok();
+        Assert.Equal(1, (int)last.First.Bitrix24.Deleted);
+        AssertNextRunWritesNothing();
+    }
+
+    [Fact]
+    public void Scenario_21_busy_only_canary_no_request_to_Bitrix24_contains_any_source_text()
+    {
+        string[] secrets = { "Therapy", "Dr X", "Praxis Mitte", "Hauptstrasse", "referral letter", "anna.attendee", "Bob Attendee", "carol.c", "Private-Category-Canary" };
+        Seed.Outlook(_f.Host, "Therapy – Dr X", 14, zone: "Europe/Berlin", more: e =>
+        {
+            e["body"] = new JsonObject { ["contentType"] = "html", ["content"] = "<p>Bring the referral letter</p>" };
+            e["location"] = new JsonObject { ["displayName"] = "Praxis Mitte, Hauptstrasse 1" };
+            e["attendees"] = new JsonArray(
+                Attendee("anna.attendee@example.com", "Anna"), Attendee("bob@example.com", "Bob Attendee"), Attendee("carol.c@example.com", "Carol"));
+            e["sensitivity"] = "private";
+            e["showAs"] = "busy";
+            e["categories"] = new JsonArray("Private-Category-Canary");
+            e["isReminderOn"] = true;
+            e["reminderMinutesBeforeStart"] = 15;
+        });
+        Run("New-CalSync -Name Work -Direction OutlookToBitrix24 -Mapping busy-only-one-way; Start-CalSync -Name Work -InitialMerge OutlookToBitrix24").Ok();
+
+        var copy = Assert.Single(_f.Host.Bitrix24.GetEvents());
+        Assert.Equal("Busy", copy.Name);
+        Assert.Equal("", copy.Description);
+        Assert.Equal("", copy.Location);
+        Assert.True(copy.Private);
+        Assert.Equal("busy", copy.Accessibility);
+        Assert.False(copy.IsMeeting);
+        Assert.Equal("Europe/Berlin", copy.TimeZoneFrom);
+        Assert.Equal(Seed.Day.AddHours(14), copy.From);
+        Assert.Equal(Seed.Day.AddHours(15), copy.To);
+        Assert.True(copy.Attendees.Count <= 1); // at most the owner
+        foreach (var request in _f.Host.Bitrix24.Journal.Requests)
+            foreach (var secret in secrets)
+            {
+                Assert.DoesNotContain(secret, request.Body, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(Uri.EscapeDataString(secret), request.Body, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(secret, request.PathAndQuery, StringComparison.OrdinalIgnoreCase);
+            }
+        AssertNextRunWritesNothing();
+    }
+
+    private static JsonObject Attendee(string email, string name) => new()
+    {
+        ["type"] = "required", ["emailAddress"] = new JsonObject { ["address"] = email, ["name"] = name },
+    };
+
+    [Fact]
+    public void WhatIf_prints_the_exact_plan_and_writes_nothing_to_either_calendar_or_the_store()
+    {
+        Seed.Outlook(_f.Host, "Only in Outlook", 9);
+        Seed.Bitrix24(_f.Host, "Only in Bitrix24", 11);
+        Run("New-CalSync -Name Work").Ok();
+        var before = _home.Snapshot();
+        var writes = Seed.Writes(_f.Host);
+
+        var r = Run("Start-CalSync -Name Work -InitialMerge TwoWay -WhatIf").Ok();
+
+        Assert.Empty(r.Output);
+        Assert.Contains("What if: Start-CalSync 'Work': Plan (InitialMerge:TwoWay): 2 write(s)", r.HostText);
+        Assert.Contains("Create on Bitrix24: 'Only in Outlook'", r.HostText);
+        Assert.Contains("Create on Outlook: 'Only in Bitrix24'", r.HostText);
+        Assert.Equal(writes, Seed.Writes(_f.Host));
+        Assert.Equal(0, _f.Host.Graph.Journal.WriteCount);
+        Assert.Equal(0, _f.Host.Bitrix24.Journal.WriteCount);
+        Assert.Equal(before, _home.Snapshot());
+
+        // The real run then does what the plan said.
+        var real = Run("Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+        Assert.Equal(2, (int)real.First.Created);
+    }
+
+    [Fact]
+    public void Pipeline_Get_CalSync_into_Start_CalSync_runs_each_and_Name_star_runs_all()
+    {
+        Run("New-CalSync -Name Work; New-CalSync -Name Home -Direction OutlookToBitrix24").Ok();
+        var piped = Run("Get-CalSync | Start-CalSync -InitialMerge None").Ok();
+        Assert.Equal(new[] { "Home", "Work" }, piped.Output.Select(o => (string)((dynamic)o).SyncName).OrderBy(s => s));
+        var star = Run("Start-CalSync -Name *").Ok();
+        Assert.Equal(2, star.Output.Count);
+        var byValue = Run("'Work' | Start-CalSync").Ok();
+        Assert.Equal("Work", (string)byValue.First.SyncName);
+        var history = Run("Get-CalSync -Name Work | Get-CalSyncHistory -Last 5").Ok();
+        Assert.Equal(3, history.Output.Count);
+        Assert.All(history.Output, h => Assert.Equal("Work", (string)((dynamic)h).SyncName));
+        var two = Run("Get-CalSyncHistory -Name Work -Last 2").Ok();
+        Assert.Equal(history.Output.Skip(1).Select(o => ((dynamic)o).RunId.ToString()), two.Output.Select(o => ((dynamic)o).RunId.ToString()));
+        var since = Run("Get-CalSyncHistory -Name * -Since ([datetime]::Now.AddMinutes(5))").Ok();
+        Assert.Empty(since.Output);
+        Assert.Equal(5, Run("Get-CalSyncHistory").Ok().Output.Count);
+        Assert.Equal("SyncNotFound", Assert.Single(Run("Start-CalSync -Name Nope").ErrorIds));
+        Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncHistory -Name Nope").ErrorIds));
+    }
+
+    [Fact]
+    public void Progress_and_verbose_come_from_the_run()
+    {
+        Seed.Outlook(_f.Host, "A", 9);
+        var r = Run("New-CalSync -Name Work | Out-Null; Start-CalSync -Name Work -InitialMerge TwoWay -Verbose").Ok();
+        Assert.Contains(r.Progress, p => p.StatusDescription.Contains("Reading both calendars"));
+        Assert.Contains(r.Progress, p => p.StatusDescription.Contains("Writing 1 change(s) to Bitrix24"));
+        Assert.Contains(r.Progress, p => p.RecordType == ProgressRecordType.Completed);
+        Assert.Contains(r.Verbose, v => v.StartsWith("Plan (InitialMerge:TwoWay)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_f.Host.Graph.AccessToken, string.Join("\n", r.Verbose) + r.HostText);
+    }
+
+    [Fact]
+    public void Empty_side_guard_is_an_error_with_its_id_terminating_under_ErrorAction_Stop_and_Force_overrides()
+    {
+        Seed.Outlook(_f.Host, "A", 9);
+        Seed.Outlook(_f.Host, "B", 11);
+        Run("New-CalSync -Name Work; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+        Assert.Equal(2, _f.Host.Bitrix24.GetEvents().Count);
+        _f.Host.Graph.Reset(clearEvents: true);
+        _f.Host.Bitrix24.Journal.Clear();
+
+        var soft = Run("Start-CalSync -Name Work");
+        Assert.Equal("EmptySideGuard", Assert.Single(soft.ErrorIds));
+        Assert.Equal("Aborted", soft.First.Outcome.ToString()); // the history record is still the output
+        Assert.Equal("Work", soft.Errors[0].TargetObject);
+        Assert.Contains("-Force", soft.Errors[0].ToString());
+        var stop = Run("Start-CalSync -Name Work -ErrorAction Stop; 'not reached'");
+        Assert.Equal("EmptySideGuard", stop.TerminatingId);
+        Assert.DoesNotContain(stop.Output, o => o.ToString() == "not reached");
+        Assert.Equal(0, _f.Host.Bitrix24.Journal.WriteCount);
+        Assert.Equal(2, _f.Host.Bitrix24.GetEvents().Count);
+
+        var forced = Run("Start-CalSync -Name Work -Force").Ok();
+        Assert.Equal(2, (int)forced.First.Deleted);
+    }
+
+    [Fact]
+    public void A_needed_sign_in_is_a_terminating_SignInRequired_naming_Connect_OutlookCalendar()
+    {
+        Run("New-CalSync -Name Work").Ok();
+        _f.Host.Graph.ExpireAccessTokens();
+        var r = Run("Start-CalSync -Name Work; 'not reached'");
+        Assert.Equal("SignInRequired", r.TerminatingId);
+        Assert.Contains("Connect-OutlookCalendar", r.Terminating!.Message);
+        Assert.Equal("AuthenticationError", r.Terminating.ErrorRecord.CategoryInfo.Category.ToString());
+
+        // A new session (another process) has no session token: the same error, before any request.
+        using var other = new PsSession(withHost: false);
+        _f.Host.Graph.Journal.Clear();
+        var fresh = other.Run("Start-CalSync -Name Work");
+        Assert.Equal("SignInRequired", fresh.TerminatingId);
+        Assert.Contains("Connect-OutlookCalendar", fresh.Terminating!.Message);
+        Assert.Empty(_f.Host.Graph.Journal.Requests);
+    }
+
+    [Fact]
+    public void A_held_lock_is_an_error_with_the_store_id()
+    {
+        Run("New-CalSync -Name Work").Ok();
+        Directory.CreateDirectory(_home.File("locks"));
+        using var held = new FileStream(_home.File("locks", "work.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var r = Run("Start-CalSync -Name Work -LockTimeout 0");
+        Assert.Equal("CalSync.Store.Locked", Assert.Single(r.ErrorIds));
+        Assert.Equal("ResourceBusy", r.Errors[0].CategoryInfo.Category.ToString());
+    }
+
+    [Fact]
+    public void StopProcessing_cancels_the_run_and_the_next_run_completes_without_duplicates()
+    {
+        for (var i = 0; i < 6; i++) Seed.Outlook(_f.Host, "Meeting " + i, 6 + i);
+        Run("New-CalSync -Name Work").Ok();
+        _f.Host.Bitrix24.Faults.Latency = TimeSpan.FromMilliseconds(400);
+        var r = _f.Ps.Run("Start-CalSync -Name Work -InitialMerge TwoWay", _f.Vars(), ps =>
+        {
+            Thread.Sleep(700);
+            ps.Stop();
+        });
+        _f.Host.Bitrix24.Faults.Latency = TimeSpan.Zero;
+        Assert.IsType<PipelineStoppedException>(r.Terminating);
+
+        var next = Run("Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+        Assert.Equal(6, _f.Host.Bitrix24.GetEvents().Count);
+        Assert.Equal(6, _f.Host.Bitrix24.GetEvents().Select(e => e.Name).Distinct().Count());
+        Assert.Contains(next.First.Outcome.ToString(), new[] { "Succeeded", "NoChanges" });
+    }
+}
