@@ -35,6 +35,29 @@ public sealed class ReadTests
     }
 
     [Fact]
+    public async Task All_day_series_made_in_a_zone_east_of_utc_keys_its_exceptions_by_their_own_dates()
+    {
+        await using var g = await Sandbox.StartAsync();
+        // An Outlook client in Lord Howe (UTC+11) makes an all-day weekly series: originalStart of an occurrence is its
+        // local midnight, 13:00Z the day before.
+        var seriesId = g.SeedEvent("""
+            {"subject":"Gym","isAllDay":true,"start":{"dateTime":"2025-03-03T00:00:00","timeZone":"Lord Howe Standard Time"},
+             "end":{"dateTime":"2025-03-04T00:00:00","timeZone":"Lord Howe Standard Time"},
+             "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday"]},
+                           "range":{"type":"numbered","startDate":"2025-03-03","numberOfOccurrences":4,"recurrenceTimeZone":"Lord Howe Standard Time"}}}
+            """);
+        var instances = await Sandbox.InstancesAsync(g, seriesId, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z");
+        var tenth = instances.Single(i => i!["start"]!["dateTime"]!.GetValue<string>().StartsWith("2025-03-10"))!["id"]!.GetValue<string>();
+        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(tenth), """{"subject":"Gym (other room)"}""");
+        using var side = Sandbox.Side(g);
+        var series = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
+        var exception = Assert.Single(series.Recurrence!.Exceptions);
+        Assert.Equal(new DateTime(2025, 3, 10), exception.OriginalDate);
+        Assert.Equal("Gym (other room)", exception.Occurrence.Title);
+        Assert.Equal(new DateTime(2025, 3, 10), exception.Occurrence.Start.Value);
+    }
+
+    [Fact]
     public async Task Reads_weekly_series_as_one_event_with_moved_and_cancelled_occurrences()
     {
         await using var g = await Sandbox.StartAsync();

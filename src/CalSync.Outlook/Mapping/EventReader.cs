@@ -97,7 +97,8 @@ internal static class EventReader
         if (item.Type != "seriesMaster" || item.Recurrence is null) return ev;
 
         var members = (seriesMembers ?? Enumerable.Empty<StoredItem>()).ToList();
-        var zone = item.IsAllDay ? Zones.Utc : item.Recurrence.Zone ?? item.StartZone;
+        // All-day occurrences are keyed by their date in the zone the series was planned in (originalStart is that zone's midnight).
+        var zone = item.IsAllDay ? item.Recurrence.Zone ?? Zones.Utc : item.Recurrence.Zone ?? item.StartZone;
         var cancelled = new HashSet<DateTime>(item.CancelledDates.Select(d => d.Date));
         var exceptions = new List<OccurrenceException>();
         var lastModified = item.LastModified;
@@ -139,9 +140,17 @@ internal static class EventReader
     public static DateTime? OriginalDate(StoredItem member, string seriesZone, bool allDay)
     {
         if (member.OriginalStartUtc is { } original)
-            return allDay ? original.Date : Zones.ToLocal(original, seriesZone).Date;
+            return allDay ? AllDayDate(original, seriesZone) : Zones.ToLocal(original, seriesZone).Date;
         if (member.Type == "occurrence") return allDay ? member.Start.Date : Zones.ToLocal(member.Start, seriesZone).Date;
         return null;
+    }
+
+    /// <summary>The date of an all-day occurrence from its originalStart: midnight in the series' zone (UTC for CalSync's own series).</summary>
+    private static DateTime AllDayDate(DateTime originalUtc, string seriesZone)
+    {
+        var local = Zones.ToLocal(originalUtc, seriesZone);
+        // A zone the server stored differently from what it reports still puts the instant near a midnight: take the nearest.
+        return local.TimeOfDay >= TimeSpan.FromHours(12) ? local.Date.AddDays(1) : local.Date;
     }
 
     private static CalEvent Content(StoredItem item) => new()

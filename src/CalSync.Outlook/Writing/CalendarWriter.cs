@@ -253,7 +253,7 @@ internal sealed class CalendarWriter
         }, cancellationToken).ConfigureAwait(false);
         if (master is null) throw new OccurrenceWriteException($"series {seriesId} not found.");
         var stored = EventReader.ToStored(master, _stampId);
-        return (stored.IsAllDay ? Zones.Utc : stored.Recurrence?.Zone ?? stored.StartZone, stored.IsAllDay);
+        return (stored.IsAllDay ? stored.Recurrence?.Zone ?? Zones.Utc : stored.Recurrence?.Zone ?? stored.StartZone, stored.IsAllDay);
     }
 
     /// <summary>The instances of a series around the given original dates, keyed by original local date (GET /instances).</summary>
