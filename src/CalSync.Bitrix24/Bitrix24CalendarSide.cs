@@ -571,6 +571,24 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         return false;
     }
 
+    /// <summary>
+    /// VERSION after a write that was exactly one save of one row, without asking: <c>calendar.event.add</c> stores
+    /// VERSION 1, and every save adds one, so an update of a single (non-recurring) event read at VERSION n leaves n+1.
+    /// Should someone else have saved it in between, the next read sees another VERSION and compares hashes, so their
+    /// edit is not lost. Null: re-read it (series with exceptions, occurrences, several steps).
+    /// </summary>
+    private static string? KnownVersion(WritePlan plan)
+    {
+        if (plan.Steps.Count != 1 || plan.Occurrence is not null) return null;
+        var method = plan.Steps[0].Method;
+        if (plan.Op.Kind == WriteKind.Create && method == "calendar.event.add") return "1";
+        if (plan.Op.Kind == WriteKind.Update && method == "calendar.event.update"
+            && plan.Op.Existing is { Recurrence: null } existing && plan.Op.Desired is { Recurrence: null }
+            && int.TryParse(existing.Version, NumberStyles.None, CultureInfo.InvariantCulture, out var read) && read < int.MaxValue)
+            return (read + 1).ToString(CultureInfo.InvariantCulture);
+        return null;
+    }
+
     /// <summary>Re-reads VERSION of what was written (getbyid; exception rows by a small event.get around the date).</summary>
     private async Task ReadVersionsAsync(List<WritePlan> plans, CancellationToken cancellationToken)
     {
@@ -584,6 +602,11 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
                 var from = (occ.Date < occ.NewDate ? occ.Date : occ.NewDate).AddDays(-1);
                 var to = (occ.Date > occ.NewDate ? occ.Date : occ.NewDate).AddDays(1);
                 commands.Add(new BatchCommand(key, "calendar.event.get", EventGetParameters(_sectionId!, from, to)));
+            }
+            else if (KnownVersion(plan) is { } version)
+            {
+                plan.Version = version; // no request: a single save's VERSION is known (BITRIX24.md §6.4, §7.3)
+                continue;
             }
             else if (plan.VersionFrom is { } id && plan.Op.Kind != WriteKind.Delete)
             {
