@@ -110,8 +110,9 @@ public static class RecurrenceExpander
         if (r.Kind is RecurrenceKind.AbsoluteMonthly or RecurrenceKind.AbsoluteYearly)
         {
             var day = r.DayOfMonth > 0 ? r.DayOfMonth : first.Day;
-            // A month without that day has no occurrence (Graph and RFC 5545 skip it).
-            if (day <= daysInMonth) yield return new DateTime(monthStart.Year, monthStart.Month, day);
+            // A month without that day has its occurrence on its last day (Outlook and CDO: "day 31" is the month's end,
+            // 29 February is 28 February in other years).
+            yield return new DateTime(monthStart.Year, monthStart.Month, Math.Min(day, daysInMonth));
             yield break;
         }
         var days = r.DaysOfWeek.Count > 0 ? r.DaysOfWeek : new[] { first.DayOfWeek };

@@ -126,7 +126,7 @@ public static class Planner
             var items = Items(side);
             foreach (var e in events)
             {
-                if (e.Recurrence is not null && _in.CannotExpress(side.Other(), e) is not null)
+                if (e.Recurrence is not null && _in.CannotExpress(side.Other(), e) is not null && !LinkedWholeAndUnchanged(side, e))
                 {
                     // The other side cannot hold this series: it travels as its occurrences, each on its own.
                     (side == Side.Outlook ? _expandedOutlook : _expandedBitrix24).Add(e.Id);
@@ -143,6 +143,22 @@ public static class Planner
                 if (Flows(s) && !_projector.IsSynced(e, s)) Excluded(s)[e.Id] = item;
                 else items[e.Id] = item;
             }
+        }
+
+        /// <summary>
+        /// A series linked whole to a series on the other side that it has not changed since: it stays whole. Such a pair
+        /// arises when the other side wrote it (a Bitrix24 series with a cancelled occurrence becomes an Outlook series with a
+        /// cancellation, which Bitrix24's REST API could not write back); nothing needs writing, and travelling as single
+        /// events would replace the other side's series. Once it changes, it travels in the shape the other side can store.
+        /// </summary>
+        private bool LinkedWholeAndUnchanged(Side side, CalEvent series)
+        {
+            var link = _in.State.Links.FirstOrDefault(l => IdOn(l, side) == series.Id);
+            if (link is null || OccurrenceKey.TryParse(IdOn(link, side.Other()), out _, out _)) return false;
+            var item = new SyncItem(side, series, _projector.View(series, side));
+            return side == Side.Outlook
+                ? !Changed(item, link.OutlookHash, link.OutlookVersion)
+                : !Changed(item, link.Bitrix24Hash, link.Bitrix24Version);
         }
 
         /// <summary>An Outlook copy whose id changed still carries its origin stamp: the link follows it.</summary>

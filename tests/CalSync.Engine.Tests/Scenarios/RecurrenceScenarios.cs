@@ -107,6 +107,45 @@ public sealed class RecurrenceScenarios
     }
 
     [Fact]
+    public void S26_Mirror_Bitrix24SeriesWithACancelledOccurrenceStaysASeriesOnBothSides()
+    {
+        using var h = new SyncHarness();
+        var series = WeeklyStandup();
+        var b1 = h.B.Add(series with { Recurrence = series.Recurrence! with { Cancelled = new[] { new DateTime(2025, 3, 17) } } });
+        h.Run(InitialMerge.TwoWay);
+        var copy = Assert.Single(h.A.Events);
+        Assert.True(copy.IsSeries);
+        Assert.Equal(Occurrences(h.B), Occurrences(h.A));
+        // The Outlook copy now holds a cancellation Bitrix24's REST API could not write, but nothing needs writing:
+        // the Bitrix24 series must neither be deleted nor get single events next to it.
+        h.AssertQuiet(2);
+        Assert.True(h.B.Contains(b1.Id));
+        Assert.Single(h.B.Events);
+
+        // An edit on Bitrix24 still reaches the Outlook series.
+        h.B.Edit(b1.Id, e => e with { Location = "Room 4" });
+        h.Run();
+        Assert.Equal("Room 4", Assert.Single(h.A.Events).Location);
+        Assert.Single(h.B.Events);
+        h.AssertQuiet();
+    }
+
+    [Fact]
+    public void S26_MonthlyOnThe31stFallsOnTheLastDayOfShorterMonthsInItsSingleEvents()
+    {
+        using var h = new SyncHarness();
+        // Outlook (and CDO) put "day 31 of every month" on the last day of shorter months.
+        h.A.Add(Meeting("Rent", day: 31, hour: 9) with
+        {
+            Recurrence = new Recurrence { Kind = RecurrenceKind.AbsoluteMonthly, DayOfMonth = 31, Count = 4 },
+        });
+        h.Run(InitialMerge.TwoWay);
+        var dates = h.B.Events.Select(e => e.Start.Local.Date).OrderBy(d => d).ToArray();
+        Assert.Equal(new[] { new DateTime(2025, 3, 31), new DateTime(2025, 4, 30), new DateTime(2025, 5, 31), new DateTime(2025, 6, 30) }, dates);
+        h.AssertQuiet();
+    }
+
+    [Fact]
     public void S26_RelativeMonthlySeriesTravelsAsSingleEventsAndEditsComeBackAsExceptions()
     {
         using var h = new SyncHarness();
