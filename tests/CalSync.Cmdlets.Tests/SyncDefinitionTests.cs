@@ -38,7 +38,7 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
     [Fact]
     public void New_CalSync_takes_every_setting_and_refuses_a_second_sync_of_the_same_name()
     {
-        _f.Ps.Run("New-CalSync -Name Busy -Direction OutlookToBitrix24 -Interval (New-TimeSpan -Minutes 30) -AllowDelete:$false -ProceedOnError -AvoidDuplicates:$false -PastDays 7 -FutureDays 60 -ConflictPolicy OutlookWins -Mapping busy-only-one-way").Ok();
+        _f.Ps.Run("New-CalSync -Name Busy -Direction OutlookToBitrix24 -Interval ([timespan]'00:30:00') -AllowDelete:$false -ProceedOnError -AvoidDuplicates:$false -PastDays 7 -FutureDays 60 -ConflictPolicy OutlookWins -Mapping busy-only-one-way").Ok();
         var d = _f.Ps.Run("Get-CalSync -Name Busy").Ok().First;
         Assert.Equal("OutlookToBitrix24", d.Direction.ToString());
         Assert.Equal(TimeSpan.FromMinutes(30), (TimeSpan)d.Interval);
@@ -112,7 +112,7 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
         _f.Ps.Run("Set-CalSync -Name Work -Direction Bitrix24ToOutlook -WhatIf").Ok();
         Assert.Equal(before, _home.Snapshot());
 
-        var r = _f.Ps.Run("Get-CalSync Work | Set-CalSync -Direction Bitrix24ToOutlook -AllowDelete:$false -Interval (New-TimeSpan -Minutes 15) -PassThru").Ok();
+        var r = _f.Ps.Run("Get-CalSync Work | Set-CalSync -Direction Bitrix24ToOutlook -AllowDelete:$false -Interval ([timespan]'00:15:00') -PassThru").Ok();
         Assert.Equal("Bitrix24ToOutlook", r.First.Direction.ToString());
         Assert.False((bool)r.First.AllowDelete);
         Assert.Equal(10, (int)r.First.PastDays);
