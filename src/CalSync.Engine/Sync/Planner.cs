@@ -332,10 +332,14 @@ public static class Planner
                 return;
             }
 
-            foreach (var (a, b, recoveredOn) in Match(fresh[Side.Outlook], fresh[Side.Bitrix24]))
+            var matches = Match(fresh[Side.Outlook], fresh[Side.Bitrix24]);
+            // One pass each (List.Remove per pair was quadratic, with a deep record comparison per step).
+            var matchedA = new HashSet<string>(matches.Select(m => m.A.Id), StringComparer.Ordinal);
+            var matchedB = new HashSet<string>(matches.Select(m => m.B.Id), StringComparer.Ordinal);
+            fresh[Side.Outlook].RemoveAll(i => matchedA.Contains(i.Id));
+            fresh[Side.Bitrix24].RemoveAll(i => matchedB.Contains(i.Id));
+            foreach (var (a, b, recoveredOn) in matches)
             {
-                fresh[Side.Outlook].Remove(a);
-                fresh[Side.Bitrix24].Remove(b);
                 var recovered = recoveredOn is not null;
                 var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
                 if (!WouldChange(a, b))
@@ -385,7 +389,7 @@ public static class Planner
         }
 
         /// <summary>Pairs of new items that are the same meeting: copies found through the journal, origin stamps, then equal start, end, all-day and title.</summary>
-        private IEnumerable<(SyncItem A, SyncItem B, Side? RecoveredOn)> Match(List<SyncItem> outlook, List<SyncItem> bitrix24)
+        private List<(SyncItem A, SyncItem B, Side? RecoveredOn)> Match(List<SyncItem> outlook, List<SyncItem> bitrix24)
         {
             var takenA = new HashSet<string>(StringComparer.Ordinal);
             var takenB = new HashSet<string>(StringComparer.Ordinal);
