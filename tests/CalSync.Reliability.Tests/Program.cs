@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Security;
+
+namespace CalSync.Reliability.Tests;
+
+/// <summary>
+/// The child process of the crash, concurrency and stale-lock tests: the test assembly started on its own
+/// (<c>CalSync.Reliability.Tests --calsync-child &lt;script&gt;</c>) hosts PowerShell 7.6 (System.Management.Automation),
+/// imports the built module (out/CalSync/CalSync.psd1) and runs one script, as a scheduled task would
+/// (no host UI: non-interactive). $graph, $token and $webhook come from the environment (CALSYNC_CHILD_*), the store
+/// from CALSYNC_HOME. It prints one line per event: READY (module imported), OUT &lt;outcome&gt; created=.. (a run
+/// record), ERR &lt;error id&gt; &lt;message&gt;, TERM &lt;error id&gt; &lt;message&gt; (terminating). Exit code: 0, or 1 on a
+/// terminating error. Under xunit this Main is never called.
+/// </summary>
+public static class Program
+{
+    public const string ChildSwitch = "--calsync-child";
+
+    public static int Main(string[] args)
+    {
+        if (args.Length != 2 || args[0] != ChildSwitch)
+        {
+            Console.Error.WriteLine($"usage: CalSync.Reliability.Tests {ChildSwitch} <script text>   (run the tests with dotnet test)");
+            return 2;
+        }
+        var iss = InitialSessionState.CreateDefault2();
+        iss.ImportPSModule(new[] { Environment.GetEnvironmentVariable("CALSYNC_CHILD_MANIFEST")! });
+        using var runspace = RunspaceFactory.CreateRunspace(iss);
+        runspace.Open();
+        runspace.SessionStateProxy.SetVariable("graph", Environment.GetEnvironmentVariable("CALSYNC_CHILD_GRAPH"));
+        runspace.SessionStateProxy.SetVariable("token", Secure(Environment.GetEnvironmentVariable("CALSYNC_CHILD_TOKEN") ?? ""));
+        runspace.SessionStateProxy.SetVariable("webhook", Secure(Environment.GetEnvironmentVariable("CALSYNC_CHILD_WEBHOOK") ?? ""));
+        Console.Out.WriteLine("READY");
+        Console.Out.Flush();
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddScript("try {\n" + args[1] + "\n} catch { throw }");
+        ps.Streams.Error.DataAdded += (_, e) =>
+        {
+            var error = ps.Streams.Error[e.Index];
+            Line($"ERR {error.FullyQualifiedErrorId.Split(',')[0]} {OneLine(error.ToString())}");
+        };
+        var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (_, e) => Line("OUT " + Describe(output[e.Index]));
+        try
+        {
+            ps.Invoke(null, output);
+            return 0;
+        }
+        catch (RuntimeException e)
+        {
+            Line($"TERM {e.ErrorRecord?.FullyQualifiedErrorId.Split(',')[0]} {OneLine(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string Describe(PSObject o)
+    {
+        if (o.Properties["Outcome"] is { } outcome)
+            return $"{outcome.Value} created={o.Properties["Created"]?.Value} updated={o.Properties["Updated"]?.Value} deleted={o.Properties["Deleted"]?.Value} matched={o.Properties["Matched"]?.Value} recovered={o.Properties["Recovered"]?.Value}";
+        return OneLine(o.ToString());
+    }
+
+    private static string OneLine(string s) => s.Replace('\r', ' ').Replace('\n', ' ');
+
+    private static readonly object Gate = new();
+
+    private static void Line(string s)
+    {
+        lock (Gate)
+        {
+            Console.Out.WriteLine(s);
+            Console.Out.Flush();
+        }
+    }
+
+    private static SecureString Secure(string value)
+    {
+        var s = new SecureString();
+        foreach (var c in value) s.AppendChar(c);
+        s.MakeReadOnly();
+        return s;
+    }
+}

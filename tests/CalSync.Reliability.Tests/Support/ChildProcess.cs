@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CalSync.Cmdlets.Tests.Support;
+using CalSync.Sandbox;
+
+namespace CalSync.Reliability.Tests.Support;
+
+/// <summary>
+/// A CalSync script run in a child process (this assembly in child mode, see <see cref="Program"/>) against the
+/// sandbox of the test process; <see cref="Kill"/> is SIGKILL (Process.Kill), not an exception: no finally block,
+/// no dispose, no flush runs in the child.
+/// </summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            _lines.Enqueue(e.Data);
+            if (e.Data == "READY") _ready.TrySetResult();
+        };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue("STDERR " + e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static ChildProcess Start(SandboxHost host, string storeRoot, string script)
+    {
+        var directory = AppContext.BaseDirectory;
+        var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "CalSync.Reliability.Tests.exe" : "CalSync.Reliability.Tests");
+        var info = File.Exists(apphost)
+            ? new ProcessStartInfo(apphost)
+            : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { Path.Combine(directory, "CalSync.Reliability.Tests.dll") } };
+        info.ArgumentList.Add(Program.ChildSwitch);
+        info.ArgumentList.Add(script);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        info.Environment["CALSYNC_HOME"] = storeRoot;
+        info.Environment["CALSYNC_CHILD_MANIFEST"] = Paths.Manifest;
+        info.Environment["CALSYNC_CHILD_GRAPH"] = host.Graph.BaseUrl;
+        info.Environment["CALSYNC_CHILD_TOKEN"] = host.Graph.AccessToken;
+        info.Environment["CALSYNC_CHILD_WEBHOOK"] = host.Bitrix24.WebhookUrl;
+        // Two cores shared with others: no tiered-compilation background work beyond what a user's pwsh would do.
+        info.Environment["DOTNET_TieredPGO"] = "0";
+        return new ChildProcess(Process.Start(info)!);
+    }
+
+    public int Id => _process.Id;
+
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
+    public string Transcript => string.Join("\n", _lines);
+
+    public bool WaitReady(TimeSpan timeout) => _ready.Task.Wait(timeout);
+
+    /// <summary>SIGKILL on Unix (TerminateProcess on Windows). Safe to call from the sandbox's request thread.</summary>
+    public void Kill()
+    {
+        try { _process.Kill(entireProcessTree: false); } catch (InvalidOperationException) { }
+    }
+
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) return false;
+        _process.WaitForExit(); // drains the redirected streams
+        return true;
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) Kill();
+        _process.WaitForExit(5000);
+        _process.Dispose();
+    }
+}
