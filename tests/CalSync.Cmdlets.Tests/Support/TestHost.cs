@@ -35,7 +35,9 @@ public sealed class TestHost : PSHost
         private readonly RawUI _raw = new();
         public override PSHostRawUserInterface RawUI => _raw;
 
-        private void Add(string s) { lock (Buffer) Buffer.Append(s); }
+        private static readonly System.Text.RegularExpressions.Regex Ansi = new("\x1b\\[[0-9;]*m");
+        // The text as a user reads it (colour sequences removed).
+        private void Add(string s) { lock (Buffer) Buffer.Append(Ansi.Replace(s, "")); }
         public override void Write(string value) => Add(value);
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Add(value);
         public override void WriteLine(string value) => Add(value + "\n");

@@ -1,0 +1,119 @@
+using CalSync.Cmdlets.Tests.Support;
+
+namespace CalSync.Cmdlets.Tests;
+
+/// <summary>Register-/Unregister-CalSyncSchedule file generation and the format views through Out-Default with a host.</summary>
+public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDisposable
+{
+    private readonly SandboxFixture _f;
+    private readonly StoreHome _home = new();
+    private readonly string _units;
+
+    public ScheduleAndFormatTests(SandboxFixture f)
+    {
+        _f = f;
+        f.Reset();
+        f.ConnectBoth();
+        _units = _home.File("units");
+        f.Ps.Run("New-CalSync -Name Work -Interval ([timespan]'00:15:00') | Out-Null").Ok();
+    }
+
+    public void Dispose() => _home.Dispose();
+
+    private PsResult Run(string script) => _f.Ps.Run(script, new Dictionary<string, object?> { ["units"] = _units });
+
+    [Fact]
+    public void Systemd_timer_and_service_repeat_every_interval_run_pwsh_non_interactively_and_Unregister_removes_them()
+    {
+        var r = Run("Register-CalSyncSchedule -Name Work -Platform Linux -OutputPath $units").Ok();
+        var service = File.ReadAllText(Path.Combine(_units, "calsync-work.service"));
+        var timer = File.ReadAllText(Path.Combine(_units, "calsync-work.timer"));
+        Assert.Contains("Type=oneshot", service);
+        Assert.Matches(@"ExecStart=\S*pwsh -NoProfile -NonInteractive -Command ""Import-Module '[^']+CalSync.psd1'; Start-CalSync -Name 'Work' -ErrorAction Stop""", service);
+        Assert.Contains($"Environment=\"CALSYNC_HOME={_home.Root}\"", service);
+        Assert.Contains("OnUnitActiveSec=900s", timer);
+        Assert.Contains("Unit=calsync-work.service", timer);
+        Assert.Contains("WantedBy=timers.target", timer);
+        Assert.False((bool)r.First.Activated); // -OutputPath: written, not enabled (no systemctl)
+        Assert.Contains("systemctl --user enable --now calsync-work.timer", (string)r.First.Note);
+
+        Run("Unregister-CalSyncSchedule -Name Work -Platform Linux -OutputPath $units -WhatIf").Ok();
+        Assert.True(File.Exists(Path.Combine(_units, "calsync-work.timer")));
+        var removed = Run("Unregister-CalSyncSchedule -Name Work -Platform Linux -OutputPath $units -PassThru").Ok();
+        Assert.Equal(2, ((IEnumerable<string>)removed.First.Files).Count());
+        Assert.Empty(Directory.GetFiles(_units));
+        Assert.Equal("ScheduleNotFound", Assert.Single(Run("Unregister-CalSyncSchedule -Name Work -Platform Linux -OutputPath $units").ErrorIds));
+    }
+
+    [Fact]
+    public void Cron_line_uses_the_interval_and_an_inexpressible_interval_is_refused()
+    {
+        Run("Register-CalSyncSchedule -Name Work -Platform Linux -Cron -OutputPath $units").Ok();
+        var line = File.ReadAllText(Path.Combine(_units, "calsync-work.cron")).Trim();
+        Assert.StartsWith("*/15 * * * * CALSYNC_HOME=", line);
+        Assert.Contains("-NoProfile -NonInteractive -Command \"Import-Module", line);
+        Assert.Contains("Start-CalSync -Name 'Work' -ErrorAction Stop", line);
+        Assert.EndsWith("# CalSync:work", line);
+        Run("Register-CalSyncSchedule -Name Work -Platform Linux -Cron -OutputPath $units -Interval ([timespan]'02:00:00')").Ok();
+        Assert.StartsWith("0 */2 * * * ", File.ReadAllText(Path.Combine(_units, "calsync-work.cron")));
+
+        var odd = Run("Register-CalSyncSchedule -Name Work -Platform Linux -Cron -OutputPath $units -Interval ([timespan]'00:07:00')");
+        Assert.Equal("ScheduleIntervalInvalid", Assert.Single(odd.ErrorIds));
+        Run("Unregister-CalSyncSchedule -Name Work -Platform Linux -Cron -OutputPath $units").Ok();
+        Assert.False(File.Exists(Path.Combine(_units, "calsync-work.cron")));
+    }
+
+    [Fact]
+    public void Launchd_agent_uses_StartInterval_and_Windows_WhatIf_shows_the_ScheduledTasks_script_without_running_it()
+    {
+        Run("Register-CalSyncSchedule -Name Work -Platform MacOS -OutputPath $units").Ok();
+        var plist = File.ReadAllText(Path.Combine(_units, "com.calsync.work.plist"));
+        Assert.Contains("<key>StartInterval</key>\n  <integer>900</integer>", plist);
+        Assert.Contains("<string>-NonInteractive</string>", plist);
+        Assert.Contains("Start-CalSync -Name 'Work' -ErrorAction Stop", plist);
+        Run("Unregister-CalSyncSchedule -Name Work -Platform MacOS -OutputPath $units").Ok();
+        Assert.Empty(Directory.GetFiles(_units));
+
+        var r = Run("Register-CalSyncSchedule -Name Work -Platform Windows -WhatIf").Ok();
+        Assert.Contains("New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1) -RepetitionInterval (New-TimeSpan -Minutes 15)", r.HostText);
+        Assert.Contains("-MultipleInstances IgnoreNew", r.HostText);
+        Assert.Contains("Register-ScheduledTask -TaskName 'CalSync - Work' -TaskPath '\\CalSync\\'", r.HostText);
+        Assert.Contains("-NoProfile -NonInteractive -Command", r.HostText);
+        Assert.DoesNotContain("S4U", r.HostText);
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal("ScheduleNotSupported", Assert.Single(Run("Register-CalSyncSchedule -Name Work -Platform Windows").ErrorIds));
+        Assert.Equal("SyncNotFound", Assert.Single(Run("Register-CalSyncSchedule -Name Nope -Platform Linux -OutputPath $units").ErrorIds));
+    }
+
+    [Fact]
+    public void Out_Default_formats_every_output_type_with_its_view()
+    {
+        Seed.Outlook(_f.Host, "Planning", 9);
+        var sync = Run("Get-CalSync | Out-Default").Ok().HostText;
+        Assert.Matches(@"Name\s+Direction\s+Interval\s+Mapping\s+Outlook\s+Bitrix24", sync);
+        Assert.Matches(@"Work\s+TwoWay\s+15m\s+default\s+outlook\s+bitrix24", sync);
+
+        var run = Run("Start-CalSync -Name Work -InitialMerge TwoWay | Out-Default").Ok().HostText;
+        Assert.Matches(@"SyncName\s+Start\s+Outcome\s+Mode\s+Created\s+Updated\s+Deleted\s+Matched\s+Failed\s+Seconds", run);
+        Assert.Matches(@"Work\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Succeeded\s+InitialMerge:TwoWay\s+1\s+0\s+0\s+0\s+0", run);
+
+        var history = Run("Get-CalSyncHistory -Name Work | Out-Default").Ok().HostText;
+        Assert.Contains("Succeeded", history);
+        var items = Run("(Get-CalSyncHistory -Name Work -Last 1).Items | Out-Default").Ok().HostText;
+        Assert.Matches(@"Action\s+Target\s+TargetId\s+OK\s+Reason", items);
+        Assert.Matches(@"Create\s+Bitrix24", items);
+
+        var connections = Run("Get-CalSyncConnection | Out-Default").Ok().HostText;
+        Assert.Matches(@"Name\s+Kind\s+Auth\s+Account\s+Calendar\s+Protection\s+Endpoint", connections);
+        Assert.Matches(@"bitrix24\s+Bitrix24\s+Webhook", connections);
+        Assert.Matches(@"outlook\s+Outlook\s+AccessToken", connections);
+
+        var schedule = Run("Register-CalSyncSchedule -Name Work -Platform Linux -OutputPath $units | Out-Default").Ok().HostText;
+        Assert.Matches(@"Kind\s+: SystemdTimer", schedule);
+        var preview = Run("Test-CalSyncMapping -Mapping busy-only | Out-Default").Ok().HostText;
+        Assert.Matches(@"From\s+Title\s+Synced\s+Copy title", preview);
+        Assert.Matches(@"Outlook\s+Therapy – Dr X\s+True\s+Busy", preview);
+        var counts = Run("(Get-CalSyncHistory -Name Work -Last 1).Bitrix24 | Out-Default").Ok().HostText;
+        Assert.Matches(@"Created\s+Updated\s+Deleted\s+Matched\s+Recovered\s+Skipped\s+Failed", counts);
+    }
+}
