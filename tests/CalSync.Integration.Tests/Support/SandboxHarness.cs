@@ -162,6 +162,26 @@ public sealed class SandboxHarness : IAsyncDisposable
         return Graph.SeedEvent(text);
     }
 
+    /// <summary>A weekly Outlook series on the start's weekday, <paramref name="count"/> occurrences.</summary>
+    public string OutlookAddWeekly(string subject, DateTime localStart, int count, int minutes = 60, string zone = "W. Europe Standard Time", string location = "")
+    {
+        var day = localStart.DayOfWeek.ToString().ToLowerInvariant();
+        var recurrence = new JsonObject
+        {
+            ["pattern"] = new JsonObject { ["type"] = "weekly", ["interval"] = 1, ["daysOfWeek"] = new JsonArray(day), ["firstDayOfWeek"] = "sunday" },
+            ["range"] = new JsonObject { ["type"] = "numbered", ["startDate"] = localStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["numberOfOccurrences"] = count, ["recurrenceTimeZone"] = zone },
+        };
+        return OutlookAdd(subject, localStart, minutes, zone, location, extra: "\"recurrence\":" + recurrence.ToJsonString());
+    }
+
+    /// <summary>The instance of an Outlook series whose original start (UTC) falls on <paramref name="originalDate"/> (daytime European meetings: the same date).</summary>
+    public async Task<string> OutlookInstanceIdAsync(string seriesId, DateTime originalDate)
+    {
+        var instances = await OutlookInstancesAsync(seriesId, originalDate.AddDays(-1), originalDate.AddDays(2));
+        var match = instances.Single(i => ((string)i!["originalStart"]!).StartsWith(originalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        return (string)match!["id"]!;
+    }
+
     public string OutlookAddAllDay(string subject, DateTime date, int days = 1) => Graph.SeedEvent(new JsonObject
     {
         ["subject"] = subject,
