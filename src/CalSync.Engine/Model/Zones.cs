@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TimeZoneConverter;
 
 namespace CalSync.Engine.Model;
@@ -45,12 +46,19 @@ public static class Zones
     public static DateTime ToLocal(DateTime utc, string zone) =>
         DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Find(zone)), DateTimeKind.Unspecified);
 
-    /// <summary>UTC instant of a wall-clock time in <paramref name="zone"/>. A time skipped by DST moves forward by the gap.</summary>
+    /// <summary>
+    /// UTC instant of a wall-clock time in <paramref name="zone"/>, read as RFC 5545 §3.3.5 says: a time skipped by a DST
+    /// change is read with the offset before the gap (02:30 on a 02:00→03:00 night is 03:30), a time that occurs twice is
+    /// the first of the two.
+    /// </summary>
     public static DateTime ToUtc(DateTime local, string zone)
     {
         var tz = Find(zone);
         var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        while (tz.IsInvalidTime(wall)) wall = wall.AddMinutes(15);
+        if (tz.IsAmbiguousTime(wall))
+            return DateTime.SpecifyKind(wall - tz.GetAmbiguousTimeOffsets(wall).Max(), DateTimeKind.Utc);
+        if (tz.IsInvalidTime(wall))
+            return DateTime.SpecifyKind(wall - tz.GetUtcOffset(wall.AddHours(-3)), DateTimeKind.Utc);
         return TimeZoneInfo.ConvertTimeToUtc(wall, tz);
     }
 }

@@ -33,11 +33,15 @@ internal static class Zones
         catch (InvalidTimeZoneException) { return false; }
     }
 
-    /// <summary>Wall clock in a zone to UTC; a time inside a DST gap moves forward like PHP does.</summary>
+    /// <summary>
+    /// Wall clock in a zone to UTC as PHP's DateTime reads it: a time inside a DST gap moves forward by the gap (the offset
+    /// before the gap), a time that occurs twice is the first of the two (RFC 5545 §3.3.5 says the same).
+    /// </summary>
     public static DateTime ToUtc(DateTime wall, TimeZoneInfo zone)
     {
         wall = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(wall)) wall = wall.AddMinutes(30);
+        if (zone.IsAmbiguousTime(wall)) return DateTime.SpecifyKind(wall - zone.GetAmbiguousTimeOffsets(wall).Max(), DateTimeKind.Utc);
+        if (zone.IsInvalidTime(wall)) return DateTime.SpecifyKind(wall - zone.GetUtcOffset(wall.AddHours(-3)), DateTimeKind.Utc);
         return TimeZoneInfo.ConvertTimeToUtc(wall, zone);
     }
 
