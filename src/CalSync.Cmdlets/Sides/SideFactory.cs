@@ -70,7 +70,8 @@ internal sealed class SideFactory
     public Bitrix24CalendarSide Bitrix24(ConnectionRecord c)
     {
         var secrets = SecretStore.Open(_store, UsesPlaintext(c));
-        if (secrets.Warning is { } warning) _warn?.Invoke(warning);
+        // The plaintext fallback was warned about (and opted into) at Connect-Bitrix24; runs only mention it.
+        if (secrets.Warning is { } warning) _debug?.Invoke(warning);
         var text = c.SecretKey is null ? null : secrets.Load(c.SecretKey);
         if (text is null)
             throw new CalSyncException(ErrorIds.ConnectionSecretMissing,
