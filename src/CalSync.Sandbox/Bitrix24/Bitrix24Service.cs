@@ -126,6 +126,17 @@ public sealed class Bitrix24Service : IAsyncDisposable
 
     public void RestoreWebhook() => _webhookRevoked = false;
 
+    /// <summary>
+    /// Write calls (top level or in a batch) for which this returns true are refused the way the portal refuses an event it
+    /// will not save: HTTP 400 (inside a batch: that command's error), an empty error code and the culture's text. Gets the
+    /// method and its decoded parameters. Cleared by <see cref="Reset"/>.
+    /// </summary>
+    public Func<string, JsonObject, bool>? RefuseWrite
+    {
+        get => _dispatcher.RefuseWrite;
+        set => _dispatcher.RefuseWrite = value;
+    }
+
     /// <summary>The next <paramref name="count"/> API requests get 503 QUERY_LIMIT_EXCEEDED, whatever the bucket says.</summary>
     public void ForceQueryLimit(int count) => _bucket.Force(count);
 
@@ -183,6 +194,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
         _bucket.Reset();
         _meter.Reset();
         _webhookRevoked = false;
+        _dispatcher.RefuseWrite = null;
         _webhookScopes = _options.WebhookScopes.ToArray();
         Culture = _options.Culture;
         ServerTimeZone = _options.ServerTimeZone;

@@ -52,6 +52,9 @@ internal sealed class RestDispatcher
 
     public bool IsWrite(string method) => _methods.TryGetValue(method, out var m) && m.IsWrite;
 
+    /// <summary>Writes this returns true for are refused as the portal refuses an event it will not save (HTTP 400, empty code, localized text).</summary>
+    public Func<string, JsonObject, bool>? RefuseWrite { get; set; }
+
     public bool Exists(string method) => _methods.ContainsKey(method);
 
     /// <summary>Runs a method and returns its result plus the operating figures for the <c>time</c> object.</summary>
@@ -66,6 +69,9 @@ internal sealed class RestDispatcher
                 _limits.AuthErrorStatus);
         if (_limits.OperatingLimitEnabled && _meter.Read(caller.Credential, method).Operating > _limits.OperatingLimit.TotalSeconds)
             throw new Bitrix24RestException("OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.", 429);
+        if (m.IsWrite && RefuseWrite is { } refuse && refuse(method, p.Values))
+            throw _portal.Culture.Error(method.EndsWith(".add", StringComparison.Ordinal) ? CalendarMessage.EventCreateError
+                : method.EndsWith(".delete", StringComparison.Ordinal) ? CalendarMessage.EventDeleteError : CalendarMessage.EventUpdateError);
 
         var watch = Stopwatch.StartNew();
         JsonNode? result;
