@@ -31,7 +31,8 @@ internal sealed class ReadCursor
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(this, Json);
         using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(json, 0, json.Length);
+        // Written on every run (a new delta link each round): Fastest costs a fraction of Optimal's CPU for ~15% more bytes.
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(json, 0, json.Length);
         return Prefix + Convert.ToBase64String(buffer.ToArray());
     }
 
@@ -45,7 +46,7 @@ internal sealed class ReadCursor
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
             using var plain = new MemoryStream();
             gzip.CopyTo(plain);
-            var cursor = JsonSerializer.Deserialize<ReadCursor>(Encoding.UTF8.GetString(plain.ToArray()), Json);
+            var cursor = JsonSerializer.Deserialize<ReadCursor>(new ReadOnlySpan<byte>(plain.GetBuffer(), 0, (int)plain.Length), Json);
             if (cursor is null) return null;
             cursor.Items = new Dictionary<string, StoredItem>(cursor.Items ?? new(), StringComparer.Ordinal);
             cursor.Masters = new Dictionary<string, StoredItem>(cursor.Masters ?? new(), StringComparer.Ordinal);
