@@ -20,6 +20,8 @@ public sealed record BenchOptions
     /// <summary>Run each sync in a child process (clean CPU and memory figures); false runs it in this process.</summary>
     public bool ChildProcess { get; init; } = true;
     public string? ModulePath { get; init; }
+    /// <summary>Print the phases of a no-op run (scenario 2 and 4).</summary>
+    public bool ProfileNoOp { get; init; }
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
 }
 
@@ -35,6 +37,8 @@ public sealed record SideRequests
     /// <summary>Commands inside batches, by kind.</summary>
     public int InnerReads { get; init; }
     public int InnerWrites { get; init; }
+    /// <summary>Write commands sent in batches the service refused as a whole (rate limit), and sent again.</summary>
+    public int RefusedWrites { get; init; }
     /// <summary>Service write requests (plain + inside batches).</summary>
     public int AllWrites => Writes + InnerWrites;
 
@@ -206,6 +210,25 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
         var jobPath = Path.Combine(StoreRoot, "job.json");
         await File.WriteAllTextAsync(jobPath, JsonSerializer.Serialize(job, Child.Json));
+        return await SpawnAsync("run-job", jobPath, repeat);
+    }
+
+    /// <summary>Runs the module job in a child process (PowerShell hosted there): one counted row per measured script.</summary>
+    public async Task<List<(JobResult Result, SideRequests Graph, SideRequests Bitrix24)>> RunPowerShellAsync(PsJob job)
+    {
+        job = job with
+        {
+            Variables = new Dictionary<string, string>(job.Variables) { ["graph"] = Graph.BaseUrl, ["token"] = Graph.AccessToken, ["webhook"] = Bitrix24.WebhookUrl },
+        };
+        var jobPath = Path.Combine(StoreRoot, "ps-job.json");
+        await File.WriteAllTextAsync(jobPath, JsonSerializer.Serialize(job, Child.Json));
+        await PrepareAsync();
+        return await SpawnAsync("run-ps", jobPath, job.Measured.Count);
+    }
+
+    private async Task<List<(JobResult Result, SideRequests Graph, SideRequests Bitrix24)>> SpawnAsync(string command, string jobPath, int expected)
+    {
+        var runs = new List<(JobResult, SideRequests, SideRequests)>();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
         {
             RedirectStandardOutput = true,
@@ -214,15 +237,15 @@ public sealed class BenchEnvironment : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(Child).Assembly.Location);
-        start.ArgumentList.Add("run-job");
+        start.ArgumentList.Add(command);
         start.ArgumentList.Add(jobPath);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        while (runs.Count < repeat && await process.StandardOutput.ReadLineAsync() is { } line)
+        while (runs.Count < expected && await process.StandardOutput.ReadLineAsync() is { } line)
         {
             if (!line.StartsWith("RESULT ", StringComparison.Ordinal)) continue;
             runs.Add(Collect(JsonSerializer.Deserialize<JobResult>(line[7..], Child.Json)!));
-            if (runs.Count < repeat)
+            if (runs.Count < expected)
             {
                 await PrepareAsync();
                 await process.StandardInput.WriteLineAsync("next");
@@ -233,6 +256,26 @@ public sealed class BenchEnvironment : IAsyncDisposable
         await process.WaitForExitAsync();
         if (runs.Count == 0) runs.Add(Collect(new JobResult { Error = $"child exited {process.ExitCode} without a result: {(await stderr).Trim()}" }));
         return runs;
+    }
+
+    /// <summary>Runs the profile of a no-op run in a child process and logs its output.</summary>
+    public async Task ProfileAsync(IReadOnlyList<JobSync> syncs)
+    {
+        var job = new Job { StoreRoot = StoreRoot, GraphUrl = Graph.BaseUrl, AccessToken = Graph.AccessToken, WebhookUrl = Bitrix24.WebhookUrl, Syncs = syncs.ToList() };
+        var jobPath = Path.Combine(StoreRoot, "profile-job.json");
+        await File.WriteAllTextAsync(jobPath, JsonSerializer.Serialize(job, Child.Json));
+        await PrepareAsync();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
+        {
+            RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(Child).Assembly.Location);
+        start.ArgumentList.Add("profile-job");
+        start.ArgumentList.Add(jobPath);
+        using var process = Process.Start(start)!;
+        _options.Log(await process.StandardOutput.ReadToEndAsync());
+        await process.WaitForExitAsync();
+        Collect(new JobResult());
     }
 
     private async Task PrepareAsync()
@@ -314,7 +357,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
             else if (IsBitrix24Write(method)) writes++;
             else reads++;
         }
-        return new SideRequests { Reads = reads, Writes = writes, Batches = batches, InnerReads = innerReads, InnerWrites = innerWrites };
+        // Write commands the service executed are journaled as "BATCH" entries; a batch refused as a whole (503
+        // QUERY_LIMIT_EXCEEDED) shows its commands in the body but ran none of them.
+        var executed = journal.Count(r => r.Method == "BATCH");
+        return new SideRequests { Reads = reads, Writes = writes, Batches = batches, InnerReads = innerReads, InnerWrites = executed, RefusedWrites = innerWrites - executed };
     }
 
     private static bool IsBitrix24Write(string method) =>

@@ -40,6 +40,8 @@ public sealed record JobResult
     public int Bitrix24Writes { get; init; }
     public int OutlookBatches { get; init; }
     public int Bitrix24Requests { get; init; }
+    /// <summary>Bitrix24 requests sent again after a rate-limit or transient failure.</summary>
+    public int Bitrix24Retries { get; init; }
     public double WallSeconds { get; init; }
     /// <summary>CPU (user+sys) of the runs only.</summary>
     public double CpuRunSeconds { get; init; }
@@ -80,7 +82,7 @@ public static class Child
         using var sampler = new Timer(_ => { var h = GC.GetTotalMemory(false); if (h > Interlocked.Read(ref peakHeap)) Interlocked.Exchange(ref peakHeap, h); }, null, 0, 20);
         var store = new CalSyncStore(job.StoreRoot);
         var outcomes = new List<string>();
-        int created = 0, updated = 0, deleted = 0, matched = 0, failed = 0, batches = 0, b24 = 0, outlookWrites = 0, bitrix24Writes = 0;
+        int created = 0, updated = 0, deleted = 0, matched = 0, failed = 0, batches = 0, b24 = 0, b24Retries = 0, outlookWrites = 0, bitrix24Writes = 0;
         string? error = null;
         var allocated0 = GC.GetTotalAllocatedBytes(precise: false);
         process.Refresh();
@@ -103,6 +105,7 @@ public static class Child
                 outlookWrites += r.Outlook.Writes; bitrix24Writes += r.Bitrix24.Writes;
                 batches += outlook.BatchRequestsSent;
                 b24 += bitrix24.Client.RequestCount;
+                b24Retries += bitrix24.Client.Retries;
             }
         }
         catch (Exception e)
@@ -116,7 +119,7 @@ public static class Child
         return new JobResult
         {
             Outcomes = outcomes, Created = created, Updated = updated, Deleted = deleted, Matched = matched, Failed = failed,
-            OutlookWrites = outlookWrites, Bitrix24Writes = bitrix24Writes, OutlookBatches = batches, Bitrix24Requests = b24,
+            OutlookWrites = outlookWrites, Bitrix24Writes = bitrix24Writes, OutlookBatches = batches, Bitrix24Requests = b24, Bitrix24Retries = b24Retries,
             WallSeconds = watch.Elapsed.TotalSeconds,
             CpuRunSeconds = (cpu1 - cpu0).TotalSeconds,
             CpuProcessSeconds = cpu1.TotalSeconds,

@@ -16,6 +16,7 @@ public static class Program
           --latency-ms 50    latency added by the stand-ins to every HTTP request (default 50)
           --smoke            tiny run for CI: --scale 0.01 --latency-ms 5, scenarios 1,2,3,4,6
           --in-process       run the syncs in this process (default: a child process, for clean CPU/memory figures)
+          --profile          after scenario 2's no-op run, print the phases of a no-op run (CPU, allocations) from a child
           --module PATH      the built module's CalSync.psd1 (scenario 5; default out/CalSync/CalSync.psd1)
 
         Exit code 0 when every run completed and the request-count identities held; timings are never asserted.
@@ -24,6 +25,12 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         if (args.Length >= 2 && args[0] == "run-job") return await Child.MainAsync(args[1]);
+        if (args.Length >= 2 && args[0] == "profile-job")
+        {
+            await Profile.RunAsync(System.Text.Json.JsonSerializer.Deserialize<Job>(await File.ReadAllTextAsync(args[1]), Child.Json)!, Console.Out.WriteLine);
+            return 0;
+        }
+        if (args.Length >= 2 && args[0] == "run-ps") return await ModuleScenario.ChildMainAsync(args[1]);
         BenchOptions options;
         try { options = Parse(args); }
         catch (ArgumentException e)
@@ -63,6 +70,9 @@ public static class Program
                 case "--in-process":
                     options = options with { ChildProcess = false };
                     break;
+                case "--profile":
+                    options = options with { ProfileNoOp = true };
+                    break;
                 case "--module":
                     options = options with { ModulePath = Next() };
                     break;
@@ -101,7 +111,7 @@ public static class Program
             var ratio = r.FloorSeconds > 0 ? r.WallRatio.ToString("0.00", CultureInfo.InvariantCulture) : "–";
             text.Append($"| {r.Id} | {r.Title}{(r.Note.Length > 0 ? " (" + r.Note + ")" : "")}{(r.Problems.Count > 0 ? " **PROBLEMS: " + string.Join("; ", r.Problems) + "**" : "")} ");
             text.Append($"| {r.Graph.Http} ({r.Graph.Reads}, {r.Graph.Writes}, {r.Graph.Batches}: {r.Graph.InnerReads}+{r.Graph.InnerWrites}) ");
-            text.Append($"| {r.Bitrix24.Http} ({r.Bitrix24.Batches}: {r.Bitrix24.InnerReads}+{r.Bitrix24.InnerWrites}) ");
+            text.Append($"| {r.Bitrix24.Http} ({r.Bitrix24.Batches}: {r.Bitrix24.InnerReads}+{r.Bitrix24.InnerWrites}{(x.Bitrix24Retries > 0 ? $"; {x.Bitrix24Retries} retried after 503" : "")}) ");
             text.Append($"| {requests} | {x.WallSeconds:0.00} | {floor} | {ratio} | {x.CpuRunSeconds:0.00} | {x.CpuProcessSeconds:0.00} | {x.PeakWorkingSetMB:0} | {x.PeakGcHeapMB:0} | {x.AllocatedMB:0} | {x.StateFileBytes / 1024.0:0} |");
             text.AppendLine();
         }
