@@ -145,4 +145,35 @@ public sealed class ConnectionTests : IClassFixture<SandboxFixture>, IDisposable
         Assert.Empty(Directory.GetFiles(_home.File("secrets"), "b1*"));
         Assert.Equal("ConnectionKindMismatch", _f.Ps.Run("Connect-OutlookCalendar -Name x -Endpoint $graph -AccessToken $token; Disconnect-Bitrix24 -Name x", _f.Vars()).ErrorIds.Single());
     }
+
+    [Fact]
+    public void Connect_Bitrix24_with_OAuth_saves_the_tokens_in_the_secret_store_and_a_sync_runs_with_them()
+    {
+        var (access, refresh) = _f.Host.Bitrix24.IssueOAuthTokens();
+        var vars = _f.Vars();
+        vars["portal"] = _f.Host.Bitrix24.BaseUrl;
+        vars["client"] = new System.Management.Automation.PSCredential(_f.Host.Bitrix24.ClientId, SandboxFixture.Secure(_f.Host.Bitrix24.ClientSecret));
+        vars["refresh"] = SandboxFixture.Secure(refresh);
+        vars["tokenUrl"] = _f.Host.Bitrix24.OAuthTokenUrl;
+        vars["access"] = SandboxFixture.Secure(access);
+        vars["user"] = _f.Host.Bitrix24.UserId;
+        var unknownUser = _f.Ps.Run("Connect-Bitrix24 -Name oauth -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore", vars);
+        Assert.Equal("Bitrix24CalendarInvalid", unknownUser.TerminatingId);
+        Assert.Contains("-UserId", unknownUser.Terminating!.Message);
+        var r = _f.Ps.Run("Connect-Bitrix24 -Name oauth -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -UserId $user -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore", vars).Ok();
+        Assert.Equal("OAuth", (string)r.First.Auth);
+        Assert.DoesNotContain(refresh, _home.AllText());
+        Assert.Equal(_f.Host.Bitrix24.DefaultSectionId.ToString(), (string)r.First.CalendarId);
+        Assert.DoesNotContain(_f.Host.Bitrix24.ClientSecret, _home.AllText());
+
+        _f.Host.Bitrix24.ExpireAccessTokens(); // the run refreshes, and the rotated pair is saved
+        Seed.Outlook(_f.Host, "Via OAuth", 9);
+        _f.Ps.Run("Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null; New-CalSync -Name W -Bitrix24Connection oauth | Out-Null", _f.Vars()).Ok();
+        var run = _f.Ps.Run("Start-CalSync -Name W -InitialMerge TwoWay").Ok();
+        Assert.Equal(1, (int)run.First.Created);
+        Assert.Equal(new[] { "Via OAuth" }, Seed.Bitrix24Names(_f.Host));
+        _f.Host.Bitrix24.ExpireAccessTokens(); // needs the rotated refresh token that the first run saved
+        Assert.Equal("NoChanges", _f.Ps.Run("Start-CalSync -Name W").Ok().First.Outcome.ToString());
+        Assert.DoesNotContain(refresh, _home.AllText(includeSecrets: true)); // the first refresh token is dead and gone
+    }
 }

@@ -53,13 +53,18 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
     [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
     public SecureString? RefreshToken { get; set; }
 
-    /// <summary>OAuth: a current access token (optional; otherwise one is obtained with the refresh token).</summary>
-    [Parameter(ParameterSetName = OAuthSet)]
+    /// <summary>OAuth: the current access token (from the application's installation; renewed with the refresh token when it expires).</summary>
+    [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
     public SecureString? AccessToken { get; set; }
 
     /// <summary>OAuth: the token endpoint (default https://oauth.bitrix.info/oauth/token/).</summary>
     [Parameter(ParameterSetName = OAuthSet)]
     public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>OAuth: the id of the Bitrix24 user whose calendar is synced (the user the tokens belong to).</summary>
+    [Parameter(ParameterSetName = OAuthSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int? UserId { get; set; }
 
     /// <summary>The calendar (section) to sync, by name or id.</summary>
     [Parameter]
@@ -86,8 +91,9 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                 ClientId = ClientCredential!.UserName.TrimStart('\\'),
                 ClientSecret = ClientCredential.GetNetworkCredential().Password,
                 RefreshToken = new NetworkCredential("", RefreshToken).Password,
-                AccessToken = AccessToken is null ? "" : new NetworkCredential("", AccessToken).Password,
+                AccessToken = new NetworkCredential("", AccessToken).Password,
                 TokenEndpoint = TokenEndpoint?.OriginalString ?? new Bitrix24OAuthOptions().TokenEndpoint,
+                UserId = UserId,
             };
             endpoint = PortalUrl!.GetLeftPart(UriPartial.Authority);
         }
@@ -120,11 +126,19 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
             Created = existing?.Created ?? now, Modified = now,
         };
         var options = SideFactory.Bitrix24Options(record, secret, null);
+        var rotated = new CapturingTokenStore(secret);
+        if (options.OAuth is { } oauth) options = options with { OAuth = oauth with { TokenStore = rotated } };
 
         // Read the portal's calendars (no change), then decide.
         using var side = new Bitrix24CalendarSide(options);
         IReadOnlyList<Bitrix24Section> sections = Array.Empty<Bitrix24Section>();
-        try { sections = Await(ct => side.Sections.ListAsync(ct)); }
+        try
+        {
+            var userBefore = side.Client.UserId;
+            sections = Await(ct => side.Sections.ListAsync(ct));
+            // OAuth without a known user: the first call's token refresh names the user; list that user's calendars.
+            if (sections.Count == 0 && userBefore == 0 && side.Client.UserId != 0) sections = Await(ct => side.Sections.ListAsync(ct));
+        }
         catch (Exception e) when (Unwrap(e) is SideUnavailableException or Bitrix24ApiException or System.Net.Http.HttpRequestException)
         {
             ThrowTerminatingError(new ErrorRecord(new CalSyncException(ErrorIds.Bitrix24ConnectFailed,
@@ -135,6 +149,8 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
         var create = false;
         try
         {
+            if (sections.Count == 0 && side.Client.UserId == 0)
+                throw new Bitrix24SectionException("The Bitrix24 user of these OAuth tokens is not known: give it with -UserId (the id in the user's profile address).");
             if (Calendar is null)
             {
                 var local = sections.Where(s => s.IsLocal).ToList();
@@ -177,6 +193,7 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                     [SettingKeys.KeyStore] = secrets.Protection.ToString(),
                 },
             };
+            if (secret.WebhookUrl is null) secret = rotated.Secret with { UserId = side.Client.UserId == 0 ? rotated.Secret.UserId : side.Client.UserId };
             secrets.Save(Name, secret.Serialize());
             store.SaveConnection(record);
             WriteVerbose($"Saved the Bitrix24 connection '{Name}' in {store.ConnectionPath(Name)}; its secret is in the {secrets.Protection} store.");

@@ -117,6 +117,7 @@ public sealed class StartCalSyncCommand : CalSyncCmdlet
             ErrorIds.EmptySideGuard => ErrorCategory.InvalidResult,
             ErrorIds.SideUnavailable => ErrorCategory.ConnectionError,
             ErrorIds.ItemFailed => ErrorCategory.WriteError,
+            ErrorIds.MeetingInvalid => ErrorCategory.InvalidData,
             _ => ErrorCategory.NotSpecified,
         };
         var errorRecord = new ErrorRecord(new CalSyncException(id, message), id, category, definition.Name);

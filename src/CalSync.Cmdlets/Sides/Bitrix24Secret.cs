@@ -73,3 +73,21 @@ internal sealed class SecretTokenStore : IBitrix24TokenStore
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Connect-Bitrix24: keeps the token pair rotated while connecting, to be saved with the connection.</summary>
+internal sealed class CapturingTokenStore : IBitrix24TokenStore
+{
+    public CapturingTokenStore(Bitrix24Secret secret) => Secret = secret;
+
+    public Bitrix24Secret Secret { get; private set; }
+
+    public Task SaveAsync(Bitrix24Tokens tokens, CancellationToken cancellationToken)
+    {
+        Secret = Secret with
+        {
+            AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken,
+            ClientEndpoint = tokens.ClientEndpoint ?? Secret.ClientEndpoint, UserId = tokens.UserId ?? Secret.UserId,
+        };
+        return Task.CompletedTask;
+    }
+}
