@@ -11,7 +11,10 @@ namespace CalSync.Reliability.Tests;
 /// (no host UI: non-interactive). $graph, $token and $webhook come from the environment (CALSYNC_CHILD_*), the store
 /// from CALSYNC_HOME. It prints one line per event: READY (module imported), OUT &lt;outcome&gt; created=.. (a run
 /// record), ERR &lt;error id&gt; &lt;message&gt;, TERM &lt;error id&gt; &lt;message&gt; (terminating). Exit code: 0, or 1 on a
-/// terminating error. Under xunit this Main is never called.
+/// terminating error. With CALSYNC_CHILD_WARMUP it first runs a warm-up script (its own store: it only reads), and with
+/// CALSYNC_CHILD_WAIT=1 it then waits for a store root on standard input before the real script: the harness starts
+/// the next child while it checks the last one, so a crash point costs the run, not the process start and JIT.
+/// Under xunit this Main is never called.
 /// </summary>
 public static class Program
 {
@@ -31,8 +34,23 @@ public static class Program
         runspace.SessionStateProxy.SetVariable("graph", Environment.GetEnvironmentVariable("CALSYNC_CHILD_GRAPH"));
         runspace.SessionStateProxy.SetVariable("token", Secure(Environment.GetEnvironmentVariable("CALSYNC_CHILD_TOKEN") ?? ""));
         runspace.SessionStateProxy.SetVariable("webhook", Secure(Environment.GetEnvironmentVariable("CALSYNC_CHILD_WEBHOOK") ?? ""));
-        Console.Out.WriteLine("READY");
-        Console.Out.Flush();
+        if (Environment.GetEnvironmentVariable("CALSYNC_CHILD_WARMUP") is { Length: > 0 } warmup)
+        {
+            // Loads and compiles what the real run needs (module, sign-in, Graph SDK, both readers) in a store of its own.
+            using var warm = PowerShell.Create();
+            warm.Runspace = runspace;
+            warm.AddScript(warmup);
+            try { warm.Invoke(); } catch (RuntimeException e) { Line("WARMUP-TERM " + OneLine(e.Message)); }
+            foreach (var error in warm.Streams.Error) Line("WARMUP-ERR " + OneLine(error.ToString()));
+        }
+        Line("READY");
+        if (Environment.GetEnvironmentVariable("CALSYNC_CHILD_WAIT") == "1")
+        {
+            // GO: the store to use, on one line of standard input.
+            var root = Console.In.ReadLine();
+            if (string.IsNullOrEmpty(root)) return 3;
+            Environment.SetEnvironmentVariable("CALSYNC_HOME", root);
+        }
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
         ps.AddScript("try {\n" + args[1] + "\n} catch { throw }");

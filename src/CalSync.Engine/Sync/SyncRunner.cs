@@ -131,8 +131,11 @@ public sealed class SyncRunner
             : failed > 0 ? RunOutcome.CompletedWithErrors
             : plan.Writes.Count == 0 && !plan.Events.Any(e => e.Action is ItemAction.Link or ItemAction.Recover or ItemAction.Unlink or ItemAction.Conflict) ? RunOutcome.NoChanges
             : RunOutcome.Succeeded;
+        var invalidMeeting = items.FirstOrDefault(i => !i.Succeeded && i.Reason.Contains(MeetingValidator.ErrorId + ": ", StringComparison.Ordinal));
         var summary = outcome switch
         {
+            RunOutcome.CompletedWithErrors when invalidMeeting is not null =>
+                $"completed with errors ({failed}): {invalidMeeting.Reason.Substring(invalidMeeting.Reason.IndexOf(MeetingValidator.ErrorId + ": ", StringComparison.Ordinal) + MeetingValidator.ErrorId.Length + 2)}",
             RunOutcome.CompletedWithErrors => $"completed with errors ({failed})",
             RunOutcome.Failed => $"stopped: {failure}",
             _ => null,
@@ -141,7 +144,7 @@ public sealed class SyncRunner
         {
             Outcome = outcome,
             Message = summary,
-            ErrorId = record.ErrorId ?? (failed > 0 ? "ItemFailed" : null),
+            ErrorId = record.ErrorId ?? (invalidMeeting is not null ? MeetingValidator.ErrorId : failed > 0 ? "ItemFailed" : null),
             Items = items,
         }, plan, options);
     }
@@ -175,12 +178,25 @@ public sealed class SyncRunner
     {
         var total = plan.Writes.Count;
         var done = 0;
+        // A meeting the other side must not get (end before start, control characters, oversized text) is never sent:
+        // it fails as an item up front, naming the meeting. Without proceed-on-error the run stops here, before any write.
+        var invalid = new HashSet<string>(StringComparer.Ordinal);
+        string? firstInvalid = null;
+        foreach (var write in plan.Writes)
+        {
+            if (MeetingValidator.Problem(write) is not { } problem) continue;
+            invalid.Add(write.OperationId);
+            results[write.OperationId] = WriteResult.Fail(write.OperationId, problem);
+            firstInvalid ??= problem.Substring(MeetingValidator.ErrorId.Length + 2);
+            options.Log?.Invoke(problem);
+        }
+        if (firstInvalid is not null && !definition.ProceedOnError) return firstInvalid;
         // Creates and updates on both sides first, deletions last: a run that fails midway (an expired
         // sign-in, say) has deleted nothing.
         foreach (var deletions in new[] { false, true })
             foreach (var side in new[] { Side.Bitrix24, Side.Outlook })
             {
-                var writes = plan.Writes.Where(w => w.TargetSide == side && (w.Kind == WriteKind.Delete) == deletions).ToArray();
+                var writes = plan.Writes.Where(w => w.TargetSide == side && (w.Kind == WriteKind.Delete) == deletions && !invalid.Contains(w.OperationId)).ToArray();
                 if (writes.Length == 0) continue;
                 options.Progress?.Report(new RunProgress($"Writing {writes.Length} change(s) to {side}", done, total));
                 options.Log?.Invoke($"Sending {writes.Length} {(deletions ? "deletion(s)" : "create(s)/update(s)")} to {side}.");

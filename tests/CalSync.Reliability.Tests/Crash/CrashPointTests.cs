@@ -30,6 +30,10 @@ public sealed class CrashPointTests : IClassFixture<Rig>
         int.TryParse(Environment.GetEnvironmentVariable("CALSYNC_CRASH_MEETINGS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
         : Environment.GetEnvironmentVariable("CALSYNC_CRASH_FULL") == "1" ? 200 : 20;
 
+    /// <summary>How many children warm up ahead of the one that runs (CALSYNC_CRASH_AHEAD, default 2).</summary>
+    private static int Ahead =>
+        int.TryParse(Environment.GetEnvironmentVariable("CALSYNC_CRASH_AHEAD"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 2;
+
     [Fact]
     public void A_SIGKILL_after_every_write_of_a_two_way_merge_never_duplicates_or_loses_a_meeting()
     {
@@ -51,9 +55,32 @@ public sealed class CrashPointTests : IClassFixture<Rig>
         var failures = new List<string>();
         var recovered = 0;
         var childSeconds = new List<double>();
+        var phases = new double[4];
+        const string script = "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null\n" + Command;
+        // Children warm up ahead (each in a store of its own), so a crash point costs its run, not a process start.
+        var warmStores = new List<string>();
+        var ahead = new Queue<ChildProcess>();
+        void StartAhead()
+        {
+            var warmStore = Directory.CreateTempSubdirectory("calsync-warm-").FullName;
+            warmStores.Add(warmStore);
+            ahead.Enqueue(ChildProcess.StartWarm(_rig.Host, warmStore, script));
+        }
+        for (var i = 0; i < Math.Min(Ahead, writes); i++) StartAhead();
+        try
+        {
         for (var k = 1; k <= writes; k++)
         {
+            var phase = Stopwatch.StartNew();
             using var home = Prepare(meetings, out var titles);
+            phases[0] += phase.Elapsed.TotalSeconds; phase.Restart();
+            var next = ahead.Dequeue();
+            if (!next.WaitReady(TimeSpan.FromMinutes(2)))
+            {
+                var transcript = next.Transcript;
+                next.Dispose();
+                Assert.Fail("the child did not start: " + transcript);
+            }
             var seen = 0;
             var killedAt = 0L;
             ChildProcess? child = null;
@@ -72,7 +99,8 @@ public sealed class CrashPointTests : IClassFixture<Rig>
             var clock = Stopwatch.StartNew();
             try
             {
-                lock (gate) child = ChildProcess.Start(_rig.Host, home.Root, "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null\n" + Command);
+                lock (gate) child = next;
+                child.Go(home.Root);
                 Assert.True(child.WaitForExit(TimeSpan.FromMinutes(3)), "the child did not end: " + child.Transcript);
             }
             finally
@@ -81,6 +109,9 @@ public sealed class CrashPointTests : IClassFixture<Rig>
                 _rig.Host.Bitrix24.Journal.WriteHandled -= OnWrite;
             }
             childSeconds.Add(clock.Elapsed.TotalSeconds);
+            phases[1] += phase.Elapsed.TotalSeconds; phase.Restart();
+            // The next crash point's child starts (and warms up) while this one is checked.
+            if (k + ahead.Count < writes) StartAhead();
             using (child)
             {
                 if (seen < k) failures.Add($"k={k}: the child made only {seen} write(s) and exited {child.ExitCode}: {child.Transcript}");
@@ -95,16 +126,26 @@ public sealed class CrashPointTests : IClassFixture<Rig>
                 continue;
             }
             recovered += (int)again.First.Recovered;
+            phases[2] += phase.Elapsed.TotalSeconds; phase.Restart();
             var problems = Invariants.Check(_rig.Host, home.Root, titles);
             problems.AddRange(Invariants.Leftovers(home.Root).Select(f => "leftover " + f));
             var before = Seed.Writes(_rig.Host);
             var quiet = _rig.Run("Start-CalSync -Name Work");
             if (quiet.Errors.Count > 0 || quiet.Terminating is not null || quiet.First.Outcome.ToString() != "NoChanges" || Seed.Writes(_rig.Host) != before)
                 problems.Add($"the next run was not quiet: {(quiet.Output.Count > 0 ? quiet.First.Outcome : quiet.TerminatingId)}, {Seed.Writes(_rig.Host) - before} write(s)");
+            phases[3] += phase.Elapsed.TotalSeconds;
             if (problems.Count > 0) failures.Add($"k={k} (killed with {killedAt} write(s) applied): " + string.Join("; ", problems));
         }
+        }
+        finally
+        {
+            foreach (var child in ahead) child.Dispose();
+            foreach (var warmStore in warmStores)
+                try { Directory.Delete(warmStore, recursive: true); } catch (IOException) { }
+        }
 
-        _output.WriteLine($"{writes} crash points swept in {total.Elapsed.TotalSeconds:F0} s (child run until the kill: median {Median(childSeconds):F1} s); {recovered} copies recovered from the journal instead of created again.");
+        _output.WriteLine($"{writes} crash points swept in {total.Elapsed.TotalSeconds:F0} s (from GO to the kill: median {Median(childSeconds):F1} s); {recovered} copies recovered from the journal instead of created again.");
+        _output.WriteLine(FormattableString.Invariant($"Time by phase: set-up {phases[0]:F0} s, child (wait for warm-up, run, kill) {phases[1]:F0} s, run to completion {phases[2]:F0} s, checks and quiet run {phases[3]:F0} s."));
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 

@@ -30,7 +30,17 @@ public sealed class ChildProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static ChildProcess Start(SandboxHost host, string storeRoot, string script)
+    /// <summary>
+    /// A child that imports the module and warms up (connects and plans a -WhatIf run in a store of its own, reading
+    /// the sandbox only), then waits: <see cref="Go"/> gives it the store to run <paramref name="script"/> in.
+    /// </summary>
+    public static ChildProcess StartWarm(SandboxHost host, string warmStoreRoot, string script) =>
+        Start(host, warmStoreRoot, script, warm: true);
+
+    /// <summary>Starts the script in the store at <paramref name="storeRoot"/> now.</summary>
+    public static ChildProcess Start(SandboxHost host, string storeRoot, string script) => Start(host, storeRoot, script, warm: false);
+
+    private static ChildProcess Start(SandboxHost host, string storeRoot, string script, bool warm)
     {
         var directory = AppContext.BaseDirectory;
         var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "CalSync.Reliability.Tests.exe" : "CalSync.Reliability.Tests");
@@ -41,6 +51,15 @@ public sealed class ChildProcess : IDisposable
         info.ArgumentList.Add(script);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
+        info.RedirectStandardInput = true;
+        if (warm)
+        {
+            info.Environment["CALSYNC_CHILD_WAIT"] = "1";
+            info.Environment["CALSYNC_CHILD_WARMUP"] =
+                "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null; Connect-Bitrix24 -WebhookUrl $webhook -AllowPlaintextSecretStore | Out-Null\n" +
+                "if (-not (Get-CalSync -Name Warm -ErrorAction SilentlyContinue)) { New-CalSync -Name Warm | Out-Null }\n" +
+                "Start-CalSync -Name Warm -InitialMerge TwoWay -WhatIf";
+        }
         info.UseShellExecute = false;
         info.Environment["CALSYNC_HOME"] = storeRoot;
         info.Environment["CALSYNC_CHILD_MANIFEST"] = Paths.Manifest;
@@ -53,6 +72,13 @@ public sealed class ChildProcess : IDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>For a warm child: run the script now, in the store at <paramref name="storeRoot"/>.</summary>
+    public void Go(string storeRoot)
+    {
+        _process.StandardInput.WriteLine(storeRoot);
+        _process.StandardInput.Flush();
+    }
 
     public IReadOnlyList<string> Lines => _lines.ToArray();
 

@@ -47,6 +47,28 @@ public sealed class Rig : IAsyncLifetime
     /// <summary>Connects both sides in the current store (and this process's session).</summary>
     public void ConnectBoth() => Run(ConnectScript).Ok();
 
+    /// <summary>
+    /// Connects Bitrix24 through the OAuth application (a fresh token pair) as connection 'bitrix24', and Outlook with
+    /// the access token; returns the pair given (so a test can look for it in the store and the streams).
+    /// </summary>
+    public (string Access, string Refresh) ConnectOAuth()
+    {
+        var (access, refresh) = Host.Bitrix24.IssueOAuthTokens();
+        Run("Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null; " +
+            "Connect-Bitrix24 -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore | Out-Null",
+            OAuthVars(access, refresh)).Ok();
+        return (access, refresh);
+    }
+
+    public Dictionary<string, object?> OAuthVars(string access, string refresh) => new()
+    {
+        ["portal"] = Host.Bitrix24.BaseUrl,
+        ["client"] = new System.Management.Automation.PSCredential(Host.Bitrix24.ClientId, Secure(Host.Bitrix24.ClientSecret)),
+        ["refresh"] = Secure(refresh),
+        ["access"] = Secure(access),
+        ["tokenUrl"] = Host.Bitrix24.OAuthTokenUrl,
+    };
+
     public static SecureString Secure(string value)
     {
         var s = new SecureString();

@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using CalSync.Cmdlets.Tests.Support;
+using CalSync.Reliability.Tests.Support;
+using CalSync.Sandbox;
+
+namespace CalSync.Reliability.Tests.Concurrency;
+
+/// <summary>
+/// SCENARIOS.md 32 across processes: two Start-CalSync of the same sync at once (two child processes released
+/// together); one waits (default -LockTimeout) or fails clearly (-LockTimeout 0, CalSync.Store.Locked naming the
+/// holder); no duplicates either way. A lock left by a SIGKILLed run is no obstacle for the next.
+/// </summary>
+public sealed class ConcurrencyTests : IClassFixture<Rig>
+{
+    private readonly Rig _rig;
+    private readonly ITestOutputHelper _output;
+
+    public ConcurrencyTests(Rig rig, ITestOutputHelper output)
+    {
+        _rig = rig;
+        _output = output;
+    }
+
+    private IReadOnlyList<string> Prepare(StoreHome home, int meetings)
+    {
+        _rig.Reset();
+        _rig.ConnectBoth();
+        _rig.Run("New-CalSync -Name Work | Out-Null").Ok();
+        return Meetings.SeedMerge(_rig.Host, meetings);
+    }
+
+    [Theory]
+    [InlineData("-LockTimeout 0")]   // the second fails at once with CalSync.Store.Locked
+    [InlineData("")]                 // the second waits (30 s default) and then finds nothing to do
+    public void Two_processes_start_the_same_sync_one_waits_or_fails_clearly_and_nothing_is_duplicated(string lockOption)
+    {
+        using var home = new StoreHome();
+        var titles = Prepare(home, 20);
+        // Slow Bitrix24 down so the first run is still going when the second starts.
+        _rig.Host.Bitrix24.Faults.Latency = TimeSpan.FromMilliseconds(700);
+        var script = "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null\nStart-CalSync -Name Work -InitialMerge TwoWay " + lockOption;
+        using var warm1 = new StoreHome();
+        using var warm2 = new StoreHome();
+        Environment.SetEnvironmentVariable("CALSYNC_HOME", home.Root);
+        using var a = ChildProcess.StartWarm(_rig.Host, warm1.Root, script);
+        using var b = ChildProcess.StartWarm(_rig.Host, warm2.Root, script);
+        Assert.True(a.WaitReady(TimeSpan.FromMinutes(2)) && b.WaitReady(TimeSpan.FromMinutes(2)), a.Transcript + "\n" + b.Transcript);
+        _rig.Host.Graph.Journal.Clear();
+        _rig.Host.Bitrix24.Journal.Clear();
+        a.Go(home.Root);
+        b.Go(home.Root);
+        Assert.True(a.WaitForExit(TimeSpan.FromMinutes(3)) && b.WaitForExit(TimeSpan.FromMinutes(3)), a.Transcript + "\n" + b.Transcript);
+        _rig.Host.Bitrix24.Faults.Latency = TimeSpan.Zero;
+        _output.WriteLine("A: " + a.Transcript + "\nB: " + b.Transcript);
+
+        var runs = new[] { a, b }.SelectMany(c => c.Lines).Where(l => l.StartsWith("OUT ", StringComparison.Ordinal)).ToList();
+        var locked = new[] { a, b }.SelectMany(c => c.Lines).Where(l => l.StartsWith("ERR CalSync.Store.Locked", StringComparison.Ordinal)).ToList();
+        if (lockOption.Length > 0)
+        {
+            Assert.Single(runs);
+            var message = Assert.Single(locked);
+            Assert.Contains("Sync 'Work' is being run by process", message);   // who holds it
+            Assert.True(message.Contains($"process {a.Id} on ", StringComparison.Ordinal) || message.Contains($"process {b.Id} on ", StringComparison.Ordinal), message);
+            Assert.Contains("work.lock", message);
+        }
+        else
+        {
+            Assert.Empty(locked);
+            Assert.Equal(2, runs.Count);
+            Assert.Single(runs, r => r.StartsWith("OUT NoChanges", StringComparison.Ordinal)); // the one that waited found the work done
+        }
+        Assert.Empty(Invariants.Check(_rig.Host, home.Root, titles));
+        var quiet = _rig.Run("Start-CalSync -Name Work").Ok();
+        Assert.Equal("NoChanges", quiet.First.Outcome.ToString());
+    }
+
+    [Fact]
+    public void A_lock_left_by_a_SIGKILLed_run_is_recovered_by_the_next_run_without_waiting()
+    {
+        using var home = new StoreHome();
+        var titles = Prepare(home, 10);
+        using var warm = new StoreHome();
+        Environment.SetEnvironmentVariable("CALSYNC_HOME", home.Root);
+        using var child = ChildProcess.StartWarm(_rig.Host, warm.Root,
+            "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null\nStart-CalSync -Name Work -InitialMerge TwoWay");
+        Assert.True(child.WaitReady(TimeSpan.FromMinutes(2)), child.Transcript);
+        JsonNode? ownerWhileHeld = null;
+        var ownerPath = home.File("locks", "work.owner");
+        void OnWrite(RecordedRequest _)
+        {
+            if (ownerWhileHeld is not null) return;
+            ownerWhileHeld = JsonNode.Parse(File.ReadAllText(ownerPath));
+            child.Kill();
+        }
+        _rig.Host.Bitrix24.Journal.WriteHandled += OnWrite;
+        _rig.Host.Graph.Journal.WriteHandled += OnWrite;
+        try
+        {
+            child.Go(home.Root);
+            Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), child.Transcript);
+        }
+        finally
+        {
+            _rig.Host.Bitrix24.Journal.WriteHandled -= OnWrite;
+            _rig.Host.Graph.Journal.WriteHandled -= OnWrite;
+        }
+        Assert.NotNull(ownerWhileHeld);
+        Assert.Equal(child.Id, (int)ownerWhileHeld!["processId"]!);
+        // The killed run's lock file and owner note are still there (no cleanup ran)...
+        Assert.True(File.Exists(home.File("locks", "work.lock")));
+        Assert.True(File.Exists(ownerPath));
+        Assert.Equal(child.Id, (int)JsonNode.Parse(File.ReadAllText(ownerPath))!["processId"]!);
+
+        // ...and the next run takes the lock at once (the OS released the dead process's lock) and finishes the merge.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = _rig.Run("Start-CalSync -Name Work -InitialMerge TwoWay -LockTimeout 0").Ok();
+        Assert.Contains(r.First.Outcome.ToString(), new[] { "Succeeded", "NoChanges" });
+        Assert.Empty(Invariants.Check(_rig.Host, home.Root, titles));
+        Assert.False(File.Exists(ownerPath)); // released normally this time
+        _output.WriteLine($"Recovered run after the kill: {r.First} in {clock.Elapsed.TotalSeconds:F1} s.");
+    }
+}
