@@ -48,10 +48,11 @@ public static class RecurrenceExpander
             else
             {
                 var start = series.IsAllDay ? EventTime.AllDay(date) : EventTime.FromLocal(date + startLocal.TimeOfDay, zone);
-                // Keep the wall-clock length, so a 10:00-11:00 meeting is one hour long on DST days too.
+                // The exact length of the series' first occurrence, as Graph and RFC 5545 expand (an occurrence that spans
+                // a DST change keeps its hours, not its wall-clock end).
                 var end = series.IsAllDay
                     ? EventTime.AllDay(date + duration)
-                    : EventTime.FromLocal(date + startLocal.TimeOfDay + (series.End.Local - startLocal), series.End.TimeZone);
+                    : EventTime.Timed(start.Value + duration, series.End.TimeZone);
                 occurrence = series with { Start = start, End = end, Recurrence = null };
             }
             var s = occurrence.Start.SortKeyUtc;

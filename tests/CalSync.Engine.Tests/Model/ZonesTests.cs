@@ -22,4 +22,20 @@ public sealed class ZonesTests
         Assert.Equal(DateTime.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), Zones.ToUtc(parsed, zone));
         Assert.Equal(DateTimeKind.Utc, Zones.ToUtc(parsed, zone).Kind);
     }
+
+    [Fact]
+    public void An_occurrence_spanning_a_DST_change_keeps_its_exact_length()
+    {
+        // Saturdays 22:30-02:30 in Chicago; on 31 October 2026 the night has an extra hour (02:00 CDT -> 01:00 CST).
+        var series = new CalEvent
+        {
+            Id = "s",
+            Start = EventTime.FromLocal(new DateTime(2026, 10, 24, 22, 30, 0), "America/Chicago"),
+            End = EventTime.FromLocal(new DateTime(2026, 10, 25, 2, 30, 0), "America/Chicago"),
+            Recurrence = new Recurrence { Kind = RecurrenceKind.Weekly, DaysOfWeek = new[] { DayOfWeek.Saturday }, Count = 2 },
+        };
+        var second = RecurrenceExpander.Expand(series, new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc))[1].Event;
+        Assert.Equal(new DateTime(2026, 11, 1, 3, 30, 0, DateTimeKind.Utc), second.Start.Value);
+        Assert.Equal(TimeSpan.FromHours(4), second.End.Value - second.Start.Value);
+    }
 }
