@@ -20,6 +20,8 @@ public sealed record BenchOptions
     /// <summary>Run each sync in a child process (clean CPU and memory figures); false runs it in this process.</summary>
     public bool ChildProcess { get; init; } = true;
     public string? ModulePath { get; init; }
+    /// <summary>Scenario 6 through the engine even when the module is built.</summary>
+    public bool EngineOnly6 { get; init; }
     /// <summary>Print the phases of a no-op run (scenario 2 and 4).</summary>
     public bool ProfileNoOp { get; init; }
     public Action<string> Log { get; init; } = Console.Error.WriteLine;

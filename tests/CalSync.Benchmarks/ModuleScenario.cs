@@ -35,8 +35,8 @@ public static class ModuleScenario
     }
 
     private const string Connect =
-        "Connect-OutlookCalendar -Endpoint $graph -AccessToken (ConvertTo-SecureString $token -AsPlainText -Force) | Out-Null; " +
-        "Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $webhook -AsPlainText -Force) -AllowPlaintextSecretStore | Out-Null; ";
+        "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null; " +
+        "Connect-Bitrix24 -WebhookUrl $webhook -AllowPlaintextSecretStore | Out-Null; ";
 
     public static async Task<List<Row>> RunAsync(BenchOptions o)
     {
@@ -96,6 +96,71 @@ public static class ModuleScenario
         return rows;
     }
 
+    /// <summary>
+    /// 6 through the module: N syncs (own Outlook calendar connection and own Bitrix24 calendar connection each, one
+    /// portal) in one <c>Start-CalSync -Name *</c> per run, in one PowerShell session.
+    /// </summary>
+    public static async Task<List<Row>> ManySyncsAsync(BenchOptions o)
+    {
+        var manifest = Path.GetFullPath(o.ModulePath ?? DefaultManifest());
+        if (!File.Exists(manifest)) return await Scenarios.ManySyncsAsync(o);
+        var count = Math.Max(2, (int)Math.Round(200 * o.Scale));
+        await using var env = await BenchEnvironment.StartAsync(o);
+        o.Log($"[6] seeding {count} syncs (own Outlook calendar and Bitrix24 section each, 5 + 5 meetings, 1 shared)");
+        var setup = new System.Text.StringBuilder("Import-Module $manifest; ");
+        for (var s = 0; s < count; s++)
+        {
+            var calendar = await env.CreateOutlookCalendarAsync($"Bench {s}");
+            var section = env.Bitrix24.SeedSection($"Bench {s}");
+            for (var i = 0; i < 5; i++)
+            {
+                env.SeedOutlook(i == 0 ? $"Shared {s}" : $"Outlook {s}.{i}", env.SlotLocal(s * 10 + i), calendar);
+                env.SeedBitrix24(i == 0 ? $"Shared {s}" : $"Bitrix24 {s}.{i}", env.SlotLocal(i == 0 ? s * 10 : s * 10 + 5 + i), section);
+            }
+            var n = s.ToString("D3", CultureInfo.InvariantCulture);
+            setup.Append($"Connect-OutlookCalendar -Name o{n} -Endpoint $graph -AccessToken $token -CalendarId '{calendar}' | Out-Null; ");
+            setup.Append($"Connect-Bitrix24 -Name b{n} -WebhookUrl $webhook -Calendar 'Bench {s}' -AllowPlaintextSecretStore | Out-Null; ");
+            setup.Append($"New-CalSync -Name team-{n} -OutlookConnection o{n} -Bitrix24Connection b{n} | Out-Null; ");
+        }
+        var job = new PsJob
+        {
+            StoreRoot = env.StoreRoot, Manifest = manifest,
+            Measured = new()
+            {
+                setup.ToString(),
+                "Start-CalSync -Name * -InitialMerge TwoWay | Out-Null",
+                "Start-CalSync -Name * | Out-Null",
+                "Start-CalSync -Name * | Out-Null",
+            },
+        };
+        var latency = o.Latency.TotalSeconds;
+        var runs = await env.RunPowerShellAsync(job);
+        var rows = new List<Row>();
+        var titles = new[]
+        {
+            $"Setup: Import-Module, {count} × (Connect-OutlookCalendar, Connect-Bitrix24 -Calendar, New-CalSync)",
+            $"Start-CalSync -Name * over {count} syncs, one portal: initial merge (4+4 copies each)",
+            $"Start-CalSync -Name * over {count} syncs: next run (own creates come back)",
+            $"Start-CalSync -Name * over {count} syncs: no-op",
+        };
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var (result, graph, bitrix24) = runs[i];
+            var writesEach = i == 1 ? 1 : 0;
+            var deltaPagesEach = 1;
+            int minGraph = count * (deltaPagesEach + writesEach), minBitrix24 = count * (1 + writesEach);
+            rows.Add(new Row
+            {
+                Id = i == 0 ? "6 setup" : "6" + (char)('a' + i - 1), Title = titles[i], Graph = graph, Bitrix24 = bitrix24,
+                MinGraph = i == 0 ? 0 : minGraph, MinBitrix24 = i == 0 ? 0 : minBitrix24,
+                FloorSeconds = i == 0 ? 0 : Math.Max(minGraph * latency, Floor.Bitrix24Time(minBitrix24, latency)),
+                Result = result, Problems = result.Error is null ? new() : new() { result.Error },
+                Note = i == 0 ? "" : "through the module (Start-CalSync -Name *), hosted PowerShell",
+            });
+        }
+        return rows;
+    }
+
     /// <summary>The child side: runs the job's scripts in one runspace, printing a RESULT line after each measured one.</summary>
     public static async Task<int> ChildMainAsync(string jobPath)
     {
@@ -105,7 +170,9 @@ public static class ModuleScenario
         var iss = InitialSessionState.CreateDefault2();
         using var runspace = RunspaceFactory.CreateRunspace(iss);
         runspace.Open();
-        foreach (var (name, value) in job.Variables) runspace.SessionStateProxy.SetVariable(name, value);
+        // Secrets travel as SecureString (the hosted engine has no ConvertTo-SecureString without its modules).
+        foreach (var (name, value) in job.Variables)
+            runspace.SessionStateProxy.SetVariable(name, name is "token" or "webhook" ? Secure(value) : value);
         runspace.SessionStateProxy.SetVariable("manifest", job.Manifest);
         if (job.Setup.Length > 0) Invoke(runspace, job.Setup);
         for (var i = 0; i < job.Measured.Count; i++)
@@ -133,6 +200,14 @@ public static class ModuleScenario
             Console.Out.Flush();
         }
         return 0;
+    }
+
+    private static System.Security.SecureString Secure(string text)
+    {
+        var secure = new System.Security.SecureString();
+        foreach (var c in text) secure.AppendChar(c);
+        secure.MakeReadOnly();
+        return secure;
     }
 
     private static string? Invoke(Runspace runspace, string script)

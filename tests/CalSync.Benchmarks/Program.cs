@@ -14,8 +14,9 @@ public static class Program
           --scenario 1,2,3   scenarios to run (default: all of 1,2,3,4,5,6)
           --scale 0.1        size factor (1 = the issue's sizes: 5,000 + 5,000; 10,000 / 50,000 links; 200 syncs)
           --latency-ms 50    latency added by the stand-ins to every HTTP request (default 50)
-          --smoke            tiny run for CI: --scale 0.01 --latency-ms 5, scenarios 1,2,3,4,6
+          --smoke            tiny run for CI: --scale 0.01 --latency-ms 5, scenarios 1,2,3,4,6 (6 through the engine)
           --in-process       run the syncs in this process (default: a child process, for clean CPU/memory figures)
+          --engine-only      scenario 6 through the engine instead of the built module's Start-CalSync -Name *
           --profile          after scenario 2's no-op run, print the phases of a no-op run (CPU, allocations) from a child
           --module PATH      the built module's CalSync.psd1 (scenario 5; default out/CalSync/CalSync.psd1)
 
@@ -65,7 +66,10 @@ public static class Program
                     options = options with { Latency = TimeSpan.FromMilliseconds(double.Parse(Next(), CultureInfo.InvariantCulture)) };
                     break;
                 case "--smoke":
-                    options = options with { Scale = 0.01, Latency = TimeSpan.FromMilliseconds(5), Scenarios = new() { 1, 2, 3, 4, 6 } };
+                    options = options with { Scale = 0.01, Latency = TimeSpan.FromMilliseconds(5), Scenarios = new() { 1, 2, 3, 4, 6 }, EngineOnly6 = true };
+                    break;
+                case "--engine-only":
+                    options = options with { EngineOnly6 = true };
                     break;
                 case "--in-process":
                     options = options with { ChildProcess = false };
@@ -90,7 +94,7 @@ public static class Program
         if (s.Contains(1)) rows.AddRange(await Scenarios.InitialMergeAsync(options));
         if (s.Contains(2) || s.Contains(3)) rows.AddRange(await Scenarios.NoOpAndChangesAsync(options, s.Contains(2), s.Contains(3)));
         if (s.Contains(4)) rows.AddRange(await Scenarios.LargeAsync(options));
-        if (s.Contains(6)) rows.AddRange(await Scenarios.ManySyncsAsync(options));
+        if (s.Contains(6)) rows.AddRange(options.EngineOnly6 ? await Scenarios.ManySyncsAsync(options) : await ModuleScenario.ManySyncsAsync(options));
         if (s.Contains(5)) rows.AddRange(await ModuleScenario.RunAsync(options));
         foreach (var row in rows) options.Log($"{row.Id}: {row.Result.WallSeconds:0.00} s, Graph {row.Graph}, Bitrix24 {row.Bitrix24}{(row.Problems.Count > 0 ? "  PROBLEMS: " + string.Join("; ", row.Problems) : "")}");
         return rows;
