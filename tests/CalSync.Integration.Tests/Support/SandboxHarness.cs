@@ -276,7 +276,7 @@ public sealed class SandboxHarness : IAsyncDisposable
     /// <summary>Every occurrence a calendar shows, as (start UTC, end UTC, title), series expanded.</summary>
     public List<(DateTime Start, DateTime End, string Title)> Occurrences(IEnumerable<CalEvent> events) =>
         events.SelectMany(e => e.IsSeries ? RecurrenceExpander.Expand(e, Window.StartUtc, Window.EndUtc).Select(o => o.Event) : new[] { e })
-            .Select(e => (e.Start.SortKeyUtc, e.End.SortKeyUtc, e.Title)).OrderBy(x => x.Item1).ThenBy(x => x.Item3, StringComparer.Ordinal).ToList();
+            .Select(e => (e.Start.SortKeyUtc, e.End.SortKeyUtc, e.Title.Trim())).OrderBy(x => x.Item1).ThenBy(x => x.Item3, StringComparer.Ordinal).ToList();
 
     public static string Json(object? value) => JsonSerializer.Serialize(value);
 
