@@ -85,6 +85,12 @@ public sealed class TestCalSyncMappingCommand : CalSyncCmdlet
                 WriteError(Error(ErrorIds.MeetingInvalid, ErrorCategory.InvalidArgument, item, $"Not a meeting: {ex.Message}", ex));
                 continue;
             }
+            if (CalSync.Engine.Sync.MeetingValidator.Problem(e) is { } problem)
+            {
+                // What Start-CalSync would refuse to copy (end before start, control characters, oversized text).
+                WriteError(Error(ErrorIds.MeetingInvalid, ErrorCategory.InvalidArgument, item, $"CalSync would not copy the meeting '{CalSync.Engine.Sync.MeetingValidator.Printable(e.Title, 60)}': {problem}."));
+                continue;
+            }
             WriteObject(Preview(e, EnumMap.To<Side>(From)));
         }
     }

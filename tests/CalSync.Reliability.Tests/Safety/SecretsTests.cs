@@ -79,7 +79,7 @@ public sealed class SecretsTests : IClassFixture<Rig>
         Meetings.SeedMerge(_rig.Host, 10);
 
         Run("Connect-OutlookCalendar -Endpoint $graph -AccessToken $token -Verbose -Debug");
-        Run("Connect-Bitrix24 -Name portal -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore", oauth);
+        Run("Connect-Bitrix24 -Name portal -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -UserId $user -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore", oauth);
         Run("Connect-Bitrix24 -Name hook -WebhookUrl $webhook -AllowPlaintextSecretStore");
         Run("New-CalSync -Name Work -Bitrix24Connection portal; New-CalSync -Name Hooked -Bitrix24Connection hook -Direction OutlookToBitrix24");
         _rig.Host.Bitrix24.ExpireAccessTokens(); // the run refreshes: the rotated pair is a secret too

@@ -55,7 +55,7 @@ public sealed class Rig : IAsyncLifetime
     {
         var (access, refresh) = Host.Bitrix24.IssueOAuthTokens();
         Run("Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null; " +
-            "Connect-Bitrix24 -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore | Out-Null",
+            "Connect-Bitrix24 -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh -AccessToken $access -UserId $user -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore | Out-Null",
             OAuthVars(access, refresh)).Ok();
         return (access, refresh);
     }
@@ -67,6 +67,7 @@ public sealed class Rig : IAsyncLifetime
         ["refresh"] = Secure(refresh),
         ["access"] = Secure(access),
         ["tokenUrl"] = Host.Bitrix24.OAuthTokenUrl,
+        ["user"] = Host.Bitrix24.UserId,
     };
 
     public static SecureString Secure(string value)
