@@ -111,6 +111,9 @@ public sealed class StartCalSyncCommand : CalSyncCmdlet
         WriteObject(new CalSyncRun(record));
         if (record.ErrorId is not { } id) return;
         var message = $"The sync '{definition.Name}' {(record.Outcome == E.RunOutcome.CompletedWithErrors ? "completed with errors" : "did not complete")}: {record.Message ?? id}";
+        // The connector says what Bitrix24 refused; the command that fixes it is the cmdlet layer's to name.
+        if (id == ErrorIds.SignInRequired && message.IndexOf("Connect-", StringComparison.Ordinal) < 0 && message.IndexOf("Bitrix24", StringComparison.Ordinal) >= 0)
+            message += $" Run Connect-Bitrix24 -Name '{definition.Bitrix24Connection}' again (with a new webhook URL or OAuth tokens), then Start-CalSync -Name '{definition.Name}'.";
         var category = id switch
         {
             ErrorIds.SignInRequired => ErrorCategory.AuthenticationError,
