@@ -287,7 +287,9 @@ public sealed class Bitrix24RestClient : IDisposable
                     $"Bitrix24 portal {PortalHost} moved (HTTP {status} to {location.Host}). Update the connection to the new portal address.", isAuthentication: false);
             try
             {
-                return (status, JsonSerializer.Deserialize<JsonElement>(bytes), bytes);
+                // Not disposed on purpose: the element keeps its document (over these bytes) alive; no clone, no copy.
+                var document = JsonDocument.Parse(bytes);
+                return (status, document.RootElement, bytes);
             }
             catch (JsonException)
             {
