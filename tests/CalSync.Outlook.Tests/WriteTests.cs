@@ -335,6 +335,40 @@ public sealed class WriteTests
     }
 
     [Fact]
+    public async Task Renaming_a_series_keeps_the_desired_content_of_exceptions_that_inherited_the_old_name()
+    {
+        // Outlook exceptions inherit every field they do not override: the master's PATCH renames a moved occurrence too,
+        // so the writer must send the exception's own (unchanged) name again.
+        await using var g = await Sandbox.StartAsync();
+        var seriesId = g.SeedEvent("""
+            {"subject":"Standup","location":{"displayName":"Room 1"},"start":{"dateTime":"2025-03-03T10:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-03T10:30:00","timeZone":"W. Europe Standard Time"},
+             "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday"]},"range":{"type":"numbered","startDate":"2025-03-03","numberOfOccurrences":4}}}
+            """);
+        var instance = (await Sandbox.InstancesAsync(g, seriesId, "2025-03-10T00:00:00Z", "2025-03-11T00:00:00Z")).Single()!["id"]!.GetValue<string>();
+        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(instance), """{"start":{"dateTime":"2025-03-10T15:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-10T15:30:00","timeZone":"W. Europe Standard Time"}}""");
+        using var side = Sandbox.Side(g);
+        var existing = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
+        Assert.Equal(("Standup", "Room 1"), (Assert.Single(existing.Recurrence!.Exceptions).Occurrence.Title, existing.Recurrence.Exceptions[0].Occurrence.Location));
+        // The master is renamed and moved to Room 2; the moved occurrence keeps its name and gets Room 2 as well.
+        var exception = existing.Recurrence.Exceptions[0];
+        var desired = existing with
+        {
+            Title = "Daily standup",
+            Location = "Room 2",
+            Recurrence = existing.Recurrence with { Exceptions = new[] { exception with { Occurrence = exception.Occurrence with { Location = "Room 2" } } } },
+        };
+
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, false, default));
+
+        Assert.Equal(WriteStatus.Succeeded, result.Status);
+        var read = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
+        Assert.Equal(("Daily standup", "Room 2"), (read.Title, read.Location));
+        var ex = Assert.Single(read.Recurrence!.Exceptions).Occurrence;
+        Assert.Equal(("Standup", "Room 2"), (ex.Title, ex.Location));
+        Assert.Equal(new DateTime(2025, 3, 10, 14, 0, 0, DateTimeKind.Utc), ex.Start.Value);
+    }
+
+    [Fact]
     public async Task One_occurrence_is_updated_and_another_deleted_through_the_series_instances()
     {
         await using var g = await Sandbox.StartAsync();

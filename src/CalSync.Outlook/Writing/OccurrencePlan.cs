@@ -15,13 +15,15 @@ namespace CalSync.Outlook.Writing;
 internal sealed class OccurrencePlan
 {
     private readonly CalEvent? _existing;
+    private readonly CalEvent? _desired;
     private readonly string _stampId;
     private readonly List<OccurrenceException> _change = new();
     private readonly List<OccurrenceException> _revert = new();
 
-    private OccurrencePlan(CalEvent? existing, string stampId)
+    private OccurrencePlan(CalEvent? existing, CalEvent? desired, string stampId)
     {
         _existing = existing;
+        _desired = desired;
         _stampId = stampId;
     }
 
@@ -31,7 +33,7 @@ internal sealed class OccurrencePlan
 
     public static OccurrencePlan For(CalEvent? existing, CalEvent desired, bool patternChanged, string stampId)
     {
-        var plan = new OccurrencePlan(patternChanged ? null : existing, stampId);
+        var plan = new OccurrencePlan(patternChanged ? null : existing, desired, stampId);
         var want = desired.Recurrence?.Normalized() ?? new Recurrence();
         var have = patternChanged ? new Recurrence() : existing?.Recurrence?.Normalized() ?? new Recurrence();
         var haveCancelled = new HashSet<DateTime>(have.Cancelled.Select(d => d.Date));
@@ -41,7 +43,7 @@ internal sealed class OccurrencePlan
         foreach (var exception in want.Exceptions)
         {
             if (haveExceptions.TryGetValue(exception.OriginalDate.Date, out var before)
-                && EventWriter.ForUpdate(Plain(before.Occurrence), Plain(exception.Occurrence), stampId, includeRecurrence: false) is null) continue;
+                && EventWriter.ForUpdate(plan.AfterMasterPatch(before.Occurrence, exception.Occurrence), Plain(exception.Occurrence), stampId, includeRecurrence: false) is null) continue;
             plan._change.Add(exception);
         }
         foreach (var old in have.Exceptions)
@@ -57,7 +59,7 @@ internal sealed class OccurrencePlan
         foreach (var exception in _change)
         {
             var date = exception.OriginalDate.Date;
-            var baseline = existingExceptions.TryGetValue(date, out var before) ? before : SeriesOccurrence(series, date);
+            var baseline = existingExceptions.TryGetValue(date, out var before) ? AfterMasterPatch(before, exception.Occurrence) : SeriesOccurrence(series, date);
             var target = Plain(exception.Occurrence);
             var patch = EventWriter.ForUpdate(Plain(baseline), target, _stampId, includeRecurrence: false) ?? new G.Event();
             EventWriter.SetTimes(patch, target);
@@ -88,4 +90,31 @@ internal sealed class OccurrencePlan
     }
 
     private static CalEvent Plain(CalEvent e) => e with { Recurrence = null, OriginStamp = null, Id = "", Version = null };
+
+    /// <summary>
+    /// What an existing exception is to be compared with once the master's PATCH is applied. Outlook exceptions inherit
+    /// every field they do not override, so a master field that changes may change the exception too; whether it does
+    /// cannot be read. For each such field the baseline takes a value other than the desired one, so the exception's
+    /// desired value is always sent; other fields keep the exception's own value.
+    /// </summary>
+    private CalEvent AfterMasterPatch(CalEvent exception, CalEvent desired)
+    {
+        var plain = Plain(exception);
+        if (_existing is null || _desired is null) return plain;
+        var (m0, m1) = (_existing, _desired);
+        T Pick<T>(T own, T before, T after, T want, Func<T, T, bool> same) => same(before, after) ? own : !same(before, want) ? before : after;
+        bool Same<T>(T x, T y) => EqualityComparer<T>.Default.Equals(x, y);
+        bool SameList<T>(IReadOnlyList<T> x, IReadOnlyList<T> y) => x.SequenceEqual(y);
+        return plain with
+        {
+            Title = Pick(plain.Title, m0.Title, m1.Title, desired.Title, Same),
+            Description = Pick(plain.Description, m0.Description, m1.Description, desired.Description, Same),
+            Location = Pick(plain.Location, m0.Location, m1.Location, desired.Location, Same),
+            ShowAs = Pick(plain.ShowAs, m0.ShowAs, m1.ShowAs, desired.ShowAs, Same),
+            Sensitivity = Pick(plain.Sensitivity, m0.Sensitivity, m1.Sensitivity, desired.Sensitivity, Same),
+            Importance = Pick(plain.Importance, m0.Importance, m1.Importance, desired.Importance, Same),
+            ReminderMinutes = Pick(plain.ReminderMinutes, m0.ReminderMinutes, m1.ReminderMinutes, desired.ReminderMinutes, Same),
+            Categories = Pick(plain.Categories, m0.Categories, m1.Categories, desired.Categories, SameList),
+        };
+    }
 }
