@@ -381,8 +381,12 @@ public sealed class Bitrix24RestClient : IDisposable
             }
             catch (HttpRequestException e)
             {
-                throw new SideUnavailableException(Side.Bitrix24, "Could not reach the Bitrix24 OAuth server to refresh the access token: " + e.Message, isAuthentication: false, e);
+                // A dropped connection is not a refusal: the call (and its refresh) is retried like any transient failure.
+                throw new RetriableException(RetryReason.Transient, "oauth/token: could not reach the Bitrix24 OAuth server to refresh the access token: " + e.Message, inner: e);
             }
+            // Neither is a server error or throttling of the token server (a refresh that did not happen: the old pair is still valid).
+            if (status >= 500 || status == 429)
+                throw new RetriableException(RetryReason.Transient, $"oauth/token: HTTP {status} while refreshing the access token");
             JsonElement root;
             try
             {
