@@ -173,6 +173,30 @@ public sealed class SeriesLifecycleScenarios(SandboxFixture fixture) : IClassFix
         await h.AssertQuietAsync(2);
     }
 
+    [Theory]
+    [InlineData("en", "UTC")]
+    [InlineData("de", "America/Los_Angeles")]
+    public async Task OutlookMasterEditsReachTheBitrix24ExceptionRowsThatInheritThem(string culture, string serverZone)
+    {
+        await using var h = new SandboxHarness(fixture.Host, culture, serverZone);
+        var a1 = h.OutlookAddWeekly("Standup", Monday10, count: 5, location: "Room 1");
+        await h.OutlookPatchAsync(await h.OutlookInstanceIdAsync(a1, new DateTime(2025, 3, 17)), """
+            {"start":{"dateTime":"2025-03-18T09:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-18T10:00:00","timeZone":"W. Europe Standard Time"}}
+            """);
+        await h.RunAsync(InitialMerge.TwoWay);
+        Assert.Contains(h.Bitrix24Stored, r => r.RecurrenceId is not null);
+        await AssertSameOccurrencesAsync(h, 5);
+
+        await h.OutlookPatchAsync(a1, """{"subject":"Team standup","location":{"displayName":"Room 2"}}""");
+        var run = await h.RunAsync();
+        Assert.True(0 == run.Failed && 0 == run.Outlook.Writes, SandboxHarness.Describe(run));
+        var bitrix24 = await h.ReadBitrix24Async();
+        Assert.All(h.Occurrences(bitrix24), o => Assert.Equal("Team standup", o.Title));
+        Assert.Equal("Room 2", Assert.Single(Assert.Single(bitrix24).Recurrence!.Exceptions).Occurrence.Location);
+        await AssertSameOccurrencesAsync(h, 5);
+        await h.AssertQuietAsync(2);
+    }
+
     [Fact]
     public async Task Bitrix24OwnerDeletesTheWholeSeriesCopy()
     {
