@@ -298,6 +298,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
     {
         var graph = CountGraph(Graph.Journal.Requests);
         var bitrix24 = CountBitrix24(Bitrix24.Journal.Requests);
+        if (Environment.GetEnvironmentVariable("CALSYNC_BENCH_DUMP") is { Length: > 0 })
+            foreach (var r in Graph.Journal.Requests) _options.Log($"    graph {r.Method} {Uri.UnescapeDataString(r.PathAndQuery)}");
         _bucketDrainedAt = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Min(Bitrix24Burst, bitrix24.Http) / Bitrix24Rate + 0.5);
         return (result, graph, bitrix24);
     }
