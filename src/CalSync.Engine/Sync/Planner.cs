@@ -128,10 +128,11 @@ public static class Planner
             {
                 if (e.Recurrence is not null && _in.CannotExpress(side.Other(), e) is not null && !LinkedWholeAndUnchanged(side, e))
                 {
-                    // The other side cannot hold this series: it travels as its occurrences, each on its own.
+                    // The other side cannot hold this series: it travels as its occurrences, each on its own
+                    // (without the series' origin stamp: an occurrence is not the copy the stamp names).
                     (side == Side.Outlook ? _expandedOutlook : _expandedBitrix24).Add(e.Id);
                     foreach (var o in RecurrenceExpander.Expand(e, _in.Window.StartUtc, _in.Window.EndUtc))
-                        Add(side, o.Event with { Id = OccurrenceKey.Make(e.Id, o.OriginalDate), SeriesId = e.Id, OriginalDate = o.OriginalDate, Version = e.Version, LastModified = e.LastModified });
+                        Add(side, o.Event with { Id = OccurrenceKey.Make(e.Id, o.OriginalDate), SeriesId = e.Id, OriginalDate = o.OriginalDate, OriginStamp = null, Version = e.Version, LastModified = e.LastModified });
                 }
                 else Add(side, e);
             }

@@ -169,6 +169,24 @@ public sealed class RecurrenceScenarios
     }
 
     [Fact]
+    public void S26_CancellingAnOccurrenceOfAnOutlookCopyReplacesTheBitrix24SeriesWithSingles()
+    {
+        using var h = new SyncHarness();
+        h.B.Add(WeeklyStandup());
+        h.Run(InitialMerge.TwoWay);
+        var copy = Assert.Single(h.A.Events);
+        Assert.NotNull(copy.OriginStamp);
+
+        h.A.Edit(copy.Id, e => e with { Recurrence = e.Recurrence! with { Cancelled = new[] { new DateTime(2025, 3, 17) } } });
+        h.Run();
+        Assert.All(h.B.Events, e => Assert.False(e.IsSeries));
+        Assert.Equal(5, h.B.Events.Count);
+        Assert.True(Assert.Single(h.A.Events).IsSeries);
+        Assert.Equal(Occurrences(h.A), Occurrences(h.B));
+        h.AssertQuiet(2);
+    }
+
+    [Fact]
     public void S27_AllDayMeetingKeepsItsDate()
     {
         using var h = new SyncHarness();
