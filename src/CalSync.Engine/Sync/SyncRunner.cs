@@ -107,10 +107,11 @@ public sealed class SyncRunner
         if (journal.Length > 0) _store.SaveState(definition.Name, state with { Journal = state.Journal.Concat(journal).ToArray() });
 
         var results = new Dictionary<string, WriteResult>(StringComparer.Ordinal);
+        var invalidMeetings = new List<string>();
         string? failure = null;
         try
         {
-            failure = await ExecuteAsync(definition, plan, results, options, cancellationToken).ConfigureAwait(false);
+            failure = await ExecuteAsync(definition, plan, results, invalidMeetings, options, cancellationToken).ConfigureAwait(false);
         }
         catch (SideUnavailableException e)
         {
@@ -131,11 +132,9 @@ public sealed class SyncRunner
             : failed > 0 ? RunOutcome.CompletedWithErrors
             : plan.Writes.Count == 0 && !plan.Events.Any(e => e.Action is ItemAction.Link or ItemAction.Recover or ItemAction.Unlink or ItemAction.Conflict) ? RunOutcome.NoChanges
             : RunOutcome.Succeeded;
-        var invalidMeeting = items.FirstOrDefault(i => !i.Succeeded && i.Reason.Contains(MeetingValidator.ErrorId + ": ", StringComparison.Ordinal));
         var summary = outcome switch
         {
-            RunOutcome.CompletedWithErrors when invalidMeeting is not null =>
-                $"completed with errors ({failed}): {invalidMeeting.Reason.Substring(invalidMeeting.Reason.IndexOf(MeetingValidator.ErrorId + ": ", StringComparison.Ordinal) + MeetingValidator.ErrorId.Length + 2)}",
+            RunOutcome.CompletedWithErrors when invalidMeetings.Count > 0 => $"completed with errors ({failed}): {invalidMeetings[0]}",
             RunOutcome.CompletedWithErrors => $"completed with errors ({failed})",
             RunOutcome.Failed => $"stopped: {failure}",
             _ => null,
@@ -144,7 +143,7 @@ public sealed class SyncRunner
         {
             Outcome = outcome,
             Message = summary,
-            ErrorId = record.ErrorId ?? (invalidMeeting is not null ? MeetingValidator.ErrorId : failed > 0 ? "ItemFailed" : null),
+            ErrorId = record.ErrorId ?? (invalidMeetings.Count > 0 ? MeetingValidator.ErrorId : failed > 0 ? "ItemFailed" : null),
             Items = items,
         }, plan, options);
     }
@@ -173,24 +172,26 @@ public sealed class SyncRunner
         };
     }
 
-    /// <summary>Writes the plan side by side; returns why it stopped early (null when it did not).</summary>
-    private async Task<string?> ExecuteAsync(SyncDefinition definition, Plan plan, Dictionary<string, WriteResult> results, RunOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the plan side by side; returns why it stopped early (null when it did not). Meetings refused by
+    /// <see cref="MeetingValidator"/> are added to <paramref name="invalidMeetings"/> (what is wrong, in words).
+    /// </summary>
+    private async Task<string?> ExecuteAsync(SyncDefinition definition, Plan plan, Dictionary<string, WriteResult> results, List<string> invalidMeetings, RunOptions options, CancellationToken cancellationToken)
     {
         var total = plan.Writes.Count;
         var done = 0;
         // A meeting the other side must not get (end before start, control characters, oversized text) is never sent:
         // it fails as an item up front, naming the meeting. Without proceed-on-error the run stops here, before any write.
         var invalid = new HashSet<string>(StringComparer.Ordinal);
-        string? firstInvalid = null;
         foreach (var write in plan.Writes)
         {
             if (MeetingValidator.Problem(write) is not { } problem) continue;
             invalid.Add(write.OperationId);
             results[write.OperationId] = WriteResult.Fail(write.OperationId, problem);
-            firstInvalid ??= problem.Substring(MeetingValidator.ErrorId.Length + 2);
+            invalidMeetings.Add(problem.Substring(MeetingValidator.ErrorId.Length + 2));
             options.Log?.Invoke(problem);
         }
-        if (firstInvalid is not null && !definition.ProceedOnError) return firstInvalid;
+        if (invalidMeetings.Count > 0 && !definition.ProceedOnError) return invalidMeetings[0];
         // Creates and updates on both sides first, deletions last: a run that fails midway (an expired
         // sign-in, say) has deleted nothing.
         foreach (var deletions in new[] { false, true })
