@@ -38,8 +38,14 @@ public sealed class EventView
             if (pair.Value.IndexOf('\n') < 0) text.Append(pair.Value); else text.Append(pair.Value.Replace("\n", "\\n"));
             text.Append('\n');
         }
+        return HashOf(text.ToString());
+    }
+
+    /// <summary>128 bits of SHA-256 in hex.</summary>
+    internal static string HashOf(string text)
+    {
         var sha = _sha ??= SHA256.Create();
-        var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString()));
+        var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
         const string digits = "0123456789abcdef";
         var hex = new char[32];
         for (var i = 0; i < 16; i++)

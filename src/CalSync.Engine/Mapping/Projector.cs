@@ -15,9 +15,22 @@ public sealed class Projector
 {
     private static readonly Regex Spaces = new(@"\s+", RegexOptions.Compiled);
 
+    /// <summary>Bump when <see cref="View"/> projects differently: every link is then projected again once.</summary>
+    private const int ProjectionVersion = 1;
+
+    private string? _fingerprint;
+
     public Projector(MappingProfile profile) => Profile = profile;
 
     public MappingProfile Profile { get; }
+
+    /// <summary>
+    /// Everything a view depends on besides the event: the projection code and the profile's fields, value
+    /// translations and marks. A link's stored hash counts as the view of an unchanged version only under the same fingerprint.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= EventView.HashOf(string.Join("\n", new[] { $"projection {ProjectionVersion}", $"carry {Profile.Carry}" }
+        .Concat(Profile.Fields.Select(f => $"field {f.Outlook} {f.Bitrix24} {f.Direction} {string.Join(",", f.Values.Select(v => v.Key + "=" + v.Value))}"))
+        .Concat(Profile.Marks.Select(m => $"mark {m.Field} {m.ToBitrix24} {m.ToOutlook}"))));
 
     /// <summary>Whether the filters let this meeting of <paramref name="side"/> take part in the sync.</summary>
     public bool IsSynced(CalEvent e, Side side)

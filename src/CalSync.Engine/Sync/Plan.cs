@@ -9,8 +9,23 @@ using CalSync.Engine.Sides;
 namespace CalSync.Engine.Sync;
 
 /// <summary>A meeting of one side as the planner sees it: the event (a series, a single, or one occurrence of a series that travels on its own) and its view.</summary>
-public sealed record SyncItem(Side Side, CalEvent Event, EventView View)
+public sealed record SyncItem
 {
+    private readonly Lazy<EventView> _view;
+
+    public SyncItem(Side side, CalEvent @event, EventView view) : this(side, @event, () => view) { }
+
+    /// <summary>The view is projected on first use: a linked item the planner knows unchanged is never projected.</summary>
+    public SyncItem(Side side, CalEvent @event, Func<EventView> view)
+    {
+        Side = side;
+        Event = @event;
+        _view = new Lazy<EventView>(view, System.Threading.LazyThreadSafetyMode.None);
+    }
+
+    public Side Side { get; }
+    public CalEvent Event { get; }
+    public EventView View => _view.Value;
     public string Id => Event.Id;
 }
 
@@ -57,6 +72,8 @@ public sealed record Plan
     public IReadOnlyList<ItemOutcome> Events { get; init; } = Array.Empty<ItemOutcome>();
     /// <summary>A side that had linked meetings and now returned none: the run must not delete anything (unless forced).</summary>
     public Side? SuddenlyEmpty { get; init; }
+    /// <summary>The mapping and projection code <see cref="Links"/>' hash versions hold under (<see cref="SyncState.ViewFingerprint"/>).</summary>
+    public string? ViewFingerprint { get; init; }
 
     public bool IsEmpty => Writes.Count == 0;
 

@@ -64,6 +64,8 @@ public static class Planner
         private readonly Projector _projector;
         private readonly SyncDirection _direction;
         private readonly Mode _mode;
+        // The links' hash versions were projected with this mapping and projection code.
+        private readonly bool _hashVersionsValid;
         private readonly Dictionary<string, SyncItem> _outlook = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SyncItem> _bitrix24 = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SyncItem> _excludedOutlook = new(StringComparer.Ordinal);
@@ -84,6 +86,7 @@ public static class Planner
             _def = input.Definition;
             _projector = input.Projector;
             _direction = EffectiveDirection(_def, _projector.Profile);
+            _hashVersionsValid = input.State.ViewFingerprint == _projector.Fingerprint;
             _mode = input.Merge switch
             {
                 null => input.State.Initialized ? Mode.Incremental : Mode.None,
@@ -118,6 +121,7 @@ public static class Planner
                 Unlinked = _unlinked,
                 Events = _events,
                 SuddenlyEmpty = SuddenlyEmpty(),
+                ViewFingerprint = _projector.Fingerprint,
             };
         }
 
@@ -139,7 +143,7 @@ public static class Planner
 
             void Add(Side s, CalEvent e)
             {
-                var item = new SyncItem(s, e, _projector.View(e, s));
+                var item = new SyncItem(s, e, () => _projector.View(e, s));
                 // Filters apply to the source side of each direction.
                 if (Flows(s) && !_projector.IsSynced(e, s)) Excluded(s)[e.Id] = item;
                 else items[e.Id] = item;
@@ -162,17 +166,23 @@ public static class Planner
                 : !Changed(item, link.Bitrix24Hash, link.Bitrix24Version);
         }
 
-        /// <summary>An Outlook copy whose id changed still carries its origin stamp: the link follows it.</summary>
+        /// <summary>
+        /// An Outlook copy whose id changed still carries its origin stamp: the link follows it. Hash versions
+        /// projected under another mapping are forgotten, so every item is projected again.
+        /// </summary>
         private List<Link> FollowMovedCopies(IReadOnlyList<Link> links)
         {
             var linkedIds = new HashSet<string>(links.Select(l => l.OutlookId), StringComparer.Ordinal);
             var byStamp = _outlook.Values.Where(i => i.Event.OriginStamp is not null && !linkedIds.Contains(i.Id))
                 .GroupBy(i => i.Event.OriginStamp!).ToDictionary(g => g.Key, g => g.First());
             return links.Select(link =>
-                !_outlook.ContainsKey(link.OutlookId) && !_excludedOutlook.ContainsKey(link.OutlookId)
-                && byStamp.TryGetValue(OriginStamp(_def.Name, Side.Bitrix24, link.Bitrix24Id), out var moved)
-                    ? link with { OutlookId = moved.Id }
-                    : link).ToList();
+            {
+                if (!_hashVersionsValid) link = link with { OutlookHashVersion = null, Bitrix24HashVersion = null };
+                return !_outlook.ContainsKey(link.OutlookId) && !_excludedOutlook.ContainsKey(link.OutlookId)
+                       && byStamp.TryGetValue(OriginStamp(_def.Name, Side.Bitrix24, link.Bitrix24Id), out var moved)
+                    ? link with { OutlookId = moved.Id, OutlookHashVersion = null }
+                    : link;
+            }).ToList();
         }
 
         private void Classify(Link link)
@@ -212,18 +222,21 @@ public static class Planner
                 return;
             }
 
-            var aChanged = a is not null && Changed(a, link.OutlookHash, link.OutlookVersion);
-            var bChanged = b is not null && Changed(b, link.Bitrix24Hash, link.Bitrix24Version);
+            // An item still at the version its stored hash was projected from is unchanged without projecting it again.
+            var aKnown = a is not null && Known(a, link.OutlookHashVersion);
+            var bKnown = b is not null && Known(b, link.Bitrix24HashVersion);
+            var aChanged = a is not null && !aKnown && Changed(a, link.OutlookHash, link.OutlookVersion);
+            var bChanged = b is not null && !bKnown && Changed(b, link.Bitrix24Hash, link.Bitrix24Version);
             // Same version, other projection: the service normalised what CalSync wrote. Learn that form,
             // so a later version bump without a real edit is not taken for a change.
-            if (a is not null && !aChanged) link = link with { OutlookHash = a.View.Hash };
-            if (b is not null && !bChanged) link = link with { Bitrix24Hash = b.View.Hash };
+            if (a is not null && !aChanged && !aKnown) link = link with { OutlookHash = a.View.Hash, OutlookHashVersion = a.Event.Version };
+            if (b is not null && !bChanged && !bKnown) link = link with { Bitrix24Hash = b.View.Hash, Bitrix24HashVersion = b.Event.Version };
             if (a is not null && b is not null)
             {
                 if (!aChanged && !bChanged) { _links.Add(link); return; }
                 if (aChanged && bChanged)
                 {
-                    if (!WouldChange(a, b)) { _links.Add(NewLink(a, b, a.View.Hash, b.View.Hash, b.Event.Version)); return; }
+                    if (!WouldChange(a, b)) { _links.Add(NewLink(a, b)); return; }
                     var winner = Resolve(a, b);
                     _events.Add(new ItemOutcome
                     {
@@ -293,6 +306,13 @@ public static class Planner
             };
         }
 
+        /// <summary>
+        /// The item is at the version whose projection the link's hash is (a single meeting: a series' view also depends on
+        /// the window and on its occurrences). Its content cannot have changed without a new version, so its view is the stored hash.
+        /// </summary>
+        private bool Known(SyncItem item, string? hashVersion) =>
+            _hashVersionsValid && hashVersion is not null && item.Event.Version == hashVersion && item.Event.Recurrence is null && item.Event.SeriesId is null;
+
         private static bool Changed(SyncItem item, string hash, string? version) =>
             item.View.Hash != hash && (item.Event.Version is null || item.Event.Version != version);
 
@@ -345,7 +365,7 @@ public static class Planner
                 var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
                 if (!WouldChange(a, b))
                 {
-                    _links.Add(NewLink(a, b, a.View.Hash, b.View.Hash, b.Event.Version));
+                    _links.Add(NewLink(a, b));
                     var copy = recoveredOn == Side.Outlook ? a : b;
                     Event(recovered ? ItemAction.Recover : ItemAction.Link, copy.Side, (copy == a ? b : a).Id, copy.Id, reason);
                     continue;
@@ -509,12 +529,13 @@ public static class Planner
         private void Event(ItemAction action, Side target, string? sourceId, string? targetId, string reason) =>
             _events.Add(new ItemOutcome { Action = action, TargetSide = target, SourceId = sourceId, TargetId = targetId, Reason = reason });
 
-        private Link NewLink(SyncItem a, SyncItem b, string outlookHash, string bitrix24Hash, string? bitrix24Version) =>
+        private Link NewLink(SyncItem a, SyncItem b) =>
             LinkFor(a.Event, b.Event) with
             {
                 OutlookId = a.Id, Bitrix24Id = b.Id,
-                OutlookVersion = a.Event.Version, Bitrix24Version = bitrix24Version,
-                OutlookHash = outlookHash, Bitrix24Hash = bitrix24Hash,
+                OutlookVersion = a.Event.Version, Bitrix24Version = b.Event.Version,
+                OutlookHash = a.View.Hash, Bitrix24Hash = b.View.Hash,
+                OutlookHashVersion = a.Event.Version, Bitrix24HashVersion = b.Event.Version,
             };
 
         private Side? SuddenlyEmpty()

@@ -241,6 +241,7 @@ public sealed class SyncRunner
             OutlookCursor = outlook.Cursor,
             Bitrix24Cursor = bitrix24.Cursor,
             Links = links,
+            ViewFingerprint = plan.ViewFingerprint,
             Unlinked = plan.Unlinked,
             Journal = keptJournal,
             Failed = failed,

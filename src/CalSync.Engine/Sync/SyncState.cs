@@ -13,6 +13,12 @@ public sealed record Link
     /// <summary>Hash of the Outlook item's mapped projection when last in sync.</summary>
     public string OutlookHash { get; init; } = "";
     public string Bitrix24Hash { get; init; } = "";
+    /// <summary>
+    /// The version whose projection <see cref="OutlookHash"/> is, as last read (under the state's <see cref="SyncState.ViewFingerprint"/>):
+    /// an item still at this version is not projected again. Null until a run has read and projected it.
+    /// </summary>
+    public string? OutlookHashVersion { get; init; }
+    public string? Bitrix24HashVersion { get; init; }
     /// <summary>Start and end (UTC) of the pair when last seen: decides whether it left the window.</summary>
     public DateTime StartUtc { get; init; }
     public DateTime EndUtc { get; init; }
@@ -54,6 +60,8 @@ public sealed record SyncState
     public bool Initialized { get; init; }
     public string? OutlookCursor { get; init; }
     public string? Bitrix24Cursor { get; init; }
+    /// <summary>The mapping and projection code the links' hash versions were projected with (<see cref="Mapping.Projector.Fingerprint"/>).</summary>
+    public string? ViewFingerprint { get; init; }
     public IReadOnlyList<Link> Links { get; init; } = Array.Empty<Link>();
     public IReadOnlyList<UnlinkedItem> Unlinked { get; init; } = Array.Empty<UnlinkedItem>();
     public IReadOnlyList<JournalEntry> Journal { get; init; } = Array.Empty<JournalEntry>();

@@ -18,6 +18,16 @@ public sealed class MappingProfileTests
     };
 
     [Fact]
+    public void Fingerprint_ChangesWithWhatViewsDependOn_NotWithFilters()
+    {
+        var text = MappingLoader.BuiltInText("default");
+        var fingerprint = new Projector(MappingLoader.Parse(text, "a")).Fingerprint;
+        Assert.Equal(fingerprint, new Projector(MappingLoader.BuiltIn("default")).Fingerprint);
+        Assert.NotEqual(fingerprint, new Projector(MappingLoader.BuiltIn("busy-only")).Fingerprint);
+        Assert.Equal(fingerprint, new Projector(MappingLoader.Parse(text.Replace("exclude: []", "exclude:\n    - { field: subject, contains: x }"), "b")).Fingerprint);
+    }
+
+    [Fact]
     public void Default_CarriesEveryCommonFieldBothWays()
     {
         var projector = new Projector(MappingLoader.BuiltIn("default"));

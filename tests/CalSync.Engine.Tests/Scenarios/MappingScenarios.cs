@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sync;
 using CalSync.Engine.Tests.Support;
@@ -93,6 +94,32 @@ public sealed class MappingScenarios
             Assert.Equal(2, h.A.Events.Count);
             Assert.Equal(2, h.B.Events.Count);
         }
+    }
+
+    [Fact]
+    public void ChangingTheMappingProjectsEveryLinkedItemAgain()
+    {
+        using var h = new SyncHarness();
+        var a1 = h.A.Add(Meeting("Planning", location: "Room 1"));
+        h.A.Add(Meeting("Review", day: 12));
+        h.Run(InitialMerge.TwoWay);
+        h.AssertQuiet();
+        Assert.Equal(new Projector(MappingLoader.BuiltIn("default")).Fingerprint, h.State.ViewFingerprint);
+        Assert.All(h.State.Links, l => Assert.NotNull(l.OutlookHashVersion));
+
+        h.Definition = h.Definition with { Mapping = "busy-only" };
+        h.AssertQuiet();
+        var busy = new Projector(MappingLoader.BuiltIn("busy-only"));
+        Assert.Equal(busy.Fingerprint, h.State.ViewFingerprint);
+        foreach (var link in h.State.Links)
+        {
+            Assert.Equal(busy.View(h.A[link.OutlookId], Side.Outlook).Hash, link.OutlookHash);
+            Assert.Equal(busy.View(h.B[link.Bitrix24Id], Side.Bitrix24).Hash, link.Bitrix24Hash);
+        }
+        // The new hashes are the ones compared from now on: a real edit is still one.
+        h.A.Edit(a1.Id, e => e with { Start = e.Start.Add(TimeSpan.FromHours(1)), End = e.End.Add(TimeSpan.FromHours(1)) });
+        Assert.Equal(1, h.Run().Bitrix24.Updated);
+        h.AssertQuiet();
     }
 
     private static string Profile(SyncHarness h)

@@ -151,6 +151,24 @@ public sealed class PropagationScenarios
     }
 
     [Fact]
+    public void S13_AnItemStillAtTheVersionLastReadIsNotProjectedAgain_AnEditWithoutANewVersionTravelsWithTheNextVersion()
+    {
+        using var h = Linked(out var a1, out var b1);
+        h.AssertQuiet();
+        var hashes = h.State.Links.Single(l => l.OutlookId == a1.Id);
+        // The content changes without a new version: unchanged, as the version says (as before); the link keeps its hash.
+        h.A.EditSilently(a1.Id, e => e with { Location = "Room 4" });
+        h.AssertQuiet(2);
+        Assert.Equal(hashes.OutlookHash, h.State.Links.Single(l => l.OutlookId == a1.Id).OutlookHash);
+        // The next version (even one without an edit of its own) carries the content the link has not seen.
+        h.A.Edit(a1.Id, e => e);
+        var run = h.Run();
+        Assert.Equal(1, run.Bitrix24.Updated);
+        Assert.Equal("Room 4", h.B[b1.Id].Location);
+        h.AssertQuiet(2);
+    }
+
+    [Fact]
     public void S14_DeletionIsPropagatedWhenAllowDeleteIsOn()
     {
         using var h = Linked(out var a1, out var b1);

@@ -71,6 +71,15 @@ public sealed class InMemoryCalendar : ICalendarSide
         return edited;
     }
 
+    /// <summary>The content changes but the version token does not (a service that forgets to bump it).</summary>
+    public CalEvent EditSilently(string id, Func<CalEvent, CalEvent> change)
+    {
+        var old = _events[id];
+        var edited = change(old) with { Id = id, Version = old.Version, LastModified = old.LastModified };
+        _events[id] = edited;
+        return edited;
+    }
+
     public void Remove(string id) => _events.Remove(id);
 
     /// <summary>The service gives an item a new id (Outlook does when an item moves).</summary>
