@@ -145,6 +145,12 @@ public sealed class GraphService : IAsyncDisposable
     public TimeSpan SignInAccessTokenLifetime { get => _signIn.AccessTokenLifetime; set => _signIn.AccessTokenLifetime = value; }
     public int DeviceCodePendingPolls { get => _signIn.DeviceCodePendingPolls; set => _signIn.DeviceCodePendingPolls = value; }
     public int DeviceCodeIntervalSeconds { get => _signIn.DeviceCodeIntervalSeconds; set => _signIn.DeviceCodeIntervalSeconds = value; }
+    /// <summary>The browser sign-in page's simulated user presses Decline (the app gets error=access_denied).</summary>
+    public bool BrowserSignInDeclines { get => _signIn.Browser.UserDeclines; set => _signIn.Browser.UserDeclines = value; }
+    /// <summary>How long the browser sign-in page's simulated user waits before pressing Accept (or Decline).</summary>
+    public TimeSpan BrowserSignInDelay { get => _signIn.Browser.UserDelay; set => _signIn.Browser.UserDelay = value; }
+    /// <summary>How long an authorization code from the browser sign-in can be redeemed.</summary>
+    public TimeSpan AuthorizationCodeLifetime { get => _signIn.Browser.CodeLifetime; set => _signIn.Browser.CodeLifetime = value; }
 
     /// <summary>The next <paramref name="count"/> API requests get 429 TooManyRequests with this Retry-After.</summary>
     public void ThrottleNext(int count, int retryAfterSeconds) => _throttle.ThrottleNext(count, retryAfterSeconds);
@@ -172,6 +178,8 @@ public sealed class GraphService : IAsyncDisposable
             (defaults.DefaultPageSize, defaults.MaxPageSize, defaults.ThinOccurrences, defaults.EnforceIfMatch, defaults.DuplicateTransactionStatus);
         OperationLatency = TimeSpan.Zero;
         ServerErrorRetryAfterSeconds = 1;
+        BrowserSignInDeclines = false;
+        BrowserSignInDelay = TimeSpan.FromMilliseconds(300);
         lock (_mailbox.Gate)
         {
             _delta.TokenLifetime = null;
@@ -452,6 +460,9 @@ public sealed class GraphService : IAsyncDisposable
         ["signInAccessTokenLifetimeSeconds"] = SignInAccessTokenLifetime.TotalSeconds,
         ["deviceCodePendingPolls"] = DeviceCodePendingPolls,
         ["deviceCodeIntervalSeconds"] = DeviceCodeIntervalSeconds,
+        ["browserSignInDeclines"] = BrowserSignInDeclines,
+        ["browserSignInDelayMs"] = BrowserSignInDelay.TotalMilliseconds,
+        ["authorizationCodeLifetimeSeconds"] = AuthorizationCodeLifetime.TotalSeconds,
     };
 
     /// <summary>Sets the knobs present in <paramref name="knobs"/> (names as in GET /_sandbox/faults) plus <c>throttleNext</c>.</summary>
@@ -484,6 +495,9 @@ public sealed class GraphService : IAsyncDisposable
                 case "signInAccessTokenLifetimeSeconds": SignInAccessTokenLifetime = TimeSpan.FromSeconds(value!.GetValue<double>()); break;
                 case "deviceCodePendingPolls": DeviceCodePendingPolls = value!.GetValue<int>(); break;
                 case "deviceCodeIntervalSeconds": DeviceCodeIntervalSeconds = value!.GetValue<int>(); break;
+                case "browserSignInDeclines": BrowserSignInDeclines = value!.GetValue<bool>(); break;
+                case "browserSignInDelayMs": BrowserSignInDelay = Ms(value); break;
+                case "authorizationCodeLifetimeSeconds": AuthorizationCodeLifetime = TimeSpan.FromSeconds(value!.GetValue<double>()); break;
                 case "throttleNext":
                     var spec = value!.AsObject();
                     ThrottleNext(spec["count"]!.GetValue<int>(), spec["retryAfterSeconds"]?.GetValue<int>() ?? 1);

@@ -11,7 +11,8 @@ namespace CalSync.Sandbox.Graph;
 
 /// <summary>
 /// The Microsoft identity platform endpoints MSAL.NET calls for a personal account (the /consumers tenant):
-/// instance discovery, OpenID configuration, device code and token (device_code and refresh_token grants).
+/// instance discovery, OpenID configuration, device code, the browser's authorization-code flow
+/// (<see cref="AuthorizationCodeFlow"/>) and token (device_code, authorization_code and refresh_token grants).
 /// Served over HTTPS because MSAL refuses http authorities; the self-signed certificate is made at start.
 /// Id tokens are unsigned JWTs (MSAL reads their claims without checking a signature).
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed class SignInEndpoints
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentDictionary<string, int> _pendingPolls = new();
     private readonly ConcurrentDictionary<string, string> _refreshTokens = new();
+    private readonly AuthorizationCodeFlow _browser = new();
 
     public SignInEndpoints(AccessTokens tokens, Mailbox mailbox)
     {
@@ -40,6 +42,8 @@ internal sealed class SignInEndpoints
     public int DeviceCodePendingPolls { get; set; } = 1;
     /// <summary>The polling interval the device code response asks for (the real service says 5).</summary>
     public int DeviceCodeIntervalSeconds { get; set; } = 5;
+    /// <summary>The browser flow's simulated user and code lifetime.</summary>
+    public AuthorizationCodeFlow Browser => _browser;
     public IReadOnlyList<string> Requests => _requests.ToArray();
 
     public void ClearLog() => _requests.Clear();
@@ -50,7 +54,19 @@ internal sealed class SignInEndpoints
         var path = request.Path.Value ?? "";
         var form = request.HasFormContentType ? await request.ReadFormAsync(context.RequestAborted) : null;
         var grant = form?["grant_type"].ToString();
-        _requests.Enqueue($"{request.Method} {path}{request.QueryString}" + (string.IsNullOrEmpty(grant) ? "" : $" grant_type={grant}"));
+        var authorize = path.EndsWith("/oauth2/v2.0/authorize", StringComparison.OrdinalIgnoreCase);
+        // The authorize query carries state and the PKCE challenge, its form the flow id: log names, not those values.
+        var logged = !authorize ? request.QueryString.Value
+            : request.Query.Count > 0 ? "?" + AuthorizationCodeFlow.Describe(request.Query)
+            : form is null ? "" : " decision=" + form["decision"];
+        // A code redemption is logged with the names of its parameters (code, code_verifier, …), never their values.
+        var names = grant == "authorization_code" ? " (" + string.Join(", ", form!.Keys.Where(k => k != "grant_type").Order(StringComparer.Ordinal)) + ")" : "";
+        _requests.Enqueue($"{request.Method} {path}{logged}" + (string.IsNullOrEmpty(grant) ? "" : $" grant_type={grant}{names}"));
+        if (authorize)
+        {
+            await (form is null ? _browser.AuthorizeAsync(context, _mailbox.Email, _mailbox.DisplayName) : _browser.DecideAsync(context, form));
+            return;
+        }
 
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var tenant = segments.FirstOrDefault() ?? "common";
@@ -153,6 +169,10 @@ internal sealed class SignInEndpoints
                 if (!_refreshTokens.TryGetValue(refresh, out var owner) || owner != clientId)
                     return (400, OAuthError("invalid_grant", "AADSTS70000: The provided value for the 'refresh_token' is not valid."));
                 return (200, Issue(clientId, scope));
+            case "authorization_code":
+                return _browser.Redeem(form, out var granted) is { } rejected
+                    ? (400, OAuthError("invalid_grant", rejected))
+                    : (200, Issue(clientId, granted));
             default:
                 return (400, OAuthError("unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type."));
         }
@@ -205,13 +225,13 @@ internal sealed class SignInEndpoints
     {
         ["error"] = error,
         ["error_description"] = description + $"\r\nTrace ID: {Guid.NewGuid()}\r\nCorrelation ID: {Guid.NewGuid()}\r\nTimestamp: {DateTime.UtcNow:yyyy-MM-dd HH:mm:ssZ}",
-        ["error_codes"] = new JsonArray(int.Parse(description[5..description.IndexOf(':')])),
+        ["error_codes"] = new JsonArray(int.Parse(description["AADSTS".Length..description.IndexOf(':')])),
         ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ssZ"),
         ["trace_id"] = Guid.NewGuid().ToString(),
         ["correlation_id"] = Guid.NewGuid().ToString(),
     };
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static X509Certificate2 CreateCertificate()
     {
