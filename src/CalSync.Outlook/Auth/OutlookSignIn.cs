@@ -90,9 +90,19 @@ public sealed class OutlookSignIn : IOutlookTokenSource
                 request = account is not null ? request.WithAccount(account) : string.IsNullOrEmpty(_options.Account) ? request : request.WithLoginHint(_options.Account);
                 return ToAccount(await request.ExecuteAsync(cancellationToken).ConfigureAwait(false));
             }
-            catch (MsalClientException ex) when (ex.ErrorCode != MsalError.AuthenticationCanceledError)
+            catch (Exception ex) when (BrowserUnavailable(ex))
             {
-                _options.Log?.Invoke("The system browser could not be used (" + ex.ErrorCode + "); falling back to the device code flow.");
+                _options.Log?.Invoke("The system browser could not be used (" + ((ex as MsalException)?.ErrorCode ?? ex.GetType().Name) + "); falling back to the device code flow.");
+            }
+            // The user said no in the browser: falling back to another prompt would ask again, so stop with why.
+            catch (MsalServiceException ex) when (ex.ErrorCode == MsalError.AccessDenied)
+            {
+                throw new SignInDeclinedException("The Outlook sign-in was declined in the browser (" + ex.ErrorCode + ": " + FirstLine(ex.Message)
+                    + "). Run Connect-OutlookCalendar again and accept the request to let CalSync use your calendar.", ex);
+            }
+            catch (MsalClientException ex) when (ex.ErrorCode == MsalError.AuthenticationCanceledError)
+            {
+                throw new SignInDeclinedException("The Outlook sign-in was declined: it was cancelled in the browser. Run Connect-OutlookCalendar again to sign in.", ex);
             }
         }
         return await SignInWithDeviceCodeAsync(showDeviceCode, cancellationToken).ConfigureAwait(false);
@@ -149,6 +159,24 @@ public sealed class OutlookSignIn : IOutlookTokenSource
     private static bool IsMicrosoftCloud(string authority) =>
         Uri.TryCreate(authority, UriKind.Absolute, out var uri)
         && (uri.Host.EndsWith("microsoftonline.com", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith("microsoftonline.us", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Failures that mean no browser round trip can happen here (no opener program, sudo on Linux, no loopback
+    /// listener, unsupported OS): only these fall back to the device code. Anything else (state mismatch, a rejected
+    /// code) is a real sign-in failure and is reported.
+    /// </summary>
+    private static bool BrowserUnavailable(Exception ex) => ex switch
+    {
+        MsalClientException m => m.ErrorCode is MsalError.LinuxXdgOpen or MsalError.HttpListenerError or MsalError.LoopbackRedirectUri or MsalError.WebviewUnavailable,
+        PlatformNotSupportedException or System.ComponentModel.Win32Exception => true,
+        _ => false,
+    };
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(new[] { '\r', '\n' });
+        return (end < 0 ? text : text.Substring(0, end)).Trim();
+    }
 
     private static bool CanOpenBrowser()
     {
