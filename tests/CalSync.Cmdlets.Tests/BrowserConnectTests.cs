@@ -1,0 +1,70 @@
+using CalSync.Cmdlets.Tests.Support;
+using CalSync.Sandbox;
+using CalSync.TestSupport;
+
+namespace CalSync.Cmdlets.Tests;
+
+/// <summary>These tests change PATH, DISPLAY and SUDO_USER of the whole test process.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection
+{
+    public const string Name = "process environment";
+}
+
+/// <summary>
+/// Connect-OutlookCalendar's default (browser) sign-in, end to end: the module's MSAL.NET opens headless Chromium
+/// (through an xdg-open on PATH) on the sandbox's authorize page and receives the answer on its loopback listener.
+/// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
+public sealed class BrowserConnectTests
+{
+    private const string Connect = "Connect-OutlookCalendar -Endpoint $graph -Authority $authority -ClientId 11111111-2222-3333-4444-555555555555 -AllowPlaintextTokenCache";
+
+    private static Dictionary<string, object?> Vars(SandboxHost sandbox) => new()
+    {
+        ["graph"] = sandbox.Graph.BaseUrl, ["authority"] = sandbox.Graph.AuthorityUrl,
+    };
+
+    [Fact]
+    public async Task Connect_OutlookCalendar_signs_in_through_the_system_browser_then_silently()
+    {
+        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
+        using var home = new StoreHome();
+        using var browser = SystemBrowser.Install();
+        using var ps = new PsSession();
+
+        var first = ps.Run(Connect, Vars(sandbox));
+
+        Assert.True(first.Terminating is null, first.Terminating + "\n" + string.Join("\n", sandbox.Graph.SignInRequests) + "\n" + browser.Log);
+        Assert.Equal("Interactive", (string)first.First.Auth);
+        Assert.Equal(sandbox.Graph.UserEmail, (string)first.First.Account, ignoreCase: true);
+        Assert.Equal(1, browser.Opened);
+        Assert.Empty(first.Information); // no device code was shown
+        Assert.Contains(sandbox.Graph.SignInRequests, r => r.StartsWith("GET /consumers/oauth2/v2.0/authorize?", StringComparison.Ordinal) && r.Contains("code_challenge_method=S256"));
+        Assert.Contains(sandbox.Graph.SignInRequests, r => r.Contains("grant_type=authorization_code"));
+        Assert.DoesNotContain(sandbox.Graph.SignInRequests, r => r.Contains("devicecode"));
+
+        // the sign-in was cached: connecting again needs no browser
+        var again = ps.Run(Connect + " -Verbose", Vars(sandbox)).Ok();
+        Assert.Contains(again.Verbose, v => v.Contains("Signed in silently"));
+        Assert.Equal(1, browser.Opened);
+    }
+
+    [Fact]
+    public async Task Declining_in_the_browser_fails_Connect_OutlookCalendar_saying_so_and_saves_nothing()
+    {
+        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
+        sandbox.Graph.BrowserSignInDeclines = true;
+        using var home = new StoreHome();
+        using var browser = SystemBrowser.Install();
+        using var ps = new PsSession();
+
+        var r = ps.Run(Connect, Vars(sandbox));
+
+        Assert.Equal("SignInFailed", r.TerminatingId);
+        Assert.Contains("declined", r.Terminating!.Message);
+        Assert.Empty(r.Information); // no fallback to the device code
+        Assert.DoesNotContain(sandbox.Graph.SignInRequests, s => s.Contains("devicecode"));
+        Assert.False(File.Exists(home.File("connections", "outlook.json")));
+    }
+}
