@@ -141,6 +141,7 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
 
         var ex = await Assert.ThrowsAsync<SignInDeclinedException>(() => signIn.SignInInteractiveAsync(false, Never, timeout.Token));
+        output.WriteLine(ex.Message);
 
         Assert.Contains("declined", ex.Message);
         Assert.Contains("access_denied", ex.Message);
