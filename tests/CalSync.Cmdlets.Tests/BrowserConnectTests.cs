@@ -4,18 +4,11 @@ using CalSync.TestSupport;
 
 namespace CalSync.Cmdlets.Tests;
 
-/// <summary>These tests change PATH, DISPLAY and SUDO_USER of the whole test process.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessEnvironmentCollection
-{
-    public const string Name = "process environment";
-}
-
 /// <summary>
 /// Connect-OutlookCalendar's default (browser) sign-in, end to end: the module's MSAL.NET opens headless Chromium
 /// (through an xdg-open on PATH) on the sandbox's authorize page and receives the answer on its loopback listener.
 /// </summary>
-[Collection(ProcessEnvironmentCollection.Name)]
+[Collection(SystemBrowser.Collection)]
 public sealed class BrowserConnectTests
 {
     private const string Connect = "Connect-OutlookCalendar -Endpoint $graph -Authority $authority -ClientId 11111111-2222-3333-4444-555555555555 -AllowPlaintextTokenCache";

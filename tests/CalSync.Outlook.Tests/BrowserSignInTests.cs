@@ -8,19 +8,12 @@ using Xunit.Abstractions;
 
 namespace CalSync.Outlook.Tests;
 
-/// <summary>These tests change PATH, DISPLAY and SUDO_USER of the whole test process.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessEnvironmentCollection
-{
-    public const string Name = "process environment";
-}
-
 /// <summary>
 /// The interactive sign-in through a real system browser: real MSAL.NET opens headless Chromium (through an
 /// xdg-open on PATH) on the sandbox's authorize page, whose "user" accepts or declines; MSAL's loopback listener
 /// receives the answer and redeems the code with its PKCE verifier.
 /// </summary>
-[Collection(ProcessEnvironmentCollection.Name)]
+[Collection(SystemBrowser.Collection)]
 public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _store = Directory.CreateTempSubdirectory("calsync-outlook-").FullName;

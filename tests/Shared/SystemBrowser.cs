@@ -12,6 +12,8 @@ namespace CalSync.TestSupport;
 /// </summary>
 public sealed class SystemBrowser : IDisposable
 {
+    /// <summary>The test collection for tests that use this (see <see cref="ProcessEnvironmentCollection"/>).</summary>
+    public const string Collection = "process environment";
     private static readonly string[] Variables = ["PATH", "DISPLAY", "WAYLAND_DISPLAY", "SUDO_USER"];
     private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
 
@@ -80,3 +82,7 @@ public sealed class SystemBrowser : IDisposable
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 }
+
+/// <summary>Tests that change PATH, DISPLAY and SUDO_USER of the whole test process run alone (Xunit needs the definition in each test assembly: this file is linked into each).</summary>
+[Xunit.CollectionDefinition(SystemBrowser.Collection, DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection;
