@@ -16,7 +16,11 @@ internal static class AtomicFile
 {
     private static readonly TimeSpan StaleTempAge = TimeSpan.FromMinutes(10);
 
-    public static void Write(StoreFileSystem fs, string path, byte[] content)
+    public static void Write(StoreFileSystem fs, string path, byte[] content) =>
+        Write(fs, path, stream => stream.Write(content, 0, content.Length));
+
+    /// <summary>Writes what <paramref name="write"/> puts into the stream (a big document goes to the disk without a copy in memory).</summary>
+    public static void Write(StoreFileSystem fs, string path, Action<Stream> write)
     {
         var dir = Path.GetDirectoryName(path)!;
         var name = Path.GetFileName(path);
@@ -27,7 +31,7 @@ internal static class AtomicFile
             {
                 // Owner-only before any content is in it.
                 UnixPermissions.SetFile(temp);
-                stream.Write(content, 0, content.Length);
+                write(stream);
                 fs.FlushToDisk(stream);
             }
             fs.MoveOver(temp, path);

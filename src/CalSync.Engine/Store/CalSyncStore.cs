@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -27,6 +28,9 @@ public sealed class CalSyncStore : IRunPersistence
     private const string HistoryAdvice = "Restore it from a backup or delete it.";
 
     private readonly StoreFileSystem _fs;
+    // State files this store read or wrote, by (length, last write time): replacing one that is unchanged since needs
+    // no second parse to know it is a file CalSync understands (a no-op run at 10,000 links saves a 5 MB state).
+    private readonly ConcurrentDictionary<string, (long Length, DateTime Written)> _understood = new(StringComparer.Ordinal);
 
     /// <summary>Opens the store at <paramref name="root"/>, or at the per-user default (<see cref="StoreRoot.Resolve()"/>) when null.</summary>
     public CalSyncStore(string? root = null) : this(root, StoreFileSystem.Default)
@@ -105,8 +109,15 @@ public sealed class CalSyncStore : IRunPersistence
     // ---- state --------------------------------------------------------------------------------------------
 
     /// <summary>The link state; a new, empty <see cref="SyncState"/> when the sync has none yet.</summary>
-    public SyncState LoadState(string name) =>
-        StoreJson.ReadFile<SyncState>(StatePath(name), SyncState.CurrentSchema, StateAdvice) ?? new SyncState();
+    public SyncState LoadState(string name)
+    {
+        var path = StatePath(name);
+        var stamp = Stamp(path); // before reading: a file changed meanwhile is checked again when it is replaced
+        var state = StoreJson.ReadFile<SyncState>(path, SyncState.CurrentSchema, StateAdvice);
+        if (state is null) return new SyncState();
+        if (stamp is { } s) _understood[path] = s;
+        return state;
+    }
 
     /// <summary>
     /// Saves the link state atomically. Refuses (Corrupt / NewerSchema) to replace a state file it cannot read,
@@ -117,8 +128,17 @@ public sealed class CalSyncStore : IRunPersistence
     public void SaveState(string name, SyncState state, bool replaceUnreadable = false)
     {
         if (state is null) throw new ArgumentNullException(nameof(state));
-        SaveDocument(StatePath(name), state, indented: false, replaceUnreadable,
-            p => StoreJson.ReadFile<SyncState>(p, SyncState.CurrentSchema, StateAdvice));
+        var path = StatePath(name);
+        var known = _understood.TryGetValue(path, out var understood) && Stamp(path) == understood;
+        SaveDocument(path, state, indented: false, replaceUnreadable,
+            p => known ? null : StoreJson.ReadFile<SyncState>(p, SyncState.CurrentSchema, StateAdvice));
+        if (Stamp(path) is { } written) _understood[path] = written;
+    }
+
+    private static (long Length, DateTime Written)? Stamp(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc) : null;
     }
 
     // ---- history ------------------------------------------------------------------------------------------
@@ -335,7 +355,7 @@ public sealed class CalSyncStore : IRunPersistence
             if (!replaceUnreadable) throw;
             AtomicFile.KeepAside(path, e.Kind == StoreErrorKind.Corrupt ? "corrupt" : "newer");
         }
-        AtomicFile.Write(_fs, path, StoreJson.Serialize(value, indented));
+        AtomicFile.Write(_fs, path, stream => StoreJson.Write(stream, value, indented));
     }
 
     private IReadOnlyList<T> List<T>(string directory, string? pattern, Action<StoreException>? onUnreadable, Func<string, T?> read, Func<T, string> nameOf)

@@ -34,10 +34,19 @@ public static class StoreJson
         return options;
     }
 
+    internal static void Write<T>(Stream stream, T value, bool indented)
+    {
+        JsonSerializer.Serialize(stream, value, indented ? Indented : Compact);
+        if (indented) stream.WriteByte((byte)'\n');
+    }
+
     internal static byte[] Serialize<T>(T value, bool indented)
     {
-        var text = JsonSerializer.Serialize(value, indented ? Indented : Compact);
-        return AtomicFile.Utf8.GetBytes(indented ? text + "\n" : text);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, indented ? Indented : Compact);
+        if (!indented) return bytes;
+        Array.Resize(ref bytes, bytes.Length + 1);
+        bytes[bytes.Length - 1] = (byte)'\n';
+        return bytes;
     }
 
     /// <summary>Reads a whole-file document; null when the file does not exist.</summary>

@@ -48,6 +48,18 @@ public sealed class StoreCorruptionTests : IDisposable
     }
 
     [Fact]
+    public void A_state_file_damaged_after_it_was_read_or_saved_is_still_never_overwritten()
+    {
+        var path = Store.StatePath("Work");
+        Store.SaveState("Work", StoreRoundTripTests.State());
+        Store.LoadState("Work");
+        Store.SaveState("Work", StoreRoundTripTests.State()); // unchanged since read: replaced without a second parse
+        File.WriteAllText(path, "{\"schema\":1,\"links\":\"not a list\"}");
+        Assert.Equal(StoreErrorKind.Corrupt, Assert.Throws<StoreException>(() => Store.SaveState("Work", new SyncState())).Kind);
+        Assert.Equal("{\"schema\":1,\"links\":\"not a list\"}", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void A_corrupt_file_message_does_not_echo_its_content()
     {
         File.WriteAllText(EnsureDir(Store.StatePath("Work")), "{\"schema\":1, \"outlookCursor\": \"SECRET-TOKEN-123\", oops}");
