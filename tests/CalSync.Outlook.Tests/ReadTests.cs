@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -135,6 +137,45 @@ public sealed class ReadTests
         Assert.Contains("deltatoken", request.PathAndQuery, StringComparison.OrdinalIgnoreCase);
         Assert.False(side.LastReadWasFullPass);
         Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
+        // Nothing changed: a new delta link, the snapshot part written back as read; it reads the same again.
+        Assert.NotEqual(first.Cursor, second.Cursor);
+        Assert.Equal(SnapshotPart(first.Cursor), SnapshotPart(second.Cursor));
+        var third = await side.ReadAsync(Sandbox.Window, second.Cursor, default);
+        Assert.False(side.LastReadWasFullPass);
+        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(third.Events));
+    }
+
+    private static string SnapshotPart(string? cursor) => cursor!.Substring(cursor.LastIndexOf('.') + 1);
+
+    [Fact]
+    public void The_cursor_round_trips_and_the_earlier_one_part_format_is_still_read()
+    {
+        var cursor = new Reading.ReadCursor
+        {
+            WindowStartUtc = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), WindowEndUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            CalendarId = "cal", DeltaLink = "https://graph/delta?$deltatoken=x", FullPassUtc = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc),
+        };
+        cursor.Items["a"] = new Mapping.StoredItem { Id = "a", Subject = "Dentist", ChangeKey = "ck1", Stamp = "calsync|x", StampKnown = true };
+        cursor.Masters["m"] = new Mapping.StoredItem { Id = "m", Type = "seriesMaster", Subject = "Weekly" };
+
+        var encoded = cursor.Encode();
+        var again = Reading.ReadCursor.TryDecode(encoded)!;
+        Assert.Equal(encoded, again.Encode(again.EncodedSnapshot));
+        Assert.Equal(encoded, again.Encode());
+        Assert.Equal(("cal", "https://graph/delta?$deltatoken=x", cursor.FullPassUtc), (again.CalendarId, again.DeltaLink, again.FullPassUtc));
+        Assert.Equal(("Dentist", "ck1", "calsync|x"), (again.Items["a"].Subject, again.Items["a"].ChangeKey, again.Items["a"].Stamp));
+        Assert.Equal("Weekly", again.Masters["m"].Subject);
+
+        // v1: header and snapshot in one gzip'd JSON object.
+        var v1Json = JsonSerializer.SerializeToUtf8Bytes(new { cursor.WindowStartUtc, cursor.WindowEndUtc, cursor.CalendarId, cursor.DeltaLink, cursor.FullPassUtc, cursor.Items, cursor.Masters });
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(v1Json);
+        var v1 = Reading.ReadCursor.TryDecode("calsync.outlook.v1:" + Convert.ToBase64String(buffer.ToArray()))!;
+        Assert.Equal(encoded, v1.Encode());
+        Assert.Null(v1.EncodedSnapshot);
+
+        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:nodot"));
+        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
     }
 
     [Fact]

@@ -95,12 +95,15 @@ internal sealed class CalendarReader
             Masters = incremental ? new Dictionary<string, StoredItem>(old.Masters, StringComparer.Ordinal) : new Dictionary<string, StoredItem>(StringComparer.Ordinal),
         };
 
+        // A round that changed nothing keeps the snapshot as read (no re-encoding of the whole window).
+        var snapshotChanged = !incremental || round.Changed.Count > 0;
         var mastersToRead = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in round.Removed)
         {
             // An id we never held is a change outside the window (GRAPH.md §0.4): not a deletion of ours.
             if (next.Items.TryGetValue(id, out var gone))
             {
+                snapshotChanged = true;
                 next.Items.Remove(id);
                 if (gone.SeriesMasterId is not null) mastersToRead.Add(gone.SeriesMasterId);
             }
@@ -137,14 +140,15 @@ internal sealed class CalendarReader
 
         // Every series with something in the window needs its master; masters no longer referenced are dropped.
         var referenced = new HashSet<string>(next.Items.Values.Where(i => i.SeriesMasterId is not null).Select(i => i.SeriesMasterId!), StringComparer.Ordinal);
-        foreach (var id in next.Masters.Keys.Where(k => !referenced.Contains(k)).ToList()) next.Masters.Remove(id);
+        foreach (var id in next.Masters.Keys.Where(k => !referenced.Contains(k)).ToList()) snapshotChanged |= next.Masters.Remove(id);
         foreach (var id in referenced.Where(id => !next.Masters.ContainsKey(id))) mastersToRead.Add(id);
         mastersToRead.IntersectWith(referenced);
+        snapshotChanged |= mastersToRead.Count > 0 || thinExceptions.Count > 0 || stampsToRead.Count > 0;
 
         await FetchAsync(next, mastersToRead.ToList(), thinExceptions, stampsToRead, cancellationToken).ConfigureAwait(false);
 
         var events = Assemble(next);
-        return new SideSnapshot(events, next.Encode());
+        return new SideSnapshot(events, next.Encode(snapshotChanged ? null : old.EncodedSnapshot));
     }
 
     internal static IReadOnlyList<CalEvent> Assemble(ReadCursor state)
