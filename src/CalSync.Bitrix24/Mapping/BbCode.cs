@@ -13,6 +13,8 @@ internal static class BbCode
     public static string ToPlainText(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
+        // Every pattern starts with '[': most descriptions have none and need no regex pass.
+        if (text!.IndexOf('[') < 0) return text.Replace("\r\n", "\n").Trim();
         var s = Url.Replace(text!, m =>
         {
             var href = m.Groups[1].Value.Trim('"', '\'', ' ');

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Linq;
 using TimeZoneConverter;
 
@@ -13,11 +14,20 @@ public static class Zones
 {
     public const string Utc = "UTC";
 
+    // Every time of every event read passes through here: TimeZoneConverter's lookups are worth remembering.
+    private static readonly ConcurrentDictionary<string, string> IanaNames = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Found = new(StringComparer.Ordinal);
+
     /// <summary>The IANA name for a Windows or IANA zone name; throws <see cref="UnknownTimeZoneException"/> otherwise.</summary>
     public static string ToIana(string name)
     {
         if (string.IsNullOrWhiteSpace(name)) return Utc;
-        var trimmed = name.Trim();
+        if (IanaNames.TryGetValue(name, out var known)) return known;
+        return IanaNames[name] = ResolveIana(name.Trim());
+    }
+
+    private static string ResolveIana(string trimmed)
+    {
         if (trimmed.Equals("UTC", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase)
             || trimmed.Equals("tzone://Microsoft/Utc", StringComparison.OrdinalIgnoreCase)) return Utc;
         if (TZConvert.TryWindowsToIana(trimmed, out var iana)) return iana;
@@ -38,7 +48,9 @@ public static class Zones
 
     public static TimeZoneInfo Find(string name)
     {
-        if (TZConvert.TryGetTimeZoneInfo(string.IsNullOrWhiteSpace(name) ? Utc : name, out var zone)) return zone;
+        var key = string.IsNullOrWhiteSpace(name) ? Utc : name;
+        if (Found.TryGetValue(key, out var known)) return known;
+        if (TZConvert.TryGetTimeZoneInfo(key, out var zone)) return Found[key] = zone;
         throw new UnknownTimeZoneException(name);
     }
 
