@@ -71,6 +71,9 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("code, code_verifier", requests[redeem]);
         Assert.Contains("redirect_uri", requests[redeem]);
         Assert.DoesNotContain(requests, r => r.Contains("devicecode"));
+        // MSAL logged the authorize URL; what reaches CalSync's log has its state and PKCE challenge blanked
+        Assert.Contains(_log, m => m.Contains("state=***") && m.Contains("code_challenge=***"));
+        Assert.DoesNotContain(_log, m => System.Text.RegularExpressions.Regex.IsMatch(m, @"[?&](state|code_challenge|code|login_hint)=(?!\*\*\*)"));
 
         // the sign-in is in the token cache: silent sign-in and Graph calls need no browser
         var silent = await signIn.TrySilentAsync();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Identity.Client;
@@ -52,7 +53,7 @@ public sealed class OutlookSignIn : IOutlookTokenSource
             .WithClientName("CalSync");
         if (!IsMicrosoftCloud(options.Authority)) builder = builder.WithInstanceDiscovery(false);
         if (options.Log is { } log)
-            builder = builder.WithLogging((level, message, containsPii) => { if (!containsPii) log("MSAL " + level + ": " + message); }, LogLevel.Info, enablePiiLogging: false);
+            builder = builder.WithLogging((level, message, containsPii) => { if (!containsPii) log("MSAL " + level + ": " + RedactUrlSecrets(message)); }, LogLevel.Info, enablePiiLogging: false);
         var app = builder.Build();
         var cache = await OutlookTokenCache.AttachAsync(app.UserTokenCache, options).ConfigureAwait(false);
         return new OutlookSignIn(options, app, cache);
@@ -152,6 +153,12 @@ public sealed class OutlookSignIn : IOutlookTokenSource
         }
         finally { _gate.Release(); }
     }
+
+    // MSAL logs the authorize URL as non-personal data; its state, PKCE challenge and login hint (an e-mail address) stay out of CalSync's debug stream.
+    private static readonly Regex UrlSecrets = new(@"(?<=[?&#](?:state|code_challenge|code|code_verifier|login_hint|client_info|access_token|refresh_token|id_token)=)[^&#\s""']+",
+        RegexOptions.Compiled | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    internal static string RedactUrlSecrets(string message) => message.IndexOf('=') < 0 ? message : UrlSecrets.Replace(message, "***");
 
     private static OutlookAccount ToAccount(AuthenticationResult result) =>
         new(result.Account?.Username ?? "", result.Account?.HomeAccountId?.Identifier ?? "", result.ExpiresOn);
