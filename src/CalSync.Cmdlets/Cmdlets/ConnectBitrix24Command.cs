@@ -180,7 +180,9 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                 chosen = Await(ct => side.Sections.CreateAsync(Calendar!, null, ct));
                 WriteVerbose($"Created the Bitrix24 calendar '{chosen.Name}' (id {chosen.Id}).");
             }
-            var secrets = SecretStore.Open(store, AllowPlaintextSecretStore);
+            SecretStore secrets;
+            try { secrets = SecretStore.Open(store, AllowPlaintextSecretStore); }
+            catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.Bitrix24Command); }
             if (secrets.Warning is { } warning) WriteWarning(warning);
             record = record with
             {

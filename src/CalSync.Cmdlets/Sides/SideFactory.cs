@@ -64,12 +64,15 @@ internal sealed class SideFactory
             throw new SignInRequiredException(
                 $"The Outlook connection '{c.Name}' was made with an access token, which is kept for one PowerShell session only. Run 'Connect-OutlookCalendar -Name {c.Name} -AccessToken ...' (or connect interactively) in this session, then run this command again.",
                 "Connect-OutlookCalendar");
-        return await OutlookCalendarSide.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        try { return await OutlookCalendarSide.ConnectAsync(options, cancellationToken).ConfigureAwait(false); }
+        catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.OutlookCommand); }
     }
 
     public Bitrix24CalendarSide Bitrix24(ConnectionRecord c)
     {
-        var secrets = SecretStore.Open(_store, UsesPlaintext(c));
+        SecretStore secrets;
+        try { secrets = SecretStore.Open(_store, UsesPlaintext(c)); }
+        catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.Bitrix24Command); }
         // The plaintext fallback was warned about (and opted into) at Connect-Bitrix24; runs only mention it.
         if (secrets.Warning is { } warning) _debug?.Invoke(warning);
         var text = c.SecretKey is null ? null : secrets.Load(c.SecretKey);
