@@ -118,9 +118,11 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
         if (!ShouldProcess($"Outlook at {endpoint} (connection '{Name}', app {clientId})", "Sign in and connect")) return;
         var signInOptions = new SideFactory(store, PostDebug, PostWarning).OutlookOptions(record);
         var interactive = IsInteractive();
+        var protection = SecretProtection.OsKeyStore;
         var account = Await(async ct =>
         {
             var signIn = await OutlookSignIn.CreateAsync(signInOptions, ct).ConfigureAwait(false);
+            protection = signIn.Cache.Protected ? SecretProtection.OsKeyStore : SecretProtection.PlaintextFile;
             var silent = await signIn.TrySilentAsync(ct).ConfigureAwait(false);
             if (silent is not null) { PostVerbose($"Signed in silently from the token cache as {silent.Username}."); return silent; }
             if (!interactive)
@@ -132,7 +134,12 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
                 return Task.CompletedTask;
             }, ct).ConfigureAwait(false);
         }, failure: ErrorIds.SignInFailed);
-        Save(store, record with { Account = account!.Username });
+        // The protection the cache really got: -AllowPlaintextTokenCache only allows the fallback; a working key store is still used.
+        Save(store, record with
+        {
+            Account = account!.Username,
+            Settings = new System.Collections.Generic.Dictionary<string, string> { [SettingKeys.KeyStore] = protection.ToString() },
+        });
     }
 
     private void Verify(OutlookConnectionOptions options)
@@ -151,7 +158,7 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
         try { return Await(work); }
         catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)
         {
-            var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
+            var inner = KeyStoreOptIn.Explain(e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e, KeyStoreOptIn.OutlookCommand);
             ThrowTerminatingError(Known(inner, Name) ?? Error(failure, ErrorCategory.AuthenticationError, Name, "Connecting to Outlook failed: " + inner.Message, inner));
             throw;
         }
