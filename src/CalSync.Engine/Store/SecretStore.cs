@@ -173,6 +173,9 @@ public sealed class SecretStore : ISecretStore
         }
     }
 
+    private static readonly System.Text.RegularExpressions.Regex LibsecretMessage =
+        new(@"message:'([^'\r\n]{1,200})'", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>Why the OS key store failed, in one line: the outer message and the innermost cause (e.g. a missing libsecret).</summary>
     internal static string Reason(Exception e)
     {
@@ -182,7 +185,16 @@ public sealed class SecretStore : ISecretStore
             return line.Length > 200 ? line.Substring(0, 200) + "..." : line;
         }
         var inner = e;
-        while (inner.InnerException is not null) inner = inner.InnerException;
+        var messages = new StringBuilder(e.Message);
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+            messages.Append('\n').Append(inner.Message);
+        }
+        // On Linux, Extensions.Msal wraps libsecret's GError in two layers of boilerplate ("... Error code: 0. OS error
+        // code 0: ... domain:'91' code:'2' message:'Cannot create an item in a locked collection' ..."): keep its words.
+        var said = LibsecretMessage.Match(messages.ToString());
+        if (said.Success) return "libsecret: " + said.Groups[1].Value.Trim();
         return ReferenceEquals(inner, e) ? FirstLine(e) : FirstLine(e).TrimEnd('.') + ": " + FirstLine(inner);
     }
 
