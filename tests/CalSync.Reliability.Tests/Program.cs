@@ -8,10 +8,11 @@ namespace CalSync.Reliability.Tests;
 /// The child process of the crash, concurrency and stale-lock tests: the test assembly started on its own
 /// (<c>CalSync.Reliability.Tests --calsync-child &lt;script&gt;</c>) hosts PowerShell 7.6 (System.Management.Automation),
 /// imports the built module (out/CalSync/CalSync.psd1) and runs one script, as a scheduled task would
-/// (no host UI: non-interactive). $graph, $token and $webhook come from the environment (CALSYNC_CHILD_*), the store
-/// from CALSYNC_HOME. It prints one line per event: READY (module imported), OUT &lt;outcome&gt; created=.. (a run
-/// record), ERR &lt;error id&gt; &lt;message&gt;, TERM &lt;error id&gt; &lt;message&gt; (terminating). Exit code: 0, or 1 on a
-/// terminating error. With CALSYNC_CHILD_WARMUP it first runs a warm-up script (its own store: it only reads), and with
+/// (no host UI: non-interactive; with CALSYNC_CHILD_HOST=interactive the recording <see cref="TestHost"/>, so a
+/// device-code sign-in is allowed). $graph, $authority, $token and $webhook come from the environment
+/// (CALSYNC_CHILD_*), the store from CALSYNC_HOME. It prints one line per event: READY (module imported),
+/// OUT &lt;outcome&gt; created=.. (a run record), WARN &lt;warning&gt;, ERR &lt;error id&gt; &lt;message&gt;, TERM &lt;error id&gt;
+/// &lt;message&gt; (terminating). Exit code: 0, or 1 on a terminating error. With CALSYNC_CHILD_WARMUP it first runs a warm-up script (its own store: it only reads), and with
 /// CALSYNC_CHILD_WAIT=1 it then waits for a store root on standard input before the real script: the harness starts
 /// the next child while it checks the last one, so a crash point costs the run, not the process start and JIT.
 /// Under xunit this Main is never called.
@@ -29,9 +30,12 @@ public static class Program
         }
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(new[] { Environment.GetEnvironmentVariable("CALSYNC_CHILD_MANIFEST")! });
-        using var runspace = RunspaceFactory.CreateRunspace(iss);
+        using var runspace = Environment.GetEnvironmentVariable("CALSYNC_CHILD_HOST") == "interactive"
+            ? RunspaceFactory.CreateRunspace(new CalSync.Cmdlets.Tests.Support.TestHost(), iss)
+            : RunspaceFactory.CreateRunspace(iss);
         runspace.Open();
         runspace.SessionStateProxy.SetVariable("graph", Environment.GetEnvironmentVariable("CALSYNC_CHILD_GRAPH"));
+        runspace.SessionStateProxy.SetVariable("authority", Environment.GetEnvironmentVariable("CALSYNC_CHILD_AUTHORITY"));
         runspace.SessionStateProxy.SetVariable("token", Secure(Environment.GetEnvironmentVariable("CALSYNC_CHILD_TOKEN") ?? ""));
         runspace.SessionStateProxy.SetVariable("webhook", Secure(Environment.GetEnvironmentVariable("CALSYNC_CHILD_WEBHOOK") ?? ""));
         if (Environment.GetEnvironmentVariable("CALSYNC_CHILD_WARMUP") is { Length: > 0 } warmup)
@@ -59,6 +63,7 @@ public static class Program
             var error = ps.Streams.Error[e.Index];
             Line($"ERR {error.FullyQualifiedErrorId.Split(',')[0]} {OneLine(error.ToString())}");
         };
+        ps.Streams.Warning.DataAdded += (_, e) => Line("WARN " + OneLine(ps.Streams.Warning[e.Index].Message));
         var output = new PSDataCollection<PSObject>();
         output.DataAdded += (_, e) => Line("OUT " + Describe(output[e.Index]));
         try

@@ -40,7 +40,14 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Starts the script in the store at <paramref name="storeRoot"/> now.</summary>
     public static ChildProcess Start(SandboxHost host, string storeRoot, string script) => Start(host, storeRoot, script, warm: false);
 
-    private static ChildProcess Start(SandboxHost host, string storeRoot, string script, bool warm)
+    /// <summary>
+    /// Starts the script now with <paramref name="environment"/> on top of the usual one (a null value removes the
+    /// variable): native code such as libsecret reads the process environment, which only a new process can change.
+    /// </summary>
+    public static ChildProcess Start(SandboxHost host, string storeRoot, string script, IReadOnlyDictionary<string, string?> environment) =>
+        Start(host, storeRoot, script, warm: false, environment);
+
+    private static ChildProcess Start(SandboxHost host, string storeRoot, string script, bool warm, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var directory = AppContext.BaseDirectory;
         var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "CalSync.Reliability.Tests.exe" : "CalSync.Reliability.Tests");
@@ -64,10 +71,16 @@ public sealed class ChildProcess : IDisposable
         info.Environment["CALSYNC_HOME"] = storeRoot;
         info.Environment["CALSYNC_CHILD_MANIFEST"] = Paths.Manifest;
         info.Environment["CALSYNC_CHILD_GRAPH"] = host.Graph.BaseUrl;
+        info.Environment["CALSYNC_CHILD_AUTHORITY"] = host.Graph.AuthorityUrl;
         info.Environment["CALSYNC_CHILD_TOKEN"] = host.Graph.AccessToken;
         info.Environment["CALSYNC_CHILD_WEBHOOK"] = host.Bitrix24.WebhookUrl;
         // Two cores shared with others: no tiered-compilation background work beyond what a user's pwsh would do.
         info.Environment["DOTNET_TieredPGO"] = "0";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
         return new ChildProcess(Process.Start(info)!);
     }
 
