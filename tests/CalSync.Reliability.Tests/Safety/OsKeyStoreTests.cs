@@ -215,6 +215,31 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         });
     }
 
+    [Fact]
+    public void Disconnecting_takes_the_webhook_and_the_signed_in_tokens_out_of_the_keyring()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var keyring = PrivateKeyring.Start();
+        using var home = new StoreHome();
+        var tag = StoreTag(home.Root);
+        Assert.Equal(0, Run(home, interactive: true, keyring.Environment, $"""
+            {DeviceCodeSignIn} | Out-Null
+            Connect-Bitrix24 -WebhookUrl $webhook | Out-Null
+            """).ExitCode);
+        Assert.NotNull(keyring.Lookup("calsync.store", tag, "calsync.key", "bitrix24"));
+        Assert.NotEmpty(TokenCacheJson(keyring, home)["RefreshToken"]!.AsObject());
+
+        var child = Run(home, interactive: false, keyring.Environment, "Disconnect-OutlookCalendar; Disconnect-Bitrix24");
+
+        Assert.Equal(0, child.ExitCode);
+        Assert.DoesNotContain(child.Lines, l => l.StartsWith("WARN ", StringComparison.Ordinal) || l.StartsWith("ERR ", StringComparison.Ordinal));
+        Assert.Null(keyring.Lookup("calsync.store", tag, "calsync.key", "bitrix24"));
+        // MSAL writes the emptied cache back: no account and no token left in it.
+        if (keyring.Lookup("calsync.store", tag, "calsync.tokencache", "outlook") is not null)
+            foreach (var section in new[] { "RefreshToken", "AccessToken", "Account", "IdToken" })
+                Assert.Empty(TokenCacheJson(keyring, home)[section]?.AsObject() ?? new JsonObject());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private sealed record Finished(int ExitCode, IReadOnlyList<string> Lines, string Transcript);
@@ -237,10 +262,15 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static (string Access, string Refresh) TokenCache(PrivateKeyring keyring, StoreHome home)
     {
-        var json = JsonNode.Parse(Decode(keyring.Lookup("calsync.store", StoreTag(home.Root), "calsync.tokencache", "outlook")))!;
+        var json = TokenCacheJson(keyring, home);
         string Single(string section) => Assert.Single(json[section]!.AsObject()).Value!["secret"]!.GetValue<string>();
         return (Single("AccessToken"), Single("RefreshToken"));
     }
+
+    /// <summary>The MSAL cache (JSON) kept in the keyring for the connection 'outlook'.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static JsonNode TokenCacheJson(PrivateKeyring keyring, StoreHome home) =>
+        JsonNode.Parse(Decode(keyring.Lookup("calsync.store", StoreTag(home.Root), "calsync.tokencache", "outlook")))!;
 
     /// <summary>Extensions.Msal keeps data in libsecret as base64 text.</summary>
     private static string Decode(string? item)
