@@ -164,12 +164,34 @@ public sealed class SecretStore : ISecretStore
         {
             var storage = Storage.Create(Properties(store.SecretsDirectory, StoreTag(store.Root), "calsync-probe"),
                 new TraceSource("CalSync.Secrets", SourceLevels.Off));
-            storage.VerifyPersistence();
-            return null;
+            return Verify(storage.VerifyPersistence);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Reason(e);
+        }
+    }
+
+    /// <summary>
+    /// Runs Extensions.Msal's key store check; null when it passed, else why not. The check writes, reads back and
+    /// deletes one fixed probe item, so two CalSync processes checking at once (two scheduled syncs) can delete each
+    /// other's probe: a failed check is retried after a short random pause, and only a store that keeps failing is unavailable.
+    /// </summary>
+    internal static string? Verify(Action check, int attempts = 3)
+    {
+        var random = new Random();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                check();
+                return null;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (attempt >= attempts) return Reason(e);
+                System.Threading.Thread.Sleep(50 + random.Next(200));
+            }
         }
     }
 

@@ -74,8 +74,7 @@ public static class TokenCacheStorage
             try
             {
                 helper = await MsalCacheHelper.CreateAsync(props, logger).ConfigureAwait(false);
-                helper.VerifyPersistence();
-                failure = null;
+                failure = SecretStore.Verify(helper.VerifyPersistence);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

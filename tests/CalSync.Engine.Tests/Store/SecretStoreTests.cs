@@ -140,4 +140,18 @@ public sealed class SecretStoreTests(Xunit.Abstractions.ITestOutputHelper output
         var props = TokenCacheStorage.CreateProperties(Store, "Me");
         Assert.Equal(Path.Combine(Store.SecretsDirectory, "me.msalcache.bin"), props.CacheFilePath);
     }
+
+    [Fact]
+    public void A_key_store_check_that_fails_once_is_retried_and_one_that_keeps_failing_is_reported()
+    {
+        // another process deleting the shared probe item between our write and read-back fails one check
+        var calls = 0;
+        Assert.Null(SecretStore.Verify(() => { if (++calls == 1) throw new InvalidOperationException("probe item vanished"); }));
+        Assert.Equal(2, calls);
+
+        calls = 0;
+        var reason = SecretStore.Verify(() => { calls++; throw new InvalidOperationException("Could not connect: No such file or directory"); });
+        Assert.Equal(3, calls);
+        Assert.Equal("Could not connect: No such file or directory", reason);
+    }
 }
