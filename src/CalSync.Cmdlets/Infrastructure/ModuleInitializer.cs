@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -7,55 +8,65 @@ using System.Runtime.InteropServices;
 namespace CalSync.PowerShell.Infrastructure;
 
 /// <summary>
-/// Runs when the module is imported, before any cmdlet touches the engine. On PowerShell 7 it installs the private
-/// AssemblyLoadContext (CalSync.Cmdlets.Loader, net8.0) so the engine, the connectors and MSAL / Graph / Kiota /
-/// YamlDotNet load from Dependencies/ in isolation. On Windows PowerShell (no load contexts) it falls back to resolving
-/// the same files from Dependencies/ into the one AppDomain.
+/// Runs when the module is imported and only hooks assembly resolution: the engine, the connectors and MSAL / Graph /
+/// Kiota / YamlDotNet load when a command first needs them, not at import. On PowerShell 7 the first such load creates
+/// the private AssemblyLoadContext (CalSync.Cmdlets.Loader, net8.0) so they load from Dependencies/ in isolation; on
+/// Windows PowerShell (no load contexts) the same files load from Dependencies/ into the one AppDomain.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
-    internal static readonly string[] EntryAssemblies = { "CalSync.Engine", "CalSync.Outlook", "CalSync.Bitrix24" };
+    private static readonly string[] EntryAssemblies = { "CalSync.Engine", "CalSync.Outlook", "CalSync.Bitrix24" };
+    private static readonly bool OnNetFramework = RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
     private static readonly object Gate = new();
-    private static bool _installed;
+    private static bool _hooked;
+    private static Func<string, AssemblyName, Assembly>? _loadShared;
 
-    /// <summary>The name of the load context CalSync's engine runs in ("CalSync" on PowerShell 7, "Default" on Windows PowerShell).</summary>
-    public static string LoadContextName { get; private set; } = "";
-
-    internal static string DependencyDirectory =>
+    private static string DependencyDirectory =>
         Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "Dependencies");
 
     public void OnImport()
     {
+        var directory = DependencyDirectory;
+        if (!Directory.Exists(directory))
+            throw new InvalidOperationException($"CalSync is incomplete: the folder '{directory}' is missing. Reinstall the module (or build it: dotnet build CalSync.sln).");
         lock (Gate)
         {
-            if (_installed) return;
-            var directory = DependencyDirectory;
-            if (!Directory.Exists(directory))
-                throw new InvalidOperationException($"CalSync is incomplete: the folder '{directory}' is missing. Reinstall the module (or build it: dotnet build CalSync.sln).");
-            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
-            {
-                AppDomain.CurrentDomain.AssemblyResolve += ResolveOnNetFramework;
-                LoadContextName = "Default";
-            }
-            else
-            {
-                var loader = Assembly.LoadFrom(Path.Combine(directory, "CalSync.Cmdlets.Loader.dll"));
-                var install = loader.GetType("CalSync.Loader.DependencyLoadContext", throwOnError: true)!.GetMethod("Install")!;
-                LoadContextName = (string)install.Invoke(null, new object[] { directory, EntryAssemblies })!;
-            }
-            _installed = true;
+            if (_hooked) return;
+            AppDomain.CurrentDomain.AssemblyResolve += Resolve;
+            _hooked = true;
         }
     }
 
     public void OnRemove(PSModuleInfo module)
     {
-        // The load context stays for the process: other runspaces may still use the module, and types cannot be unloaded.
+        // The hook and the load context stay for the process: other runspaces may still use the module, and types cannot be unloaded.
     }
 
-    private static Assembly? ResolveOnNetFramework(object? sender, ResolveEventArgs args)
+    /// <summary>
+    /// Serves the engine and the connectors to anyone, and the cmdlet assembly's other references (polyfills in the
+    /// engine's signatures) to the cmdlet assembly, from Dependencies/ (on Windows PowerShell: every file there).
+    /// Every other failed load in the process passes through untouched, and cheaply: this runs for all of them.
+    /// </summary>
+    private static Assembly? Resolve(object? sender, ResolveEventArgs args)
     {
-        var name = new AssemblyName(args.Name).Name;
-        var path = Path.Combine(DependencyDirectory, name + ".dll");
-        return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        var name = new AssemblyName(args.Name);
+        if (name.Name is not { } simple) return null;
+        var path = Path.Combine(DependencyDirectory, simple + ".dll");
+        if (OnNetFramework) return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        var ours = EntryAssemblies.Contains(simple, StringComparer.OrdinalIgnoreCase)
+            || args.RequestingAssembly == typeof(ModuleInitializer).Assembly;
+        return ours && File.Exists(path) ? LoadShared()(DependencyDirectory, name) : null;
+    }
+
+    /// <summary>CalSync.Cmdlets.Loader's DependencyLoadContext.LoadShared, bound on first use.</summary>
+    private static Func<string, AssemblyName, Assembly> LoadShared()
+    {
+        lock (Gate)
+        {
+            if (_loadShared is not null) return _loadShared;
+            var loader = Assembly.LoadFrom(Path.Combine(DependencyDirectory, "CalSync.Cmdlets.Loader.dll"));
+            var method = loader.GetType("CalSync.Loader.DependencyLoadContext", throwOnError: true)!.GetMethod("LoadShared")!;
+            return _loadShared = (Func<string, AssemblyName, Assembly>)Delegate.CreateDelegate(typeof(Func<string, AssemblyName, Assembly>), method);
+        }
     }
 }
