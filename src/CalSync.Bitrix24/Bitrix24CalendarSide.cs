@@ -240,7 +240,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
 
     // ------------------------------------------------------------------ write
 
-    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
     {
         var results = new WriteResult?[operations.Count];
         if (operations.Count == 0) return Array.Empty<WriteResult>();
@@ -255,19 +255,22 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         await LookUpExceptionRowsAsync(operations, cancellationToken).ConfigureAwait(false);
 
         var plans = new List<WritePlan>();
+        var refused = false;
         for (var i = 0; i < operations.Count; i++)
         {
             var plan = Plan(i, operations[i]);
             if (plan.Failure is not null)
             {
                 results[i] = WriteResult.Fail(operations[i].OperationId, plan.Failure);
-                if (haltOnError) break;
+                refused = true;
+                if (halt is not null) break;
                 continue;
             }
             plans.Add(plan);
         }
 
-        var halted = await ExecuteAsync(plans, haltOnError, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(plans, halt, cancellationToken).ConfigureAwait(false);
+        if (refused) halt?.Halt(); // after what came before it was sent
         var succeeded = plans.Where(p => p.Done && p.Errors.Count == 0).ToList();
         await ReadVersionsAsync(succeeded, cancellationToken).ConfigureAwait(false);
 
@@ -285,7 +288,6 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             }
         }
         for (var i = 0; i < results.Length; i++) results[i] ??= WriteResult.Skipped(operations[i].OperationId);
-        _ = halted;
         return results!;
     }
 
@@ -489,8 +491,11 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         plan.Steps.Add(new Step("calendar.event.delete", new List<KeyValuePair<string, object?>> { new("id", target) }, false));
     }
 
-    /// <summary>Sends the plans' steps in batches of up to 50, in order. Returns whether it stopped at a failure.</summary>
-    private async Task<bool> ExecuteAsync(List<WritePlan> plans, bool halt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the plans' steps in batches of up to 50, in order. With a halt each batch stops at its first failure
+    /// (halt=1), which sets the halt; once it is set (by either side) no further batch is sent.
+    /// </summary>
+    private async Task ExecuteAsync(List<WritePlan> plans, WriteHalt? halt, CancellationToken cancellationToken)
     {
         var queue = new List<(WritePlan Plan, int Step)>();
         foreach (var plan in plans.Where(p => !p.Done))
@@ -498,7 +503,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
 
         var position = 0;
         var batchNo = 0;
-        while (position < queue.Count)
+        while (position < queue.Count && halt?.IsHalted != true)
         {
             var commands = new List<BatchCommand>();
             var map = new Dictionary<string, (WritePlan Plan, int Step)>(StringComparer.Ordinal);
@@ -534,8 +539,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             batchNo++;
             if (commands.Count == 0) continue;
 
-            var response = await _client.BatchAsync(commands, halt, cancellationToken).ConfigureAwait(false);
-            var stop = false;
+            var response = await _client.BatchAsync(commands, halt is not null, cancellationToken).ConfigureAwait(false);
             foreach (var command in commands)
             {
                 var (plan, s) = map[command.Key];
@@ -554,21 +558,17 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
                 {
                     plan.Steps[s].Executed = true;
                     plan.Errors.Add($"Bitrix24 rejected {command.Method}{(error.Code.Length > 0 ? " (" + error.Code + ")" : "")}: {error.Description}");
-                    if (halt) stop = true;
+                    halt?.Halt();
                 }
             }
             foreach (var plan in map.Values.Select(v => v.Plan).Distinct())
                 if (plan.Steps.All(s => s.Executed)) plan.Done = true;
-            if (stop)
-            {
-                foreach (var plan in plans.Where(p => !p.Done && p.Errors.Count == 0 && p.AnyStepSucceeded))
-                    plan.Errors.Add("The batch stopped at an earlier failure before this operation was complete.");
-                return true;
-            }
         }
-        foreach (var plan in plans)
-            if (!plan.Done && plan.Errors.Count == 0 && plan.Steps.Count > 0 && plan.Steps.All(s => s.Executed)) plan.Done = true;
-        return false;
+        foreach (var plan in plans.Where(p => !p.Done && p.Errors.Count == 0))
+        {
+            if (plan.Steps.Count > 0 && plan.Steps.All(s => s.Executed)) plan.Done = true;
+            else if (plan.AnyStepSucceeded && halt?.IsHalted == true) plan.Errors.Add("The writes stopped at an earlier failure before this operation was complete.");
+        }
     }
 
     /// <summary>

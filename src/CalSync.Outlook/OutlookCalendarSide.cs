@@ -76,10 +76,10 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
     {
         if (operations is null) throw new ArgumentNullException(nameof(operations));
-        try { return await _writer.WriteAsync(operations, haltOnError, cancellationToken).ConfigureAwait(false); }
+        try { return await _writer.WriteAsync(operations, halt, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !ReferenceEquals(side, ex)) { throw side; }
     }
 

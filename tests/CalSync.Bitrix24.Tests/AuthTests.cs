@@ -147,7 +147,7 @@ public class AuthTests
 
         // The next expiry is refreshed with the rotated refresh token (the first one is dead now).
         portal.Service.ExpireAccessTokens();
-        var write = await side.WriteAsync(new[] { Make.Create("n", Make.Timed("New", new DateTime(2025, 3, 6, 9, 0, 0), TimeSpan.FromHours(1))) }, true, default);
+        var write = await side.WriteAsync(new[] { Make.Create("n", Make.Timed("New", new DateTime(2025, 3, 6, 9, 0, 0), TimeSpan.FromHours(1))) }, new WriteHalt(), default);
         Assert.Equal(WriteStatus.Succeeded, Assert.Single(write).Status);
         Assert.Equal(2, store.Saved.Count);
         Assert.NotEqual(first.RefreshToken, store.Saved[1].RefreshToken);

@@ -82,7 +82,7 @@ public class ReadTests
             Recurrence = new Recurrence { Kind = RecurrenceKind.Daily, Count = 5 },
         };
 
-        var results = await side.WriteAsync(new[] { Make.Create("a", before), Make.Create("b", after), Make.Create("c", daily) }, true, default);
+        var results = await side.WriteAsync(new[] { Make.Create("a", before), Make.Create("b", after), Make.Create("c", daily) }, new WriteHalt(), default);
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
 
         // Naive wall clock + IANA zone on the wire, never an offset.
@@ -117,7 +117,7 @@ public class ReadTests
         var oneDay = Make.AllDay("Holiday", new DateTime(2025, 3, 10));
         var twoDays = Make.AllDay("Conference", new DateTime(2025, 3, 20), days: 2);
 
-        var results = await side.WriteAsync(new[] { Make.Create("1", oneDay), Make.Create("2", twoDays) }, true, default);
+        var results = await side.WriteAsync(new[] { Make.Create("1", oneDay), Make.Create("2", twoDays) }, new WriteHalt(), default);
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
 
         var stored = portal.Service.GetEvents().Single(e => e.Name == "Holiday");

@@ -26,7 +26,7 @@ public class SectionTests
         var error2 = await Assert.ThrowsAsync<SideUnavailableException>(() => byId.ReadAsync(Window, null, default));
         Assert.Contains(externalType, error2.Message);
         var writeError = await Assert.ThrowsAsync<SideUnavailableException>(() =>
-            portal.Side(portal.Options(sectionName: "Outlook calendar")).WriteAsync(new[] { Make.Create("x", Make.Timed("X", new DateTime(2025, 3, 3, 9, 0, 0), TimeSpan.FromHours(1))) }, true, default));
+            portal.Side(portal.Options(sectionName: "Outlook calendar")).WriteAsync(new[] { Make.Create("x", Make.Timed("X", new DateTime(2025, 3, 3, 9, 0, 0), TimeSpan.FromHours(1))) }, new WriteHalt(), default));
         Assert.Contains(externalType, writeError.Message);
         Assert.DoesNotContain(portal.Service.GetEvents(), e => e.Name == "X");
     }
@@ -44,7 +44,7 @@ public class SectionTests
         Assert.Contains(portal.Service.GetSections(), s => s.Id.ToString() == created.Id && s.Name == "CalSync");
 
         var side = portal.Side(portal.Options(sectionName: "calsync"));
-        var result = Assert.Single(await side.WriteAsync(new[] { Make.Create("x", Make.Timed("In CalSync", new DateTime(2025, 3, 3, 9, 0, 0), TimeSpan.FromHours(1))) }, true, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { Make.Create("x", Make.Timed("In CalSync", new DateTime(2025, 3, 3, 9, 0, 0), TimeSpan.FromHours(1))) }, new WriteHalt(), default));
         Assert.Equal(created.Id, portal.Service.GetEvents().Single(e => e.Id.ToString() == result.Id).SectionId.ToString());
         // Events of other calendars are not read.
         portal.Service.SeedEvent(new Dictionary<string, object?> { ["name"] = "Elsewhere", ["from"] = "2025-03-05 12:00:00", ["to"] = "2025-03-05 13:00:00", ["timezone_from"] = "UTC", ["section"] = portal.Service.DefaultSectionId });

@@ -18,7 +18,7 @@ public class WriteRequestCountTests
             .ToList();
         portal.Service.Journal.Clear();
 
-        var created = await side.WriteAsync(ops, false, default);
+        var created = await side.WriteAsync(ops, null, default);
 
         Assert.All(created, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         Assert.Equal(2, portal.Http.Count); // 50 + 10 adds; no getbyid batch for VERSION
@@ -28,7 +28,7 @@ public class WriteRequestCountTests
 
         var updates = created.Take(3).Select((r, i) => new WriteOperation("u" + i, WriteKind.Update, r.Id, read[r.Id!] with { Title = "Renamed " + i }, read[r.Id!])).ToList();
         portal.Service.Journal.Clear();
-        var updated = await side.WriteAsync(updates, true, default);
+        var updated = await side.WriteAsync(updates, new WriteHalt(), default);
 
         Assert.All(updated, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         Assert.Single(portal.Http);

@@ -21,7 +21,7 @@ public class WriteTests
             Description = "Agenda", Location = "Room 1", ShowAs = ShowAs.Tentative, Sensitivity = Sensitivity.Private,
             Importance = Importance.High, ReminderMinutes = 15,
         };
-        var created = Assert.Single(await side.WriteAsync(new[] { Make.Create("c", e) }, true, default));
+        var created = Assert.Single(await side.WriteAsync(new[] { Make.Create("c", e) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, created.Status);
 
         var read = Assert.Single((await side.ReadAsync(March, null, default)).Events);
@@ -35,7 +35,7 @@ public class WriteTests
 
         portal.Service.Journal.Clear();
         var changed = read with { Title = "Review v2", ShowAs = ShowAs.Oof };
-        var updated = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u", WriteKind.Update, read.Id, changed, read) }, true, default));
+        var updated = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u", WriteKind.Update, read.Id, changed, read) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, updated.Status);
         var update = portal.Batches().SelectMany(b => b.Commands).Single(c => c.StartsWith("calendar.event.update"));
         Assert.Contains("name=Review%20v2", update);
@@ -49,7 +49,7 @@ public class WriteTests
         Assert.Equal(updated.Version, reread.Version);
         Assert.NotEqual(read.Version, reread.Version);
 
-        var deleted = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("d", WriteKind.Delete, read.Id, null, reread) }, true, default));
+        var deleted = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("d", WriteKind.Delete, read.Id, null, reread) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, deleted.Status);
         Assert.Empty((await side.ReadAsync(March, null, default)).Events);
         Assert.Empty(portal.Service.GetEvents());
@@ -74,7 +74,7 @@ public class WriteTests
         };
         Assert.Null(side.CannotExpress(series.Recurrence!, series));
 
-        var result = Assert.Single(await side.WriteAsync(new[] { Make.Create("s", series) }, true, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { Make.Create("s", series) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, result.Status);
 
         // One batch: the add, then "this" on $result of the add.
@@ -123,7 +123,7 @@ public class WriteTests
             End = EventTime.FromLocal(new DateTime(2025, 3, 18, 15, 30, 0), "Europe/Berlin"),
         };
 
-        var first = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("o", WriteKind.Update, key, moved, occurrence) }, true, default));
+        var first = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("o", WriteKind.Update, key, moved, occurrence) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, first.Status);
         Assert.Equal(key, first.Id);
         var command = portal.Batches().SelectMany(b => b.Commands).Single(c => c.StartsWith("calendar.event.update"));
@@ -141,7 +141,7 @@ public class WriteTests
         // A second edit goes to the exception's own row: no second split, still one exception.
         portal.Service.Journal.Clear();
         var renamed = x.Occurrence with { Title = "1:1 (renamed)" };
-        var second = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("o2", WriteKind.Update, key, renamed, x.Occurrence) }, true, default));
+        var second = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("o2", WriteKind.Update, key, renamed, x.Occurrence) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, second.Status);
         var command2 = portal.Batches().SelectMany(b => b.Commands).Single(c => c.StartsWith("calendar.event.update"));
         Assert.Contains($"id={exception.Id}&", command2);
@@ -153,7 +153,7 @@ public class WriteTests
         {
             new WriteOperation("d1", WriteKind.Delete, key, null, renamed),
             new WriteOperation("d2", WriteKind.Delete, exception.Id.ToString(), null, renamed),
-        }, false, default);
+        }, null, default);
         Assert.All(refused, r => Assert.Equal(WriteStatus.Failed, r.Status));
         Assert.Equal(2, portal.Service.GetEvents().Count);
     }
@@ -169,7 +169,7 @@ public class WriteTests
             .Select(i => Make.Create("op" + i, Make.Timed($"C++ & a+b=c #{i}", new DateTime(2025, 3, 3, 8, 0, 0).AddHours(i), TimeSpan.FromMinutes(30)) with { Description = "50% off; x=1&y=2 #tag" }))
             .ToList();
 
-        var results = await side.WriteAsync(ops, false, default);
+        var results = await side.WriteAsync(ops, null, default);
 
         Assert.Equal(120, results.Count);
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
@@ -184,6 +184,24 @@ public class WriteTests
             Assert.Equal($"C++ & a+b=c #{i}", stored[results[i].Id!].Name);
             Assert.Equal("50% off; x=1&y=2 #tag", stored[results[i].Id!].Description);
         }
+    }
+
+    [Fact]
+    public async Task A_halt_set_by_the_other_side_stops_the_writes_at_the_next_batch_and_keeps_what_was_sent()
+    {
+        await using var portal = await Portal.StartAsync("en");
+        var side = portal.Side();
+        var ops = Enumerable.Range(0, 120)
+            .Select(i => Make.Create("op" + i, Make.Timed("C" + i, new DateTime(2025, 3, 3, 8, 0, 0).AddHours(i), TimeSpan.FromMinutes(30))))
+            .ToList();
+        var halt = new WriteHalt();
+        portal.Service.Journal.WriteHandled += _ => halt.Halt(); // the other side failed while the first batch was under way
+
+        var results = await side.WriteAsync(ops, halt, default);
+
+        Assert.Equal(Enumerable.Repeat(WriteStatus.Succeeded, 50).Concat(Enumerable.Repeat(WriteStatus.NotAttempted, 70)), results.Select(r => r.Status));
+        Assert.Equal(50, portal.Service.GetEvents().Count);
+        Assert.Single(portal.Batches(), b => b.Commands.Any(c => c.StartsWith("calendar.event.add")));
     }
 
     [Theory]
@@ -206,7 +224,9 @@ public class WriteTests
             Make.Create("5", Make.Timed("Five", new DateTime(2025, 3, 7, 9, 0, 0), TimeSpan.FromHours(1))),
         };
 
-        var results = await side.WriteAsync(ops, halt, default);
+        var signal = halt ? new WriteHalt() : null;
+        var results = await side.WriteAsync(ops, signal, default);
+        Assert.Equal(halt, signal?.IsHalted == true);
 
         Assert.Equal(new[] { "1", "2", "3", "4", "5" }, results.Select(r => r.OperationId));
         Assert.Equal(WriteStatus.Succeeded, results[0].Status);
@@ -246,12 +266,12 @@ public class WriteTests
                 Exceptions = new[] { new OccurrenceException(new DateTime(2025, 3, 10), moved) },
             },
         };
-        Assert.Equal(WriteStatus.Succeeded, Assert.Single(await side.WriteAsync(new[] { Make.Create("s", series) }, true, default)).Status);
+        Assert.Equal(WriteStatus.Succeeded, Assert.Single(await side.WriteAsync(new[] { Make.Create("s", series) }, new WriteHalt(), default)).Status);
         var read = Assert.Single((await side.ReadAsync(March, null, default)).Events);
         Assert.Single(read.Recurrence!.Exceptions);
 
         var desired = read with { ReminderMinutes = null, Recurrence = read.Recurrence with { Count = 4, Exceptions = Array.Empty<OccurrenceException>() } };
-        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u", WriteKind.Update, read.Id, desired, read) }, true, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u", WriteKind.Update, read.Id, desired, read) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, result.Status);
 
         var after = Assert.Single((await side.ReadAsync(March, null, default)).Events);
@@ -263,7 +283,7 @@ public class WriteTests
 
         // Nothing differs now: an update of the same content sends nothing.
         portal.Service.Journal.Clear();
-        var again = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u2", WriteKind.Update, after.Id, after, after) }, true, default));
+        var again = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u2", WriteKind.Update, after.Id, after, after) }, new WriteHalt(), default));
         Assert.Equal(WriteStatus.Succeeded, again.Status);
         Assert.DoesNotContain(portal.Batches(), b => b.Commands.Any(c => c.StartsWith("calendar.event.update")));
     }

@@ -18,7 +18,7 @@ public class StampListingTests
         var copies = Enumerable.Range(0, count / 2)
             .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = $"s|Bitrix24|{i}" }, null))
             .ToList();
-        Assert.All(await side.WriteAsync(copies, false, default), r => Assert.Equal(WriteStatus.Succeeded, r.Status));
+        Assert.All(await side.WriteAsync(copies, null, default), r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         for (var i = 0; i < count - count / 2; i++)
             Sandbox.Seed(g, $"Own {i}", start.AddHours(i).AddMinutes(30).ToString("yyyy-MM-ddTHH:mm:ss"), start.AddHours(i).AddMinutes(45).ToString("yyyy-MM-ddTHH:mm:ss"));
         g.Journal.Clear();

@@ -17,7 +17,7 @@ public sealed class WriteTests
         using var side = Sandbox.Side(g);
         var desired = Sandbox.Single("Dentist", new DateTime(2025, 3, 12, 9, 0, 0, DateTimeKind.Utc)) with { OriginStamp = "sync1|bitrix24|42", Sensitivity = Sensitivity.Private, ShowAs = ShowAs.Tentative };
 
-        var result = Assert.Single(await side.WriteAsync(new[] { Create("c1", desired, "sync1:b42") }, haltOnError: false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { Create("c1", desired, "sync1:b42") }, halt: null, default));
 
         Assert.Equal(WriteStatus.Succeeded, result.Status);
         Assert.NotNull(result.Version);
@@ -51,7 +51,7 @@ public sealed class WriteTests
         var lose = new LoseFirstAnswer(r => r.Method == HttpMethod.Post);
         using var side = Sandbox.Side(g, Sandbox.Options(g, () => lose) with { RequestTimeout = TimeSpan.FromSeconds(10) });
 
-        var result = Assert.Single(await side.WriteAsync(new[] { Create("c1", Sandbox.Single("Once", new DateTime(2025, 3, 12, 9, 0, 0, DateTimeKind.Utc))) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { Create("c1", Sandbox.Single("Once", new DateTime(2025, 3, 12, 9, 0, 0, DateTimeKind.Utc))) }, null, default));
 
         Assert.Equal(1, lose.Lost);
         Assert.Equal(WriteStatus.Succeeded, result.Status);
@@ -71,7 +71,7 @@ public sealed class WriteTests
             Recurrence = new Recurrence { Kind = RecurrenceKind.Weekly, DaysOfWeek = new[] { DayOfWeek.Monday }, Count = 4, Cancelled = new[] { new DateTime(2025, 3, 10) } },
         };
 
-        var result = Assert.Single(await side.WriteAsync(new[] { Create("s1", series) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { Create("s1", series) }, null, default));
 
         Assert.Equal(1, lose.Lost);
         Assert.Equal(WriteStatus.Succeeded, result.Status);
@@ -90,7 +90,7 @@ public sealed class WriteTests
         g.Journal.Clear();
 
         var desired = existing with { Title = "Review (v2)", Location = "Room 7" };
-        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, null, default));
 
         Assert.Equal(WriteStatus.Succeeded, result.Status);
         Assert.NotEqual(existing.Version, result.Version);
@@ -111,7 +111,7 @@ public sealed class WriteTests
         var existing = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
         g.Journal.Clear();
 
-        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, existing, existing) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, existing, existing) }, null, default));
 
         Assert.Equal(WriteStatus.Succeeded, result.Status);
         Assert.Empty(g.Journal.Requests);
@@ -124,8 +124,8 @@ public sealed class WriteTests
         var id = Sandbox.Seed(g, "Bye", "2025-03-12T10:00:00", "2025-03-12T11:00:00");
         using var side = Sandbox.Side(g);
 
-        var first = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("d1", WriteKind.Delete, id, null, null) }, false, default));
-        var again = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("d2", WriteKind.Delete, id, null, null) }, false, default));
+        var first = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("d1", WriteKind.Delete, id, null, null) }, null, default));
+        var again = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("d2", WriteKind.Delete, id, null, null) }, null, default));
 
         Assert.True(first.Status == WriteStatus.Succeeded, first.Error);
         Assert.True(again.Status == WriteStatus.Succeeded, again.Error);
@@ -150,7 +150,7 @@ public sealed class WriteTests
         {
             new WriteOperation("u", WriteKind.Update, a, existing with { Title = "A2" }, existing),
             new WriteOperation("d", WriteKind.Delete, b, null, null),
-        }, false, default);
+        }, null, default);
 
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         var stored = Assert.Single(g.GetEvents());
@@ -168,7 +168,7 @@ public sealed class WriteTests
         using var side = Sandbox.Side(g);
         var ops = Enumerable.Range(0, 45).Select(i => Create("c" + i, Sandbox.Single("Bulk " + i, new DateTime(2025, 3, 10, 8, 0, 0, DateTimeKind.Utc).AddHours(i)))).ToList();
 
-        var results = await side.WriteAsync(ops, haltOnError: false, default);
+        var results = await side.WriteAsync(ops, halt: null, default);
 
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         Assert.Equal(ops.Select(o => o.OperationId), results.Select(r => r.OperationId));
@@ -189,7 +189,7 @@ public sealed class WriteTests
         g.ThrottleNext(3, 2); // the first three mailbox requests answer 429 with Retry-After: 2
 
         var clock = Stopwatch.StartNew();
-        var results = await side.WriteAsync(ops, haltOnError: false, default);
+        var results = await side.WriteAsync(ops, halt: null, default);
         clock.Stop();
 
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
@@ -211,8 +211,8 @@ public sealed class WriteTests
         var ops = Enumerable.Range(0, 30).Select(i => Create("x" + i, Sandbox.Single("X" + i, new DateTime(2025, 4, 1, 8, 0, 0, DateTimeKind.Utc).AddHours(i)))).ToList();
 
         await Task.WhenAll(
-            one.WriteAsync(ops.Take(15).ToList(), false, default),
-            two.WriteAsync(ops.Skip(15).ToList(), false, default),
+            one.WriteAsync(ops.Take(15).ToList(), null, default),
+            two.WriteAsync(ops.Skip(15).ToList(), null, default),
             one.ReadAsync(Sandbox.Window, null, default),
             two.ReadAsync(Sandbox.Window, null, default));
 
@@ -234,7 +234,7 @@ public sealed class WriteTests
             Create("c1", Sandbox.Single("One", new DateTime(2025, 3, 14, 8, 0, 0, DateTimeKind.Utc))),
             new WriteOperation("u1", WriteKind.Update, missing, existing with { Title = "x" }, existing),
             Create("c3", Sandbox.Single("Three", new DateTime(2025, 3, 15, 8, 0, 0, DateTimeKind.Utc))),
-        }, haltOnError: false, default);
+        }, halt: null, default);
 
         Assert.Equal(new[] { "c1", "u1", "c3" }, results.Select(r => r.OperationId));
         Assert.Equal(WriteStatus.Succeeded, results[0].Status);
@@ -260,10 +260,37 @@ public sealed class WriteTests
             new WriteOperation("u1", WriteKind.Update, missing, existing with { Title = "x" }, existing),
             Create("c3", Sandbox.Single("Three", new DateTime(2025, 3, 15, 8, 0, 0, DateTimeKind.Utc))),
             Create("c4", Sandbox.Single("Four", new DateTime(2025, 3, 16, 8, 0, 0, DateTimeKind.Utc))),
-        }, haltOnError: true, default);
+        }, halt: new WriteHalt(), default);
 
         Assert.Equal(new[] { WriteStatus.Succeeded, WriteStatus.Failed, WriteStatus.NotAttempted, WriteStatus.NotAttempted }, results.Select(r => r.Status));
         Assert.Equal(new[] { "One" }, g.GetEvents().Select(e => e["subject"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_halt_set_by_the_other_side_stops_the_writes_at_the_next_batch_and_keeps_what_was_sent()
+    {
+        await using var g = await Sandbox.StartAsync();
+        using var side = Sandbox.Side(g);
+        var ops = Enumerable.Range(0, 30).Select(i => Create("x" + i, Sandbox.Single("X" + i, new DateTime(2025, 4, 1, 8, 0, 0, DateTimeKind.Utc).AddHours(i)))).ToList();
+        var halt = new WriteHalt();
+        g.Journal.WriteHandled += _ => halt.Halt(); // the other side failed while the first $batch was under way
+
+        var results = await side.WriteAsync(ops, halt, default);
+
+        Assert.Equal(Enumerable.Repeat(WriteStatus.Succeeded, 20).Concat(Enumerable.Repeat(WriteStatus.NotAttempted, 10)), results.Select(r => r.Status));
+        Assert.Equal(20, g.GetEvents().Count);
+        Assert.Equal(1, side.BatchRequestsSent);
+    }
+
+    [Fact]
+    public async Task A_failed_item_sets_the_halt()
+    {
+        await using var g = await Sandbox.StartAsync();
+        using var side = Sandbox.Side(g);
+        var halt = new WriteHalt();
+        var results = await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, "no-such-event", Sandbox.Single("X", new DateTime(2025, 4, 1, 8, 0, 0, DateTimeKind.Utc)), null) }, halt, default);
+        Assert.Equal(WriteStatus.Failed, Assert.Single(results).Status);
+        Assert.True(halt.IsHalted);
     }
 
     [Fact]
@@ -284,7 +311,7 @@ public sealed class WriteTests
             },
         };
 
-        var result = Assert.Single(await side.WriteAsync(new[] { Create("s1", desired) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { Create("s1", desired) }, null, default));
 
         Assert.Equal(WriteStatus.Succeeded, result.Status);
         var read = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
@@ -323,7 +350,7 @@ public sealed class WriteTests
             },
         };
 
-        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, null, default));
 
         Assert.Equal(WriteStatus.Succeeded, result.Status);
         var read = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
@@ -358,7 +385,7 @@ public sealed class WriteTests
             Recurrence = existing.Recurrence with { Exceptions = new[] { exception with { Occurrence = exception.Occurrence with { Location = "Room 2" } } } },
         };
 
-        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, false, default));
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, null, default));
 
         Assert.Equal(WriteStatus.Succeeded, result.Status);
         var read = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
@@ -386,7 +413,7 @@ public sealed class WriteTests
         {
             new WriteOperation("u1", WriteKind.Update, existingOccurrence.Id, desiredOccurrence, existingOccurrence),
             new WriteOperation("d1", WriteKind.Delete, OccurrenceKey.Make(seriesId, new DateTime(2025, 3, 18)), null, null),
-        }, false, default);
+        }, null, default);
 
         Assert.All(results, r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         Assert.Equal(existingOccurrence.Id, results[0].Id);

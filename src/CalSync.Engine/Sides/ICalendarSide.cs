@@ -55,14 +55,30 @@ public interface ICalendarSide
     Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes in order (batched as the side allows). With <paramref name="haltOnError"/> nothing after the first
-    /// failure is attempted. One result per operation, in the same order. Item failures are results; a failure of
-    /// the whole side (auth, network after retries) throws <see cref="SideUnavailableException"/>.
+    /// Writes in order (batched as the side allows). One result per operation, in the same order. Item failures are
+    /// results; a failure of the whole side (auth, network after retries) throws <see cref="SideUnavailableException"/>.
+    /// With a <paramref name="halt"/> (proceed-on-error off) nothing after the first failed item is attempted and the
+    /// side sets the halt; it checks the halt before each batch and, once set (by either side), sends nothing more:
+    /// the rest come back <see cref="WriteStatus.NotAttempted"/>. Without one every operation is attempted.
     /// </summary>
-    Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken);
+    Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken);
 
     /// <summary>Null when the side can store this series as a series; otherwise why not (it then travels as single events).</summary>
     string? CannotExpress(Recurrence recurrence, CalEvent series);
+}
+
+/// <summary>
+/// Stops the writes of one run together when proceed-on-error is off: both sides write at once and each checks it before
+/// every batch, so a failure on one side stops the other at its next batch. Unlike a cancellation it abandons nothing
+/// in flight: every batch sent comes back with its results, so what was written is linked.
+/// </summary>
+public sealed class WriteHalt
+{
+    private volatile bool _halted;
+
+    public bool IsHalted => _halted;
+
+    public void Halt() => _halted = true;
 }
 
 /// <summary>A side cannot be used at all this run (sign-in needed, revoked credentials, service down).</summary>

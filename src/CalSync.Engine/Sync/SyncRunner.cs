@@ -173,7 +173,7 @@ public sealed class SyncRunner
     }
 
     /// <summary>
-    /// Writes the plan side by side; returns why it stopped early (null when it did not). Meetings refused by
+    /// Writes the plan to both sides at once; returns why it stopped early (null when it did not). Meetings refused by
     /// <see cref="MeetingValidator"/> are added to <paramref name="invalidMeetings"/> (what is wrong, in words).
     /// </summary>
     private async Task<string?> ExecuteAsync(SyncDefinition definition, Plan plan, Dictionary<string, WriteResult> results, List<string> invalidMeetings, RunOptions options, CancellationToken cancellationToken)
@@ -192,24 +192,48 @@ public sealed class SyncRunner
             options.Log?.Invoke(problem);
         }
         if (invalidMeetings.Count > 0 && !definition.ProceedOnError) return invalidMeetings[0];
-        // Creates and updates on both sides first, deletions last: a run that fails midway (an expired
-        // sign-in, say) has deleted nothing.
+        // Both sides are written at once: creates and updates first, deletions last, so a run that fails midway (an
+        // expired sign-in, say) has deleted nothing. Without proceed-on-error the first failed item on either side
+        // halts both at their next batch; what was sent still comes back and is linked.
+        var halt = definition.ProceedOnError ? null : new WriteHalt();
         foreach (var deletions in new[] { false, true })
-            foreach (var side in new[] { Side.Bitrix24, Side.Outlook })
-            {
-                var writes = plan.Writes.Where(w => w.TargetSide == side && (w.Kind == WriteKind.Delete) == deletions && !invalid.Contains(w.OperationId)).ToArray();
-                if (writes.Length == 0) continue;
-                options.Progress?.Report(new RunProgress($"Writing {writes.Length} change(s) to {side}", done, total));
+        {
+            var bySide = new[] { Side.Bitrix24, Side.Outlook }
+                .Select(side => (Side: side, Writes: plan.Writes.Where(w => w.TargetSide == side && (w.Kind == WriteKind.Delete) == deletions && !invalid.Contains(w.OperationId)).ToArray()))
+                .Where(s => s.Writes.Length > 0).ToArray();
+            if (bySide.Length == 0) continue;
+            options.Progress?.Report(new RunProgress("Writing " + string.Join(" and ", bySide.Select(s => $"{s.Writes.Length} change(s) to {s.Side}")), done, total));
+            foreach (var (side, writes) in bySide)
                 options.Log?.Invoke($"Sending {writes.Length} {(deletions ? "deletion(s)" : "create(s)/update(s)")} to {side}.");
-                var operations = writes.Select(w => new WriteOperation(w.OperationId, w.Kind, w.TargetId, w.Desired, w.Existing) { TransactionId = w.TransactionId }).ToArray();
-                var written = await SideOf(side).WriteAsync(operations, !definition.ProceedOnError, cancellationToken).ConfigureAwait(false);
-                foreach (var result in written) results[result.OperationId] = result;
-                done += writes.Length;
-                var firstFailure = written.FirstOrDefault(r => r.Status == WriteStatus.Failed);
-                if (firstFailure is not null && !definition.ProceedOnError)
-                    return $"{side} refused {firstFailure.OperationId}: {firstFailure.Error}";
+
+            var writing = bySide.Select(s => WriteSideAsync(s.Side, s.Writes)).ToArray();
+            try { await Task.WhenAll(writing).ConfigureAwait(false); }
+            finally
+            {
+                // Both sides have answered, even when one failed as a whole: keep what the other one wrote.
+                foreach (var task in writing.Where(t => t.Status == TaskStatus.RanToCompletion))
+                    foreach (var result in task.Result) results[result.OperationId] = result;
             }
+            if (halt is null) continue;
+            foreach (var (side, task) in bySide.Zip(writing, (s, t) => (s.Side, t)))
+                if (task.Result.FirstOrDefault(r => r.Status == WriteStatus.Failed) is { } failed)
+                    return $"{side} refused {failed.OperationId}: {failed.Error}";
+        }
         return null;
+
+        async Task<IReadOnlyList<WriteResult>> WriteSideAsync(Side side, PlannedWrite[] writes)
+        {
+            var operations = writes.Select(w => new WriteOperation(w.OperationId, w.Kind, w.TargetId, w.Desired, w.Existing) { TransactionId = w.TransactionId }).ToArray();
+            IReadOnlyList<WriteResult> written;
+            try { written = await SideOf(side).WriteAsync(operations, halt, cancellationToken).ConfigureAwait(false); }
+            catch
+            {
+                halt?.Halt(); // the other side stops at its next batch
+                throw;
+            }
+            options.Progress?.Report(new RunProgress($"Wrote {writes.Length} change(s) to {side}", Interlocked.Add(ref done, writes.Length), total));
+            return written;
+        }
     }
 
     private void SaveAfterWrites(SyncDefinition definition, SyncState state, Plan plan, Dictionary<string, WriteResult> results,

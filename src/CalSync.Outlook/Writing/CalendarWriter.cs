@@ -18,8 +18,8 @@ namespace CalSync.Outlook.Writing;
 /// <summary>
 /// Executes the engine's writes. Plain creates, updates and deletes travel in $batch requests of up to 20; writes that
 /// need several dependent requests (a series with exceptions or cancellations, one occurrence of a series) run on
-/// their own, in order. With haltOnError the steps of a batch are chained with dependsOn (Graph then answers 424 for
-/// everything after a failure) and nothing later is sent.
+/// their own, in order. With a halt the steps of a batch are chained with dependsOn (Graph then answers 424 for
+/// everything after a failure), a failure sets the halt, and nothing is sent once it is set (by either side).
 /// </summary>
 internal sealed class CalendarWriter
 {
@@ -34,19 +34,18 @@ internal sealed class CalendarWriter
         _stampId = stampId;
     }
 
-    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
     {
         var results = new WriteResult?[operations.Count];
-        var halted = false;
         var i = 0;
-        while (i < operations.Count)
+        while (i < operations.Count && halt?.IsHalted != true)
         {
-            if (halted) { results[i] = WriteResult.Skipped(operations[i].OperationId); i++; continue; }
+            var from = i;
             var run = new List<int>();
             while (i + run.Count < operations.Count && run.Count < 20 && IsSimple(operations[i + run.Count])) run.Add(i + run.Count);
             if (run.Count > 0)
             {
-                await WriteSimpleAsync(operations, run, haltOnError, results, cancellationToken).ConfigureAwait(false);
+                await WriteSimpleAsync(operations, run, halt is not null, results, cancellationToken).ConfigureAwait(false);
                 i += run.Count;
             }
             else
@@ -54,7 +53,8 @@ internal sealed class CalendarWriter
                 results[i] = await WriteComplexAsync(operations[i], cancellationToken).ConfigureAwait(false);
                 i++;
             }
-            if (haltOnError && results.Take(i).Any(r => r is not null && r.Status != WriteStatus.Succeeded)) halted = true;
+            for (var k = from; k < i; k++)
+                if (results[k] is { Status: not WriteStatus.Succeeded }) halt?.Halt();
         }
         return results.Select((r, k) => r ?? WriteResult.Skipped(operations[k].OperationId)).ToList();
     }
@@ -78,7 +78,7 @@ internal sealed class CalendarWriter
         }
     }
 
-    private async Task WriteSimpleAsync(IReadOnlyList<WriteOperation> operations, List<int> run, bool haltOnError, WriteResult?[] results, CancellationToken cancellationToken)
+    private async Task WriteSimpleAsync(IReadOnlyList<WriteOperation> operations, List<int> run, bool stopAtFailure, WriteResult?[] results, CancellationToken cancellationToken)
     {
         var steps = new List<BatchStep>();
         var stepOf = new Dictionary<int, int>();
@@ -113,11 +113,11 @@ internal sealed class CalendarWriter
             catch (Exception ex) when (ex is ArgumentException || ex is InvalidOperationException || ex is UnknownTimeZoneException)
             {
                 results[index] = WriteResult.Fail(op.OperationId, ex.Message);
-                if (haltOnError) break;
+                if (stopAtFailure) break;
             }
         }
         if (steps.Count == 0) return;
-        if (haltOnError && results.Any(r => r is not null && r.Status == WriteStatus.Failed))
+        if (stopAtFailure && run.Any(k => results[k]?.Status == WriteStatus.Failed))
         {
             // a request could not even be built: keep order, send nothing after it
             var firstBad = run.First(k => results[k]?.Status == WriteStatus.Failed);
@@ -126,7 +126,7 @@ internal sealed class CalendarWriter
             if (steps.Count == 0) return;
         }
         IReadOnlyList<BatchStepResult> answers;
-        try { answers = await _batch.RunAsync(steps, sequential: haltOnError, cancellationToken).ConfigureAwait(false); }
+        try { answers = await _batch.RunAsync(steps, sequential: stopAtFailure, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !(ex is SideUnavailableException)) { throw side; }
         foreach (var pair in stepOf)
         {

@@ -37,6 +37,10 @@ public sealed class InMemoryCalendar : ICalendarSide
     public Func<Recurrence, CalEvent, string?> CannotExpressRule { get; set; }
     /// <summary>How the service stores what it is sent (e.g. it trims text); applied to every sync write, without a new version.</summary>
     public Func<CalEvent, CalEvent> StoreTransform { get; set; } = e => e;
+    /// <summary>How many operations one batch holds: the halt is checked before each batch.</summary>
+    public int BatchSize { get; set; } = 1;
+    /// <summary>Awaited before each batch of a write call (numbered from 0), before the halt is checked: a test can hold one side until the other has done something.</summary>
+    public Func<int, Task>? BeforeBatch { get; set; }
     /// <summary>Runs after each write was applied (a test can throw here to simulate a crash right after the service saved).</summary>
     public Action<WriteOperation>? AfterWrite { get; set; }
 
@@ -106,27 +110,32 @@ public sealed class InMemoryCalendar : ICalendarSide
         return Task.FromResult(new SideSnapshot(inWindow, "read-" + Reads.ToString(CultureInfo.InvariantCulture)));
     }
 
-    public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
     {
         var results = new List<WriteResult>();
-        var halted = false;
-        foreach (var op in operations)
+        for (var batch = 0; results.Count < operations.Count; batch++)
         {
-            if (halted) { results.Add(WriteResult.Skipped(op.OperationId)); continue; }
-            var error = FailWhen(op);
-            if (error is not null)
+            if (BeforeBatch is { } hold) await hold(batch);
+            if (halt?.IsHalted == true) break;
+            var stopped = false;
+            foreach (var op in operations.Skip(results.Count).Take(BatchSize))
             {
-                results.Add(WriteResult.Fail(op.OperationId, error));
-                halted = haltOnError;
-                continue;
+                if (stopped) { results.Add(WriteResult.Skipped(op.OperationId)); continue; }
+                var result = FailWhen(op) is { } error ? WriteResult.Fail(op.OperationId, error) : Apply(op);
+                results.Add(result);
+                if (result.Status == WriteStatus.Failed)
+                {
+                    if (halt is null) continue;
+                    halt.Halt();
+                    stopped = true; // the rest of this batch is not attempted (Bitrix24's halt=1, Graph's dependsOn)
+                    continue;
+                }
+                if (result.Id is { } id && _events.TryGetValue(id, out var stored))
+                    _events[id] = StoreTransform(stored) with { Version = stored.Version };
+                AfterWrite?.Invoke(op);
             }
-            var result = Apply(op);
-            results.Add(result);
-            if (result.Status == WriteStatus.Succeeded && result.Id is { } id && _events.TryGetValue(id, out var stored))
-                _events[id] = StoreTransform(stored) with { Version = stored.Version };
-            AfterWrite?.Invoke(op);
         }
-        return Task.FromResult<IReadOnlyList<WriteResult>>(results);
+        return results.Concat(operations.Skip(results.Count).Select(op => WriteResult.Skipped(op.OperationId))).ToList();
     }
 
     public string? CannotExpress(Recurrence recurrence, CalEvent series) => CannotExpressRule(recurrence, series);

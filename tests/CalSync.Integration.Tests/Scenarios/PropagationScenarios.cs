@@ -20,9 +20,9 @@ public sealed class PropagationScenarios(SandboxFixture fixture) : IClassFixture
     {
         public Side Side => inner.Side;
         public Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
-        public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
         {
-            await inner.WriteAsync(operations, haltOnError, cancellationToken);
+            await inner.WriteAsync(operations, halt, cancellationToken);
             throw new Crash();
         }
         public string? CannotExpress(Recurrence recurrence, CalEvent series) => inner.CannotExpress(recurrence, series);

@@ -169,10 +169,10 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
     {
         public Engine.Model.Side Side => inner.Side;
         public Task<Engine.Sides.SideSnapshot> ReadAsync(Engine.Sides.SyncWindow window, string? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
-        public Task<IReadOnlyList<Engine.Sides.WriteResult>> WriteAsync(IReadOnlyList<Engine.Sides.WriteOperation> operations, bool haltOnError, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<Engine.Sides.WriteResult>> WriteAsync(IReadOnlyList<Engine.Sides.WriteOperation> operations, Engine.Sides.WriteHalt? halt, CancellationToken cancellationToken)
         {
             revoke();
-            return inner.WriteAsync(operations, haltOnError, cancellationToken);
+            return inner.WriteAsync(operations, halt, cancellationToken);
         }
         public string? CannotExpress(Engine.Model.Recurrence recurrence, Engine.Model.CalEvent series) => inner.CannotExpress(recurrence, series);
     }
