@@ -22,8 +22,8 @@ public sealed record BenchOptions
     public string? ModulePath { get; init; }
     /// <summary>Scenario 6 through the engine even when the module is built.</summary>
     public bool EngineOnly6 { get; init; }
-    /// <summary>Print the phases of a no-op run (scenario 2 and 4).</summary>
-    public bool ProfileNoOp { get; init; }
+    /// <summary>Print the phases of every measured run, and of a no-op run through the public APIs (scenario 2 and 4).</summary>
+    public bool Profile { get; init; }
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
 }
 
@@ -196,7 +196,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         var job = new Job
         {
             StoreRoot = StoreRoot, GraphUrl = Graph.BaseUrl, AccessToken = Graph.AccessToken, WebhookUrl = Bitrix24.WebhookUrl,
-            Syncs = syncs.ToList(), Merge = merge, Repeat = repeat,
+            Syncs = syncs.ToList(), Merge = merge, Repeat = repeat, Phases = _options.Profile,
         };
         var runs = new List<(JobResult, SideRequests, SideRequests)>();
         await PrepareAsync();
@@ -298,6 +298,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     {
         var graph = CountGraph(Graph.Journal.Requests);
         var bitrix24 = CountBitrix24(Bitrix24.Journal.Requests);
+        foreach (var phase in result.Phases) _options.Log(phase);
         if (Environment.GetEnvironmentVariable("CALSYNC_BENCH_DUMP") is { Length: > 0 })
             foreach (var r in Graph.Journal.Requests) _options.Log($"    graph {r.Method} {Uri.UnescapeDataString(r.PathAndQuery)}");
         _bucketDrainedAt = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Min(Bitrix24Burst, bitrix24.Http) / Bitrix24Rate + 0.5);

@@ -24,6 +24,8 @@ public sealed record Job
     public InitialMerge? Merge { get; init; }
     /// <summary>How many times to run the syncs in this process (the first with <see cref="Merge"/>, later ones without).</summary>
     public int Repeat { get; init; } = 1;
+    /// <summary>Report each run's phases (<c>--profile</c>).</summary>
+    public bool Phases { get; init; }
 }
 
 /// <summary>What the child reports: per-sync outcomes and the process's own CPU and memory.</summary>
@@ -52,6 +54,8 @@ public sealed record JobResult
     public double AllocatedMB { get; init; }
     public long StateFileBytes { get; init; }
     public string? Error { get; init; }
+    /// <summary>With <see cref="Job.Phases"/>: one line a phase, wall, CPU and allocations since the previous mark.</summary>
+    public List<string> Phases { get; init; } = new();
 }
 
 /// <summary>Runs a <see cref="Job"/> (the <c>run-job</c> command) and prints its <see cref="JobResult"/> as one JSON line.</summary>
@@ -88,6 +92,7 @@ public static class Child
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
+        var phases = job.Phases ? new PhaseClock() : null;
         try
         {
             foreach (var sync in job.Syncs)
@@ -98,7 +103,7 @@ public static class Child
                     Endpoint = job.GraphUrl, AccessToken = job.AccessToken, CalendarId = sync.CalendarId, TokenCacheMode = TokenCacheMode.InMemory,
                 });
                 using var bitrix24 = new Bitrix24CalendarSide(new Bitrix24ConnectionOptions { WebhookUrl = job.WebhookUrl, SectionId = sync.SectionId });
-                var run = await new SyncRunner(store, outlook, bitrix24).RunAsync(definition, new RunOptions { Merge = job.Merge, LockWait = TimeSpan.FromSeconds(5) }, CancellationToken.None);
+                var run = await new SyncRunner(store, outlook, bitrix24).RunAsync(definition, new RunOptions { Merge = job.Merge, LockWait = TimeSpan.FromSeconds(5), Progress = phases, Log = phases is null ? null : phases.Mark }, CancellationToken.None);
                 var r = run.Record;
                 outcomes.Add(r.Outcome + (r.Message is null ? "" : ": " + r.Message));
                 created += r.Created; updated += r.Updated; deleted += r.Deleted; matched += r.Matched; failed += r.Failed;
@@ -128,6 +133,37 @@ public static class Child
             AllocatedMB = (GC.GetTotalAllocatedBytes(precise: false) - allocated0) / 1048576.0,
             StateFileBytes = stateBytes,
             Error = error,
+            Phases = phases?.Lines ?? new List<string>(),
         };
+    }
+
+    /// <summary>
+    /// Marks the runner's own log lines and progress reports with the wall time, process CPU and allocations since the
+    /// previous mark: where a run spends, phase by phase (read, plan, journal, writes of each side, save).
+    /// </summary>
+    private sealed class PhaseClock : IProgress<RunProgress>
+    {
+        private readonly Process _process = Process.GetCurrentProcess();
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private TimeSpan _wall, _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private long _allocated = GC.GetTotalAllocatedBytes(precise: false);
+        private TimeSpan _paused = GC.GetTotalPauseDuration();
+        private int _gen2 = GC.CollectionCount(2);
+
+        public List<string> Lines { get; } = new();
+
+        public void Report(RunProgress value) => Mark(value.Activity);
+
+        public void Mark(string message)
+        {
+            lock (Lines)
+            {
+                _process.Refresh();
+                var (wall, cpu, allocated, paused, gen2) = (_watch.Elapsed, _process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+                var what = message.Split('\n')[0];
+                Lines.Add($"   until {(what.Length > 64 ? what[..64] + "…" : what),-66} wall {(wall - _wall).TotalMilliseconds,6:0} ms  cpu {(cpu - _cpu).TotalMilliseconds,6:0} ms  alloc {(allocated - _allocated) / 1048576.0,6:0.0} MB  GC pauses {(paused - _paused).TotalMilliseconds,5:0} ms, {gen2 - _gen2} gen2");
+                (_wall, _cpu, _allocated, _paused, _gen2) = (wall, cpu, allocated, paused, gen2);
+            }
+        }
     }
 }

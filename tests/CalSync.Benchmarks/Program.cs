@@ -17,7 +17,8 @@ public static class Program
           --smoke            tiny run for CI: --scale 0.01 --latency-ms 5, scenarios 1,2,3,4,6 (6 through the engine)
           --in-process       run the syncs in this process (default: a child process, for clean CPU/memory figures)
           --engine-only      scenario 6 through the engine instead of the built module's Start-CalSync -Name *
-          --profile          after scenario 2's no-op run, print the phases of a no-op run (CPU, allocations) from a child
+          --profile          print each run's phases (wall, CPU, allocations between the runner's log lines and progress
+                             reports); after scenario 2's no-op run, the phases of a no-op run through the public APIs
           --module PATH      the built module's CalSync.psd1 (scenario 5; default out/CalSync/CalSync.psd1)
 
         Exit code 0 when every run completed and the request-count identities held; timings are never asserted.
@@ -75,7 +76,7 @@ public static class Program
                     options = options with { ChildProcess = false };
                     break;
                 case "--profile":
-                    options = options with { ProfileNoOp = true };
+                    options = options with { Profile = true };
                     break;
                 case "--module":
                     options = options with { ModulePath = Next() };

@@ -116,7 +116,7 @@ public static class Scenarios
             var runs = await env.RunManyAsync(sync, null, 2);
             rows.Add(Measure("2", $"No-op incremental run at {pairs:N0} links (new process)", runs[0], 0, 1, latency));
             rows.Add(Measure("2w", "The same, again in the same process (warm, as in a PowerShell session)", runs[1], 0, 1, latency));
-            if (o.ProfileNoOp) await env.ProfileAsync(sync);
+            if (o.Profile) await env.ProfileAsync(sync);
         }
         if (changes)
         {
@@ -143,7 +143,7 @@ public static class Scenarios
         await using var _env = env;
         o.Log("[4] no-op run, twice in one process");
         var runs = await env.RunManyAsync(sync, null, 2);
-        if (o.ProfileNoOp) await env.ProfileAsync(sync);
+        if (o.Profile) await env.ProfileAsync(sync);
         return new List<Row>
         {
             setup,
