@@ -39,7 +39,19 @@ internal sealed class GraphBatch
     /// <summary>How many $batch requests were posted (diagnostics and tests).</summary>
     public int BatchesSent { get; private set; }
 
+    /// <summary>Runs the steps and disposes their bodies once they are answered.</summary>
     public async Task<IReadOnlyList<BatchStepResult>> RunAsync(IReadOnlyList<BatchStep> steps, bool sequential, CancellationToken cancellationToken)
+    {
+        try { return await RunRoundsAsync(steps, sequential, cancellationToken).ConfigureAwait(false); }
+        finally
+        {
+            // The SDK serialises each body into a pooled stream with a 128 KB block: returned now, the next body reuses
+            // it; left to the finalizer, every create took a new block from the large-object heap (gen2 collections).
+            foreach (var step in steps) step.Body?.Content?.Dispose();
+        }
+    }
+
+    private async Task<IReadOnlyList<BatchStepResult>> RunRoundsAsync(IReadOnlyList<BatchStep> steps, bool sequential, CancellationToken cancellationToken)
     {
         var results = new BatchStepResult?[steps.Count];
         var pending = Enumerable.Range(0, steps.Count).ToList();
@@ -140,10 +152,16 @@ internal sealed class GraphBatch
             JsonElement? body = null;
             if (message.Content is not null)
             {
-                var text = await message.Content.ReadAsStringAsync().ConfigureAwait(false);
-                if (!string.IsNullOrWhiteSpace(text))
+                // Straight from the UTF-8 bytes (no string in between), and the document's pooled buffers returned.
+                var bytes = await message.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                if (bytes.Length > 0)
                 {
-                    try { body = JsonDocument.Parse(text).RootElement.Clone(); } catch (JsonException) { }
+                    try
+                    {
+                        using var document = JsonDocument.Parse(bytes);
+                        body = document.RootElement.Clone();
+                    }
+                    catch (JsonException) { }
                 }
             }
             answers.Add(((int)message.StatusCode, body, RetryAfterOf(message)));
