@@ -242,6 +242,9 @@ public sealed class SyncRunner
         var links = new List<Link>(plan.Links);
         var keptJournal = new List<JournalEntry>();
         var failed = new List<FailedItem>();
+        // Looked up once per failed write: a run where a side refuses thousands of creates stays linear.
+        var earlierFailures = state.Failed.ToLookup(f => f.Id, StringComparer.Ordinal);
+        var journalOf = journal.ToLookup(j => (j.TargetSide, j.SourceId));
         foreach (var write in plan.Writes)
         {
             results.TryGetValue(write.OperationId, out var result);
@@ -253,9 +256,10 @@ public sealed class SyncRunner
             if (write.PreviousLink is not null) links.Add(write.PreviousLink);
             if (result?.Status == WriteStatus.Failed)
             {
-                failed.Add(new FailedItem(write.TargetSide, write.Source?.Id ?? write.TargetId ?? "", result.Error ?? "", 1 + state.Failed.Count(f => f.Id == (write.Source?.Id ?? write.TargetId))));
+                var id = write.Source?.Id ?? write.TargetId ?? "";
+                failed.Add(new FailedItem(write.TargetSide, id, result.Error ?? "", 1 + earlierFailures[id].Count()));
                 // A create that failed may still have reached the service (a lost answer): keep looking for its copy.
-                if (write.Kind == WriteKind.Create) keptJournal.AddRange(journal.Where(j => j.SourceId == write.Source!.Id && j.TargetSide == write.TargetSide));
+                if (write.Kind == WriteKind.Create) keptJournal.AddRange(journalOf[(write.TargetSide, write.Source!.Id)]);
             }
         }
         _store.SaveState(definition.Name, state with
