@@ -99,13 +99,16 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             commands.Add(new BatchCommand("m" + orphan, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", orphan) }));
 
         var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var chunkRows = new Dictionary<string, List<EventRow>>(StringComparer.Ordinal);
         foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
         {
-            var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+            // Window chunks are read into rows as the answer comes: no document of the whole answer.
+            var response = await _client.BatchAsync(batch, halt: false, key => key.StartsWith("c", StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
             foreach (var error in response.Errors)
                 if (!error.Key.StartsWith("m", StringComparison.Ordinal))
                     throw new Bitrix24ApiException(batch.First(c => c.Key == error.Key).Method, 400, error.Value.Code, error.Value.Description);
             foreach (var r in response.Results) results[r.Key] = r.Value;
+            foreach (var r in response.Rows) chunkRows[r.Key] = r.Value;
         }
 
         if (results.TryGetValue("s", out var sectionList))
@@ -123,9 +126,8 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
 
         var rows = new List<EventRow>();
         foreach (var r in results.Where(r => r.Key.StartsWith("c", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
-            foreach (var item in Json.Items(r.Value))
+            foreach (var row in chunkRows.TryGetValue(r.Key, out var read) ? read : Json.Items(r.Value).Select(EventRow.Parse))
             {
-                var row = EventRow.Parse(item);
                 if (row.SectionId.Length == 0 || row.SectionId == sectionId) rows.Add(row);
             }
         var assembler = new EventAssembler(rows);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using System.Text.Json;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Model;
@@ -43,58 +44,251 @@ internal sealed class EventRow
     /// <summary>The key that tells expanded rows of one series apart: ID plus its own start.</summary>
     public string RowKey => Id + "|" + Start;
 
+    // The fields a row is built from; everything else in an answer is skipped.
+    private const int FId = 0, FParentId = 1, FSectionId = 2, FSectId = 3, FVersion = 4, FName = 5, FDescription = 6, FLocation = 7,
+        FSkipTime = 8, FAccessibility = 9, FImportance = 10, FTimestampX = 11, FExDate = 12, FRecurrenceId = 13, FOriginalDateFrom = 14,
+        FTzFrom = 15, FTzTo = 16, FDateFromFormatted = 17, FDateToFormatted = 18, FDateFrom = 19, FDateTo = 20, FTildeDateFrom = 21,
+        FTildeDateTo = 22, FMeetingHost = 23, FPrivate = 24, FIsMeeting = 25, FRRule = 26, FRemind = 27, FAttendeeList = 28;
+
+    private static readonly string[] Names =
+    {
+        "ID", "PARENT_ID", "SECTION_ID", "SECT_ID", "VERSION", "NAME", "DESCRIPTION", "LOCATION", "DT_SKIP_TIME", "ACCESSIBILITY",
+        "IMPORTANCE", "TIMESTAMP_X", "EXDATE", "RECURRENCE_ID", "ORIGINAL_DATE_FROM", "TZ_FROM", "TZ_TO", "DATE_FROM_FORMATTED",
+        "DATE_TO_FORMATTED", "DATE_FROM", "DATE_TO", "~DATE_FROM", "~DATE_TO", "MEETING_HOST", "PRIVATE_EVENT", "IS_MEETING", "RRULE",
+        "REMIND", "ATTENDEE_LIST",
+    };
+
+    private static readonly byte[][] NameBytes = Names.Select(n => Encoding.UTF8.GetBytes(n)).ToArray();
+
+    /// <summary>What a row is built from, read either from a <see cref="JsonElement"/> or straight from a reader.</summary>
+    private sealed class Fields
+    {
+        /// <summary>Scalar fields as <see cref="Json.AsString"/> reads them (numbers as their text, false/null as null).</summary>
+        public readonly string?[] Text = new string?[FPrivate];
+        public bool Private;
+        public bool IsMeeting;
+        public bool HasTildeDateFrom;
+        public JsonElement? RRule;
+        public List<(string? Type, long? Count)> Remind = new();
+        public List<(string? Id, string? Status)> Attendees = new();
+    }
+
     public static EventRow Parse(JsonElement e)
     {
+        var f = new Fields
+        {
+            Private = e.Bool("PRIVATE_EVENT"),
+            IsMeeting = e.Bool("IS_MEETING"),
+            HasTildeDateFrom = e.Prop("~DATE_FROM") is not null,
+            RRule = e.Obj("RRULE"),
+        };
+        for (var i = 0; i < f.Text.Length; i++) f.Text[i] = e.Str(Names[i]);
+        foreach (var r in Json.Items(e.Prop("REMIND"))) f.Remind.Add((r.Str("type"), r.Long("count")));
+        if (f.IsMeeting)
+            foreach (var a in Json.Items(e.Prop("ATTENDEE_LIST"))) f.Attendees.Add((a.Str("id"), a.Str("status")));
+        var row = Build(f);
+        row.Raw = e;
+        return row;
+    }
+
+    /// <summary>
+    /// Reads one row straight from <paramref name="reader"/> (on the row's start, over a complete buffer) and leaves it
+    /// on the row's end: the no-op read meets thousands of rows, so no document and no copy of fields it does not use.
+    /// Reads the same values as <see cref="Parse(JsonElement)"/>; <see cref="Raw"/> stays unset.
+    /// </summary>
+    public static EventRow Read(ref Utf8JsonReader reader)
+    {
+        var f = new Fields();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return Build(f);
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = FieldOf(ref reader);
+            reader.Read();
+            switch (field)
+            {
+                case -1:
+                    reader.Skip();
+                    break;
+                case FPrivate:
+                    f.Private = ReadBool(ref reader);
+                    break;
+                case FIsMeeting:
+                    f.IsMeeting = ReadBool(ref reader);
+                    break;
+                case FRRule:
+                    if (reader.TokenType == JsonTokenType.StartObject) f.RRule = JsonElement.ParseValue(ref reader);
+                    else { f.RRule = null; reader.Skip(); }
+                    break;
+                case FRemind:
+                    f.Remind.Clear();
+                    ReadItems(ref reader, "type", "count", f.Remind, null);
+                    break;
+                case FAttendeeList:
+                    f.Attendees.Clear();
+                    ReadItems(ref reader, "id", "status", null, f.Attendees);
+                    break;
+                default:
+                    if (field == FTildeDateFrom) f.HasTildeDateFrom = true;
+                    f.Text[field] = ReadText(ref reader);
+                    break;
+            }
+        }
+        return Build(f);
+    }
+
+    private static int FieldOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped) return Array.IndexOf(Names, reader.GetString());
+        var name = reader.ValueSpan;
+        for (var i = 0; i < NameBytes.Length; i++)
+            if (NameBytes[i].Length == name.Length && name.SequenceEqual(NameBytes[i])) return i;
+        return -1;
+    }
+
+    /// <summary>The value as <see cref="Json.AsString"/> reads it; objects and arrays are skipped (null).</summary>
+    private static string? ReadText(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Number:
+                return Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+            case JsonTokenType.True:
+                return "true";
+            default:
+                reader.Skip();
+                return null;
+        }
+    }
+
+    /// <summary>As <see cref="Json.Bool"/>: true, a non-zero integer, or Y/y/1/true/TRUE.</summary>
+    private static bool ReadBool(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.Number:
+                return reader.TryGetInt64(out var n) && n != 0;
+            case JsonTokenType.String:
+                return reader.GetString() is "Y" or "y" or "1" or "true" or "TRUE";
+            default:
+                reader.Skip();
+                return false;
+        }
+    }
+
+    /// <summary>As <see cref="Json.AsLong"/>.</summary>
+    private static long? ReadLong(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                if (reader.TryGetInt64(out var l)) return l;
+                return reader.TryGetDouble(out var d) ? (long)d : null;
+            case JsonTokenType.String:
+                return Json.ParseLong(reader.GetString());
+            default:
+                reader.Skip();
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Json.Items"/> over a list of small objects (REMIND, ATTENDEE_LIST): two fields of each object
+    /// (the second as a number for REMIND); items that are not objects give nulls.
+    /// </summary>
+    private static void ReadItems(ref Utf8JsonReader reader, string first, string second, List<(string?, long?)>? numbers, List<(string?, string?)>? texts)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
+        {
+            reader.Skip();
+            return;
+        }
+        var isObject = reader.TokenType == JsonTokenType.StartObject;
+        while (reader.Read() && reader.TokenType is not (JsonTokenType.EndArray or JsonTokenType.EndObject))
+        {
+            if (isObject) reader.Read(); // the map's key
+            string? a = null, b = null;
+            long? n = null;
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isFirst = reader.ValueTextEquals(first);
+                    var isSecond = !isFirst && reader.ValueTextEquals(second);
+                    reader.Read();
+                    if (isFirst) a = ReadText(ref reader);
+                    else if (isSecond && numbers is not null) n = ReadLong(ref reader);
+                    else if (isSecond) b = ReadText(ref reader);
+                    else reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+            numbers?.Add((a, n));
+            texts?.Add((a, b));
+        }
+    }
+
+    private static EventRow Build(Fields f)
+    {
+        var t = f.Text;
         var row = new EventRow
         {
-            Raw = e,
-            Id = e.Str("ID") ?? "",
-            ParentId = e.Str("PARENT_ID") ?? "",
-            SectionId = e.Str("SECTION_ID") ?? e.Str("SECT_ID") ?? "",
-            Version = e.Str("VERSION") ?? "",
-            Name = e.Str("NAME") ?? "",
-            Description = BbCode.ToPlainText(e.Str("DESCRIPTION")),
-            Location = e.Str("LOCATION") ?? "",
-            AllDay = e.Str("DT_SKIP_TIME") == "Y",
-            Accessibility = e.Str("ACCESSIBILITY") ?? "busy",
-            Private = e.Bool("PRIVATE_EVENT"),
-            Importance = e.Str("IMPORTANCE") ?? "normal",
-            ReminderMinutes = Reminder(e.Prop("REMIND")),
-            TimestampX = Bitrix24Dates.ParseCulture(e.Str("TIMESTAMP_X")),
-            RRule = e.Obj("RRULE") is { } rr && rr.Str("FREQ") is "DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY" ? rr : null,
-            ExDates = Bitrix24Dates.ParseDateList(e.Str("EXDATE")),
-            IsMeeting = e.Bool("IS_MEETING"),
+            Id = t[FId] ?? "",
+            ParentId = t[FParentId] ?? "",
+            SectionId = t[FSectionId] ?? t[FSectId] ?? "",
+            Version = t[FVersion] ?? "",
+            Name = t[FName] ?? "",
+            Description = BbCode.ToPlainText(t[FDescription]),
+            Location = t[FLocation] ?? "",
+            AllDay = t[FSkipTime] == "Y",
+            Accessibility = t[FAccessibility] ?? "busy",
+            Private = f.Private,
+            Importance = t[FImportance] ?? "normal",
+            ReminderMinutes = Reminder(f.Remind),
+            TimestampX = Bitrix24Dates.ParseCulture(t[FTimestampX]),
+            RRule = f.RRule is { } rr && rr.Str("FREQ") is "DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY" ? rr : null,
+            ExDates = Bitrix24Dates.ParseDateList(t[FExDate]),
+            IsMeeting = f.IsMeeting,
         };
         if (row.ParentId.Length == 0) row.ParentId = row.Id;
-        var rid = e.Str("RECURRENCE_ID");
+        var rid = t[FRecurrenceId];
         row.RecurrenceId = string.IsNullOrEmpty(rid) || rid == "0" || rid == row.Id ? null : rid;
-        row.OriginalDate = Bitrix24Dates.ParseCulture(e.Str("ORIGINAL_DATE_FROM"))?.Date;
+        row.OriginalDate = Bitrix24Dates.ParseCulture(t[FOriginalDateFrom])?.Date;
 
-        var tzFrom = Zone(e.Str("TZ_FROM"));
-        var tzTo = Zone(e.Str("TZ_TO")) ?? tzFrom;
+        var tzFrom = Zone(t[FTzFrom]);
+        var tzTo = Zone(t[FTzTo]) ?? tzFrom;
         tzFrom ??= tzTo ?? Zones.Utc;
         tzTo ??= tzFrom;
-        var from = Bitrix24Dates.ParseFormatted(e.Str("DATE_FROM_FORMATTED")) ?? Bitrix24Dates.ParseCulture(e.Str("DATE_FROM")) ?? new DateTime(2000, 1, 1);
-        var to = Bitrix24Dates.ParseFormatted(e.Str("DATE_TO_FORMATTED")) ?? Bitrix24Dates.ParseCulture(e.Str("DATE_TO")) ?? from;
+        var from = Bitrix24Dates.ParseFormatted(t[FDateFromFormatted]) ?? Bitrix24Dates.ParseCulture(t[FDateFrom]) ?? new DateTime(2000, 1, 1);
+        var to = Bitrix24Dates.ParseFormatted(t[FDateToFormatted]) ?? Bitrix24Dates.ParseCulture(t[FDateTo]) ?? from;
         (row.Start, row.End) = Times(row.AllDay, from, to, tzFrom, tzTo);
         if (row.RRule is not null)
         {
-            var expanded = e.Prop("~DATE_FROM") is not null;
-            var sFrom = expanded ? Bitrix24Dates.ParseCulture(e.Str("~DATE_FROM")) : from;
-            var sTo = expanded ? Bitrix24Dates.ParseCulture(e.Str("~DATE_TO")) : to;
+            var expanded = f.HasTildeDateFrom;
+            var sFrom = expanded ? Bitrix24Dates.ParseCulture(t[FTildeDateFrom]) : from;
+            var sTo = expanded ? Bitrix24Dates.ParseCulture(t[FTildeDateTo]) : to;
             if (sFrom is { } sf)
                 (row.SeriesStart, row.SeriesEnd) = Times(row.AllDay, sf, sTo ?? sf + (to - from), tzFrom, tzTo);
         }
 
         var attendees = new List<Attendee>();
-        var host = e.Str("MEETING_HOST");
+        var host = t[FMeetingHost];
         if (row.IsMeeting)
         {
-            foreach (var a in Json.Items(e.Prop("ATTENDEE_LIST")))
+            foreach (var (id, status) in f.Attendees)
             {
-                var id = a.Str("id");
                 if (id is null || id == host) continue;
-                var response = a.Str("status") switch
+                var response = status switch
                 {
                     "Y" => AttendeeResponse.Accepted,
                     "N" => AttendeeResponse.Declined,
@@ -125,14 +319,13 @@ internal sealed class EventRow
         catch (UnknownTimeZoneException) { return null; }
     }
 
-    private static int? Reminder(JsonElement? remind)
+    private static int? Reminder(List<(string? Type, long? Count)> remind)
     {
         int? best = null;
-        foreach (var r in Json.Items(remind))
+        foreach (var (type, count) in remind)
         {
-            var count = r.Long("count");
             if (count is null) continue;
-            int? minutes = r.Str("type") switch
+            int? minutes = type switch
             {
                 "min" => (int)count.Value,
                 "hour" => (int)count.Value * 60,

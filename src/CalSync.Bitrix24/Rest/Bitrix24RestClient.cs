@@ -1,12 +1,15 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using CalSync.Bitrix24.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using Polly;
@@ -28,6 +31,9 @@ public sealed class BatchResponse
 {
     public Dictionary<string, JsonElement> Results { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, BatchError> Errors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Event rows of the commands asked for as rows, read straight from the answer (their result is then <c>[]</c>).</summary>
+    internal Dictionary<string, List<EventRow>> Rows { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -125,7 +131,14 @@ public sealed class Bitrix24RestClient : IDisposable
     /// <paramref name="halt"/>, the ones after them) are sent again after the wait, with references to finished
     /// commands replaced by their values. Auth failures inside throw <see cref="SideUnavailableException"/>.
     /// </summary>
-    public async Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, CancellationToken cancellationToken)
+    public Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, CancellationToken cancellationToken) =>
+        BatchAsync(commands, halt, rowKeys: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BatchAsync(IReadOnlyList{BatchCommand}, bool, CancellationToken)"/>; the results of commands whose
+    /// key <paramref name="rowKeys"/> accepts are lists of events, read into <see cref="BatchResponse.Rows"/> as the answer is read.
+    /// </summary>
+    internal async Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, Func<string, bool>? rowKeys, CancellationToken cancellationToken)
     {
         var response = new BatchResponse();
         if (commands.Count == 0) return response;
@@ -138,7 +151,8 @@ public sealed class Bitrix24RestClient : IDisposable
                 var send = pending.Select(c => Resolve(c, response)).ToList();
                 var cmd = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var c in send) cmd.Add(c.Key, c.Encoded);
-                var root = await SendOnceAsync("batch", auth => BuildBody(new List<KeyValuePair<string, object?>> { new("halt", halt ? 1 : 0), new("cmd", cmd) }, auth), ct).ConfigureAwait(false);
+                var (root, rows) = await SendOnceAsync("batch", auth => BuildBody(new List<KeyValuePair<string, object?>> { new("halt", halt ? 1 : 0), new("cmd", cmd) }, auth), rowKeys, ct).ConfigureAwait(false);
+                if (rows is not null) foreach (var pair in rows) response.Rows[pair.Key] = pair.Value;
                 var outer = root.Prop("result");
                 foreach (var pair in Json.MapEntries(outer?.Prop("result"))) response.Results[pair.Key] = pair.Value;
                 var errors = new Dictionary<string, BatchError>(StringComparer.Ordinal);
@@ -210,7 +224,7 @@ public sealed class Bitrix24RestClient : IDisposable
     {
         try
         {
-            return await _pipeline.ExecuteAsync(async ct => await SendOnceAsync(method, body, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(async ct => (await SendOnceAsync(method, body, null, ct).ConfigureAwait(false)).Root, cancellationToken).ConfigureAwait(false);
         }
         catch (RetriableException e)
         {
@@ -219,19 +233,20 @@ public sealed class Bitrix24RestClient : IDisposable
         }
     }
 
-    private async Task<JsonElement> SendOnceAsync(string method, Func<string?, string> body, CancellationToken cancellationToken)
+    private async Task<(JsonElement Root, Dictionary<string, List<EventRow>>? Rows)> SendOnceAsync(string method, Func<string?, string> body,
+        Func<string, bool>? rowKeys, CancellationToken cancellationToken)
     {
         var refreshed = false;
         while (true)
         {
             var accessToken = _oauth?.AccessToken;
             await Bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            var (status, root, raw) = await PostAsync(method, body(accessToken), cancellationToken).ConfigureAwait(false);
+            var (status, root, rows, raw) = await PostAsync(method, body(accessToken), rowKeys, cancellationToken).ConfigureAwait(false);
             var code = root?.Str("error");
             if (root is { } ok && status < 400 && code is null)
             {
                 NoteTime(ok.Prop("time"));
-                return ok;
+                return (ok, rows);
             }
 
             code ??= "";
@@ -265,7 +280,8 @@ public sealed class Bitrix24RestClient : IDisposable
         return text.Length > 200 ? text.Substring(0, 200) : text;
     }
 
-    private async Task<(int status, JsonElement? root, byte[] raw)> PostAsync(string method, string json, CancellationToken cancellationToken)
+    private async Task<(int status, JsonElement? root, Dictionary<string, List<EventRow>>? rows, byte[] raw)> PostAsync(string method, string json,
+        Func<string, bool>? rowKeys, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -278,22 +294,35 @@ public sealed class Bitrix24RestClient : IDisposable
         Interlocked.Increment(ref _requestCount);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            // A window read answers every event at once (megabytes): parse the UTF-8 bytes once, with no text copy.
-            var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if ((status == 301 || status == 302 || status == 307 || status == 308) && response.Headers.Location is { } location)
                 throw new SideUnavailableException(Side.Bitrix24,
                     $"Bitrix24 portal {PortalHost} moved (HTTP {status} to {location.Host}). Update the connection to the new portal address.", isAuthentication: false);
+            // A window read answers every event at once (megabytes): read it into a pooled buffer, not copies of copies.
+            var (buffer, length) = await ReadPooledAsync(response.Content, timeout.Token).ConfigureAwait(false);
             try
             {
-                // Not disposed on purpose: the element keeps its document (over these bytes) alive; no clone, no copy.
-                var document = JsonDocument.Parse(bytes);
-                return (status, document.RootElement, bytes);
+                var raw = buffer.AsSpan(0, Math.Min(length, 800)).ToArray();
+                try
+                {
+                    if (rowKeys is not null)
+                    {
+                        var (envelope, rows) = BatchAnswer.Read(new ReadOnlySpan<byte>(buffer, 0, length), rowKeys);
+                        return (status, envelope, rows, raw);
+                    }
+                    // Not disposed on purpose: the element keeps its document (over its own copy) alive.
+                    var document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray());
+                    return (status, document.RootElement, null, raw);
+                }
+                catch (JsonException)
+                {
+                    return (status, null, null, raw);
+                }
             }
-            catch (JsonException)
+            finally
             {
-                return (status, null, bytes);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -304,6 +333,41 @@ public sealed class Bitrix24RestClient : IDisposable
         {
             // HttpRequestException texts name host and port only, never the path that holds the webhook secret.
             throw new RetriableException(RetryReason.Transient, $"{method}: {e.Message}", inner: e);
+        }
+        catch (IOException e)
+        {
+            // The connection broke while the body was read (the headers had come).
+            throw new RetriableException(RetryReason.Transient, $"{method}: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>The whole body in a buffer from the shared pool (return it); sized by Content-Length when given.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var expected = content.Headers.ContentLength;
+        var buffer = ArrayPool<byte>.Shared.Rent(expected is > 0 and < 1 << 30 ? (int)expected.Value + 1 : 64 * 1024);
+        var length = 0;
+        try
+        {
+            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, larger, 0, length);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false);
+                if (read == 0) return (buffer, length);
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 

@@ -38,12 +38,17 @@ internal static class Json
                 if (v.TryGetInt64(out var l)) return l;
                 return v.TryGetDouble(out var d) ? (long)d : null;
             case JsonValueKind.String:
-                var s = v.GetString();
-                if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ls)) return ls;
-                return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var ds) ? (long)ds : null;
+                return ParseLong(v.GetString());
             default:
                 return null;
         }
+    }
+
+    /// <summary>A number that came as a string: an integer, or a decimal cut to one.</summary>
+    public static long? ParseLong(string? s)
+    {
+        if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ls)) return ls;
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var ds) ? (long)ds : null;
     }
 
     public static double? AsDouble(JsonElement v) => v.ValueKind switch
