@@ -18,7 +18,7 @@ public sealed class BrowserConnectTests
         ["graph"] = sandbox.Graph.BaseUrl, ["authority"] = sandbox.Graph.AuthorityUrl,
     };
 
-    [Fact]
+    [LinuxFact]
     public async Task Connect_OutlookCalendar_signs_in_through_the_system_browser_then_silently()
     {
         await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
@@ -43,7 +43,7 @@ public sealed class BrowserConnectTests
         Assert.Equal(1, browser.Opened);
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task Declining_in_the_browser_fails_Connect_OutlookCalendar_saying_so_and_saves_nothing()
     {
         await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });

@@ -40,7 +40,7 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
     private string Diagnostics(GraphService g, SystemBrowser browser) =>
         "sign-in requests:\n" + string.Join("\n", g.SignInRequests) + "\nChromium:\n" + browser.Log + "\nMSAL:\n" + string.Join("\n", _log.TakeLast(30));
 
-    [Fact]
+    [LinuxFact]
     public async Task Browser_sign_in_redeems_the_code_with_PKCE_then_silent_sign_in_and_Graph_reads_work()
     {
         await using var g = await Sandbox.StartAsync();
@@ -87,7 +87,7 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
         Assert.Single(g.SignInRequests, r => r.Contains("grant_type=authorization_code"));
     }
 
-    [Theory]
+    [LinuxTheory]
     [InlineData(false)] // DISPLAY is set, so the browser is tried, but there is no xdg-open (or the like) on PATH
     [InlineData(true)] // run with sudo: MSAL will not open a browser as root for another user
     public async Task When_MSAL_cannot_open_a_browser_the_device_code_is_used(bool sudo)
@@ -109,7 +109,7 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, browser.Opened);
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task Without_a_display_the_device_code_is_used_and_no_browser_is_started()
     {
         await using var g = await Sandbox.StartAsync();
@@ -127,7 +127,7 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(g.SignInRequests, r => r.Contains("/authorize"));
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task Declining_in_the_browser_is_a_clear_error_and_does_not_fall_back_to_the_device_code()
     {
         await using var g = await Sandbox.StartAsync();
@@ -149,7 +149,7 @@ public sealed class BrowserSignInTests(ITestOutputHelper output) : IDisposable
         Assert.Null(await signIn.TrySilentAsync());
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task Cancelling_while_the_browser_is_open_ends_the_sign_in_promptly_and_stops_the_loopback_listener()
     {
         await using var g = await Sandbox.StartAsync();

@@ -76,3 +76,15 @@ public static class OsPrograms
             throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}):\n{stderr.Result}\n{stdout.Result}");
     }
 }
+
+/// <summary>A test of a Linux program (MSAL's xdg-open opener, libsecret): reported as skipped on other systems.</summary>
+public sealed class LinuxFactAttribute : Xunit.FactAttribute
+{
+    public LinuxFactAttribute() { if (!OperatingSystem.IsLinux()) Skip = "Linux only: it drives a Linux program (xdg-open, libsecret)."; }
+}
+
+/// <summary>The <see cref="LinuxFactAttribute"/> of a theory.</summary>
+public sealed class LinuxTheoryAttribute : Xunit.TheoryAttribute
+{
+    public LinuxTheoryAttribute() { if (!OperatingSystem.IsLinux()) Skip = "Linux only: it drives a Linux program (xdg-open, libsecret)."; }
+}

@@ -1,3 +1,4 @@
+using CalSync.TestSupport;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,10 +38,9 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         _rig.Host.Graph.SignInAccessTokenLifetime = TimeSpan.FromHours(1);
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task Device_code_sign_in_and_webhook_go_to_the_Secret_Service_and_no_file_holds_a_token_or_the_webhook()
     {
-        if (!OperatingSystem.IsLinux()) return; // DPAPI / Keychain: not testable on this machine
         using var keyring = PrivateKeyring.Start();
         using var home = new StoreHome();
         var titles = Meetings.SeedMerge(_rig.Host, 4);
@@ -84,10 +84,9 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         AssertNoProbeLeftBehind(keyring, home);
     }
 
-    [Fact]
+    [LinuxFact]
     public void A_non_interactive_run_signs_in_silently_from_the_keyring_and_refreshes_the_expired_access_token()
     {
-        if (!OperatingSystem.IsLinux()) return;
         using var keyring = PrivateKeyring.Start();
         using var home = new StoreHome();
         var titles = Meetings.SeedMerge(_rig.Host, 4);
@@ -121,12 +120,11 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         });
     }
 
-    [Theory]
+    [LinuxTheory]
     [InlineData("no session bus")]
     [InlineData("locked collection")]
     public void Without_a_working_key_store_the_connect_commands_fail_naming_the_fix_and_keep_no_secret(string why)
     {
-        if (!OperatingSystem.IsLinux()) return;
         using var keyring = PrivateKeyring.Start();
         using var home = new StoreHome();
         var environment = new Dictionary<string, string?>(keyring.Environment);
@@ -158,10 +156,9 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         if (why == "locked collection") Assert.True(keyring.IsLocked());
     }
 
-    [Fact]
+    [LinuxFact]
     public void Opted_in_without_a_key_store_the_sign_in_cache_and_the_webhook_are_warned_0600_files()
     {
-        if (!OperatingSystem.IsLinux()) return;
         using var keyring = PrivateKeyring.Start();
         using var home = new StoreHome();
         var titles = Meetings.SeedMerge(_rig.Host, 2);
@@ -191,10 +188,9 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         Assert.Empty(keyring.Search("calsync.store", StoreTag(home.Root)).Items); // and the keyring was never written
     }
 
-    [Fact]
+    [LinuxFact]
     public void The_plaintext_switches_only_allow_a_fallback_a_working_keyring_is_still_used()
     {
-        if (!OperatingSystem.IsLinux()) return;
         using var keyring = PrivateKeyring.Start();
         using var home = new StoreHome();
 
@@ -215,10 +211,9 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
         });
     }
 
-    [Fact]
+    [LinuxFact]
     public void Disconnecting_takes_the_webhook_and_the_signed_in_tokens_out_of_the_keyring()
     {
-        if (!OperatingSystem.IsLinux()) return;
         using var keyring = PrivateKeyring.Start();
         using var home = new StoreHome();
         var tag = StoreTag(home.Root);
