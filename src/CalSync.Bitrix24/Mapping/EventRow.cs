@@ -73,20 +73,12 @@ internal sealed class EventRow
         public List<(string? Id, string? Status)> Attendees = new();
     }
 
+    /// <summary>A row from a document (getbyid, write answers, the cursor's masters), read by the same <see cref="Read"/> as a streamed answer.</summary>
     public static EventRow Parse(JsonElement e)
     {
-        var f = new Fields
-        {
-            Private = e.Bool("PRIVATE_EVENT"),
-            IsMeeting = e.Bool("IS_MEETING"),
-            HasTildeDateFrom = e.Prop("~DATE_FROM") is not null,
-            RRule = e.Obj("RRULE"),
-        };
-        for (var i = 0; i < f.Text.Length; i++) f.Text[i] = e.Str(Names[i]);
-        foreach (var r in Json.Items(e.Prop("REMIND"))) f.Remind.Add((r.Str("type"), r.Long("count")));
-        if (f.IsMeeting)
-            foreach (var a in Json.Items(e.Prop("ATTENDEE_LIST"))) f.Attendees.Add((a.Str("id"), a.Str("status")));
-        var row = Build(f);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(e.GetRawText()));
+        reader.Read();
+        var row = Read(ref reader);
         row.Raw = e;
         return row;
     }
@@ -94,7 +86,7 @@ internal sealed class EventRow
     /// <summary>
     /// Reads one row straight from <paramref name="reader"/> (on the row's start, over a complete buffer) and leaves it
     /// on the row's end: the no-op read meets thousands of rows, so no document and no copy of fields it does not use.
-    /// Reads the same values as <see cref="Parse(JsonElement)"/>; <see cref="Raw"/> stays unset.
+    /// <see cref="Raw"/> stays unset.
     /// </summary>
     public static EventRow Read(ref Utf8JsonReader reader)
     {
@@ -166,7 +158,7 @@ internal sealed class EventRow
         }
     }
 
-    /// <summary>As <see cref="Json.Bool"/>: true, a non-zero integer, or Y/y/1/true/TRUE.</summary>
+    /// <summary>Bitrix24's flags: true, a non-zero integer, or Y/y/1/true/TRUE.</summary>
     private static bool ReadBool(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)

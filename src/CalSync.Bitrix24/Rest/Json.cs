@@ -58,22 +58,6 @@ internal static class Json
         _ => null,
     };
 
-    public static bool Bool(this JsonElement e, string name)
-    {
-        if (e.Prop(name) is not { } v) return false;
-        return v.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.Number => v.TryGetInt64(out var n) && n != 0,
-            JsonValueKind.String => v.GetString() is "Y" or "y" or "1" or "true" or "TRUE",
-            _ => false,
-        };
-    }
-
-    /// <summary>An object-valued field that may come as <c>""</c>, <c>false</c>, <c>null</c> or <c>[]</c> when empty.</summary>
-    public static JsonElement? Obj(this JsonElement e, string name) =>
-        e.Prop(name) is { ValueKind: JsonValueKind.Object } v ? v : null;
-
     /// <summary>The entries of a map that may come as an object or (PHP's empty or list-like array) as a JSON array.</summary>
     public static IEnumerable<KeyValuePair<string, JsonElement>> MapEntries(JsonElement? map)
     {
