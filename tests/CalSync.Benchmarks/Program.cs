@@ -33,7 +33,7 @@ public static class Program
             return 0;
         }
         if (args.Length >= 2 && args[0] == "run-ps") return await ModuleScenario.ChildMainAsync(args[1]);
-        BenchOptions options;
+        BenchOptions? options;
         try { options = Parse(args); }
         catch (ArgumentException e)
         {

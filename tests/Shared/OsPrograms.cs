@@ -12,8 +12,22 @@ public static class OsPrograms
 {
     private static readonly object Gate = new();
 
-    /// <summary>The path of Chromium (Debian's package "chromium").</summary>
-    public static string Chromium() => Require("chromium", "chromium");
+    private static readonly Lazy<string> WarmChromium = new(() =>
+    {
+        var path = Require("chromium", "chromium");
+        // Chromium's first start on a fresh machine (font cache, profile set-up) can take many seconds; pay it here,
+        // outside the sign-in tests' timeouts. A failure shows later, in the test that drives it, with its log.
+        var profile = Directory.CreateTempSubdirectory("calsync-chromium-warm-").FullName;
+        try
+        {
+            TryRun(path, $"--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-quic --user-data-dir={profile} --dump-dom about:blank", TimeSpan.FromMinutes(2));
+        }
+        finally { try { Directory.Delete(profile, recursive: true); } catch (IOException) { } }
+        return path;
+    });
+
+    /// <summary>The path of Chromium (Debian's package "chromium"), started once already in this process.</summary>
+    public static string Chromium() => WarmChromium.Value;
 
     /// <summary>The key store programs: gnome-keyring-daemon (path returned), libsecret and secret-tool, dbus-daemon.</summary>
     public static string GnomeKeyring()
@@ -62,6 +76,15 @@ public static class OsPrograms
             try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
             catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(500); }
         }
+    }
+
+    private static void TryRun(string file, string arguments, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout)) process.Kill(true);
     }
 
     private static void Run(string file, string arguments)

@@ -180,7 +180,7 @@ public sealed class BadInputTests : IClassFixture<Rig>, IDisposable
         var r = Run("New-CalSync -Name '../etc/passwd'");
         Assert.Equal("CalSync.Store.InvalidName", IdOf(r));
         Assert.Contains("../etc/passwd", MessageOf(r));
-        Assert.Empty(Directory.GetFiles(_home.Root, "*", SearchOption.AllDirectories).Where(f => f.Contains("passwd", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.GetFiles(_home.Root, "*", SearchOption.AllDirectories), f => f.Contains("passwd", StringComparison.Ordinal));
     }
 
     [Fact]

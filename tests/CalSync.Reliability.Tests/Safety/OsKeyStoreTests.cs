@@ -16,6 +16,7 @@ namespace CalSync.Reliability.Tests.Safety;
 /// Without a working key store the connect commands fail with KeyStoreUnavailable naming the fix, or, opted in,
 /// warn and keep 0600 files. Linux only: DPAPI and the Keychain cannot run here.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class OsKeyStoreTests : IClassFixture<Rig>
 {
     private const string ClientId = "11111111-2222-3333-4444-555555555555";
