@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -228,6 +229,13 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return await SpawnAsync("run-ps", jobPath, job.Measured.Count);
     }
 
+    /// <summary>The PowerShell child, built beside this project (its path is stamped into this assembly at build).</summary>
+    private static string PowerShellHostPath()
+    {
+        var path = typeof(Child).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PowerShellHost").Value!;
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The benchmark's PowerShell child is not built: {path}. Build tests/CalSync.Benchmarks again.", path);
+    }
+
     private async Task<List<(JobResult Result, SideRequests Graph, SideRequests Bitrix24)>> SpawnAsync(string command, string jobPath, int expected)
     {
         var runs = new List<(JobResult, SideRequests, SideRequests)>();
@@ -238,8 +246,15 @@ public sealed class BenchEnvironment : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(Child).Assembly.Location);
-        start.ArgumentList.Add(command);
+        if (command == "run-ps")
+        {
+            start.ArgumentList.Add(PowerShellHostPath());
+        }
+        else
+        {
+            start.ArgumentList.Add(typeof(Child).Assembly.Location);
+            start.ArgumentList.Add(command);
+        }
         start.ArgumentList.Add(jobPath);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

@@ -28,36 +28,6 @@ public sealed record Job
     public bool Phases { get; init; }
 }
 
-/// <summary>What the child reports: per-sync outcomes and the process's own CPU and memory.</summary>
-public sealed record JobResult
-{
-    public List<string> Outcomes { get; init; } = new();
-    public int Created { get; init; }
-    public int Updated { get; init; }
-    public int Deleted { get; init; }
-    public int Matched { get; init; }
-    public int Failed { get; init; }
-    /// <summary>Writes the engine made on each side (creates + updates + deletes).</summary>
-    public int OutlookWrites { get; init; }
-    public int Bitrix24Writes { get; init; }
-    public int OutlookBatches { get; init; }
-    public int Bitrix24Requests { get; init; }
-    /// <summary>Bitrix24 requests sent again after a rate-limit or transient failure.</summary>
-    public int Bitrix24Retries { get; init; }
-    public double WallSeconds { get; init; }
-    /// <summary>CPU (user+sys) of the runs only.</summary>
-    public double CpuRunSeconds { get; init; }
-    /// <summary>CPU (user+sys) of the whole process, runtime start and JIT included.</summary>
-    public double CpuProcessSeconds { get; init; }
-    public double PeakWorkingSetMB { get; init; }
-    public double PeakGcHeapMB { get; init; }
-    public double AllocatedMB { get; init; }
-    public long StateFileBytes { get; init; }
-    public string? Error { get; init; }
-    /// <summary>With <see cref="Job.Phases"/>: one line a phase, wall, CPU and allocations since the previous mark.</summary>
-    public List<string> Phases { get; init; } = new();
-}
-
 /// <summary>Runs a <see cref="Job"/> (the <c>run-job</c> command) and prints its <see cref="JobResult"/> as one JSON line.</summary>
 public static class Child
 {

@@ -1,21 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Text.Json;
 using CalSync.Engine.Sync;
 
 namespace CalSync.Benchmarks;
-
-/// <summary>What the PowerShell child runs: a setup script, then measured scripts one after another (one runspace).</summary>
-public sealed record PsJob
-{
-    public string StoreRoot { get; init; } = "";
-    public string Manifest { get; init; } = "";
-    public Dictionary<string, string> Variables { get; init; } = new();
-    public string Setup { get; init; } = "";
-    public List<string> Measured { get; init; } = new();
-}
 
 /// <summary>
 /// 5: Import-Module of the built module in the hosted PowerShell 7.6 engine (System.Management.Automation 7.6.9) and
@@ -159,72 +147,5 @@ public static class ModuleScenario
             });
         }
         return rows;
-    }
-
-    /// <summary>The child side: runs the job's scripts in one runspace, printing a RESULT line after each measured one.</summary>
-    public static async Task<int> ChildMainAsync(string jobPath)
-    {
-        var job = JsonSerializer.Deserialize<PsJob>(await File.ReadAllTextAsync(jobPath), Child.Json)!;
-        Environment.SetEnvironmentVariable("CALSYNC_HOME", job.StoreRoot);
-        var process = Process.GetCurrentProcess();
-        var iss = InitialSessionState.CreateDefault2();
-        using var runspace = RunspaceFactory.CreateRunspace(iss);
-        runspace.Open();
-        // Secrets travel as SecureString (the hosted engine has no ConvertTo-SecureString without its modules).
-        foreach (var (name, value) in job.Variables)
-            runspace.SessionStateProxy.SetVariable(name, name is "token" or "webhook" ? Secure(value) : value);
-        runspace.SessionStateProxy.SetVariable("manifest", job.Manifest);
-        if (job.Setup.Length > 0) Invoke(runspace, job.Setup);
-        for (var i = 0; i < job.Measured.Count; i++)
-        {
-            if (i > 0 && Console.In.ReadLine() is null) break;
-            process.Refresh();
-            var cpu0 = process.TotalProcessorTime;
-            var allocated0 = GC.GetTotalAllocatedBytes();
-            var watch = Stopwatch.StartNew();
-            var error = Invoke(runspace, job.Measured[i]);
-            watch.Stop();
-            process.Refresh();
-            var result = new JobResult
-            {
-                Outcomes = new() { error is null ? "Succeeded" : "Failed" },
-                WallSeconds = watch.Elapsed.TotalSeconds,
-                CpuRunSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds,
-                CpuProcessSeconds = process.TotalProcessorTime.TotalSeconds,
-                PeakWorkingSetMB = process.PeakWorkingSet64 / 1048576.0,
-                PeakGcHeapMB = GC.GetTotalMemory(false) / 1048576.0,
-                AllocatedMB = (GC.GetTotalAllocatedBytes() - allocated0) / 1048576.0,
-                Error = error,
-            };
-            Console.Out.WriteLine("RESULT " + JsonSerializer.Serialize(result, Child.Json));
-            Console.Out.Flush();
-        }
-        return 0;
-    }
-
-    private static System.Security.SecureString Secure(string text)
-    {
-        var secure = new System.Security.SecureString();
-        foreach (var c in text) secure.AppendChar(c);
-        secure.MakeReadOnly();
-        return secure;
-    }
-
-    private static string? Invoke(Runspace runspace, string script)
-    {
-        using var ps = PowerShell.Create();
-        ps.Runspace = runspace;
-        ps.AddScript(script);
-        try
-        {
-            ps.Invoke();
-        }
-        catch (RuntimeException e)
-        {
-            return e.ErrorRecord?.FullyQualifiedErrorId + ": " + e.Message;
-        }
-        return ps.Streams.Error.Count > 0
-            ? string.Join("; ", ps.Streams.Error.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message).Distinct())
-            : null;
     }
 }

@@ -32,7 +32,6 @@ public static class Program
             await Profile.RunAsync(System.Text.Json.JsonSerializer.Deserialize<Job>(await File.ReadAllTextAsync(args[1]), Child.Json)!, Console.Out.WriteLine);
             return 0;
         }
-        if (args.Length >= 2 && args[0] == "run-ps") return await ModuleScenario.ChildMainAsync(args[1]);
         BenchOptions? options;
         try { options = Parse(args); }
         catch (ArgumentException e)
