@@ -16,7 +16,9 @@ internal static class EventReader
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd",
     };
 
-    public static StoredItem ToStored(G.Event ev, string stampPropertyId)
+    public static StoredItem ToStored(G.Event ev, string stampPropertyId) => ToStored(WireEvent.From(ev), stampPropertyId);
+
+    public static StoredItem ToStored(WireEvent ev, string stampPropertyId)
     {
         var type = TypeName(ev.Type);
         var isAllDay = ev.IsAllDay == true;
@@ -28,12 +30,12 @@ internal static class EventReader
             Id = ev.Id ?? "",
             Type = type,
             SeriesMasterId = ev.SeriesMasterId,
-            ChangeKey = ev.ChangeKey ?? EtagOf(ev),
-            Thin = ev.Subject is null && ev.Body is null && type is "occurrence" or "exception",
+            ChangeKey = ev.ChangeKey ?? EtagOf(ev.ETag),
+            Thin = ev.Subject is null && !ev.HasBody && type is "occurrence" or "exception",
             OriginalStartUtc = ev.OriginalStart?.UtcDateTime,
             Subject = ev.Subject ?? "",
-            Body = HtmlText.ToPlainText(ev.Body?.Content, ev.Body?.ContentType != G.BodyType.Text),
-            Location = ev.Location?.DisplayName ?? "",
+            Body = HtmlText.ToPlainText(ev.BodyContent, ev.BodyType != G.BodyType.Text),
+            Location = ev.Location ?? "",
             IsAllDay = isAllDay,
             IsCancelled = ev.IsCancelled == true,
             StartZone = isAllDay ? Zones.Utc : zone,
@@ -64,12 +66,12 @@ internal static class EventReader
             },
             ReminderMinutes = ev.IsReminderOn == true ? ev.ReminderMinutesBeforeStart ?? 15 : null,
             Categories = ev.Categories?.Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).ToList() ?? new List<string>(),
-            Attendees = ev.Attendees?.Where(a => a?.EmailAddress is not null).Select(a => new StoredAttendee
+            Attendees = ev.Attendees?.Select(a => new StoredAttendee
             {
-                Name = a!.EmailAddress!.Name ?? "",
-                Email = a.EmailAddress.Address ?? "",
+                Name = a.Name ?? "",
+                Email = a.Address ?? "",
                 Required = a.Type != G.AttendeeType.Optional,
-                Response = a.Status?.Response switch
+                Response = a.Response switch
                 {
                     G.ResponseType.Accepted => AttendeeResponse.Accepted,
                     G.ResponseType.TentativelyAccepted => AttendeeResponse.Tentative,
@@ -77,14 +79,14 @@ internal static class EventReader
                     _ => AttendeeResponse.None,
                 },
             }).ToList() ?? new List<StoredAttendee>(),
-            LastModified = ev.LastModifiedDateTime ?? default,
+            LastModified = ev.LastModified ?? default,
             Recurrence = ev.Recurrence?.Pattern is null ? null : ToStored(ev.Recurrence),
             CancelledDates = ev.CancelledOccurrences?.Select(ParseCancelledOccurrence).Where(d => d is not null).Select(d => d!.Value).ToList() ?? new List<DateTime>(),
         };
-        if (ev.SingleValueExtendedProperties is { } props)
+        if (ev.ExtendedProperties is { } props)
         {
             item.StampKnown = true;
-            item.Stamp = props.FirstOrDefault(p => string.Equals(p.Id, stampPropertyId, StringComparison.OrdinalIgnoreCase))?.Value;
+            item.Stamp = props.FirstOrDefault(p => string.Equals(p.Id, stampPropertyId, StringComparison.OrdinalIgnoreCase)).Value;
         }
         if (item.Recurrence is not null && item.Recurrence.Zone is null) item.Recurrence.Zone = item.StartZone;
         return item;
@@ -238,9 +240,9 @@ internal static class EventReader
         _ => "singleInstance",
     };
 
-    private static string? EtagOf(G.Event ev)
+    private static string? EtagOf(string? s)
     {
-        if (ev.AdditionalData is null || !ev.AdditionalData.TryGetValue("@odata.etag", out var etag) || etag is not string s) return null;
+        if (s is null) return null;
         s = s.StartsWith("W/", StringComparison.Ordinal) ? s.Substring(2) : s;
         return s.Trim('"');
     }
@@ -256,7 +258,7 @@ internal static class EventReader
         return Zones.Utc;
     }
 
-    private static DateTime ToUtc(G.DateTimeTimeZone? value)
+    private static DateTime ToUtc(WireTime? value)
     {
         var local = ParseWire(value?.DateTime);
         var zone = value?.TimeZone;

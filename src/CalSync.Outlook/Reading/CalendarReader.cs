@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,7 +13,7 @@ using CalSync.Outlook.Http;
 using CalSync.Outlook.Mapping;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
-using Microsoft.Kiota.Serialization.Json;
+using Microsoft.Graph.Models.ODataErrors;
 using G = Microsoft.Graph.Models;
 
 namespace CalSync.Outlook.Reading;
@@ -293,16 +295,17 @@ internal sealed class CalendarReader
     private static SideUnavailableException Unreadable(string what, BatchStepResult result) =>
         new(Side.Outlook, $"Outlook could not read {what}: {result.Error ?? "HTTP " + result.Status}", isAuthentication: false);
 
-    private static G.Event? Parse(JsonElement? body)
+    private static WireEvent? Parse(JsonElement? body)
     {
         if (body is not { ValueKind: JsonValueKind.Object } element) return null;
-        var node = new JsonParseNode(element);
-        return node.GetObjectValue(G.Event.CreateFromDiscriminatorValue);
+        var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(element.GetRawText()));
+        r.Read();
+        return WireEvent.Read(ref r);
     }
 
     private sealed class DeltaRound
     {
-        public List<G.Event> Changed { get; } = new();
+        public List<WireEvent> Changed { get; } = new();
         public List<string> Removed { get; } = new();
         public string? DeltaLink { get; set; }
     }
@@ -324,34 +327,33 @@ internal sealed class CalendarReader
         {
             while (true)
             {
-                List<G.Event>? value;
-                string? nextLink, deltaLink;
+                RequestInformation request;
                 if (calendarId is null)
                 {
                     var builder = link is null ? me.CalendarView.Delta : me.CalendarView.Delta.WithUrl(link);
-                    var page = await builder.GetAsDeltaGetResponseAsync(rc =>
+                    request = builder.ToGetRequestInformation(rc =>
                     {
                         if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
                         AddPrefer(rc.Headers);
-                    }, cancellationToken).ConfigureAwait(false);
-                    (value, nextLink, deltaLink) = (page?.Value, page?.OdataNextLink, page?.OdataDeltaLink);
+                    });
                 }
                 else
                 {
                     var delta = me.Calendars[calendarId].CalendarView.Delta;
                     var builder = link is null ? delta : delta.WithUrl(link);
-                    var page = await builder.GetAsDeltaGetResponseAsync(rc =>
+                    request = builder.ToGetRequestInformation(rc =>
                     {
                         if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
                         AddPrefer(rc.Headers);
-                    }, cancellationToken).ConfigureAwait(false);
-                    (value, nextLink, deltaLink) = (page?.Value, page?.OdataNextLink, page?.OdataDeltaLink);
+                    });
                 }
+                var page = await ReadPageAsync(request, cancellationToken).ConfigureAwait(false);
+                var (value, nextLink, deltaLink) = (page.Value, page.NextLink, page.DeltaLink);
                 pages++;
-                foreach (var ev in value ?? new List<G.Event>())
+                foreach (var ev in value)
                 {
-                    if (ev?.Id is null) continue;
-                    if (ev.AdditionalData is not null && ev.AdditionalData.ContainsKey("@removed")) round.Removed.Add(ev.Id);
+                    if (ev.Id is null) continue;
+                    if (ev.Removed) round.Removed.Add(ev.Id);
                     else round.Changed.Add(ev);
                 }
                 if (!string.IsNullOrEmpty(nextLink)) { link = nextLink; continue; }
@@ -364,6 +366,26 @@ internal sealed class CalendarReader
         catch (ApiException ex) when (ex.ResponseStatusCode == 410 || (GraphErrors.CodeOf(ex) is { } code && ExpiredCodes.Contains(code)))
         {
             throw new DeltaExpiredException(GraphErrors.Describe(ex), ex);
+        }
+    }
+
+    private static readonly Dictionary<string, ParsableFactory<IParsable>> ErrorMapping = new()
+    {
+        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
+    };
+
+    /// <summary>
+    /// Sends the page request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
+    /// <see cref="ODataError"/>) but takes the answer as a stream and parses it with <see cref="DeltaPage"/>.
+    /// </summary>
+    private async Task<DeltaPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken)
+    {
+        using var stream = await _graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken).ConfigureAwait(false)
+            ?? throw new SideUnavailableException(Side.Outlook, "Outlook answered a delta page with no content.", isAuthentication: false);
+        try { return await DeltaPage.ReadAsync(stream, cancellationToken).ConfigureAwait(false); }
+        catch (JsonException ex)
+        {
+            throw new SideUnavailableException(Side.Outlook, "Outlook answered a delta page that is not a readable page: " + ex.Message, isAuthentication: false, ex);
         }
     }
 

@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Reading;
+using Microsoft.Kiota.Serialization.Json;
+using G = Microsoft.Graph.Models;
+
+namespace CalSync.Outlook.Tests;
+
+/// <summary>The delta-page reader (Utf8JsonReader) against the Graph SDK's model path, on every shape the stand-in serves.</summary>
+public sealed class DeltaPageTests
+{
+    private const string StampId = OutlookCalendarSide.OriginStampPropertyId;
+
+    [Fact]
+    public async Task Pages_read_from_the_bytes_map_to_the_same_items_as_the_SDK_models_for_every_shape()
+    {
+        await using var g = await Sandbox.StartAsync();
+        g.ThinOccurrences = true;
+        var stamp = $$""","singleValueExtendedProperties":[{"id":"{{StampId}}","value":"s|Bitrix24|42"}]""";
+        var single = Sandbox.Seed(g, "Zoned", "2025-03-10T09:00:00", "2025-03-10T10:00:00", "W. Europe Standard Time", stamp
+            + ""","sensitivity":"private","showAs":"oof","importance":"high","isReminderOn":true,"reminderMinutesBeforeStart":30,"categories":["Work",""],"location":{"displayName":"Room 1"}"""
+            + ""","attendees":[{"type":"optional","status":{"response":"tentativelyAccepted"},"emailAddress":{"name":"Ann","address":"ann@example.com"}},{"type":"required","emailAddress":{"address":"bob@example.com"}}]""");
+        var gone = Sandbox.Seed(g, "Gone", "2025-03-11T09:00:00", "2025-03-11T10:00:00", "Pacific Standard Time", ""","showAs":"free","sensitivity":"confidential" """);
+        g.SeedEvent("""{"subject":"Holiday","isAllDay":true,"showAs":"workingElsewhere","start":{"dateTime":"2025-03-14T00:00:00","timeZone":"Tokyo Standard Time"},"end":{"dateTime":"2025-03-15T00:00:00","timeZone":"Tokyo Standard Time"}}""");
+        var series = g.SeedEvent("""
+            {"subject":"Standup","body":{"contentType":"text","content":"Daily"},"start":{"dateTime":"2025-03-03T09:00:00","timeZone":"W. Europe Standard Time"},
+             "end":{"dateTime":"2025-03-03T09:30:00","timeZone":"W. Europe Standard Time"},
+             "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday","thursday"],"firstDayOfWeek":"monday"},
+                           "range":{"type":"endDate","startDate":"2025-03-03","endDate":"2025-04-10","recurrenceTimeZone":"W. Europe Standard Time"}}}
+            """);
+        g.SeedEvent("""
+            {"subject":"Board","start":{"dateTime":"2025-03-05T15:00:00","timeZone":"UTC"},"end":{"dateTime":"2025-03-05T16:00:00","timeZone":"UTC"},
+             "recurrence":{"pattern":{"type":"relativeMonthly","interval":1,"daysOfWeek":["wednesday"],"index":"first"},
+                           "range":{"type":"numbered","startDate":"2025-03-05","numberOfOccurrences":3}}}
+            """);
+        var instances = await Sandbox.InstancesAsync(g, series, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z");
+        string IdOn(string date) => instances.First(i => i!["start"]!["dateTime"]!.GetValue<string>().StartsWith(date))!["id"]!.GetValue<string>();
+        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(IdOn("2025-03-10")), """{"subject":"Standup (moved)","start":{"dateTime":"2025-03-10T11:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-10T11:30:00","timeZone":"W. Europe Standard Time"}}""");
+        await Sandbox.SendAsync(g, HttpMethod.Delete, Sandbox.Path(IdOn("2025-03-13")));
+
+        using var http = Sandbox.Raw(g);
+        http.DefaultRequestHeaders.Add("Prefer", "odata.maxpagesize=3");
+        var full = await ComparePagesAsync(http, "me/calendarView/delta?startDateTime=2025-03-01T00:00:00Z&endDateTime=2025-05-01T00:00:00Z");
+        Assert.Contains(full, i => i.Type == "seriesMaster" || i.Type == "occurrence");
+        Assert.Contains(full, i => i.Type == "exception");
+        Assert.Contains(full, i => i.IsAllDay);
+        Assert.Contains(full, i => i.Thin);
+        Assert.Contains(full, i => i.Id == single && i.Sensitivity == Engine.Model.Sensitivity.Private && i.Attendees.Count == 2 && i.Categories.SequenceEqual(new[] { "Work" }));
+        Assert.Contains(full, i => i.Id == gone && i.StartZone == "America/Los_Angeles");
+
+        // Tombstones and changes of the next round.
+        await Sandbox.SendAsync(g, HttpMethod.Delete, Sandbox.Path(gone));
+        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(single), """{"subject":"Zoned (renamed)"}""");
+        var changes = await ComparePagesAsync(http, DeltaLink!);
+        Assert.Contains(changes, i => i.Id == gone && i.Type == "removed");
+        Assert.Contains(changes, i => i.Id == single && i.Subject == "Zoned (renamed)");
+
+        // A series master and a stamped single as the $batch reads them (full $select, the stamp expanded).
+        var expand = "&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{StampId}')");
+        foreach (var id in new[] { series, single })
+        {
+            var body = await http.GetByteArrayAsync(Sandbox.Path(id) + "?$select=" + CalendarReader.MasterSelect + expand);
+            var r = new Utf8JsonReader(body);
+            r.Read();
+            var mine = EventReader.ToStored(WireEvent.Read(ref r), StampId);
+            var sdk = EventReader.ToStored(new JsonParseNode(JsonDocument.Parse(body).RootElement).GetObjectValue(G.Event.CreateFromDiscriminatorValue)!, StampId);
+            Assert.Equal(Json(sdk), Json(mine));
+            if (id == single) Assert.Equal((true, "s|Bitrix24|42"), (mine.StampKnown, mine.Stamp));
+            else Assert.Equal(Engine.Model.RecurrenceKind.Weekly, mine.Recurrence!.Kind);
+        }
+    }
+
+    private string? DeltaLink;
+
+    /// <summary>Follows a delta round page by page, reading each page both ways; returns the items (tombstones as type "removed").</summary>
+    private async Task<List<StoredItem>> ComparePagesAsync(HttpClient http, string link)
+    {
+        var items = new List<StoredItem>();
+        while (true)
+        {
+            var bytes = await http.GetByteArrayAsync(link);
+            var mine = DeltaPage.Parse(bytes);
+            var sdk = new JsonParseNode(JsonDocument.Parse(bytes).RootElement).GetObjectValue(Microsoft.Graph.Me.CalendarView.Delta.DeltaGetResponse.CreateFromDiscriminatorValue)!;
+            Assert.Equal(sdk.OdataNextLink, mine.NextLink);
+            Assert.Equal(sdk.OdataDeltaLink, mine.DeltaLink);
+            Assert.Equal(sdk.Value!.Count, mine.Value.Count);
+            for (var i = 0; i < mine.Value.Count; i++)
+            {
+                var expected = WireEvent.From(sdk.Value[i]);
+                Assert.Equal(expected.Removed, mine.Value[i].Removed);
+                var a = EventReader.ToStored(expected, StampId);
+                var b = EventReader.ToStored(mine.Value[i], StampId);
+                Assert.Equal(Json(a), Json(b));
+                if (b.Id.Length > 0) items.Add(expected.Removed ? new StoredItem { Id = b.Id, Type = "removed" } : b);
+            }
+            if (mine.NextLink is not null) { link = mine.NextLink; continue; }
+            DeltaLink = mine.DeltaLink;
+            return items;
+        }
+    }
+
+    private static string Json(StoredItem item) => JsonSerializer.Serialize(item);
+
+    [Theory]
+    [InlineData("""{"value":[{"id":"a","subject":"x"}""", "depth")] // truncated
+    [InlineData("""<html>busy</html>""", "")]
+    [InlineData("""[1,2]""", "page object")]
+    [InlineData("""{"value":{"id":"a"}}""", "value array")]
+    [InlineData("""{"value":[42]}""", "an event")]
+    public void A_malformed_page_is_an_error_naming_what_is_wrong(string answer, string message)
+    {
+        var ex = Assert.ThrowsAny<JsonException>(() => DeltaPage.Parse(Encoding.UTF8.GetBytes(answer)));
+        Assert.Contains(message, ex.Message);
+    }
+}
