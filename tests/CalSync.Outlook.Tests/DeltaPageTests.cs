@@ -17,29 +17,7 @@ public sealed class DeltaPageTests
     public async Task Pages_read_from_the_bytes_map_to_the_same_items_as_the_SDK_models_for_every_shape()
     {
         await using var g = await Sandbox.StartAsync();
-        g.ThinOccurrences = true;
-        var stamp = $$""","singleValueExtendedProperties":[{"id":"{{StampId}}","value":"s|Bitrix24|42"}]""";
-        var single = Sandbox.Seed(g, "Zoned", "2025-03-10T09:00:00", "2025-03-10T10:00:00", "W. Europe Standard Time", stamp
-            + ""","sensitivity":"private","showAs":"oof","importance":"high","isReminderOn":true,"reminderMinutesBeforeStart":30,"categories":["Work",""],"location":{"displayName":"Room 1"}"""
-            + ""","attendees":[{"type":"optional","status":{"response":"tentativelyAccepted"},"emailAddress":{"name":"Ann","address":"ann@example.com"}},{"type":"required","emailAddress":{"address":"bob@example.com"}}]""");
-        var gone = Sandbox.Seed(g, "Gone", "2025-03-11T09:00:00", "2025-03-11T10:00:00", "Pacific Standard Time", ""","showAs":"free","sensitivity":"confidential" """);
-        g.SeedEvent("""{"subject":"Holiday","isAllDay":true,"showAs":"workingElsewhere","start":{"dateTime":"2025-03-14T00:00:00","timeZone":"Tokyo Standard Time"},"end":{"dateTime":"2025-03-15T00:00:00","timeZone":"Tokyo Standard Time"}}""");
-        var series = g.SeedEvent("""
-            {"subject":"Standup","body":{"contentType":"text","content":"Daily"},"start":{"dateTime":"2025-03-03T09:00:00","timeZone":"W. Europe Standard Time"},
-             "end":{"dateTime":"2025-03-03T09:30:00","timeZone":"W. Europe Standard Time"},
-             "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday","thursday"],"firstDayOfWeek":"monday"},
-                           "range":{"type":"endDate","startDate":"2025-03-03","endDate":"2025-04-10","recurrenceTimeZone":"W. Europe Standard Time"}}}
-            """);
-        g.SeedEvent("""
-            {"subject":"Board","start":{"dateTime":"2025-03-05T15:00:00","timeZone":"UTC"},"end":{"dateTime":"2025-03-05T16:00:00","timeZone":"UTC"},
-             "recurrence":{"pattern":{"type":"relativeMonthly","interval":1,"daysOfWeek":["wednesday"],"index":"first"},
-                           "range":{"type":"numbered","startDate":"2025-03-05","numberOfOccurrences":3}}}
-            """);
-        var instances = await Sandbox.InstancesAsync(g, series, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z");
-        string IdOn(string date) => instances.First(i => i!["start"]!["dateTime"]!.GetValue<string>().StartsWith(date))!["id"]!.GetValue<string>();
-        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(IdOn("2025-03-10")), """{"subject":"Standup (moved)","start":{"dateTime":"2025-03-10T11:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-10T11:30:00","timeZone":"W. Europe Standard Time"}}""");
-        await Sandbox.SendAsync(g, HttpMethod.Delete, Sandbox.Path(IdOn("2025-03-13")));
-
+        var (single, gone, series) = await SeedEveryShapeAsync(g);
         using var http = Sandbox.Raw(g);
         http.DefaultRequestHeaders.Add("Prefer", "odata.maxpagesize=3");
         var full = await ComparePagesAsync(http, "me/calendarView/delta?startDateTime=2025-03-01T00:00:00Z&endDateTime=2025-05-01T00:00:00Z");
@@ -70,6 +48,39 @@ public sealed class DeltaPageTests
             if (id == single) Assert.Equal((true, "s|Bitrix24|42"), (mine.StampKnown, mine.Stamp));
             else Assert.Equal(Engine.Model.RecurrenceKind.Weekly, mine.Recurrence!.Kind);
         }
+    }
+
+
+    /// <summary>
+    /// Thin occurrences, a zoned single with a stamp, attendees, categories, private/oof/high; a Pacific single; an
+    /// all-day event; a weekly series with a moved and a cancelled occurrence; a relative-monthly series.
+    /// </summary>
+    internal static async Task<(string Single, string Gone, string Series)> SeedEveryShapeAsync(CalSync.Sandbox.Graph.GraphService g)
+    {
+        g.ThinOccurrences = true;
+        var stamp = $$""","singleValueExtendedProperties":[{"id":"{{StampId}}","value":"s|Bitrix24|42"}]""";
+        var single = Sandbox.Seed(g, "Zoned", "2025-03-10T09:00:00", "2025-03-10T10:00:00", "W. Europe Standard Time", stamp
+            + ""","sensitivity":"private","showAs":"oof","importance":"high","isReminderOn":true,"reminderMinutesBeforeStart":30,"categories":["Work",""],"location":{"displayName":"Room 1"}"""
+            + ""","attendees":[{"type":"optional","status":{"response":"tentativelyAccepted"},"emailAddress":{"name":"Ann","address":"ann@example.com"}},{"type":"required","emailAddress":{"address":"bob@example.com"}}]""");
+        var gone = Sandbox.Seed(g, "Gone", "2025-03-11T09:00:00", "2025-03-11T10:00:00", "Pacific Standard Time", ""","showAs":"free","sensitivity":"confidential" """);
+        g.SeedEvent("""{"subject":"Holiday","isAllDay":true,"showAs":"workingElsewhere","start":{"dateTime":"2025-03-14T00:00:00","timeZone":"Tokyo Standard Time"},"end":{"dateTime":"2025-03-15T00:00:00","timeZone":"Tokyo Standard Time"}}""");
+        var series = g.SeedEvent("""
+            {"subject":"Standup","body":{"contentType":"text","content":"Daily"},"start":{"dateTime":"2025-03-03T09:00:00","timeZone":"W. Europe Standard Time"},
+             "end":{"dateTime":"2025-03-03T09:30:00","timeZone":"W. Europe Standard Time"},
+             "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday","thursday"],"firstDayOfWeek":"monday"},
+                           "range":{"type":"endDate","startDate":"2025-03-03","endDate":"2025-04-10","recurrenceTimeZone":"W. Europe Standard Time"}}}
+            """);
+        g.SeedEvent("""
+            {"subject":"Board","start":{"dateTime":"2025-03-05T15:00:00","timeZone":"UTC"},"end":{"dateTime":"2025-03-05T16:00:00","timeZone":"UTC"},
+             "recurrence":{"pattern":{"type":"relativeMonthly","interval":1,"daysOfWeek":["wednesday"],"index":"first"},
+                           "range":{"type":"numbered","startDate":"2025-03-05","numberOfOccurrences":3}}}
+            """);
+        var instances = await Sandbox.InstancesAsync(g, series, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z");
+        string IdOn(string date) => instances.First(i => i!["start"]!["dateTime"]!.GetValue<string>().StartsWith(date))!["id"]!.GetValue<string>();
+        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(IdOn("2025-03-10")), """{"subject":"Standup (moved)","start":{"dateTime":"2025-03-10T11:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-10T11:30:00","timeZone":"W. Europe Standard Time"}}""");
+        await Sandbox.SendAsync(g, HttpMethod.Delete, Sandbox.Path(IdOn("2025-03-13")));
+
+        return (single, gone, series);
     }
 
     private string? DeltaLink;

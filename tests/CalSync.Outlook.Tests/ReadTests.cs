@@ -176,6 +176,52 @@ public sealed class ReadTests
 
         Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:nodot"));
         Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
+        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:AAAA.AAAA"));
+    }
+
+    [Fact]
+    public async Task A_v2_cursor_is_read_incrementally_and_becomes_v3_with_the_same_snapshot_and_a_damaged_one_means_a_full_pass()
+    {
+        await using var g = await Sandbox.StartAsync();
+        await DeltaPageTests.SeedEveryShapeAsync(g);
+        using var side = Sandbox.Side(g);
+        var first = await side.ReadAsync(Sandbox.Window, null, default);
+        Assert.StartsWith("calsync.outlook.v3:", first.Cursor);
+        var decoded = Reading.ReadCursor.TryDecode(first.Cursor)!;
+        Assert.Equal(first.Cursor, decoded.Encode()); // v3 round-trips exactly
+        Assert.Contains(decoded.Masters.Values, m => m.Recurrence is { Count: null, Until: not null, Zone: "Europe/Berlin" });
+        Assert.Contains(decoded.Items.Values, i => i.Stamp == "s|Bitrix24|42" && i.Attendees.Count == 2);
+
+        // The same cursor as the previous release wrote it: JSON header and snapshot, each gzip + base64.
+        string Pack(object value)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+                gzip.Write(JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+            return Convert.ToBase64String(buffer.ToArray());
+        }
+        var v2 = "calsync.outlook.v2:" + Pack(new { decoded.WindowStartUtc, decoded.WindowEndUtc, decoded.CalendarId, decoded.DeltaLink, decoded.FullPassUtc })
+                 + "." + Pack(new { decoded.Items, decoded.Masters });
+        g.Journal.Clear();
+
+        var second = await side.ReadAsync(Sandbox.Window, v2, default);
+
+        Assert.False(side.LastReadWasFullPass);
+        Assert.Single(g.Journal.Requests);
+        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
+        Assert.StartsWith("calsync.outlook.v3:", second.Cursor);
+        var migrated = Reading.ReadCursor.TryDecode(second.Cursor)!;
+        Assert.Equal(JsonSerializer.Serialize(new { decoded.Items, decoded.Masters }), JsonSerializer.Serialize(new { migrated.Items, migrated.Masters }));
+
+        // Damage in the snapshot part (gzip's CRC, a cut) or the header: not read, the next read is a full pass.
+        var dot = first.Cursor!.LastIndexOf('.');
+        var flipped = first.Cursor.Substring(0, dot + 20) + (first.Cursor[dot + 20] == 'A' ? 'B' : 'A') + first.Cursor.Substring(dot + 21);
+        Assert.Null(Reading.ReadCursor.TryDecode(flipped));
+        Assert.Null(Reading.ReadCursor.TryDecode(first.Cursor.Substring(0, first.Cursor.Length - 40)));
+        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:" + first.Cursor.Substring(dot + 1) + "." + first.Cursor.Substring(dot + 1)));
+        var third = await side.ReadAsync(Sandbox.Window, flipped, default);
+        Assert.True(side.LastReadWasFullPass);
+        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(third.Events));
     }
 
     [Fact]

@@ -11,14 +11,17 @@ namespace CalSync.Outlook.Reading;
 /// <summary>
 /// What the Outlook side keeps between runs inside the engine's cursor string: the delta link, the window and
 /// calendar it belongs to, when the last full pass ran, and the snapshot of the window (calendarView items and
-/// series masters) that the next delta round is applied to. Two parts, each JSON gzip-compressed and base64-encoded:
+/// series masters) that the next delta round is applied to. Two parts, each gzip-compressed and base64-encoded:
 /// the small header changes every run (a new delta link), the snapshot only when the round changed something,
-/// so a round that changed nothing writes the snapshot back as it was read.
+/// so a round that changed nothing writes the snapshot back as it was read. v3 writes both parts in a compact binary
+/// form (<see cref="CursorCodec"/>); v2 and v1 (JSON) are still read and written as v3 from then on.
 /// </summary>
 internal sealed class ReadCursor
 {
-    private const string Prefix = "calsync.outlook.v2:";
-    /// <summary>The earlier format (header and snapshot in one part): still read, written as v2 from then on.</summary>
+    private const string Prefix = "calsync.outlook.v3:";
+    /// <summary>JSON header and snapshot: still read.</summary>
+    private const string PrefixV2 = "calsync.outlook.v2:";
+    /// <summary>The earliest format (JSON, header and snapshot in one part): still read.</summary>
     private const string PrefixV1 = "calsync.outlook.v1:";
 
     public DateTime WindowStartUtc { get; set; }
@@ -28,7 +31,7 @@ internal sealed class ReadCursor
     public DateTime FullPassUtc { get; set; }
     [JsonIgnore] public Dictionary<string, StoredItem> Items { get; set; } = new(StringComparer.Ordinal);
     [JsonIgnore] public Dictionary<string, StoredItem> Masters { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>The snapshot part as it was read (null for a new cursor).</summary>
+    /// <summary>The snapshot part as it was read (null for a new cursor, or one read from an earlier format).</summary>
     [JsonIgnore] public string? EncodedSnapshot { get; set; }
 
     private sealed class Snapshot
@@ -41,18 +44,11 @@ internal sealed class ReadCursor
 
     /// <param name="snapshot">The snapshot part to write; null: encode <see cref="Items"/> and <see cref="Masters"/>.</param>
     public string Encode(string? snapshot = null) =>
-        Prefix + Pack(this) + "." + (snapshot ?? Pack(new Snapshot { Items = Items, Masters = Masters }));
+        Prefix + CursorCodec.Pack(w => CursorCodec.WriteHeader(w, this)) + "."
+        + (snapshot ?? CursorCodec.Pack(w => CursorCodec.WriteSnapshot(w, Items, Masters)));
 
-    private static string Pack<T>(T value)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(value, Json);
-        using var buffer = new MemoryStream();
-        // Written on every run that changed something: Fastest costs a fraction of Optimal's CPU for ~15% more bytes.
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(json, 0, json.Length);
-        return Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static T? Unpack<T>(string base64)
+    /// <summary>An earlier JSON part.</summary>
+    private static T? UnpackJson<T>(string base64)
     {
         using var gzip = new GZipStream(new MemoryStream(Convert.FromBase64String(base64)), CompressionMode.Decompress);
         using var plain = new MemoryStream();
@@ -66,30 +62,40 @@ internal sealed class ReadCursor
         if (string.IsNullOrEmpty(text)) return null;
         try
         {
-            ReadCursor? cursor;
-            Snapshot? snapshot;
             if (text!.StartsWith(Prefix, StringComparison.Ordinal))
             {
                 var dot = text.IndexOf('.', Prefix.Length); // not a base64 character
                 if (dot < 0) return null;
                 var encoded = text.Substring(dot + 1);
-                cursor = Unpack<ReadCursor>(text.Substring(Prefix.Length, dot - Prefix.Length));
-                snapshot = Unpack<Snapshot>(encoded);
-                if (cursor is not null) cursor.EncodedSnapshot = encoded;
+                var cursor = new ReadCursor();
+                CursorCodec.Unpack(text.Substring(Prefix.Length, dot - Prefix.Length), r => CursorCodec.ReadHeader(r, cursor));
+                CursorCodec.Unpack(encoded, r => CursorCodec.ReadSnapshot(r, cursor.Items, cursor.Masters));
+                cursor.EncodedSnapshot = encoded;
+                return cursor;
+            }
+            ReadCursor? old;
+            Snapshot? snapshot;
+            if (text.StartsWith(PrefixV2, StringComparison.Ordinal))
+            {
+                var dot = text.IndexOf('.', PrefixV2.Length);
+                if (dot < 0) return null;
+                old = UnpackJson<ReadCursor>(text.Substring(PrefixV2.Length, dot - PrefixV2.Length));
+                snapshot = UnpackJson<Snapshot>(text.Substring(dot + 1));
             }
             else if (text.StartsWith(PrefixV1, StringComparison.Ordinal))
             {
                 var whole = text.Substring(PrefixV1.Length);
-                cursor = Unpack<ReadCursor>(whole);
-                snapshot = Unpack<Snapshot>(whole);
+                old = UnpackJson<ReadCursor>(whole);
+                snapshot = UnpackJson<Snapshot>(whole);
             }
             else return null;
-            if (cursor is null || snapshot is null) return null;
-            cursor.Items = new Dictionary<string, StoredItem>(snapshot.Items ?? new(), StringComparer.Ordinal);
-            cursor.Masters = new Dictionary<string, StoredItem>(snapshot.Masters ?? new(), StringComparer.Ordinal);
-            return cursor;
+            if (old is null || snapshot is null) return null;
+            old.Items = new Dictionary<string, StoredItem>(snapshot.Items ?? new(), StringComparer.Ordinal);
+            old.Masters = new Dictionary<string, StoredItem>(snapshot.Masters ?? new(), StringComparer.Ordinal);
+            return old;
         }
-        catch (Exception ex) when (ex is FormatException || ex is InvalidDataException || ex is JsonException || ex is NotSupportedException)
+        catch (Exception ex) when (ex is FormatException || ex is InvalidDataException || ex is JsonException || ex is NotSupportedException
+                                   || ex is EndOfStreamException || ex is ArgumentException)
         {
             return null;
         }
