@@ -183,7 +183,7 @@ public sealed class ReadTests
     public async Task A_v2_cursor_is_read_incrementally_and_becomes_v3_with_the_same_snapshot_and_a_damaged_one_means_a_full_pass()
     {
         await using var g = await Sandbox.StartAsync();
-        await DeltaPageTests.SeedEveryShapeAsync(g);
+        await EventPageTests.SeedEveryShapeAsync(g);
         using var side = Sandbox.Side(g);
         var first = await side.ReadAsync(Sandbox.Window, null, default);
         Assert.StartsWith("calsync.outlook.v3:", first.Cursor);

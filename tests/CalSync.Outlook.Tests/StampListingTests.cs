@@ -1,3 +1,4 @@
+using System.Net;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using CalSync.Outlook.Reading;
@@ -37,5 +38,63 @@ public class StampListingTests
         var again = await side.ReadAsync(Sandbox.Window, snapshot.Cursor, default);
         Assert.Equal(Sandbox.Text(snapshot.Events), Sandbox.Text(again.Events));
         Assert.Single(Sandbox.Requests(g));
+    }
+
+    [Fact]
+    public async Task When_the_service_refuses_the_stamp_filter_the_stamps_are_read_one_by_one()
+    {
+        await using var g = await Sandbox.StartAsync();
+        var refuse = new AnswerInstead(r => r.RequestUri!.OriginalString.Contains("singleValueExtendedProperties%2FAny") || r.RequestUri.OriginalString.Contains("singleValueExtendedProperties/Any")
+            ? (HttpStatusCode.BadRequest, """{"error":{"code":"ErrorInvalidUrlQueryFilter","message":"The filter is not supported."}}""")
+            : null);
+        using var side = Sandbox.Side(g, Sandbox.Options(g, () => refuse));
+        var start = new DateTime(2025, 3, 3, 8, 0, 0, DateTimeKind.Utc);
+        var copies = Enumerable.Range(0, CalendarReader.StampListThreshold + 5)
+            .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = $"s|Bitrix24|{i}" }, null))
+            .ToList();
+        Assert.All(await side.WriteAsync(copies, null, default), r => Assert.Equal(WriteStatus.Succeeded, r.Status));
+        g.Journal.Clear();
+
+        var snapshot = await side.ReadAsync(Sandbox.Window, null, default);
+
+        Assert.Equal(1, refuse.Answered);
+        Assert.All(snapshot.Events, e => Assert.Equal("s|Bitrix24|" + e.Title[5..], e.OriginStamp));
+        Assert.Contains(Sandbox.Requests(g), r => r.Path.Contains("$batch"));
+    }
+
+    [Fact]
+    public async Task A_delta_page_that_is_not_JSON_fails_the_read_with_a_clear_error()
+    {
+        await using var g = await Sandbox.StartAsync();
+        Sandbox.Seed(g, "A", "2025-03-10T10:00:00", "2025-03-10T11:00:00");
+        var garble = new AnswerInstead(r => r.RequestUri!.AbsolutePath.Contains("/delta") ? (HttpStatusCode.OK, """{"value":[{"id":"a","subject":""") : null);
+        using var side = Sandbox.Side(g, Sandbox.Options(g, () => garble));
+
+        var ex = await Assert.ThrowsAsync<SideUnavailableException>(() => side.ReadAsync(Sandbox.Window, null, default));
+
+        Assert.Contains("page of events that cannot be read", ex.Message);
+        Assert.False(ex.IsAuthentication);
+    }
+}
+
+/// <summary>Answers matching requests itself (status and JSON body) instead of passing them to the stand-in.</summary>
+internal sealed class AnswerInstead : DelegatingHandler
+{
+    private readonly Func<HttpRequestMessage, (HttpStatusCode Status, string Json)?> _answer;
+    private int _answered;
+
+    public AnswerInstead(Func<HttpRequestMessage, (HttpStatusCode, string)?> answer) : base(new SocketsHttpHandler()) => _answer = answer;
+
+    public int Answered => _answered;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (_answer(request) is not { } answer) return base.SendAsync(request, cancellationToken);
+        Interlocked.Increment(ref _answered);
+        return Task.FromResult(new HttpResponseMessage(answer.Status)
+        {
+            RequestMessage = request,
+            Content = new StringContent(answer.Json, System.Text.Encoding.UTF8, "application/json"),
+        });
     }
 }

@@ -14,7 +14,6 @@ using CalSync.Outlook.Mapping;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Graph.Models.ODataErrors;
-using G = Microsoft.Graph.Models;
 
 namespace CalSync.Outlook.Reading;
 
@@ -257,20 +256,20 @@ internal sealed class CalendarReader
                 rc.QueryParameters.Expand = new[] { expand };
                 rc.QueryParameters.Top = StampListPageSize;
             }
-            Task<G.EventCollectionResponse?> Fetch(string? link) => calendarId is null
-                ? (link is null ? me.Events.GetAsync(Query, cancellationToken) : me.Events.WithUrl(link).GetAsync(cancellationToken: cancellationToken))
-                : (link is null ? me.Calendars[calendarId].Events.GetAsync(QueryIn, cancellationToken) : me.Calendars[calendarId].Events.WithUrl(link).GetAsync(cancellationToken: cancellationToken));
-            var page = await Fetch(null).ConfigureAwait(false);
-            while (page is not null)
+            RequestInformation Request(string? link) => calendarId is null
+                ? (link is null ? me.Events.ToGetRequestInformation(Query) : me.Events.WithUrl(link).ToGetRequestInformation())
+                : (link is null ? me.Calendars[calendarId].Events.ToGetRequestInformation(QueryIn) : me.Calendars[calendarId].Events.WithUrl(link).ToGetRequestInformation());
+            string? link = null;
+            do
             {
-                foreach (var ev in page.Value ?? new List<G.Event>())
+                var page = await ReadPageAsync(Request(link), cancellationToken).ConfigureAwait(false);
+                foreach (var ev in page.Value)
                 {
-                    if (ev?.Id is null || !open.Contains(ev.Id)) continue;
+                    if (ev.Id is null || !open.Contains(ev.Id)) continue;
                     found[ev.Id] = EventReader.ToStored(ev, _stampId).Stamp;
                 }
-                if (string.IsNullOrEmpty(page.OdataNextLink)) break;
-                page = await Fetch(page.OdataNextLink).ConfigureAwait(false);
-            }
+                link = page.NextLink;
+            } while (!string.IsNullOrEmpty(link));
         }
         catch (ApiException ex) when (ex.ResponseStatusCode is 400 or 501)
         {
@@ -375,17 +374,17 @@ internal sealed class CalendarReader
     };
 
     /// <summary>
-    /// Sends the page request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
-    /// <see cref="ODataError"/>) but takes the answer as a stream and parses it with <see cref="DeltaPage"/>.
+    /// Sends a page request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
+    /// <see cref="ODataError"/>) but takes the answer as a stream and parses it with <see cref="EventPage"/>.
     /// </summary>
-    private async Task<DeltaPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken)
+    private async Task<EventPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken)
     {
         using var stream = await _graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken).ConfigureAwait(false)
-            ?? throw new SideUnavailableException(Side.Outlook, "Outlook answered a delta page with no content.", isAuthentication: false);
-        try { return await DeltaPage.ReadAsync(stream, cancellationToken).ConfigureAwait(false); }
+            ?? throw new SideUnavailableException(Side.Outlook, "Outlook answered a page of events with no content.", isAuthentication: false);
+        try { return await EventPage.ReadAsync(stream, cancellationToken).ConfigureAwait(false); }
         catch (JsonException ex)
         {
-            throw new SideUnavailableException(Side.Outlook, "Outlook answered a delta page that is not a readable page: " + ex.Message, isAuthentication: false, ex);
+            throw new SideUnavailableException(Side.Outlook, "Outlook answered a page of events that cannot be read: " + ex.Message, isAuthentication: false, ex);
         }
     }
 

@@ -10,18 +10,18 @@ using CalSync.Outlook.Mapping;
 namespace CalSync.Outlook.Reading;
 
 /// <summary>
-/// One calendarView/delta page read straight from the answer's UTF-8 bytes: the events (and @removed tombstones),
-/// the nextLink and the deltaLink. The SDK's model building (a parse node and a backing store per object) cost
-/// most of a full read's CPU.
+/// One page of events (calendarView/delta, or the stamp listing) read straight from the answer's UTF-8 bytes: the
+/// events (and @removed tombstones), the nextLink and the deltaLink. The SDK's model building (a parse node and a
+/// backing store per object) cost most of a full read's CPU.
 /// </summary>
-internal sealed class DeltaPage
+internal sealed class EventPage
 {
     public List<WireEvent> Value { get; } = new();
     public string? NextLink { get; private set; }
     public string? DeltaLink { get; private set; }
 
     /// <summary>Reads the whole answer into a pooled buffer (a page is ~100–300 KB) and parses it.</summary>
-    public static async Task<DeltaPage> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<EventPage> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
@@ -46,9 +46,9 @@ internal sealed class DeltaPage
     }
 
     /// <exception cref="JsonException">The answer is not a delta page (names what was found where).</exception>
-    public static DeltaPage Parse(ReadOnlySpan<byte> json)
+    public static EventPage Parse(ReadOnlySpan<byte> json)
     {
-        var page = new DeltaPage();
+        var page = new EventPage();
         var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         WireEvent.Next(ref r);
         WireEvent.Expect(ref r, JsonTokenType.StartObject, "the page object");

@@ -9,7 +9,7 @@ using G = Microsoft.Graph.Models;
 namespace CalSync.Outlook.Tests;
 
 /// <summary>The delta-page reader (Utf8JsonReader) against the Graph SDK's model path, on every shape the stand-in serves.</summary>
-public sealed class DeltaPageTests
+public sealed class EventPageTests
 {
     private const string StampId = OutlookCalendarSide.OriginStampPropertyId;
 
@@ -92,7 +92,7 @@ public sealed class DeltaPageTests
         while (true)
         {
             var bytes = await http.GetByteArrayAsync(link);
-            var mine = DeltaPage.Parse(bytes);
+            var mine = EventPage.Parse(bytes);
             var sdk = new JsonParseNode(JsonDocument.Parse(bytes).RootElement).GetObjectValue(Microsoft.Graph.Me.CalendarView.Delta.DeltaGetResponse.CreateFromDiscriminatorValue)!;
             Assert.Equal(sdk.OdataNextLink, mine.NextLink);
             Assert.Equal(sdk.OdataDeltaLink, mine.DeltaLink);
@@ -122,7 +122,7 @@ public sealed class DeltaPageTests
     [InlineData("""{"value":[42]}""", "an event")]
     public void A_malformed_page_is_an_error_naming_what_is_wrong(string answer, string message)
     {
-        var ex = Assert.ThrowsAny<JsonException>(() => DeltaPage.Parse(Encoding.UTF8.GetBytes(answer)));
+        var ex = Assert.ThrowsAny<JsonException>(() => EventPage.Parse(Encoding.UTF8.GetBytes(answer)));
         Assert.Contains(message, ex.Message);
     }
 }
