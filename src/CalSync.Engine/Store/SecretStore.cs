@@ -233,9 +233,9 @@ public sealed class SecretStore : ISecretStore
     internal sealed record PlainSecret
     {
         public const int CurrentSchema = 1;
-        public int Schema { get; init; } = CurrentSchema;
-        public string Protection { get; init; } = "plaintext";
-        public string Key { get; init; } = "";
-        public string Secret { get; init; } = "";
+        public int Schema { get; set; } = CurrentSchema;
+        public string Protection { get; set; } = "plaintext";
+        public string Key { get; set; } = "";
+        public string Secret { get; set; } = "";
     }
 }

@@ -11,12 +11,12 @@ public sealed record LockHolder
 {
     public const int CurrentSchema = 1;
 
-    public int Schema { get; init; } = CurrentSchema;
-    public string SyncName { get; init; } = "";
-    public int ProcessId { get; init; }
-    public string Host { get; init; } = "";
-    public string? User { get; init; }
-    public DateTimeOffset Since { get; init; }
+    public int Schema { get; set; } = CurrentSchema;
+    public string SyncName { get; set; } = "";
+    public int ProcessId { get; set; }
+    public string Host { get; set; } = "";
+    public string? User { get; set; }
+    public DateTimeOffset Since { get; set; }
 }
 
 /// <summary>

@@ -9,13 +9,13 @@ public enum RunOutcome { Succeeded, NoChanges, CompletedWithErrors, Failed, Abor
 /// <summary>Counts for one side of a run: what happened to items on that side.</summary>
 public sealed record SideCounts
 {
-    public int Created { get; init; }
-    public int Updated { get; init; }
-    public int Deleted { get; init; }
-    public int Matched { get; init; }
-    public int Skipped { get; init; }
-    public int Failed { get; init; }
-    public int Recovered { get; init; }
+    public int Created { get; set; }
+    public int Updated { get; set; }
+    public int Deleted { get; set; }
+    public int Matched { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+    public int Recovered { get; set; }
 
     public int Writes => Created + Updated + Deleted;
 }
@@ -25,15 +25,15 @@ public enum ItemAction { Create, Update, Delete, Link, Unlink, Recover, Skip, Co
 /// <summary>What happened to one item: the action on <see cref="TargetSide"/>, the ids and why.</summary>
 public sealed record ItemOutcome
 {
-    public ItemAction Action { get; init; }
-    public Side TargetSide { get; init; }
-    public string? SourceId { get; init; }
-    public string? TargetId { get; init; }
-    public bool Succeeded { get; init; } = true;
-    public string Reason { get; init; } = "";
+    public ItemAction Action { get; set; }
+    public Side TargetSide { get; set; }
+    public string? SourceId { get; set; }
+    public string? TargetId { get; set; }
+    public bool Succeeded { get; set; } = true;
+    public string Reason { get; set; } = "";
     /// <summary>For conflicts and differences: the mapped projections of both sides before the run.</summary>
-    public IReadOnlyDictionary<string, string>? OutlookBefore { get; init; }
-    public IReadOnlyDictionary<string, string>? Bitrix24Before { get; init; }
+    public IReadOnlyDictionary<string, string>? OutlookBefore { get; set; }
+    public IReadOnlyDictionary<string, string>? Bitrix24Before { get; set; }
 }
 
 /// <summary>One run of one sync (a line of <c>history/&lt;name&gt;.jsonl</c>).</summary>
@@ -41,22 +41,22 @@ public sealed record RunRecord
 {
     public const int CurrentSchema = 1;
 
-    public int Schema { get; init; } = CurrentSchema;
-    public string SyncName { get; init; } = "";
-    public Guid RunId { get; init; }
-    public DateTimeOffset Start { get; init; }
-    public DateTimeOffset End { get; init; }
-    public RunOutcome Outcome { get; init; }
+    public int Schema { get; set; } = CurrentSchema;
+    public string SyncName { get; set; } = "";
+    public Guid RunId { get; set; }
+    public DateTimeOffset Start { get; set; }
+    public DateTimeOffset End { get; set; }
+    public RunOutcome Outcome { get; set; }
     /// <summary>"Incremental" or "InitialMerge:&lt;mode&gt;".</summary>
-    public string Mode { get; init; } = "Incremental";
-    public SyncDirection Direction { get; init; }
-    public SideCounts Outlook { get; init; } = new();
-    public SideCounts Bitrix24 { get; init; } = new();
-    public IReadOnlyList<ItemOutcome> Items { get; init; } = Array.Empty<ItemOutcome>();
+    public string Mode { get; set; } = "Incremental";
+    public SyncDirection Direction { get; set; }
+    public SideCounts Outlook { get; set; } = new();
+    public SideCounts Bitrix24 { get; set; } = new();
+    public IReadOnlyList<ItemOutcome> Items { get; set; } = Array.Empty<ItemOutcome>();
     /// <summary>Why the run failed or what went wrong, in words (never a secret).</summary>
-    public string? Message { get; init; }
+    public string? Message { get; set; }
     /// <summary>A stable id for what went wrong (e.g. EmptySideGuard, SignInRequired, ItemFailed); null when nothing did.</summary>
-    public string? ErrorId { get; init; }
+    public string? ErrorId { get; set; }
 
     public int Writes => Outlook.Writes + Bitrix24.Writes;
     public int Created => Outlook.Created + Bitrix24.Created;

@@ -13,23 +13,23 @@ public sealed record SyncDefinition
 {
     public const int CurrentSchema = 1;
 
-    public int Schema { get; init; } = CurrentSchema;
-    public string Name { get; init; } = "";
-    public SyncDirection Direction { get; init; } = SyncDirection.TwoWay;
+    public int Schema { get; set; } = CurrentSchema;
+    public string Name { get; set; } = "";
+    public SyncDirection Direction { get; set; } = SyncDirection.TwoWay;
     /// <summary>How often the registered schedule runs the sync.</summary>
-    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(10);
-    public bool AllowDelete { get; init; } = true;
-    public bool ProceedOnError { get; init; }
-    public bool AvoidDuplicates { get; init; } = true;
-    public int WindowPastDays { get; init; } = 30;
-    public int WindowFutureDays { get; init; } = 365;
-    public ConflictPolicy ConflictPolicy { get; init; } = ConflictPolicy.Newest;
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
+    public bool AllowDelete { get; set; } = true;
+    public bool ProceedOnError { get; set; }
+    public bool AvoidDuplicates { get; set; } = true;
+    public int WindowPastDays { get; set; } = 30;
+    public int WindowFutureDays { get; set; } = 365;
+    public ConflictPolicy ConflictPolicy { get; set; } = ConflictPolicy.Newest;
     /// <summary>A built-in profile name (default, busy-only, busy-only-one-way) or a path to a YAML file.</summary>
-    public string Mapping { get; init; } = "default";
+    public string Mapping { get; set; } = "default";
     /// <summary>Name of the Outlook connection (connections/&lt;name&gt;.json).</summary>
-    public string OutlookConnection { get; init; } = "";
+    public string OutlookConnection { get; set; } = "";
     /// <summary>Name of the Bitrix24 connection (connections/&lt;name&gt;.json).</summary>
-    public string Bitrix24Connection { get; init; } = "";
-    public DateTimeOffset Created { get; init; }
-    public DateTimeOffset Modified { get; init; }
+    public string Bitrix24Connection { get; set; } = "";
+    public DateTimeOffset Created { get; set; }
+    public DateTimeOffset Modified { get; set; }
 }

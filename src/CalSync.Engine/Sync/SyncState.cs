@@ -6,22 +6,22 @@ namespace CalSync.Engine.Sync;
 /// <summary>One joined pair: an Outlook item and its Bitrix24 counterpart, as they were after the last write.</summary>
 public sealed record Link
 {
-    public string OutlookId { get; init; } = "";
-    public string Bitrix24Id { get; init; } = "";
-    public string? OutlookVersion { get; init; }
-    public string? Bitrix24Version { get; init; }
+    public string OutlookId { get; set; } = "";
+    public string Bitrix24Id { get; set; } = "";
+    public string? OutlookVersion { get; set; }
+    public string? Bitrix24Version { get; set; }
     /// <summary>Hash of the Outlook item's mapped projection when last in sync.</summary>
-    public string OutlookHash { get; init; } = "";
-    public string Bitrix24Hash { get; init; } = "";
+    public string OutlookHash { get; set; } = "";
+    public string Bitrix24Hash { get; set; } = "";
     /// <summary>
     /// The version whose projection <see cref="OutlookHash"/> is, as last read (under the state's <see cref="SyncState.ViewFingerprint"/>):
     /// an item still at this version is not projected again. Null until a run has read and projected it.
     /// </summary>
-    public string? OutlookHashVersion { get; init; }
-    public string? Bitrix24HashVersion { get; init; }
+    public string? OutlookHashVersion { get; set; }
+    public string? Bitrix24HashVersion { get; set; }
     /// <summary>Start and end (UTC) of the pair when last seen: decides whether it left the window.</summary>
-    public DateTime StartUtc { get; init; }
-    public DateTime EndUtc { get; init; }
+    public DateTime StartUtc { get; set; }
+    public DateTime EndUtc { get; set; }
 }
 
 public enum UnlinkedReason
@@ -38,13 +38,13 @@ public sealed record UnlinkedItem(Model.Side Side, string Id, string Hash, Unlin
 /// <summary>A create that was about to be sent: if the run dies before saving, the next run finds the copy instead of making a second one.</summary>
 public sealed record JournalEntry
 {
-    public Model.Side TargetSide { get; init; }
-    public string SourceId { get; init; } = "";
-    public string OriginStamp { get; init; } = "";
-    public string TransactionId { get; init; } = "";
+    public Model.Side TargetSide { get; set; }
+    public string SourceId { get; set; } = "";
+    public string OriginStamp { get; set; } = "";
+    public string TransactionId { get; set; } = "";
     /// <summary>Start, end, all-day and normalised title of the copy (how a copy without a stamp is found).</summary>
-    public string MatchKey { get; init; } = "";
-    public DateTimeOffset At { get; init; }
+    public string MatchKey { get; set; } = "";
+    public DateTimeOffset At { get; set; }
 }
 
 /// <summary>An item that failed last run (proceed-on-error): retried next run.</summary>
@@ -55,18 +55,18 @@ public sealed record SyncState
 {
     public const int CurrentSchema = 1;
 
-    public int Schema { get; init; } = CurrentSchema;
+    public int Schema { get; set; } = CurrentSchema;
     /// <summary>False until the first run completed: the initial merge mode applies while false.</summary>
-    public bool Initialized { get; init; }
-    public string? OutlookCursor { get; init; }
-    public string? Bitrix24Cursor { get; init; }
+    public bool Initialized { get; set; }
+    public string? OutlookCursor { get; set; }
+    public string? Bitrix24Cursor { get; set; }
     /// <summary>The mapping and projection code the links' hash versions were projected with (<see cref="Mapping.Projector.Fingerprint"/>).</summary>
-    public string? ViewFingerprint { get; init; }
-    public IReadOnlyList<Link> Links { get; init; } = Array.Empty<Link>();
-    public IReadOnlyList<UnlinkedItem> Unlinked { get; init; } = Array.Empty<UnlinkedItem>();
-    public IReadOnlyList<JournalEntry> Journal { get; init; } = Array.Empty<JournalEntry>();
-    public IReadOnlyList<FailedItem> Failed { get; init; } = Array.Empty<FailedItem>();
-    public DateTimeOffset? LastRun { get; init; }
+    public string? ViewFingerprint { get; set; }
+    public IReadOnlyList<Link> Links { get; set; } = Array.Empty<Link>();
+    public IReadOnlyList<UnlinkedItem> Unlinked { get; set; } = Array.Empty<UnlinkedItem>();
+    public IReadOnlyList<JournalEntry> Journal { get; set; } = Array.Empty<JournalEntry>();
+    public IReadOnlyList<FailedItem> Failed { get; set; } = Array.Empty<FailedItem>();
+    public DateTimeOffset? LastRun { get; set; }
     /// <summary>An initial merge that was asked for but has not completed yet: the next run continues it.</summary>
-    public InitialMerge? PendingMerge { get; init; }
+    public InitialMerge? PendingMerge { get; set; }
 }

@@ -126,7 +126,7 @@ public sealed class StoreCorruptionTests : IDisposable
         Assert.Equal("Work", Store.GetSync("Work")!.Name);
     }
 
-    private static string EnsureDir(string path)
+    internal static string EnsureDir(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;

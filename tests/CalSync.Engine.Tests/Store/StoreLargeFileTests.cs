@@ -1,0 +1,149 @@
+using System.Text;
+using CalSync.Engine.Model;
+using CalSync.Engine.Store;
+using CalSync.Engine.Sync;
+using Xunit;
+
+namespace CalSync.Engine.Tests.Store;
+
+/// <summary>
+/// State files of thousands of links are deserialised from the stream (not read whole): the same guarantees as for
+/// small files, and files of earlier versions (escaped characters, missing properties) still load.
+/// </summary>
+public sealed class StoreLargeFileTests : IDisposable
+{
+    private readonly TempStore _temp = new();
+    private CalSyncStore Store => _temp.Store;
+
+    public void Dispose() => _temp.Dispose();
+
+    private static SyncState Big() => StoreRoundTripTests.State() with
+    {
+        OutlookCursor = "v2." + new string('A', 100_000) + "+/=",
+        Links = Enumerable.Range(0, 2_000).Select(i => new Link
+        {
+            OutlookId = $"AAMkAD+{i}/x==", Bitrix24Id = (1000 + i).ToString(), OutlookVersion = $"ck+{i}", Bitrix24Version = "3",
+            OutlookHash = $"ho{i}", Bitrix24Hash = $"hb{i}", OutlookHashVersion = $"ck+{i}", Bitrix24HashVersion = "3",
+            StartUtc = new DateTime(2025, 3, 10, 9, 0, 0, DateTimeKind.Utc).AddHours(i), EndUtc = new DateTime(2025, 3, 10, 10, 0, 0, DateTimeKind.Utc).AddHours(i),
+        }).ToArray(),
+    };
+
+    [Fact]
+    public void A_large_state_round_trips()
+    {
+        var state = Big();
+        Store.SaveState("Work", state);
+        Assert.True(new FileInfo(Store.StatePath("Work")).Length > 200_000);
+
+        var back = Store.LoadState("Work");
+        Assert.Equal(state.Links, back.Links);
+        Assert.Equal(state.OutlookCursor, back.OutlookCursor);
+        Assert.Equal(state.Unlinked, back.Unlinked);
+        Assert.Equal(state.Journal, back.Journal);
+        Assert.Equal(state.Failed, back.Failed);
+        Assert.Equal(state.LastRun, back.LastRun);
+    }
+
+    public static TheoryData<string> Damage => new() { "truncated", "wrong shape at the end", "garbage in the middle" };
+
+    [Theory]
+    [MemberData(nameof(Damage))]
+    public void A_damaged_large_state_gives_Corrupt_naming_the_file_and_is_never_overwritten(string how)
+    {
+        var path = Store.StatePath("Work");
+        Store.SaveState("Work", Big());
+        var good = File.ReadAllText(path);
+        var bad = how switch
+        {
+            "truncated" => good[..(good.Length * 2 / 3)],
+            "wrong shape at the end" => good[..^1] + ",\"failed\":\"not a list\"}",
+            _ => good[..(good.Length / 2)] + "}}oops{{" + good[(good.Length / 2)..],
+        };
+        File.WriteAllText(path, bad);
+        var before = File.ReadAllBytes(path);
+
+        var e = Assert.Throws<StoreException>(() => Store.LoadState("Work"));
+        Assert.Equal(StoreErrorKind.Corrupt, e.Kind);
+        Assert.Equal(path, e.Path);
+        Assert.Contains(path, e.Message);
+        Assert.Contains(how == "wrong shape at the end" ? "does not have the expected content" : "is not valid JSON", e.Message);
+        Assert.DoesNotContain("AAMkAD", e.Message);
+
+        Assert.Equal(StoreErrorKind.Corrupt, Assert.Throws<StoreException>(() => Store.SaveState("Work", new SyncState())).Kind);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_large_state_of_a_newer_schema_gives_NewerSchema_and_is_never_overwritten()
+    {
+        var path = Store.StatePath("Work");
+        Store.SaveState("Work", Big());
+        var newer = "{\"schema\":2,\"somethingNew\":[1]," + File.ReadAllText(path)[("{\"schema\":1,".Length)..];
+        File.WriteAllText(path, newer);
+
+        var e = Assert.Throws<StoreException>(() => Store.LoadState("Work"));
+        Assert.Equal(StoreErrorKind.NewerSchema, e.Kind);
+        Assert.Equal(path, e.Path);
+        Assert.Equal(StoreErrorKind.NewerSchema, Assert.Throws<StoreException>(() => Store.SaveState("Work", new SyncState())).Kind);
+        Assert.Equal(newer, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void A_large_state_edited_by_hand_with_the_schema_last_and_a_byte_order_mark_still_loads()
+    {
+        var path = Store.StatePath("Work");
+        var state = Big();
+        Store.SaveState("Work", state);
+        var text = File.ReadAllText(path);
+        File.WriteAllText(path, "{" + text[("{\"schema\":1,".Length)..^1] + ",\"schema\":1}", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        Assert.Equal(state.Links, Store.LoadState("Work").Links);
+    }
+
+    [Fact]
+    public void A_state_written_before_relaxed_escaping_loads_the_same_and_is_written_back_unescaped()
+    {
+        var path = Store.StatePath("Work");
+        Store.SaveState("Work", Big());
+        var text = File.ReadAllText(path);
+        Assert.Contains("AAMkAD+1/x==", text); // '+' is no longer written as \u002B
+        File.WriteAllText(path, text.Replace("+", "\\u002B")); // as earlier versions wrote it
+
+        var back = Store.LoadState("Work");
+        Assert.Equal(Big().Links, back.Links);
+        Assert.Equal(Big().OutlookCursor, back.OutlookCursor);
+        Store.SaveState("Work", back);
+        Assert.DoesNotContain("\\u002B", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Properties_missing_from_a_file_keep_their_defaults()
+    {
+        // Files of earlier versions (or edited by hand) may lack properties added since: they take the documented defaults, not null or zero.
+        File.WriteAllText(EnsureDir(Store.StatePath("Work")), "{\"schema\":1,\"initialized\":true}");
+        var state = Store.LoadState("Work");
+        Assert.Equal(SyncState.CurrentSchema, state.Schema);
+        Assert.Empty(state.Links);
+        Assert.Empty(state.Unlinked);
+        Assert.Empty(state.Journal);
+        Assert.Empty(state.Failed);
+
+        File.WriteAllText(EnsureDir(Store.SyncPath("Work")), "{\"schema\":1,\"name\":\"Work\"}");
+        var definition = Store.GetSync("Work")!;
+        Assert.True(definition.AllowDelete);
+        Assert.True(definition.AvoidDuplicates);
+        Assert.Equal(365, definition.WindowFutureDays);
+        Assert.Equal(TimeSpan.FromMinutes(10), definition.Interval);
+        Assert.Equal("default", definition.Mapping);
+
+        File.WriteAllText(EnsureDir(Store.ConnectionPath("Out")), "{\"schema\":1,\"name\":\"Out\",\"kind\":\"Outlook\"}");
+        Assert.Empty(Store.GetConnection("Out")!.Settings);
+
+        File.WriteAllText(EnsureDir(Store.HistoryPath("Work")), "{\"schema\":1,\"syncName\":\"Work\",\"items\":[{\"action\":\"Create\",\"targetSide\":\"Outlook\"}]}\n");
+        var record = Assert.Single(Store.ReadHistory("Work"));
+        Assert.True(Assert.Single(record.Items).Succeeded);
+        Assert.Equal(0, record.Outlook.Created);
+    }
+
+    private static string EnsureDir(string path) => StoreCorruptionTests.EnsureDir(path);
+}
