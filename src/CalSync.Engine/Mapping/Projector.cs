@@ -35,8 +35,13 @@ public sealed class Projector
     /// <summary>Whether the filters let this meeting of <paramref name="side"/> take part in the sync.</summary>
     public bool IsSynced(CalEvent e, Side side)
     {
-        if (Profile.Exclude.Any(c => Matches(c, e))) return false;
-        return Profile.Include.Count == 0 || Profile.Include.Any(c => Matches(c, e));
+        // Loops, not Any with a lambda: called for every item of both sides on every run.
+        foreach (var c in Profile.Exclude)
+            if (Matches(c, e)) return false;
+        if (Profile.Include.Count == 0) return true;
+        foreach (var c in Profile.Include)
+            if (Matches(c, e)) return true;
+        return false;
     }
 
     /// <summary>The meeting as it travels from <paramref name="from"/>: times, recurrence and the mapped fields.</summary>

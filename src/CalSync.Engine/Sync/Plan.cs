@@ -11,21 +11,36 @@ namespace CalSync.Engine.Sync;
 /// <summary>A meeting of one side as the planner sees it: the event (a series, a single, or one occurrence of a series that travels on its own) and its view.</summary>
 public sealed record SyncItem
 {
-    private readonly Lazy<EventView> _view;
+    private readonly Func<EventView>? _make;
+    private readonly Projector? _projector;
+    private EventView? _view;
 
-    public SyncItem(Side side, CalEvent @event, EventView view) : this(side, @event, () => view) { }
+    public SyncItem(Side side, CalEvent @event, EventView view)
+    {
+        Side = side;
+        Event = @event;
+        _view = view;
+    }
 
     /// <summary>The view is projected on first use: a linked item the planner knows unchanged is never projected.</summary>
     public SyncItem(Side side, CalEvent @event, Func<EventView> view)
     {
         Side = side;
         Event = @event;
-        _view = new Lazy<EventView>(view, System.Threading.LazyThreadSafetyMode.None);
+        _make = view;
+    }
+
+    /// <summary>As the lazy constructor, without a closure and a delegate per item (the planner makes one for every item of both sides).</summary>
+    internal SyncItem(Side side, CalEvent @event, Projector projector)
+    {
+        Side = side;
+        Event = @event;
+        _projector = projector;
     }
 
     public Side Side { get; }
     public CalEvent Event { get; }
-    public EventView View => _view.Value;
+    public EventView View => _view ??= _projector?.View(Event, Side) ?? _make!();
     public string Id => Event.Id;
 }
 

@@ -33,6 +33,8 @@ public static class Planner
 {
     private enum Mode { Incremental, None, TwoWay, OutlookToBitrix24, Bitrix24ToOutlook }
 
+    private static readonly Side[] BothSides = { Side.Outlook, Side.Bitrix24 };
+
     public static SyncDirection EffectiveDirection(SyncDefinition definition, MappingProfile profile)
     {
         if (profile.Direction == FieldDirection.Both) return definition.Direction;
@@ -66,24 +68,32 @@ public static class Planner
         private readonly Mode _mode;
         // The links' hash versions were projected with this mapping and projection code.
         private readonly bool _hashVersionsValid;
-        private readonly Dictionary<string, SyncItem> _outlook = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, SyncItem> _bitrix24 = new(StringComparer.Ordinal);
+        // Sized up front: every run fills these with every item and link (tens of thousands), and re-sizing a set copies it.
+        private readonly Dictionary<string, SyncItem> _outlook;
+        private readonly Dictionary<string, SyncItem> _bitrix24;
         private readonly Dictionary<string, SyncItem> _excludedOutlook = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SyncItem> _excludedBitrix24 = new(StringComparer.Ordinal);
         // Series ids whose representation differs on the other side this run (expanded now, or whole now).
         private readonly HashSet<string> _expandedOutlook = new(StringComparer.Ordinal);
         private readonly HashSet<string> _expandedBitrix24 = new(StringComparer.Ordinal);
-        private readonly List<Link> _links = new();
+        private readonly List<Link> _links;
         private readonly List<UnlinkedItem> _unlinked = new();
         private readonly List<PlannedWrite> _writes = new();
         private readonly List<ItemOutcome> _events = new();
-        private readonly HashSet<string> _linkedOutlook = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _linkedBitrix24 = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _linkedOutlook;
+        private readonly HashSet<string> _linkedBitrix24;
+        // The links by their Outlook and by their Bitrix24 id, made when a series first asks (LinkedWholeAndUnchanged).
+        private Dictionary<string, Link>? _linkByOutlookId, _linkByBitrix24Id;
 
         public Run(PlanInput input)
         {
             _in = input;
             _def = input.Definition;
+            _outlook = new Dictionary<string, SyncItem>(input.Outlook.Count, StringComparer.Ordinal);
+            _bitrix24 = new Dictionary<string, SyncItem>(input.Bitrix24.Count, StringComparer.Ordinal);
+            _links = new List<Link>(input.State.Links.Count);
+            _linkedOutlook = new HashSet<string>(StringComparer.Ordinal);
+            _linkedBitrix24 = new HashSet<string>(StringComparer.Ordinal);
             _projector = input.Projector;
             _direction = EffectiveDirection(_def, _projector.Profile);
             _hashVersionsValid = input.State.ViewFingerprint == _projector.Fingerprint;
@@ -143,7 +153,7 @@ public static class Planner
 
             void Add(Side s, CalEvent e)
             {
-                var item = new SyncItem(s, e, () => _projector.View(e, s));
+                var item = new SyncItem(s, e, _projector);
                 // Filters apply to the source side of each direction.
                 if (Flows(s) && !_projector.IsSynced(e, s)) Excluded(s)[e.Id] = item;
                 else items[e.Id] = item;
@@ -158,7 +168,20 @@ public static class Planner
         /// </summary>
         private bool LinkedWholeAndUnchanged(Side side, CalEvent series)
         {
-            var link = _in.State.Links.FirstOrDefault(l => IdOn(l, side) == series.Id);
+            // By id, not by a search through all links for each series (quadratic with many series).
+            if (_linkByOutlookId is null)
+            {
+                _linkByOutlookId = new Dictionary<string, Link>(StringComparer.Ordinal);
+                _linkByBitrix24Id = new Dictionary<string, Link>(StringComparer.Ordinal);
+                // In reverse, so that the first of links sharing an id wins, as the search found it.
+                for (var i = _in.State.Links.Count - 1; i >= 0; i--)
+                {
+                    var l = _in.State.Links[i];
+                    _linkByOutlookId[l.OutlookId] = l;
+                    _linkByBitrix24Id![l.Bitrix24Id] = l;
+                }
+            }
+            (side == Side.Outlook ? _linkByOutlookId : _linkByBitrix24Id!).TryGetValue(series.Id, out var link);
             if (link is null || OccurrenceKey.TryParse(IdOn(link, side.Other()), out _, out _)) return false;
             var item = new SyncItem(side, series, _projector.View(series, side));
             return side == Side.Outlook
@@ -170,11 +193,12 @@ public static class Planner
         /// An Outlook copy whose id changed still carries its origin stamp: the link follows it. Hash versions
         /// projected under another mapping are forgotten, so every item is projected again.
         /// </summary>
-        private List<Link> FollowMovedCopies(IReadOnlyList<Link> links)
+        private IReadOnlyList<Link> FollowMovedCopies(IReadOnlyList<Link> links)
         {
             var linkedIds = new HashSet<string>(links.Select(l => l.OutlookId), StringComparer.Ordinal);
             var byStamp = _outlook.Values.Where(i => i.Event.OriginStamp is not null && !linkedIds.Contains(i.Id))
                 .GroupBy(i => i.Event.OriginStamp!).ToDictionary(g => g.Key, g => g.First());
+            if (byStamp.Count == 0 && _hashVersionsValid) return links; // nothing moved, nothing to forget
             return links.Select(link =>
             {
                 if (!_hashVersionsValid) link = link with { OutlookHashVersion = null, Bitrix24HashVersion = null };
@@ -205,7 +229,7 @@ public static class Planner
                 Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id, "left the sync window");
                 return;
             }
-            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            foreach (var side in BothSides)
             {
                 if ((side == Side.Outlook ? a : b) is not null || !Reshaped(side, IdOn(link, side))) continue;
                 // The series now travels in another shape (whole, or as single events): replace the copy whatever allow-delete says.
@@ -213,7 +237,7 @@ public static class Planner
                 if (copy is not null) Delete(copy, link, "its source series changed shape (whole series / single occurrences)");
                 return;
             }
-            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            foreach (var side in BothSides)
             {
                 if (!(side == Side.Outlook ? aExcluded : bExcluded)) continue;
                 var copy = side == Side.Outlook ? b : a;
@@ -327,7 +351,7 @@ public static class Planner
         {
             var fresh = new Dictionary<Side, List<SyncItem>>();
             var known = _in.State.Unlinked.ToLookup(u => (u.Side, u.Id));
-            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            foreach (var side in BothSides)
             {
                 var list = new List<SyncItem>();
                 foreach (var item in Items(side).Values)
@@ -392,7 +416,7 @@ public static class Planner
                 Update(from, to, null, "matched; " + to.Side + " takes " + from.Side + "'s version");
             }
 
-            foreach (var side in new[] { Side.Outlook, Side.Bitrix24 })
+            foreach (var side in BothSides)
             {
                 var copies = Flows(side) && _mode switch
                 {
@@ -540,8 +564,7 @@ public static class Planner
 
         private Side? SuddenlyEmpty()
         {
-            var live = _in.State.Links.Where(l => _in.Window.Overlaps(l.StartUtc, l.EndUtc)).ToArray();
-            if (live.Length == 0) return null;
+            if (!_in.State.Links.Any(l => _in.Window.Overlaps(l.StartUtc, l.EndUtc))) return null;
             if (_in.Outlook.Count == 0) return Side.Outlook;
             if (_in.Bitrix24.Count == 0) return Side.Bitrix24;
             return null;
