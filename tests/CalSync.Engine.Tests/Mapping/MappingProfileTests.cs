@@ -27,6 +27,20 @@ public sealed class MappingProfileTests
         Assert.Equal(fingerprint, new Projector(MappingLoader.Parse(text.Replace("exclude: []", "exclude:\n    - { field: subject, contains: x }"), "b")).Fingerprint);
     }
 
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("  Weekly \t\t team\r\n sync  ")]
+    [InlineData("Jour\u00A0\u2003fixe\u2028x\u0085y\u000Bz\u000Cw")]
+    [InlineData("no-space")]
+    [InlineData("")]
+    public void Titles_are_matched_with_white_space_collapsed_as_the_regex_did(string title)
+    {
+        // Match keys are stored in the journal: the collapsing must stay what Regex \s+ did.
+        Assert.Equal(System.Text.RegularExpressions.Regex.Replace(title.Trim(), @"\s+", " "), Projector.CollapseSpaces(title.Trim()));
+        var key = new Projector(MappingLoader.BuiltIn("default")).MatchKey(Meeting(title, hour: 9), Side.Outlook);
+        Assert.EndsWith("|" + System.Text.RegularExpressions.Regex.Replace(title.Trim(), @"\s+", " ").ToLowerInvariant(), key);
+    }
+
     [Fact]
     public void Default_CarriesEveryCommonFieldBothWays()
     {
