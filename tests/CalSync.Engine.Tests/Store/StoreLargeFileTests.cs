@@ -88,14 +88,17 @@ public sealed class StoreLargeFileTests : IDisposable
         Assert.Equal(newer, File.ReadAllText(path));
     }
 
-    [Fact]
-    public void A_large_state_edited_by_hand_with_the_schema_last_and_a_byte_order_mark_still_loads()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_large_state_edited_by_hand_with_a_byte_order_mark_and_the_schema_first_or_last_still_loads(bool schemaLast)
     {
         var path = Store.StatePath("Work");
         var state = Big();
         Store.SaveState("Work", state);
         var text = File.ReadAllText(path);
-        File.WriteAllText(path, "{" + text[("{\"schema\":1,".Length)..^1] + ",\"schema\":1}", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        if (schemaLast) text = "{" + text[("{\"schema\":1,".Length)..^1] + ",\"schema\":1}";
+        File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
         Assert.Equal(state.Links, Store.LoadState("Work").Links);
     }
