@@ -60,6 +60,10 @@ internal sealed class EventRow
 
     private static readonly byte[][] NameBytes = Names.Select(n => Encoding.UTF8.GetBytes(n)).ToArray();
 
+    /// <summary>The fields by name length: a row has some 90 properties, most of them not read.</summary>
+    private static readonly int[][] ByLength = Enumerable.Range(0, Names.Max(n => n.Length) + 1)
+        .Select(length => Enumerable.Range(0, Names.Length).Where(i => NameBytes[i].Length == length).ToArray()).ToArray();
+
     /// <summary>What a row is built from, read either from a <see cref="JsonElement"/> or straight from a reader.</summary>
     private sealed class Fields
     {
@@ -136,8 +140,9 @@ internal sealed class EventRow
     {
         if (reader.ValueIsEscaped) return Array.IndexOf(Names, reader.GetString());
         var name = reader.ValueSpan;
-        for (var i = 0; i < NameBytes.Length; i++)
-            if (NameBytes[i].Length == name.Length && name.SequenceEqual(NameBytes[i])) return i;
+        if (name.Length >= ByLength.Length) return -1;
+        foreach (var i in ByLength[name.Length])
+            if (name.SequenceEqual(NameBytes[i])) return i;
         return -1;
     }
 
