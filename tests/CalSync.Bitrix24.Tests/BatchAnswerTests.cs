@@ -127,6 +127,103 @@ public class BatchAnswerTests
         Assert.ThrowsAny<JsonException>(() => BatchAnswer.Read(Encoding.UTF8.GetBytes(text), _ => true));
     }
 
+    // An answer with multi-byte characters (2-, 3- and 4-byte, and escaped) in names, keys and values, rows as a list
+    // and as a map, an empty row list, other results and errors around them.
+    private static readonly string Streamed = """
+        {"result":{"result":{"s":[{"ID":"5","NAME":"Kalender \u00fc"}],"c0":[ROW0,{"ID":"9","NAME":"Grüße 日本 😀","DESCRIPTION":"\ud83d\ude00 é",
+         "DATE_FROM":"01.11.2025 11:59:00","DATE_TO":"01.11.2025 12:59:00","TZ_FROM":"Europe/Berlin","REMIND":[{"type":"min","count":"15"}],"VERSION":"2"}],
+         "c1":{"a😀":ROW2,"b":ROW3},"c2":[],"m4":{"ID":"4","NAME":"ñ"}},
+         "result_error":{"c3":{"error":"ERROR_CORE","error_description":"Ungültig 😀"}},"result_total":{"c0":2},"result_next":[],
+         "result_time":{"c0":{"start":1.5}}},"time":{"start":1.25,"date_start":"2025-01-01T10:00:00+03:00"}}
+        """.Replace("ROW0", Rows[0]).Replace("ROW2", Rows[2]).Replace("ROW3", Rows[3]);
+
+    [Fact]
+    public async Task An_answer_split_anywhere_is_read_as_the_whole_answer_is()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Streamed);
+        var (envelope, rows) = BatchAnswer.Read(bytes, IsRowKey);
+        using var doc = JsonDocument.Parse(bytes);
+        var results = doc.RootElement.GetProperty("result").GetProperty("result");
+        Assert.Equal(new[] { "c0", "c1", "c2" }, rows.Keys.OrderBy(k => k));
+        foreach (var key in rows.Keys)
+        {
+            var expected = Json.Items(results.GetProperty(key)).Select(EventRow.Parse).ToList();
+            Assert.Equal(expected.Count, rows[key].Count);
+            for (var i = 0; i < expected.Count; i++) AssertSame(expected[i], rows[key][i]);
+        }
+        Assert.Equal("Grüße 日本 😀", rows["c0"][1].Name);
+
+        // Every cut: inside multi-byte characters, escapes, names, numbers, literals and between any two tokens.
+        for (var cut = 1; cut < bytes.Length; cut++)
+        {
+            var (e, r) = await BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(bytes, cut), CancellationToken.None);
+            Assert.Equal(envelope.GetRawText(), e.GetRawText());
+            Assert.Equal(rows.Keys.OrderBy(k => k), r.Keys.OrderBy(k => k));
+            foreach (var key in rows.Keys)
+                for (var i = 0; i < rows[key].Count; i++) AssertSame(rows[key][i], r[key][i]);
+        }
+        // And a byte at a time.
+        var (oneByOne, _) = await BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(bytes, 1, 1), CancellationToken.None);
+        Assert.Equal(envelope.GetRawText(), oneByOne.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_row_longer_than_the_buffer_is_read_whole()
+    {
+        var description = string.Join(" ", Enumerable.Repeat("Zeile ü 😀", BatchAnswer.BufferSize / 4));
+        var answer = """{"result":{"result":{"c0":[{"ID":"1","DESCRIPTION":"TEXT"},{"ID":"2"}]}}}""".Replace("TEXT", description);
+        var (_, rows) = await BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(Encoding.UTF8.GetBytes(answer), 4096, 4096), CancellationToken.None);
+        Assert.Equal(description, rows["c0"][0].Description);
+        Assert.Equal("2", rows["c0"][1].Id);
+    }
+
+    [Fact]
+    public async Task An_answer_that_breaks_off_is_refused_naming_where()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Streamed);
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            var e = await Assert.ThrowsAnyAsync<JsonException>(() => BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(bytes.Take(length).ToArray(), 100), CancellationToken.None));
+            Assert.True(e.Message.Contains($"answer ({length} bytes) is not complete JSON"), length + ": " + e.Message);
+        }
+
+        // Through the client: retried like any unreadable answer, then reported with the reason.
+        using var client = new Bitrix24RestClient(new Bitrix24ConnectionOptions
+        {
+            WebhookUrl = $"https://b{Guid.NewGuid():N}.example.com/rest/1/secret0123456789/", MaxRetries = 1, QueryLimitBackoff = TimeSpan.FromMilliseconds(1),
+        }, new HttpClient(new Answer(Streamed.Substring(0, Streamed.Length / 2))));
+        var commands = new[] { new BatchCommand("c0", "calendar.event.get", new List<KeyValuePair<string, object?>>()) };
+        var failure = await Assert.ThrowsAsync<CalSync.Engine.Sides.SideUnavailableException>(() => client.BatchAsync(commands, halt: false, IsRowKey, CancellationToken.None));
+        Assert.Contains($"answer ({Encoding.UTF8.GetByteCount(Streamed.Substring(0, Streamed.Length / 2))} bytes) is not complete JSON", failure.Message);
+        Assert.Equal(2, client.RequestCount);
+    }
+
+    private static bool IsRowKey(string key) => key.StartsWith("c", StringComparison.Ordinal);
+
+    /// <summary>A response stream that gives its bytes in pieces: the first <c>first</c> bytes, then <c>size</c> at a time.</summary>
+    private sealed class Pieces(byte[] bytes, int first, int size = int.MaxValue) : Stream
+    {
+        private int _position;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var piece = Math.Min(Math.Min(count, _position == 0 ? first : size), bytes.Length - _position);
+            Array.Copy(bytes, _position, buffer, offset, piece);
+            _position += piece;
+            return piece;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private static Bitrix24RestClient Client(string answer) =>
         new(new Bitrix24ConnectionOptions { WebhookUrl = $"https://b{Guid.NewGuid():N}.example.com/rest/1/secret0123456789/" },
             new HttpClient(new Answer(answer)));

@@ -87,51 +87,56 @@ internal sealed class EventRow
         return row;
     }
 
+    /// <summary>Reads one row from <paramref name="reader"/> over a complete buffer (on the row's start; left on its end).</summary>
+    public static EventRow Read(ref Utf8JsonReader reader) =>
+        TryRead(ref reader) ?? throw new JsonException("The event row ends before its last field.");
+
     /// <summary>
-    /// Reads one row straight from <paramref name="reader"/> (on the row's start, over a complete buffer) and leaves it
-    /// on the row's end: the no-op read meets thousands of rows, so no document and no copy of fields it does not use.
-    /// <see cref="Raw"/> stays unset.
+    /// Reads one row straight from <paramref name="reader"/> (on the row's start) and leaves it on the row's end: the
+    /// no-op read meets thousands of rows, so no document and no copy of fields it does not use. Null when the reader's
+    /// data ends inside the row (a streamed answer, more to come): the caller reads the row again, from its start,
+    /// with more data. <see cref="Raw"/> stays unset.
     /// </summary>
-    public static EventRow Read(ref Utf8JsonReader reader)
+    public static EventRow? TryRead(ref Utf8JsonReader reader)
     {
         var f = new Fields();
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (reader.TokenType != JsonTokenType.StartObject) return reader.TrySkip() ? Build(f) : null;
+        while (true)
         {
-            reader.Skip();
-            return Build(f);
-        }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
+            if (!reader.Read()) return null;
+            if (reader.TokenType != JsonTokenType.PropertyName) break;
             var field = FieldOf(ref reader);
-            reader.Read();
+            if (!reader.Read()) return null;
+            bool read;
             switch (field)
             {
                 case -1:
-                    reader.Skip();
+                    read = reader.TrySkip();
                     break;
                 case FPrivate:
-                    f.Private = ReadBool(ref reader);
+                    read = TryReadBool(ref reader, out f.Private);
                     break;
                 case FIsMeeting:
-                    f.IsMeeting = ReadBool(ref reader);
+                    read = TryReadBool(ref reader, out f.IsMeeting);
                     break;
                 case FRRule:
-                    if (reader.TokenType == JsonTokenType.StartObject) f.RRule = JsonElement.ParseValue(ref reader);
-                    else { f.RRule = null; reader.Skip(); }
+                    f.RRule = null;
+                    read = reader.TokenType == JsonTokenType.StartObject ? JsonElement.TryParseValue(ref reader, out f.RRule) : reader.TrySkip();
                     break;
                 case FRemind:
                     f.Remind.Clear();
-                    ReadItems(ref reader, "type", "count", f.Remind, null);
+                    read = TryReadItems(ref reader, "type", "count", f.Remind, null);
                     break;
                 case FAttendeeList:
                     f.Attendees.Clear();
-                    ReadItems(ref reader, "id", "status", null, f.Attendees);
+                    read = TryReadItems(ref reader, "id", "status", null, f.Attendees);
                     break;
                 default:
                     if (field == FTildeDateFrom) f.HasTildeDateFrom = true;
-                    f.Text[field] = ReadText(ref reader);
+                    read = TryReadText(ref reader, out f.Text[field]);
                     break;
             }
+            if (!read) return null;
         }
         return Build(f);
     }
@@ -146,53 +151,63 @@ internal sealed class EventRow
         return -1;
     }
 
+    // The readers below return false when the data ends inside the value (see TryRead).
+
     /// <summary>The value as <see cref="Json.AsString"/> reads it; objects and arrays are skipped (null).</summary>
-    private static string? ReadText(ref Utf8JsonReader reader)
+    private static bool TryReadText(ref Utf8JsonReader reader, out string? text)
     {
+        text = null;
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return reader.GetString();
+                text = reader.GetString();
+                return true;
             case JsonTokenType.Number:
-                return Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+                text = Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+                return true;
             case JsonTokenType.True:
-                return "true";
+                text = "true";
+                return true;
             default:
-                reader.Skip();
-                return null;
+                return reader.TrySkip();
         }
     }
 
     /// <summary>Bitrix24's flags: true, a non-zero integer, or Y/y/1/true/TRUE.</summary>
-    private static bool ReadBool(ref Utf8JsonReader reader)
+    private static bool TryReadBool(ref Utf8JsonReader reader, out bool value)
     {
+        value = false;
         switch (reader.TokenType)
         {
             case JsonTokenType.True:
+                value = true;
                 return true;
             case JsonTokenType.Number:
-                return reader.TryGetInt64(out var n) && n != 0;
+                value = reader.TryGetInt64(out var n) && n != 0;
+                return true;
             case JsonTokenType.String:
-                return reader.GetString() is "Y" or "y" or "1" or "true" or "TRUE";
+                value = reader.GetString() is "Y" or "y" or "1" or "true" or "TRUE";
+                return true;
             default:
-                reader.Skip();
-                return false;
+                return reader.TrySkip();
         }
     }
 
     /// <summary>As <see cref="Json.AsLong"/>.</summary>
-    private static long? ReadLong(ref Utf8JsonReader reader)
+    private static bool TryReadLong(ref Utf8JsonReader reader, out long? value)
     {
+        value = null;
         switch (reader.TokenType)
         {
             case JsonTokenType.Number:
-                if (reader.TryGetInt64(out var l)) return l;
-                return reader.TryGetDouble(out var d) ? (long)d : null;
+                if (reader.TryGetInt64(out var l)) value = l;
+                else if (reader.TryGetDouble(out var d)) value = (long)d;
+                return true;
             case JsonTokenType.String:
-                return Json.ParseLong(reader.GetString());
+                value = Json.ParseLong(reader.GetString());
+                return true;
             default:
-                reader.Skip();
-                return null;
+                return reader.TrySkip();
         }
     }
 
@@ -200,35 +215,36 @@ internal sealed class EventRow
     /// As <see cref="Json.Items"/> over a list of small objects (REMIND, ATTENDEE_LIST): two fields of each object
     /// (the second as a number for REMIND); items that are not objects give nulls.
     /// </summary>
-    private static void ReadItems(ref Utf8JsonReader reader, string first, string second, List<(string?, long?)>? numbers, List<(string?, string?)>? texts)
+    private static bool TryReadItems(ref Utf8JsonReader reader, string first, string second, List<(string?, long?)>? numbers, List<(string?, string?)>? texts)
     {
-        if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
-        {
-            reader.Skip();
-            return;
-        }
+        if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject)) return reader.TrySkip();
         var isObject = reader.TokenType == JsonTokenType.StartObject;
-        while (reader.Read() && reader.TokenType is not (JsonTokenType.EndArray or JsonTokenType.EndObject))
+        while (true)
         {
-            if (isObject) reader.Read(); // the map's key
+            if (!reader.Read()) return false;
+            if (reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject) return true;
+            if (isObject && !reader.Read()) return false; // the map's key
             string? a = null, b = null;
             long? n = null;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                while (true)
                 {
+                    if (!reader.Read()) return false;
+                    if (reader.TokenType != JsonTokenType.PropertyName) break;
                     var isFirst = reader.ValueTextEquals(first);
                     var isSecond = !isFirst && reader.ValueTextEquals(second);
-                    reader.Read();
-                    if (isFirst) a = ReadText(ref reader);
-                    else if (isSecond && numbers is not null) n = ReadLong(ref reader);
-                    else if (isSecond) b = ReadText(ref reader);
-                    else reader.Skip();
+                    if (!reader.Read()) return false;
+                    var read = isFirst ? TryReadText(ref reader, out a)
+                        : isSecond && numbers is not null ? TryReadLong(ref reader, out n)
+                        : isSecond ? TryReadText(ref reader, out b)
+                        : reader.TrySkip();
+                    if (!read) return false;
                 }
             }
-            else
+            else if (!reader.TrySkip())
             {
-                reader.Skip();
+                return false;
             }
             numbers?.Add((a, n));
             texts?.Add((a, b));

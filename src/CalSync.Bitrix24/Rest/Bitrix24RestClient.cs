@@ -241,7 +241,7 @@ public sealed class Bitrix24RestClient : IDisposable
         {
             var accessToken = _oauth?.AccessToken;
             await Bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            var (status, root, rows, raw) = await PostAsync(method, body(accessToken), rowKeys, cancellationToken).ConfigureAwait(false);
+            var (status, root, rows, raw, unreadable) = await PostAsync(method, body(accessToken), rowKeys, cancellationToken).ConfigureAwait(false);
             var code = root?.Str("error");
             if (root is { } ok && status < 400 && code is null)
             {
@@ -268,7 +268,7 @@ public sealed class Bitrix24RestClient : IDisposable
             if (code == "OVERLOAD_LIMIT")
                 throw new SideUnavailableException(Side.Bitrix24, $"Bitrix24 has blocked REST access to portal {PortalHost} due to overload (OVERLOAD_LIMIT).", isAuthentication: false);
             if (root is null || status >= 500)
-                throw new RetriableException(RetryReason.Transient, $"{method}: HTTP {status} {code}".TrimEnd());
+                throw new RetriableException(RetryReason.Transient, $"{method}: HTTP {status} {code}".TrimEnd() + (unreadable is null ? "" : " (" + unreadable + ")"));
             throw new Bitrix24ApiException(method, status, code, description);
         }
     }
@@ -280,7 +280,8 @@ public sealed class Bitrix24RestClient : IDisposable
         return text.Length > 200 ? text.Substring(0, 200) : text;
     }
 
-    private async Task<(int status, JsonElement? root, Dictionary<string, List<EventRow>>? rows, byte[] raw)> PostAsync(string method, string json,
+    /// <returns>The answer, its first bytes (for messages) and, when it could not be read as JSON, why.</returns>
+    private async Task<(int status, JsonElement? root, Dictionary<string, List<EventRow>>? rows, byte[] raw, string? unreadable)> PostAsync(string method, string json,
         Func<string, bool>? rowKeys, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -299,25 +300,34 @@ public sealed class Bitrix24RestClient : IDisposable
             if ((status == 301 || status == 302 || status == 307 || status == 308) && response.Headers.Location is { } location)
                 throw new SideUnavailableException(Side.Bitrix24,
                     $"Bitrix24 portal {PortalHost} moved (HTTP {status} to {location.Host}). Update the connection to the new portal address.", isAuthentication: false);
-            // A window read answers every event at once (megabytes): read it into a pooled buffer, not copies of copies.
+            if (rowKeys is not null)
+            {
+                // A window read answers every event at once (tens of megabytes): read as it arrives, never held whole.
+                var answer = BatchAnswer.For(rowKeys);
+                try
+                {
+                    using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                    var (envelope, rows) = await answer.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
+                    return (status, envelope, rows, answer.Head, null);
+                }
+                catch (JsonException e)
+                {
+                    return (status, null, null, answer.Head, e.Message);
+                }
+            }
             var (buffer, length) = await ReadPooledAsync(response.Content, timeout.Token).ConfigureAwait(false);
             try
             {
-                var raw = buffer.AsSpan(0, Math.Min(length, 800)).ToArray();
+                var raw = buffer.AsSpan(0, Math.Min(length, BatchAnswer.HeadSize)).ToArray();
                 try
                 {
-                    if (rowKeys is not null)
-                    {
-                        var (envelope, rows) = BatchAnswer.Read(new ReadOnlySpan<byte>(buffer, 0, length), rowKeys);
-                        return (status, envelope, rows, raw);
-                    }
                     // Not disposed on purpose: the element keeps its document (over its own copy) alive.
                     var document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray());
-                    return (status, document.RootElement, null, raw);
+                    return (status, document.RootElement, null, raw, null);
                 }
-                catch (JsonException)
+                catch (JsonException e)
                 {
-                    return (status, null, null, raw);
+                    return (status, null, null, raw, e.Message);
                 }
             }
             finally
@@ -352,13 +362,7 @@ public sealed class Bitrix24RestClient : IDisposable
             using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
             while (true)
             {
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, larger, 0, length);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
+                if (length == buffer.Length) buffer = BatchAnswer.Grow(buffer);
                 var read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false);
                 if (read == 0) return (buffer, length);
                 length += read;
