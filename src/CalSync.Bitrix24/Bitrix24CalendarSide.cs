@@ -124,7 +124,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             Bitrix24Sections.Choose(sections, sectionId, null); // throws when missing or not local
         }
 
-        var rows = new List<EventRow>();
+        var rows = new List<EventRow>(chunkRows.Values.Sum(l => l.Count));
         foreach (var r in results.Where(r => r.Key.StartsWith("c", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
             foreach (var row in chunkRows.TryGetValue(r.Key, out var read) ? read : Json.Items(r.Value).Select(EventRow.Parse))
             {
@@ -136,10 +136,15 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         var masters = new Dictionary<string, EventRow?>(StringComparer.Ordinal);
         var newCursor = new ReadCursor { SectionId = sectionId, SectionFrom = SectionFrom };
         var needed = assembler.MastersNeeded().ToList();
+        // The VERSION of each series' first row (a lookup, not a scan of all rows per series).
+        var seriesVersions = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (needed.Count > 0)
+            foreach (var r in assembler.Rows)
+                if (r.IsSeries && !seriesVersions.ContainsKey(r.Id)) seriesVersions[r.Id] = r.Version;
         var toFetch = new List<string>();
         foreach (var id in needed)
         {
-            var rowVersion = assembler.Rows.FirstOrDefault(r => r.Id == id && r.IsSeries)?.Version;
+            var rowVersion = seriesVersions.TryGetValue(id, out var v) ? v : null;
             if (results.TryGetValue("m" + id, out var fetched))
             {
                 masters[id] = fetched.ValueKind == JsonValueKind.Object ? EventRow.Parse(fetched) : null;
@@ -165,7 +170,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         }
         foreach (var id in needed)
         {
-            var rowVersion = assembler.Rows.FirstOrDefault(r => r.Id == id && r.IsSeries)?.Version;
+            var rowVersion = seriesVersions.TryGetValue(id, out var v) ? v : null;
             if (rowVersion is null) newCursor.Orphans.Add(id);
             else if (masters.TryGetValue(id, out var m) && m is not null)
                 newCursor.Masters[id] = new CachedMaster { Version = m.Version, Row = m.Raw.GetRawText() };

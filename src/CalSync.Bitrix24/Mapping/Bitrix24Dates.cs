@@ -32,19 +32,26 @@ internal static class Bitrix24Dates
     public static DateTime? ParseFormatted(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        return TryFormattedFast(text!, out var fast) ? fast : ParseFormattedExact(text);
+        return TryFormattedFast(text.AsSpan(), out var fast) ? fast : ParseFormattedExact(text);
     }
 
     /// <summary>A culture-formatted date or date-time as wall clock (kind Unspecified).</summary>
     public static DateTime? ParseCulture(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        return TryCultureFast(text!, out var fast) ? fast : ParseCultureExact(text);
+        return TryCultureFast(text.AsSpan(), out var fast) ? fast : ParseCultureExact(text);
     }
 
     // DateTime.TryParseExact spent most of a window read (10,000 rows) matching AM/PM and names through the culture's
     // comparer. The shapes Bitrix24 sends (two-digit fields, single spaces) are read by hand below; anything else, and
     // any value those shapes do not make a valid date, goes to TryParseExact as before, so the result is the same.
+
+    /// <summary>
+    /// The hand-read shapes only (<see cref="ParseFormatted"/> when <paramref name="formatted"/>, else <see cref="ParseCulture"/>):
+    /// for text that never becomes a string. False means: ask those two.
+    /// </summary>
+    internal static bool TryParseFast(ReadOnlySpan<char> text, bool formatted, out DateTime value) =>
+        formatted ? TryFormattedFast(text, out value) : TryCultureFast(text, out value);
 
     /// <summary><see cref="ParseFormatted"/> by <see cref="DateTime.TryParseExact(string, string[], IFormatProvider, DateTimeStyles, out DateTime)"/> only.</summary>
     internal static DateTime? ParseFormattedExact(string? text)
@@ -67,7 +74,7 @@ internal static class Bitrix24Dates
     private static readonly string[] MonthNames = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
     /// <summary><c>MM/dd/yyyy[ hh:mm[:ss] AM|PM]</c>, <c>MM/dd/yyyy[ HH:mm[:ss]]</c>, <c>dd.MM.yyyy[ HH:mm[:ss]]</c>, <c>yyyy-MM-dd[ HH:mm[:ss]]</c>, <c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
-    private static bool TryCultureFast(string s, out DateTime value)
+    private static bool TryCultureFast(ReadOnlySpan<char> s, out DateTime value)
     {
         value = default;
         if (s.Length < 10) return false;
@@ -116,7 +123,7 @@ internal static class Bitrix24Dates
     }
 
     /// <summary><c>ddd MMM dd yyyy[ HH:mm:ss]</c> and <c>ddd MMM d yyyy[ HH:mm:ss]</c> with invariant names.</summary>
-    private static bool TryFormattedFast(string s, out DateTime value)
+    private static bool TryFormattedFast(ReadOnlySpan<char> s, out DateTime value)
     {
         value = default;
         if (s.Length < 14 || s[3] != ' ' || s[7] != ' ') return false;
@@ -136,7 +143,7 @@ internal static class Bitrix24Dates
     }
 
     /// <summary><c>HH:mm</c> or <c>HH:mm:ss</c> at <paramref name="at"/>; <paramref name="end"/> is the position after it.</summary>
-    private static bool TryTime(string s, int at, out int hour, out int minute, out int second, out int end)
+    private static bool TryTime(ReadOnlySpan<char> s, int at, out int hour, out int minute, out int second, out int end)
     {
         minute = second = 0;
         end = at + 5;
@@ -157,7 +164,7 @@ internal static class Bitrix24Dates
         return true;
     }
 
-    private static bool Digits(string s, int at, int count, out int value)
+    private static bool Digits(ReadOnlySpan<char> s, int at, int count, out int value)
     {
         value = 0;
         for (var i = at; i < at + count; i++)
@@ -169,10 +176,10 @@ internal static class Bitrix24Dates
         return true;
     }
 
-    private static int IndexOf(string[] names, string s, int at)
+    private static int IndexOf(string[] names, ReadOnlySpan<char> s, int at)
     {
         for (var i = 0; i < names.Length; i++)
-            if (string.CompareOrdinal(names[i], 0, s, at, 3) == 0) return i;
+            if (s.Slice(at, 3).SequenceEqual(names[i].AsSpan())) return i;
         return -1;
     }
 

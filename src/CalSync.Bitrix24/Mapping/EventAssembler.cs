@@ -17,8 +17,11 @@ internal sealed class EventAssembler
     public EventAssembler(IEnumerable<EventRow> rows)
     {
         // Chunks overlap at their edges: keep one row per (ID, start).
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        _rows = rows.Where(r => r.Id.Length > 0 && seen.Add(r.RowKey)).ToList();
+        var seen = new HashSet<(string, EventTime)>();
+        var kept = new List<EventRow>((rows as ICollection<EventRow>)?.Count ?? 0);
+        foreach (var r in rows)
+            if (r.Id.Length > 0 && seen.Add(r.RowKey)) kept.Add(r);
+        _rows = kept;
     }
 
     public IReadOnlyList<EventRow> Rows => _rows;
@@ -40,7 +43,7 @@ internal sealed class EventAssembler
     public List<CalEvent> Assemble(SyncWindow window, DateTime readFromDate, DateTime readToDate, IReadOnlyDictionary<string, EventRow?> masters,
         TimeSpan serverOffset, IDictionary<(string SeriesId, DateTime Date), (string RowId, string Version)> exceptionRows)
     {
-        var events = new List<CalEvent>();
+        var events = new List<CalEvent>(_rows.Count);
         var exceptionsBySeries = _rows.Where(r => r.IsException).GroupBy(r => r.RecurrenceId!).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var seriesRows = _rows.Where(r => r.IsSeries).GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var seriesIds = seriesRows.Keys.Concat(exceptionsBySeries.Keys).Distinct(StringComparer.Ordinal).ToList();

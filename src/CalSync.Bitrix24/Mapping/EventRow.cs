@@ -42,7 +42,7 @@ internal sealed class EventRow
     public bool IsException => !IsSeries && RecurrenceId is not null;
 
     /// <summary>The key that tells expanded rows of one series apart: ID plus its own start.</summary>
-    public string RowKey => Id + "|" + Start;
+    public (string Id, EventTime Start) RowKey => (Id, Start);
 
     // The fields a row is built from; everything else in an answer is skipped.
     private const int FId = 0, FParentId = 1, FSectionId = 2, FSectId = 3, FVersion = 4, FName = 5, FDescription = 6, FLocation = 7,
@@ -64,17 +64,43 @@ internal sealed class EventRow
     private static readonly int[][] ByLength = Enumerable.Range(0, Names.Max(n => n.Length) + 1)
         .Select(length => Enumerable.Range(0, Names.Length).Where(i => NameBytes[i].Length == length).ToArray()).ToArray();
 
-    /// <summary>What a row is built from, read either from a <see cref="JsonElement"/> or straight from a reader.</summary>
-    private sealed class Fields
+    /// <summary>Date fields, read as dates straight from the answer: culture format, or *_FORMATTED.</summary>
+    private static readonly bool?[] DateFormatted = Enumerable.Range(0, FPrivate)
+        .Select(i => i is FDateFromFormatted or FDateToFormatted ? true : i is FTimestampX or FOriginalDateFrom or FDateFrom or FDateTo or FTildeDateFrom or FTildeDateTo ? false : (bool?)null)
+        .ToArray();
+
+    /// <summary>Fields whose text is mostly the same in every row (zones, flags, section): kept once, not once a row.</summary>
+    private static readonly bool[] Repeats = Enumerable.Range(0, FPrivate)
+        .Select(i => i is FSectionId or FSectId or FSkipTime or FAccessibility or FImportance or FTzFrom or FTzTo or FMeetingHost).ToArray();
+
+    /// <summary>
+    /// What a row is built from, read either from a <see cref="JsonElement"/> or straight from a reader; one is used
+    /// for all rows of an answer (<see cref="Reset"/> between them).
+    /// </summary>
+    internal sealed class Fields
     {
         /// <summary>Scalar fields as <see cref="Json.AsString"/> reads them (numbers as their text, false/null as null).</summary>
         public readonly string?[] Text = new string?[FPrivate];
+        public readonly DateTime?[] Dates = new DateTime?[FPrivate];
         public bool Private;
         public bool IsMeeting;
         public bool HasTildeDateFrom;
         public JsonElement? RRule;
-        public List<(string? Type, long? Count)> Remind = new();
-        public List<(string? Id, string? Status)> Attendees = new();
+        public readonly List<(string? Type, long? Count)> Remind = new();
+        public readonly List<(string? Id, string? Status)> Attendees = new();
+        /// <summary>The last text of each <see cref="Repeats"/> field and its bytes.</summary>
+        public readonly string?[] LastText = new string?[FPrivate];
+        public readonly byte[]?[] LastBytes = new byte[]?[FPrivate];
+
+        public void Reset()
+        {
+            Array.Clear(Text, 0, Text.Length);
+            Array.Clear(Dates, 0, Dates.Length);
+            Private = IsMeeting = HasTildeDateFrom = false;
+            RRule = null;
+            Remind.Clear();
+            Attendees.Clear();
+        }
     }
 
     /// <summary>A row from a document (getbyid, write answers, the cursor's masters), read by the same <see cref="Read"/> as a streamed answer.</summary>
@@ -89,7 +115,7 @@ internal sealed class EventRow
 
     /// <summary>Reads one row from <paramref name="reader"/> over a complete buffer (on the row's start; left on its end).</summary>
     public static EventRow Read(ref Utf8JsonReader reader) =>
-        TryRead(ref reader) ?? throw new JsonException("The event row ends before its last field.");
+        TryRead(ref reader, new Fields()) ?? throw new JsonException("The event row ends before its last field.");
 
     /// <summary>
     /// Reads one row straight from <paramref name="reader"/> (on the row's start) and leaves it on the row's end: the
@@ -97,9 +123,9 @@ internal sealed class EventRow
     /// data ends inside the row (a streamed answer, more to come): the caller reads the row again, from its start,
     /// with more data. <see cref="Raw"/> stays unset.
     /// </summary>
-    public static EventRow? TryRead(ref Utf8JsonReader reader)
+    public static EventRow? TryRead(ref Utf8JsonReader reader, Fields f)
     {
-        var f = new Fields();
+        f.Reset();
         if (reader.TokenType != JsonTokenType.StartObject) return reader.TrySkip() ? Build(f) : null;
         while (true)
         {
@@ -133,7 +159,9 @@ internal sealed class EventRow
                     break;
                 default:
                     if (field == FTildeDateFrom) f.HasTildeDateFrom = true;
-                    read = TryReadText(ref reader, out f.Text[field]);
+                    if (DateFormatted[field] is { } formatted) read = TryReadDate(ref reader, formatted, out f.Dates[field]);
+                    else if (Repeats[field]) read = TryReadRepeated(ref reader, f, field);
+                    else read = TryReadText(ref reader, out f.Text[field]);
                     break;
             }
             if (!read) return null;
@@ -171,6 +199,51 @@ internal sealed class EventRow
             default:
                 return reader.TrySkip();
         }
+    }
+
+    /// <summary>
+    /// A date as <see cref="Bitrix24Dates.ParseFormatted"/> or <see cref="Bitrix24Dates.ParseCulture"/> reads its text;
+    /// the usual shapes straight from the answer's bytes, without a string.
+    /// </summary>
+    private static bool TryReadDate(ref Utf8JsonReader reader, bool formatted, out DateTime? value)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length <= 32)
+        {
+            var bytes = reader.ValueSpan;
+            Span<char> chars = stackalloc char[bytes.Length];
+            var ascii = true;
+            for (var i = 0; i < bytes.Length && ascii; i++)
+            {
+                ascii = bytes[i] < 0x80;
+                chars[i] = (char)bytes[i];
+            }
+            if (ascii && Bitrix24Dates.TryParseFast(chars, formatted, out var fast))
+            {
+                value = fast;
+                return true;
+            }
+        }
+        value = null;
+        if (!TryReadText(ref reader, out var text)) return false;
+        value = formatted ? Bitrix24Dates.ParseFormatted(text) : Bitrix24Dates.ParseCulture(text);
+        return true;
+    }
+
+    /// <summary>As <see cref="TryReadText"/>; a string equal to the field's last one is that same string.</summary>
+    private static bool TryReadRepeated(ref Utf8JsonReader reader, Fields f, int field)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && f.LastBytes[field] is { } last && reader.ValueSpan.SequenceEqual(last))
+        {
+            f.Text[field] = f.LastText[field];
+            return true;
+        }
+        if (!TryReadText(ref reader, out f.Text[field])) return false;
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+        {
+            f.LastBytes[field] = reader.ValueSpan.ToArray();
+            f.LastText[field] = f.Text[field];
+        }
+        return true;
     }
 
     /// <summary>Bitrix24's flags: true, a non-zero integer, or Y/y/1/true/TRUE.</summary>
@@ -268,7 +341,7 @@ internal sealed class EventRow
             Private = f.Private,
             Importance = t[FImportance] ?? "normal",
             ReminderMinutes = Reminder(f.Remind),
-            TimestampX = Bitrix24Dates.ParseCulture(t[FTimestampX]),
+            TimestampX = f.Dates[FTimestampX],
             RRule = f.RRule is { } rr && rr.Str("FREQ") is "DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY" ? rr : null,
             ExDates = Bitrix24Dates.ParseDateList(t[FExDate]),
             IsMeeting = f.IsMeeting,
@@ -276,20 +349,21 @@ internal sealed class EventRow
         if (row.ParentId.Length == 0) row.ParentId = row.Id;
         var rid = t[FRecurrenceId];
         row.RecurrenceId = string.IsNullOrEmpty(rid) || rid == "0" || rid == row.Id ? null : rid;
-        row.OriginalDate = Bitrix24Dates.ParseCulture(t[FOriginalDateFrom])?.Date;
+        row.OriginalDate = f.Dates[FOriginalDateFrom]?.Date;
 
         var tzFrom = Zone(t[FTzFrom]);
         var tzTo = Zone(t[FTzTo]) ?? tzFrom;
         tzFrom ??= tzTo ?? Zones.Utc;
         tzTo ??= tzFrom;
-        var from = Bitrix24Dates.ParseFormatted(t[FDateFromFormatted]) ?? Bitrix24Dates.ParseCulture(t[FDateFrom]) ?? new DateTime(2000, 1, 1);
-        var to = Bitrix24Dates.ParseFormatted(t[FDateToFormatted]) ?? Bitrix24Dates.ParseCulture(t[FDateTo]) ?? from;
+        var d = f.Dates;
+        var from = d[FDateFromFormatted] ?? d[FDateFrom] ?? new DateTime(2000, 1, 1);
+        var to = d[FDateToFormatted] ?? d[FDateTo] ?? from;
         (row.Start, row.End) = Times(row.AllDay, from, to, tzFrom, tzTo);
         if (row.RRule is not null)
         {
             var expanded = f.HasTildeDateFrom;
-            var sFrom = expanded ? Bitrix24Dates.ParseCulture(t[FTildeDateFrom]) : from;
-            var sTo = expanded ? Bitrix24Dates.ParseCulture(t[FTildeDateTo]) : to;
+            var sFrom = expanded ? d[FTildeDateFrom] : from;
+            var sTo = expanded ? d[FTildeDateTo] : to;
             if (sFrom is { } sf)
                 (row.SeriesStart, row.SeriesEnd) = Times(row.AllDay, sf, sTo ?? sf + (to - from), tzFrom, tzTo);
         }

@@ -38,6 +38,7 @@ internal sealed class BatchAnswer
     private readonly Func<string, bool> _rowKeys;
     private readonly Dictionary<string, List<EventRow>> _rows = new(StringComparer.Ordinal);
     private readonly List<Frame> _frames = new();
+    private readonly EventRow.Fields _fields = new();
     private readonly MemoryStream _output = new();
     private readonly Utf8JsonWriter _writer;
     private JsonReaderState _state;
@@ -212,7 +213,7 @@ internal sealed class BatchAnswer
             {
                 // As Json.Items then EventRow.Parse: a list, or a map whose values are the rows.
                 if (!frame.IsArray && !reader.Read()) return false; // the map's key
-                var row = EventRow.TryRead(ref reader);
+                var row = EventRow.TryRead(ref reader, _fields);
                 if (row is null) return false;
                 frame.Rows!.Add(row);
                 return true;
