@@ -156,15 +156,19 @@ public class BatchAnswerTests
         // Every cut: inside multi-byte characters, escapes, names, numbers, literals and between any two tokens.
         for (var cut = 1; cut < bytes.Length; cut++)
         {
-            var (e, r) = await BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(bytes, cut), CancellationToken.None);
+            var (e, r) = await BatchAnswer.For(IsRowKey, gather: 0).ReadAsync(new Pieces(bytes, cut), CancellationToken.None);
             Assert.Equal(envelope.GetRawText(), e.GetRawText());
             Assert.Equal(rows.Keys.OrderBy(k => k), r.Keys.OrderBy(k => k));
             foreach (var key in rows.Keys)
                 for (var i = 0; i < rows[key].Count; i++) AssertSame(rows[key][i], r[key][i]);
         }
-        // And a byte at a time.
-        var (oneByOne, _) = await BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(bytes, 1, 1), CancellationToken.None);
-        Assert.Equal(envelope.GetRawText(), oneByOne.GetRawText());
+        // And a byte at a time, parsed at every byte or when enough has come.
+        foreach (var gather in new[] { 0, BatchAnswer.BufferSize / 2 })
+        {
+            var (oneByOne, r) = await BatchAnswer.For(IsRowKey, gather).ReadAsync(new Pieces(bytes, 1, 1), CancellationToken.None);
+            Assert.Equal(envelope.GetRawText(), oneByOne.GetRawText());
+            Assert.Equal(rows["c1"].Count, r["c1"].Count);
+        }
     }
 
     [Fact]
@@ -183,7 +187,7 @@ public class BatchAnswerTests
         var bytes = Encoding.UTF8.GetBytes(Streamed);
         for (var length = 0; length < bytes.Length; length++)
         {
-            var e = await Assert.ThrowsAnyAsync<JsonException>(() => BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(bytes.Take(length).ToArray(), 100), CancellationToken.None));
+            var e = await Assert.ThrowsAnyAsync<JsonException>(() => BatchAnswer.For(IsRowKey, gather: 0).ReadAsync(new Pieces(bytes.Take(length).ToArray(), 100), CancellationToken.None));
             Assert.True(e.Message.Contains($"answer ({length} bytes) is not complete JSON"), length + ": " + e.Message);
         }
 

@@ -37,6 +37,7 @@ internal sealed class BatchAnswer
     }
 
     private readonly Func<string, bool> _rowKeys;
+    private readonly int _gather;
     private readonly Dictionary<string, List<EventRow>> _rows = new(StringComparer.Ordinal);
     private readonly List<Frame> _frames = new();
     private readonly EventRow.Fields _fields = new();
@@ -47,9 +48,10 @@ internal sealed class BatchAnswer
     private bool _done;
     private long _read;
 
-    private BatchAnswer(Func<string, bool> rowKeys)
+    private BatchAnswer(Func<string, bool> rowKeys, int gather = BufferSize / 2)
     {
         _rowKeys = rowKeys;
+        _gather = gather;
         _writer = new Utf8JsonWriter(_output);
     }
 
@@ -64,8 +66,8 @@ internal sealed class BatchAnswer
         return answer.Result();
     }
 
-    /// <summary>Starts reading an answer from <paramref name="stream"/>; <see cref="ReadAsync"/> reads it.</summary>
-    public static BatchAnswer For(Func<string, bool> rowKeys) => new(rowKeys);
+    /// <summary>An answer to read with <see cref="ReadAsync"/>, parsed whenever <paramref name="gather"/> bytes have come (and at the end).</summary>
+    public static BatchAnswer For(Func<string, bool> rowKeys, int gather = BufferSize / 2) => new(rowKeys, gather);
 
     /// <exception cref="JsonException">The answer is not JSON, or it breaks off before its end (the message says after how many bytes).</exception>
     public async Task<(JsonElement Envelope, Dictionary<string, List<EventRow>> Rows)> ReadAsync(Stream stream, CancellationToken cancellationToken)
@@ -87,6 +89,9 @@ internal sealed class BatchAnswer
                     Head = head;
                 }
                 length += count;
+                // A row cut off at the end of the data is read again with the next: gather some rows first, not
+                // every small piece the connection gives.
+                if (count > 0 && length < _gather) continue;
                 var consumed = Feed(new ReadOnlySpan<byte>(buffer, 0, length), final: count == 0);
                 if (count == 0) return Result();
                 // Keep only the unread tail (part of a row at most, as a rule).
