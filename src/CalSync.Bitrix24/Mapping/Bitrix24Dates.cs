@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace CalSync.Bitrix24.Mapping;
 
@@ -75,7 +74,6 @@ internal static class Bitrix24Dates
     private static readonly string[] MonthNames = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
     /// <summary><c>MM/dd/yyyy[ hh:mm[:ss] AM|PM]</c>, <c>MM/dd/yyyy[ HH:mm[:ss]]</c>, <c>dd.MM.yyyy[ HH:mm[:ss]]</c>, <c>yyyy-MM-dd[ HH:mm[:ss]]</c>, <c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
-    [MethodImpl(Hot.Optimized)]
     private static bool TryCultureFast(ReadOnlySpan<char> s, out DateTime value)
     {
         value = default;
@@ -125,7 +123,6 @@ internal static class Bitrix24Dates
     }
 
     /// <summary><c>ddd MMM dd yyyy[ HH:mm:ss]</c> and <c>ddd MMM d yyyy[ HH:mm:ss]</c> with invariant names.</summary>
-    [MethodImpl(Hot.Optimized)]
     private static bool TryFormattedFast(ReadOnlySpan<char> s, out DateTime value)
     {
         value = default;

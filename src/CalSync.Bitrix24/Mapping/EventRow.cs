@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using CalSync.Bitrix24.Rest;
@@ -124,7 +123,6 @@ internal sealed class EventRow
     /// data ends inside the row (a streamed answer, more to come): the caller reads the row again, from its start,
     /// with more data. <see cref="Raw"/> stays unset.
     /// </summary>
-    [MethodImpl(Hot.Optimized)]
     public static EventRow? TryRead(ref Utf8JsonReader reader, Fields f)
     {
         f.Reset();
@@ -171,7 +169,6 @@ internal sealed class EventRow
         return Build(f);
     }
 
-    [MethodImpl(Hot.Optimized)]
     private static int FieldOf(ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped) return Array.IndexOf(Names, reader.GetString());
@@ -185,7 +182,6 @@ internal sealed class EventRow
     // The readers below return false when the data ends inside the value (see TryRead).
 
     /// <summary>The value as <see cref="Json.AsString"/> reads it; objects and arrays are skipped (null).</summary>
-    [MethodImpl(Hot.Optimized)]
     private static bool TryReadText(ref Utf8JsonReader reader, out string? text)
     {
         text = null;
@@ -209,7 +205,6 @@ internal sealed class EventRow
     /// A date as <see cref="Bitrix24Dates.ParseFormatted"/> or <see cref="Bitrix24Dates.ParseCulture"/> reads its text;
     /// the usual shapes straight from the answer's bytes, without a string.
     /// </summary>
-    [MethodImpl(Hot.Optimized)]
     private static bool TryReadDate(ref Utf8JsonReader reader, bool formatted, out DateTime? value)
     {
         if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length <= 32)
@@ -235,7 +230,6 @@ internal sealed class EventRow
     }
 
     /// <summary>As <see cref="TryReadText"/>; a string equal to the field's last one is that same string.</summary>
-    [MethodImpl(Hot.Optimized)]
     private static bool TryReadRepeated(ref Utf8JsonReader reader, Fields f, int field)
     {
         if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && f.LastBytes[field] is { } last && reader.ValueSpan.SequenceEqual(last))
@@ -294,7 +288,6 @@ internal sealed class EventRow
     /// As <see cref="Json.Items"/> over a list of small objects (REMIND, ATTENDEE_LIST): two fields of each object
     /// (the second as a number for REMIND); items that are not objects give nulls.
     /// </summary>
-    [MethodImpl(Hot.Optimized)]
     private static bool TryReadItems(ref Utf8JsonReader reader, string first, string second, List<(string?, long?)>? numbers, List<(string?, string?)>? texts)
     {
         if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject)) return reader.TrySkip();
@@ -331,7 +324,6 @@ internal sealed class EventRow
         }
     }
 
-    [MethodImpl(Hot.Optimized)]
     private static EventRow Build(Fields f)
     {
         var t = f.Text;

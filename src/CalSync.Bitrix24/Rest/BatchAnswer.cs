@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -121,7 +120,6 @@ internal sealed class BatchAnswer
     }
 
     /// <summary>Reads what <paramref name="data"/> holds of the answer; returns how many bytes it used (the rest starts a value not complete yet).</summary>
-    [MethodImpl(Hot.Optimized)]
     private int Feed(ReadOnlySpan<byte> data, bool final)
     {
         var reader = new Utf8JsonReader(data, final, _state);
@@ -152,7 +150,6 @@ internal sealed class BatchAnswer
     }
 
     /// <summary>Handles the token at the reader (with the value after it, for a property); false when the data ends before that is complete.</summary>
-    [MethodImpl(Hot.Optimized)]
     private bool Step(ref Utf8JsonReader reader)
     {
         if (_done) throw new JsonException("The answer goes on after its value.");
