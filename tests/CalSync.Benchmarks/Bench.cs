@@ -15,7 +15,7 @@ namespace CalSync.Benchmarks;
 
 public sealed record BenchOptions
 {
-    public HashSet<int> Scenarios { get; init; } = new() { 1, 2, 3, 4, 5, 6 };
+    public HashSet<int> Scenarios { get; init; } = new() { 1, 2, 3, 4, 5, 6, 7 };
     public double Scale { get; init; } = 1.0;
     public TimeSpan Latency { get; init; } = TimeSpan.FromMilliseconds(50);
     /// <summary>Run each sync in a child process (clean CPU and memory figures); false runs it in this process.</summary>

@@ -85,6 +85,62 @@ public static class ModuleScenario
     }
 
     /// <summary>
+    /// 7: the no-op run of a scheduled task through the module as shipped, at 10,000 links: a new process imports the
+    /// module and runs Start-CalSync (ReadyToRun engine and connectors, private load context), then runs it again in the
+    /// same session up to a fifth time. The links are made by an initial merge in an earlier process.
+    /// </summary>
+    public static async Task<List<Row>> ScheduledNoOpAsync(BenchOptions o)
+    {
+        var manifest = Path.GetFullPath(o.ModulePath ?? DefaultManifest());
+        if (!File.Exists(manifest))
+        {
+            o.Log($"[7] skipped: no built module at {manifest} (dotnet build first)");
+            return new List<Row>();
+        }
+        var pairs = Math.Max(10, (int)Math.Round(10_000 * o.Scale));
+        await using var env = await BenchEnvironment.StartAsync(o);
+        o.Log($"[7] seeding {pairs} identical pairs");
+        for (var i = 0; i < pairs; i++)
+        {
+            env.SeedOutlook($"Meeting #{i}", env.SlotLocal(i));
+            env.SeedBitrix24($"Meeting #{i}", env.SlotLocal(i));
+        }
+        var setup = await env.RunPowerShellAsync(new PsJob
+        {
+            StoreRoot = env.StoreRoot, Manifest = manifest,
+            Setup = "Import-Module $manifest; " + Connect + "New-CalSync -Name Work | Out-Null",
+            Measured = new() { "Start-CalSync -Name Work -InitialMerge TwoWay | Out-Null" },
+        });
+        const string run = "Start-CalSync -Name Work | Out-Null";
+        var runs = await env.RunPowerShellAsync(new PsJob
+        {
+            StoreRoot = env.StoreRoot, Manifest = manifest,
+            // An access token is kept for one session only, so a scheduled script in token mode connects first.
+            Measured = new() { "Import-Module $manifest", "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null", run, run, run, run, run },
+        });
+        var latency = o.Latency.TotalSeconds;
+        var rows = new List<Row>();
+        void Add(string id, string title, (JobResult Result, SideRequests Graph, SideRequests Bitrix24) r, int minGraph, int minBitrix24) => rows.Add(new Row
+        {
+            Id = id, Title = title, Graph = r.Graph, Bitrix24 = r.Bitrix24, MinGraph = minGraph, MinBitrix24 = minBitrix24,
+            FloorSeconds = minGraph + minBitrix24 == 0 ? 0 : Math.Max(minGraph, minBitrix24) * latency,
+            Result = r.Result, Problems = r.Result.Error is null ? new() : new() { r.Result.Error },
+        });
+        Add("7 setup", $"Setup through the module: Start-CalSync -InitialMerge TwoWay links {pairs:N0} identical pairs", setup[0], (pairs + 99) / 100, 1);
+        if (runs.Count < 7)
+        {
+            rows.Add(new Row { Id = "7", Title = "Scheduled no-op through the module", Result = runs[^1].Result, Problems = new() { runs[^1].Result.Error ?? "the child stopped early" } });
+            return rows;
+        }
+        Add("7a", "Scheduled run, new process: Import-Module CalSync", runs[0], 0, 0);
+        Add("7b", "Scheduled run: Connect-OutlookCalendar -AccessToken (token mode lasts one session)", runs[1], 0, 0);
+        Add("7c", $"Scheduled run: first Start-CalSync of the process, no-op at {pairs:N0} links (module as shipped)", runs[2], 1, 1);
+        Add("7d", "The same, second Start-CalSync in that session", runs[3], 1, 1);
+        Add("7e", "The same, fifth Start-CalSync in that session (steady state)", runs[6], 1, 1);
+        return rows;
+    }
+
+    /// <summary>
     /// 6 through the module: N syncs (own Outlook calendar connection and own Bitrix24 calendar connection each, one
     /// portal) in one <c>Start-CalSync -Name *</c> per run, in one PowerShell session.
     /// </summary>
