@@ -175,7 +175,9 @@ public sealed class SecretStore : ISecretStore
     /// <summary>
     /// Runs Extensions.Msal's key store check; null when it passed, else why not. The check writes, reads back and
     /// deletes one fixed probe item, so two CalSync processes checking at once (two scheduled syncs) can delete each
-    /// other's probe: a failed check is retried after a short random pause, and only a store that keeps failing is unavailable.
+    /// other's probe: a read-back that failed is retried after a short random pause, and only a store that keeps
+    /// failing is unavailable. A write that failed (an inner exception: no D-Bus, no libsecret, a locked keyring) is
+    /// reported at once, so a machine without a key store pays no pauses on every run.
     /// </summary>
     internal static string? Verify(Action check, int attempts = 3)
     {
@@ -189,7 +191,7 @@ public sealed class SecretStore : ISecretStore
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                if (attempt >= attempts) return Reason(e);
+                if (attempt >= attempts || e.InnerException is not null) return Reason(e);
                 System.Threading.Thread.Sleep(50 + random.Next(200));
             }
         }

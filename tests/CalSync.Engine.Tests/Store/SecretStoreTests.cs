@@ -150,8 +150,23 @@ public sealed class SecretStoreTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Equal(2, calls);
 
         calls = 0;
-        var reason = SecretStore.Verify(() => { calls++; throw new InvalidOperationException("Could not connect: No such file or directory"); });
+        var reason = SecretStore.Verify(() => { calls++; throw new InvalidOperationException("Data was written but it could not be read."); });
         Assert.Equal(3, calls);
-        Assert.Equal("Could not connect: No such file or directory", reason);
+        Assert.Equal("Data was written but it could not be read.", reason);
+    }
+
+    [Fact]
+    public void A_key_store_whose_write_fails_is_reported_at_once_without_pauses()
+    {
+        // Extensions.Msal wraps a failed write (no D-Bus, no libsecret, locked keyring) with the cause inside; that is
+        // no race, and retrying would only make every scheduled run on such a machine wait
+        var calls = 0;
+        var reason = SecretStore.Verify(() =>
+        {
+            calls++;
+            throw new InvalidOperationException("Persistence check failed. Reason: cannot write.", new IOException("Could not connect: No such file or directory"));
+        });
+        Assert.Equal(1, calls);
+        Assert.Contains("Could not connect: No such file or directory", reason);
     }
 }
