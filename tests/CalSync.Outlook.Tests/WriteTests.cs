@@ -164,7 +164,7 @@ public sealed class WriteTests
     public async Task Forty_five_creates_go_in_3_batches_and_never_more_than_4_requests_run_at_once()
     {
         await using var g = await Sandbox.StartAsync();
-        g.OperationLatency = TimeSpan.FromMilliseconds(20);
+        g.OperationLatency = TimeSpan.FromMilliseconds(100);
         using var side = Sandbox.Side(g);
         var ops = Enumerable.Range(0, 45).Select(i => Create("c" + i, Sandbox.Single("Bulk " + i, new DateTime(2025, 3, 10, 8, 0, 0, DateTimeKind.Utc).AddHours(i)))).ToList();
 

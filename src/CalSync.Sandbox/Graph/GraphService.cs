@@ -137,6 +137,8 @@ public sealed class GraphService : IAsyncDisposable
     public int ConcurrencyLimit { get => _throttle.ConcurrencyLimit; set => _throttle.ConcurrencyLimit = value; }
     /// <summary>Highest number of mailbox requests (including inner batch requests) that ran at once.</summary>
     public int MaxObservedConcurrency => _throttle.MaxObservedConcurrency;
+    /// <summary>Mailbox requests running now (tests wait for it instead of racing the clock).</summary>
+    public int RequestsInFlight => _throttle.InFlight;
     /// <summary>Simulated server work per mailbox request (also inside $batch): makes concurrency observable.</summary>
     public TimeSpan OperationLatency { get; set; }
     /// <summary>Retry-After seconds on injected 5xx answers (null: no header).</summary>

@@ -19,6 +19,7 @@ internal sealed class MailboxThrottle
     public int ConcurrencyRetryAfterSeconds { get; set; } = 1;
     /// <summary>Highest number of requests seen running at once (for tests of client-side limits).</summary>
     public int MaxObservedConcurrency { get; private set; }
+    public int InFlight { get { lock (_gate) return _inFlight; } }
 
     public void ThrottleNext(int count, int retryAfterSeconds)
     {

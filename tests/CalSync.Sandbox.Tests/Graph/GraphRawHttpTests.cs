@@ -149,18 +149,22 @@ public sealed class GraphRawHttpTests(GraphFixture fixture) : IClassFixture<Grap
     [Fact]
     public async Task More_than_four_concurrent_requests_get_ApplicationThrottled_and_batches_run_at_most_four_inner_requests()
     {
-        fixture.Service.OperationLatency = TimeSpan.FromMilliseconds(300);
+        // Four requests are held in the service before two more are sent, so a slow machine cannot let one finish first.
+        fixture.Service.OperationLatency = TimeSpan.FromSeconds(3);
         try
         {
-            var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fixture.GetAsync("me")));
-            Assert.Equal(4, results.Count(r => r.Status == 200));
-            var throttled = results.Where(r => r.Status == 429).ToList();
-            Assert.Equal(2, throttled.Count);
+            var admitted = Enumerable.Range(0, 4).Select(_ => fixture.GetAsync("me")).ToList();
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (fixture.Service.RequestsInFlight < 4 && DateTime.UtcNow < deadline) await Task.Delay(10);
+            Assert.Equal(4, fixture.Service.RequestsInFlight);
+            var throttled = (await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => fixture.GetAsync("me")))).ToList();
+            Assert.All(await Task.WhenAll(admitted), r => Assert.Equal(200, r.Status));
+            Assert.All(throttled, r => Assert.Equal(429, r.Status));
             Assert.All(throttled, r => Assert.Equal("ApplicationThrottled", r.Body!["error"]!["code"]!.GetValue<string>()));
             Assert.Equal("Application is over its MailboxConcurrency limit.", throttled[0].Body!["error"]!["message"]!.GetValue<string>());
 
             fixture.Service.Reset();
-            fixture.Service.OperationLatency = TimeSpan.FromMilliseconds(100);
+            fixture.Service.OperationLatency = TimeSpan.FromMilliseconds(500);
             var batch = new JsonObject
             {
                 ["requests"] = new JsonArray(Enumerable.Range(1, 8).Select(i => (JsonNode)new JsonObject { ["id"] = i.ToString(), ["method"] = "GET", ["url"] = "/me" }).ToArray()),
