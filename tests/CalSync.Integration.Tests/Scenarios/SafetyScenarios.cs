@@ -77,7 +77,9 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
         h.Graph.Faults.Latency = TimeSpan.FromMilliseconds(300); // the first run holds the lock for a while
         var lockWait = wait ? TimeSpan.FromSeconds(30) : TimeSpan.FromMilliseconds(100);
         var first = h.RunAsync(InitialMerge.TwoWay, lockWait: lockWait);
-        await Task.Delay(100);
+        // The second run starts once the first holds the lock (a fixed pause lost this race on a slow machine).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (h.Store.GetLockHolder(h.Definition.Name) is null && !first.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(10);
         var second = h.RunAsync(InitialMerge.TwoWay, lockWait: lockWait);
         if (wait)
         {
