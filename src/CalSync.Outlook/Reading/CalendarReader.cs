@@ -321,50 +321,63 @@ internal sealed class CalendarReader
         var end = window.EndUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var me = _graph.Client.Me;
         var calendarId = _graph.Options.CalendarId;
-        var pages = 0;
+        RequestInformation Request(string? link)
+        {
+            if (calendarId is null)
+            {
+                var builder = link is null ? me.CalendarView.Delta : me.CalendarView.Delta.WithUrl(link);
+                return builder.ToGetRequestInformation(rc =>
+                {
+                    if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
+                    AddPrefer(rc.Headers);
+                });
+            }
+            var delta = me.Calendars[calendarId].CalendarView.Delta;
+            return (link is null ? delta : delta.WithUrl(link)).ToGetRequestInformation(rc =>
+            {
+                if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
+                AddPrefer(rc.Headers);
+            });
+        }
+
+        // The next page is requested as soon as this page's nextLink is read: the documented page names it before its
+        // items (GRAPH.md §2.2), so the service builds page N+1 while page N is parsed. A page with the link after its
+        // items simply requests the next one when parsed. At most two pages are in flight: the one being parsed and
+        // the one requested (the mailbox allows four; no writes run during the read).
+        Task<Stream?>? pending = SendPageAsync(Request(link), cancellationToken);
         try
         {
             while (true)
             {
-                RequestInformation request;
-                if (calendarId is null)
-                {
-                    var builder = link is null ? me.CalendarView.Delta : me.CalendarView.Delta.WithUrl(link);
-                    request = builder.ToGetRequestInformation(rc =>
-                    {
-                        if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
-                        AddPrefer(rc.Headers);
-                    });
-                }
-                else
-                {
-                    var delta = me.Calendars[calendarId].CalendarView.Delta;
-                    var builder = link is null ? delta : delta.WithUrl(link);
-                    request = builder.ToGetRequestInformation(rc =>
-                    {
-                        if (link is null) { rc.QueryParameters.StartDateTime = start; rc.QueryParameters.EndDateTime = end; }
-                        AddPrefer(rc.Headers);
-                    });
-                }
-                var page = await ReadPageAsync(request, cancellationToken).ConfigureAwait(false);
-                var (value, nextLink, deltaLink) = (page.Value, page.NextLink, page.DeltaLink);
-                pages++;
-                foreach (var ev in value)
+                var answer = pending!;
+                pending = null;
+                var page = await ReadPageAsync(answer, next => pending ??= SendPageAsync(Request(next), cancellationToken), cancellationToken).ConfigureAwait(false);
+                foreach (var ev in page.Value)
                 {
                     if (ev.Id is null) continue;
                     if (ev.Removed) round.Removed.Add(ev.Id);
                     else round.Changed.Add(ev);
                 }
-                if (!string.IsNullOrEmpty(nextLink)) { link = nextLink; continue; }
-                if (string.IsNullOrEmpty(deltaLink))
+                if (!string.IsNullOrEmpty(page.NextLink)) continue;
+                if (string.IsNullOrEmpty(page.DeltaLink))
                     throw new SideUnavailableException(Side.Outlook, "Outlook ended a delta round without a deltaLink.", isAuthentication: false);
-                round.DeltaLink = deltaLink;
+                round.DeltaLink = page.DeltaLink;
                 return round;
             }
         }
         catch (ApiException ex) when (ex.ResponseStatusCode == 410 || (GraphErrors.CodeOf(ex) is { } code && ExpiredCodes.Contains(code)))
         {
             throw new DeltaExpiredException(GraphErrors.Describe(ex), ex);
+        }
+        finally
+        {
+            // A page that failed to parse (or a cancelled read) may leave the next page requested: wait for it, so no
+            // request outlives the read, and drop its outcome (the first failure is the one reported).
+            if (pending is not null)
+            {
+                try { (await pending.ConfigureAwait(false))?.Dispose(); }
+                catch (Exception) { }
+            }
         }
     }
 
@@ -375,13 +388,19 @@ internal sealed class CalendarReader
 
     /// <summary>
     /// Sends a page request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
-    /// <see cref="ODataError"/>) but takes the answer as a stream and parses it with <see cref="EventPage"/>.
+    /// <see cref="ODataError"/>) but takes the answer as a stream, to be parsed with <see cref="EventPage"/>.
     /// </summary>
-    private async Task<EventPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken)
+    private Task<Stream?> SendPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
+        _graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken);
+
+    private Task<EventPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
+        ReadPageAsync(SendPageAsync(request, cancellationToken), onNextLink: null, cancellationToken);
+
+    private static async Task<EventPage> ReadPageAsync(Task<Stream?> answer, Action<string>? onNextLink, CancellationToken cancellationToken)
     {
-        using var stream = await _graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken).ConfigureAwait(false)
+        using var stream = await answer.ConfigureAwait(false)
             ?? throw new SideUnavailableException(Side.Outlook, "Outlook answered a page of events with no content.", isAuthentication: false);
-        try { return await EventPage.ReadAsync(stream, cancellationToken).ConfigureAwait(false); }
+        try { return await EventPage.ReadAsync(stream, onNextLink, cancellationToken).ConfigureAwait(false); }
         catch (JsonException ex)
         {
             throw new SideUnavailableException(Side.Outlook, "Outlook answered a page of events that cannot be read: " + ex.Message, isAuthentication: false, ex);

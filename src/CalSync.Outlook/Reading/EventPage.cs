@@ -21,7 +21,7 @@ internal sealed class EventPage
     public string? DeltaLink { get; private set; }
 
     /// <summary>Reads the whole answer into a pooled buffer (a page is ~100–300 KB) and parses it.</summary>
-    public static async Task<EventPage> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<EventPage> ReadAsync(Stream stream, Action<string>? onNextLink, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
@@ -40,13 +40,14 @@ internal sealed class EventPage
                 if (read == 0) break;
                 length += read;
             }
-            return Parse(new ReadOnlySpan<byte>(buffer, 0, length));
+            return Parse(new ReadOnlySpan<byte>(buffer, 0, length), onNextLink);
         }
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
+    /// <param name="onNextLink">Called with a non-empty nextLink as soon as it is read, before the items that follow it.</param>
     /// <exception cref="JsonException">The answer is not a delta page (names what was found where).</exception>
-    public static EventPage Parse(ReadOnlySpan<byte> json)
+    public static EventPage Parse(ReadOnlySpan<byte> json, Action<string>? onNextLink = null)
     {
         var page = new EventPage();
         var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
@@ -64,7 +65,11 @@ internal sealed class EventPage
                     page.Value.Add(WireEvent.Read(ref r));
                 }
             }
-            else if (r.ValueTextEquals("@odata.nextLink"u8)) page.NextLink = WireEvent.Str(ref r);
+            else if (r.ValueTextEquals("@odata.nextLink"u8))
+            {
+                page.NextLink = WireEvent.Str(ref r);
+                if (page.NextLink is { Length: > 0 } next) onNextLink?.Invoke(next);
+            }
             else if (r.ValueTextEquals("@odata.deltaLink"u8)) page.DeltaLink = WireEvent.Str(ref r);
             else WireEvent.Skip(ref r);
         }

@@ -21,6 +21,8 @@ internal sealed class DeltaSync
 
     public TimeSpan? TokenLifetime { get; set; }
     public int EmptyPagesPerRound { get; set; }
+    /// <summary>Pages name their nextLink/deltaLink after "value" (the documented example has it before; the service's order is unconfirmed for every answer).</summary>
+    public bool LinksAfterValue { get; set; }
 
     private sealed record SyncState(Dictionary<string, string> Known, long Sequence, DateTimeOffset Created);
     private sealed record Round(List<JsonObject> Entries, long NextState, DateTimeOffset Created);
@@ -78,21 +80,25 @@ internal sealed class DeltaSync
 
         var round = _rounds[cursor.Key];
         var value = new JsonArray();
-        var response = new JsonObject { ["@odata.context"] = context };
+        (string Name, string Url) link;
         if (cursor.EmptyLeft > 0)
         {
-            response["@odata.nextLink"] = linkBase + "?$skiptoken=" + (cursor with { EmptyLeft = cursor.EmptyLeft - 1 }).Encode();
+            link = ("@odata.nextLink", linkBase + "?$skiptoken=" + (cursor with { EmptyLeft = cursor.EmptyLeft - 1 }).Encode());
         }
         else
         {
             foreach (var entry in round.Entries.Skip(cursor.Offset).Take(pageSize)) value.Add(entry.DeepClone());
             var next = cursor.Offset + pageSize;
-            if (next < round.Entries.Count)
-                response["@odata.nextLink"] = linkBase + "?$skiptoken=" + (cursor with { Offset = next }).Encode();
-            else
-                response["@odata.deltaLink"] = linkBase + "?$deltatoken=" + new Token('s', round.NextState, 0, 0, cursor.From, cursor.To, cursor.CalendarId).Encode();
+            link = next < round.Entries.Count
+                ? ("@odata.nextLink", linkBase + "?$skiptoken=" + (cursor with { Offset = next }).Encode())
+                : ("@odata.deltaLink", linkBase + "?$deltatoken=" + new Token('s', round.NextState, 0, 0, cursor.From, cursor.To, cursor.CalendarId).Encode());
         }
+        // The documented order (GRAPH.md §2.2): context, then the link, then the items; a client can ask for the next
+        // page before it has read this one's items.
+        var response = new JsonObject { ["@odata.context"] = context };
+        if (!LinksAfterValue) response[link.Name] = link.Url;
         response["value"] = value;
+        if (LinksAfterValue) response[link.Name] = link.Url;
         return response;
     }
 

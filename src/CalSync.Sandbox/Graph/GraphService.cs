@@ -122,6 +122,8 @@ public sealed class GraphService : IAsyncDisposable
     public TimeSpan? DeltaTokenLifetime { get => _delta.TokenLifetime; set => _delta.TokenLifetime = value; }
     /// <summary>Empty pages (<c>"value": []</c> plus a nextLink) at the start of every delta round.</summary>
     public int EmptyDeltaPages { get => _delta.EmptyPagesPerRound; set => _delta.EmptyPagesPerRound = value; }
+    /// <summary>Delta pages name their nextLink/deltaLink after "value" (default: before it, as documented; the service's order is unconfirmed).</summary>
+    public bool DeltaLinksAfterValue { get => _delta.LinksAfterValue; set => _delta.LinksAfterValue = value; }
     public int DefaultPageSize { get => _settings.DefaultPageSize; set => _settings.DefaultPageSize = value; }
     public int MaxPageSize { get => _settings.MaxPageSize; set => _settings.MaxPageSize = value; }
     /// <summary>Delta items of type occurrence carry only id, seriesMasterId, type, start and end.</summary>
@@ -186,6 +188,7 @@ public sealed class GraphService : IAsyncDisposable
         {
             _delta.TokenLifetime = null;
             _delta.EmptyPagesPerRound = 0;
+            _delta.LinksAfterValue = false;
             if (clearEvents)
             {
                 _delta.ExpireAll();
@@ -450,6 +453,7 @@ public sealed class GraphService : IAsyncDisposable
         ["operationLatencyMs"] = OperationLatency.TotalMilliseconds,
         ["deltaTokenLifetimeSeconds"] = DeltaTokenLifetime?.TotalSeconds,
         ["emptyDeltaPages"] = EmptyDeltaPages,
+        ["deltaLinksAfterValue"] = DeltaLinksAfterValue,
         ["defaultPageSize"] = DefaultPageSize,
         ["maxPageSize"] = MaxPageSize,
         ["thinOccurrences"] = ThinOccurrences,
@@ -485,6 +489,7 @@ public sealed class GraphService : IAsyncDisposable
                 case "operationLatencyMs": OperationLatency = Ms(value); break;
                 case "deltaTokenLifetimeSeconds": DeltaTokenLifetime = value is null ? null : TimeSpan.FromSeconds(value.GetValue<double>()); break;
                 case "emptyDeltaPages": EmptyDeltaPages = value!.GetValue<int>(); break;
+                case "deltaLinksAfterValue": DeltaLinksAfterValue = value!.GetValue<bool>(); break;
                 case "defaultPageSize": DefaultPageSize = value!.GetValue<int>(); break;
                 case "maxPageSize": MaxPageSize = value!.GetValue<int>(); break;
                 case "thinOccurrences": ThinOccurrences = value!.GetValue<bool>(); break;

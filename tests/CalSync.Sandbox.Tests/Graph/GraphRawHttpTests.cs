@@ -271,6 +271,37 @@ public sealed class GraphRawHttpTests(GraphFixture fixture) : IClassFixture<Grap
     }
 
     [Fact]
+    public async Task Delta_pages_name_their_link_before_value_as_documented_and_after_it_when_asked()
+    {
+        for (var day = 1; day <= 3; day++) fixture.Service.SeedEvent(GraphFixture.EventJson("order " + day, new DateTime(2032, 7, day, 9, 0, 0)));
+        var first = "me/calendarView/delta?" + GraphFixture.Window(new DateTime(2032, 7, 1), new DateTime(2032, 7, 10));
+        async Task<List<string[]>> RoundAsync()
+        {
+            var shapes = new List<string[]>();
+            for (var link = first; link is not null;)
+            {
+                var (status, body, _) = await fixture.GetAsync(link, r => r.Headers.Add("Prefer", "odata.maxpagesize=2"));
+                Assert.Equal(200, status);
+                var page = body!.AsObject();
+                shapes.Add(page.Select(p => p.Key).ToArray());
+                link = page["@odata.nextLink"]?.GetValue<string>();
+            }
+            return shapes;
+        }
+        try
+        {
+            // GRAPH.md §2.2: a client can request the next page before it reads this page's items.
+            Assert.Equal([["@odata.context", "@odata.nextLink", "value"], ["@odata.context", "@odata.deltaLink", "value"]], await RoundAsync());
+            fixture.Service.DeltaLinksAfterValue = true;
+            Assert.Equal([["@odata.context", "value", "@odata.nextLink"], ["@odata.context", "value", "@odata.deltaLink"]], await RoundAsync());
+        }
+        finally
+        {
+            fixture.Service.Reset();
+        }
+    }
+
+    [Fact]
     public async Task Open_extensions_round_trip_and_stale_if_match_gets_412_when_enforced()
     {
         var id = Uri.EscapeDataString(fixture.Service.SeedEvent(GraphFixture.EventJson("ext", new DateTime(2031, 7, 7, 9, 0, 0))));
