@@ -44,20 +44,39 @@ public sealed class Projector
     }
 
     /// <summary>The meeting as it travels from <paramref name="from"/>: times, recurrence and the mapped fields.</summary>
-    public EventView View(CalEvent e, Side from)
+    public EventView View(CalEvent e, Side from) => new(this, e, from, Hash(e, from), MatchKey(e, from));
+
+    // Hash's fields, reused: a view keeps only its hash (its fields are projected again when shown).
+    [ThreadStatic] private static ViewFields? _hashFields;
+
+    /// <summary>The <see cref="EventView.Hash"/> of <see cref="View"/>, without the match key (a planned copy is compared by its hash alone).</summary>
+    public string Hash(CalEvent e, Side from)
     {
-        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var fields = _hashFields ??= new ViewFields();
+        fields.Clear();
+        AddAll(fields, e, from);
+        return EventView.HashOf(fields.Sorted);
+    }
+
+    internal ViewFields Fields(CalEvent e, Side from)
+    {
+        var fields = new ViewFields();
+        AddAll(fields, e, from);
+        return fields;
+    }
+
+    private void AddAll(ViewFields fields, CalEvent e, Side from)
+    {
         AddTimes(fields, e);
         if (e.Recurrence is { } recurrence) fields["recurrence"] = RecurrenceText(recurrence, from);
         AddFields(fields, e, from);
-        return new EventView(fields, MatchKey(e, from));
     }
 
     /// <summary>Start, end, all-day and normalised title (marks removed; empty in busy-only, whose copies all share the placeholder).</summary>
     public string MatchKey(CalEvent e, Side side)
     {
         var title = Profile.Carry == Carry.BusyOnly ? "" : CollapseSpaces(Unmark(e.Title, MeetingField.Subject, side).Trim()).ToLowerInvariant();
-        return $"{e.Start}|{e.End}|{(e.IsAllDay ? 1 : 0)}|{title}";
+        return string.Concat(e.Start.ToString(), "|", e.End.ToString(), e.IsAllDay ? "|1|" : "|0|", title);
     }
 
     /// <summary>
@@ -66,6 +85,10 @@ public sealed class Projector
     /// </summary>
     internal static string CollapseSpaces(string text)
     {
+        // Most titles have nothing to collapse: no white space but single plain spaces.
+        var i = 0;
+        while (i < text.Length && !(char.IsWhiteSpace(text[i]) && (text[i] != ' ' || i + 1 < text.Length && char.IsWhiteSpace(text[i + 1])))) i++;
+        if (i == text.Length) return text;
         var builder = new StringBuilder(text.Length);
         var inSpace = false;
         foreach (var c in text)
@@ -88,7 +111,29 @@ public sealed class Projector
         var copy = Profile.Carry == Carry.BusyOnly
             ? new CalEvent { Title = Profile.Placeholder, ShowAs = ShowAs.Busy }
             : existing ?? new CalEvent();
-        copy = copy with
+        // The mapped fields are gathered first and set in one copy with the rest (a copy of the event per field was
+        // most of what planning a write allocated).
+        var (title, description, location, showAs, sensitivity, importance, reminder, categories) =
+            (copy.Title, copy.Description, copy.Location, copy.ShowAs, copy.Sensitivity, copy.Importance, copy.ReminderMinutes, copy.Categories);
+        foreach (var map in Profile.Fields)
+        {
+            if (!map.Travels(from)) continue;
+            var fromField = from == Side.Outlook ? map.Outlook : map.Bitrix24;
+            var toField = target == Side.Outlook ? map.Outlook : map.Bitrix24;
+            var value = Translate(map, Get(source, fromField, from), from);
+            switch (toField)
+            {
+                case MeetingField.Subject: title = value; break;
+                case MeetingField.Body: description = value; break;
+                case MeetingField.Location: location = value; break;
+                case MeetingField.ShowAs: showAs = target == Side.Outlook ? Vocabulary.FromOutlookShowAs(value) : Vocabulary.FromBitrix24Accessibility(value); break;
+                case MeetingField.Sensitivity: sensitivity = target == Side.Outlook ? Vocabulary.FromOutlookSensitivity(value) : Vocabulary.FromBitrix24Private(value); break;
+                case MeetingField.Importance: importance = Vocabulary.FromImportance(value); break;
+                case MeetingField.Reminder: reminder = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : null; break;
+                case MeetingField.Categories: categories = value.Length == 0 ? Array.Empty<string>() : value.Split('|'); break;
+            }
+        }
+        return copy with
         {
             Id = existing?.Id ?? "",
             Version = existing?.Version,
@@ -98,14 +143,9 @@ public sealed class Projector
             Start = source.Start,
             End = source.End,
             Recurrence = source.Recurrence is null ? null : ApplyRecurrence(source.Recurrence, from, existing?.Recurrence),
+            Title = title, Description = description, Location = location, ShowAs = showAs, Sensitivity = sensitivity,
+            Importance = importance, ReminderMinutes = reminder, Categories = categories,
         };
-        foreach (var map in Profile.Fields.Where(f => f.Travels(from)))
-        {
-            var fromField = from == Side.Outlook ? map.Outlook : map.Bitrix24;
-            var toField = target == Side.Outlook ? map.Outlook : map.Bitrix24;
-            copy = Set(copy, toField, target, Translate(map, Get(source, fromField, from), from));
-        }
-        return copy;
     }
 
     private Recurrence ApplyRecurrence(Recurrence source, Side from, Recurrence? existing) => source with
@@ -114,19 +154,20 @@ public sealed class Projector
             Apply(x.Occurrence, from, existing?.Exceptions.FirstOrDefault(e => e.OriginalDate == x.OriginalDate)?.Occurrence))).ToArray(),
     };
 
-    private void AddTimes(SortedDictionary<string, string> fields, CalEvent e)
+    private void AddTimes(ViewFields fields, CalEvent e)
     {
         fields["start"] = TimeText(e.Start);
         fields["end"] = TimeText(e.End);
         fields["allDay"] = e.IsAllDay ? "true" : "false";
     }
 
-    private static string TimeText(EventTime t) => t.IsAllDay ? t.ToString() : t.Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) + " " + Zones.Canonical(t.TimeZone);
+    private static string TimeText(EventTime t) => t.IsAllDay ? t.ToString() : t.Text(Zones.Canonical(t.TimeZone));
 
-    private void AddFields(SortedDictionary<string, string> fields, CalEvent e, Side from)
+    private void AddFields(ViewFields fields, CalEvent e, Side from)
     {
-        foreach (var map in Profile.Fields.Where(f => f.Travels(from)))
+        foreach (var map in Profile.Fields)
         {
+            if (!map.Travels(from)) continue;
             var field = from == Side.Outlook ? map.Outlook : map.Bitrix24;
             fields[Key(map.Outlook)] = Common(map, Get(e, field, from), from);
         }
@@ -140,18 +181,26 @@ public sealed class Projector
         if (n.Cancelled.Count > 0) text += ";cancelled=" + string.Join(",", n.Cancelled.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
         foreach (var x in n.Exceptions)
         {
-            var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var fields = new ViewFields();
             AddTimes(fields, x.Occurrence);
             AddFields(fields, x.Occurrence, from);
-            text += $";ex[{x.OriginalDate:yyyy-MM-dd}]={{{string.Join(",", fields.Select(p => p.Key + ":" + p.Value))}}}";
+            text += $";ex[{x.OriginalDate:yyyy-MM-dd}]={{{string.Join(",", fields.Sorted.Select(p => p.Key + ":" + p.Value))}}}";
         }
         return text;
     }
 
+    // Literals: the enum's lower-cased name cost two strings per field of every view.
     private static string Key(MeetingField field) => field switch
     {
-        MeetingField.Reminder => "reminderMinutesBeforeStart",
+        MeetingField.Subject => "subject",
+        MeetingField.Body => "body",
+        MeetingField.Location => "location",
         MeetingField.ShowAs => "showAs",
+        MeetingField.Sensitivity => "sensitivity",
+        MeetingField.Importance => "importance",
+        MeetingField.Reminder => "reminderMinutesBeforeStart",
+        MeetingField.Categories => "categories",
+        MeetingField.Attendees => "attendees",
         MeetingField.IsAllDay => "isAllDay",
         _ => field.ToString().ToLowerInvariant(),
     };
@@ -172,25 +221,13 @@ public sealed class Projector
         _ => "",
     };
 
-    private static CalEvent Set(CalEvent e, MeetingField field, Side side, string value) => field switch
-    {
-        MeetingField.Subject => e with { Title = value },
-        MeetingField.Body => e with { Description = value },
-        MeetingField.Location => e with { Location = value },
-        MeetingField.ShowAs => e with { ShowAs = side == Side.Outlook ? Vocabulary.FromOutlookShowAs(value) : Vocabulary.FromBitrix24Accessibility(value) },
-        MeetingField.Sensitivity => e with { Sensitivity = side == Side.Outlook ? Vocabulary.FromOutlookSensitivity(value) : Vocabulary.FromBitrix24Private(value) },
-        MeetingField.Importance => e with { Importance = Vocabulary.FromImportance(value) },
-        MeetingField.Reminder => e with { ReminderMinutes = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : null },
-        MeetingField.Categories => e with { Categories = value.Length == 0 ? Array.Empty<string>() : value.Split('|') },
-        _ => e,
-    };
-
     /// <summary>A value of <paramref name="from"/> in the shared (Outlook) vocabulary.</summary>
     private static string Common(FieldMap map, string value, Side from)
     {
         if (from == Side.Outlook || Vocabulary.Of(map.Outlook).Outlook is null) return value;
-        foreach (var pair in map.Values)
-            if (pair.Value.Equals(value, StringComparison.OrdinalIgnoreCase)) return pair.Key;
+        // Loops by index: an enumerator per call (several per view) was measurable.
+        for (var i = 0; i < map.Values.Count; i++)
+            if (map.Values[i].Value.Equals(value, StringComparison.OrdinalIgnoreCase)) return map.Values[i].Key;
         return map.Outlook switch
         {
             MeetingField.ShowAs => Vocabulary.OutlookName(Vocabulary.FromBitrix24Accessibility(value)),
@@ -207,8 +244,8 @@ public sealed class Projector
         {
             var common = Common(map, value, from);
             if (target == Side.Outlook) return common;
-            foreach (var pair in map.Values)
-                if (pair.Key.Equals(common, StringComparison.OrdinalIgnoreCase)) return pair.Value;
+            for (var i = 0; i < map.Values.Count; i++)
+                if (map.Values[i].Key.Equals(common, StringComparison.OrdinalIgnoreCase)) return map.Values[i].Value;
             return map.Outlook switch
             {
                 MeetingField.ShowAs => Vocabulary.Bitrix24Name(Vocabulary.FromOutlookShowAs(common)),
@@ -216,7 +253,7 @@ public sealed class Projector
                 _ => common,
             };
         }
-        var mark = Profile.Marks.FirstOrDefault(m => m.Field == map.Outlook)?.Toward(target);
+        var mark = MarkOn(map.Outlook, target);
         if (mark is null) return value;
         if (mark.Set is not null) return mark.Set;
         return (mark.Prefix ?? "") + value + (mark.Suffix ?? "");
@@ -225,11 +262,19 @@ public sealed class Projector
     /// <summary>Removes the marks CalSync put on copies living on <paramref name="side"/>, so a copy reads like its source.</summary>
     private string Unmark(string value, MeetingField field, Side side)
     {
-        var mark = Profile.Marks.FirstOrDefault(m => m.Field == field)?.Toward(side);
+        var mark = MarkOn(field, side);
         if (mark is null || mark.Set is not null) return value;
         if (mark.Prefix is { } prefix && value.StartsWith(prefix, StringComparison.Ordinal)) value = value.Substring(prefix.Length);
         if (mark.Suffix is { } suffix && value.EndsWith(suffix, StringComparison.Ordinal)) value = value.Substring(0, value.Length - suffix.Length);
         return value;
+    }
+
+    /// <summary>The first mark of the field toward <paramref name="side"/>; a loop, not FirstOrDefault with a closure (several calls per view).</summary>
+    private MarkEdit? MarkOn(MeetingField field, Side side)
+    {
+        foreach (var m in Profile.Marks)
+            if (m.Field == field) return m.Toward(side);
+        return null;
     }
 
     private static string NormaliseText(string text) => text.Replace("\r\n", "\n").TrimEnd();

@@ -21,7 +21,7 @@ internal static class Vocabulary
     };
 
     public static string OutlookName(ShowAs value) => OutlookShowAs[(int)value];
-    public static ShowAs FromOutlookShowAs(string name) => (ShowAs)Array.FindIndex(OutlookShowAs, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public static ShowAs FromOutlookShowAs(string name) => (ShowAs)IndexOf(OutlookShowAs, name);
 
     public static string Bitrix24Name(ShowAs value) => value switch
     {
@@ -40,10 +40,18 @@ internal static class Vocabulary
     };
 
     public static string OutlookName(Sensitivity value) => OutlookSensitivity[(int)value];
-    public static Sensitivity FromOutlookSensitivity(string name) => (Sensitivity)Array.FindIndex(OutlookSensitivity, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public static Sensitivity FromOutlookSensitivity(string name) => (Sensitivity)IndexOf(OutlookSensitivity, name);
     public static string Bitrix24Name(Sensitivity value) => value == Sensitivity.Normal ? "false" : "true";
     public static Sensitivity FromBitrix24Private(string name) => name == "true" ? Sensitivity.Private : Sensitivity.Normal;
 
     public static string Name(Importance value) => ImportanceNames[(int)value];
-    public static Importance FromImportance(string name) => (Importance)Array.FindIndex(ImportanceNames, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public static Importance FromImportance(string name) => (Importance)IndexOf(ImportanceNames, name);
+
+    /// <summary>Array.FindIndex without a closure per call: every planned write looks up several names.</summary>
+    private static int IndexOf(string[] names, string name)
+    {
+        for (var i = 0; i < names.Length; i++)
+            if (names[i].Equals(name, StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
+    }
 }

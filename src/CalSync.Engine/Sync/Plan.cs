@@ -65,10 +65,16 @@ public sealed record PlannedWrite
     public string? TransactionId { get; init; }
     public string Reason { get; init; } = "";
 
-    public override string ToString()
+    public override string ToString() => AppendTo(new StringBuilder()).ToString();
+
+    /// <summary>Written straight into the plan's text: a plan logs thousands of writes.</summary>
+    internal StringBuilder AppendTo(StringBuilder text)
     {
-        var what = Kind == WriteKind.Delete ? TargetId : $"'{(Desired?.Title.Length > 0 ? Desired.Title : "(no title)")}' {Desired?.Start}";
-        return $"{Kind} on {TargetSide}: {what}{(TargetId is not null && Kind != WriteKind.Delete ? " (" + TargetId + ")" : "")} — {Reason}";
+        text.Append(Kind.ToString()).Append(" on ").Append(TargetSide.ToString()).Append(": ");
+        if (Kind == WriteKind.Delete) text.Append(TargetId);
+        else text.Append('\'').Append(Desired?.Title.Length > 0 ? Desired.Title : "(no title)").Append("' ").Append(Desired?.Start);
+        if (TargetId is not null && Kind != WriteKind.Delete) text.Append(" (").Append(TargetId).Append(')');
+        return text.Append(" — ").Append(Reason);
     }
 }
 
@@ -102,7 +108,7 @@ public sealed record Plan
             if (mine.Length == 0) continue;
             text.Append($"; {side}: {mine.Count(w => w.Kind == WriteKind.Create)} create, {mine.Count(w => w.Kind == WriteKind.Update)} update, {mine.Count(w => w.Kind == WriteKind.Delete)} delete");
         }
-        foreach (var write in Writes) text.AppendLine().Append("  ").Append(write);
+        foreach (var write in Writes) write.AppendTo(text.AppendLine().Append("  "));
         foreach (var e in Events.Where(e => e.Action != ItemAction.Skip)) text.AppendLine().Append("  ").Append(e.Action).Append(' ').Append(e.TargetSide).Append(": ").Append(e.TargetId ?? e.SourceId).Append(" — ").Append(e.Reason);
         return text.ToString();
     }

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -343,8 +341,8 @@ public static class Planner
         /// <summary>Would writing <paramref name="a"/> over <paramref name="b"/> (or b over a) change anything the other side sees?</summary>
         private bool WouldChange(SyncItem a, SyncItem b)
         {
-            if (Flows(Side.Outlook) && _projector.View(_projector.Apply(a.Event, Side.Outlook, b.Event), Side.Bitrix24).Hash != b.View.Hash) return true;
-            return Flows(Side.Bitrix24) && _projector.View(_projector.Apply(b.Event, Side.Bitrix24, a.Event), Side.Outlook).Hash != a.View.Hash;
+            if (Flows(Side.Outlook) && _projector.Hash(_projector.Apply(a.Event, Side.Outlook, b.Event), Side.Bitrix24) != b.View.Hash) return true;
+            return Flows(Side.Bitrix24) && _projector.Hash(_projector.Apply(b.Event, Side.Bitrix24, a.Event), Side.Outlook) != a.View.Hash;
         }
 
         private void PlanNewItems()
@@ -424,9 +422,10 @@ public static class Planner
                     Mode.Bitrix24ToOutlook => side == Side.Bitrix24,
                     _ => true,
                 };
+                var reason = $"new on {side}";
                 foreach (var item in fresh[side])
                 {
-                    if (copies) Create(item, null, $"new on {side}");
+                    if (copies) Create(item, null, reason);
                     else if (Flows(side)) _unlinked.Add(new UnlinkedItem(side, item.Id, item.View.Hash, UnlinkedReason.Baseline));
                     // One-way: an item only on the target is never touched.
                 }
@@ -496,12 +495,12 @@ public static class Planner
             if (target == Side.Outlook) desired = desired with { OriginStamp = OriginStamp(_def.Name, source.Side, source.Id) };
             _writes.Add(new PlannedWrite
             {
-                OperationId = $"{target}:create:{source.Id}",
+                OperationId = target + ":create:" + source.Id,
                 TargetSide = target,
                 Kind = WriteKind.Create,
                 Desired = desired,
                 Source = source,
-                DesiredHash = _projector.View(desired, target).Hash,
+                DesiredHash = _projector.Hash(desired, target),
                 PreviousLink = previous,
                 TransactionId = TransactionId(source),
                 Reason = reason,
@@ -513,14 +512,14 @@ public static class Planner
             var desired = _projector.Apply(source.Event, source.Side, target.Event);
             _writes.Add(new PlannedWrite
             {
-                OperationId = $"{target.Side}:update:{target.Id}",
+                OperationId = target.Side + ":update:" + target.Id,
                 TargetSide = target.Side,
                 Kind = WriteKind.Update,
                 TargetId = target.Id,
                 Desired = desired,
                 Existing = target.Event,
                 Source = source,
-                DesiredHash = _projector.View(desired, target.Side).Hash,
+                DesiredHash = _projector.Hash(desired, target.Side),
                 PreviousLink = previous,
                 Reason = reason,
             });
@@ -573,9 +572,9 @@ public static class Planner
         private string TransactionId(SyncItem source)
         {
             // Stable for retries of this create, different once the source changes (a later re-create is a new event).
-            using var sha = SHA256.Create();
-            var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes($"{_def.Name}|{source.Side}|{source.Id}|{source.View.Hash}"));
-            return new Guid(bytes.Take(16).ToArray()).ToString();
+            var bytes = new byte[16];
+            Array.Copy(EventView.Sha256(_def.Name + "|" + source.Side.ToString() + "|" + source.Id + "|" + source.View.Hash), bytes, 16);
+            return new Guid(bytes).ToString();
         }
     }
 
