@@ -55,11 +55,11 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
 
     // ------------------------------------------------------------------ read
 
-    public async Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken)
+    public async Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken)
     {
         try
         {
-            return await ReadCoreAsync(window, ReadCursor.Parse(cursor), allowReresolve: true, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(window, ReadCursor.Parse(cursor?.Text), allowReresolve: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Bitrix24SectionException e)
         {

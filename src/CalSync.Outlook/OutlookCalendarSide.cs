@@ -66,7 +66,7 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
     /// <summary>The most requests this process ever had in flight at once to this mailbox.</summary>
     public int MaxConcurrentRequestsObserved => _graph.Gate.MaxInFlight;
 
-    public async Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken)
+    public async Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken)
     {
         try { return await _reader.ReadAsync(window, cursor, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !ReferenceEquals(side, ex)) { throw side; }

@@ -90,7 +90,15 @@ public static class Child
         watch.Stop();
         process.Refresh();
         var cpu1 = process.TotalProcessorTime;
-        var stateBytes = job.Syncs.Sum(s => File.Exists(store.StatePath(s.Name)) ? new FileInfo(store.StatePath(s.Name)).Length : 0);
+        // The state file and the cursor files next to it (state/<sync>.<side>.<hash>.cursor).
+        var stateBytes = job.Syncs.Sum(s =>
+        {
+            var path = store.StatePath(s.Name);
+            var bytes = File.Exists(path) ? new FileInfo(path).Length : 0;
+            if (Directory.Exists(store.StateDirectory))
+                foreach (var cursor in Directory.GetFiles(store.StateDirectory, Path.GetFileNameWithoutExtension(path) + ".*.cursor")) bytes += new FileInfo(cursor).Length;
+            return bytes;
+        });
         return new JobResult
         {
             Outcomes = outcomes, Created = created, Updated = updated, Deleted = deleted, Matched = matched, Failed = failed,

@@ -30,8 +30,8 @@ public static class Profile
                 log($"-- {sync.Name}, round {round + 1} ({(round == 0 ? "cold" : "warm")})");
                 var state = Phase(log, "store: load state", () => store.LoadState(sync.Name));
                 var window = SyncWindow.Around(DateTime.UtcNow, definition.WindowPastDays, definition.WindowFutureDays);
-                var a = await PhaseAsync(log, "outlook: read", () => outlook.ReadAsync(window, state.OutlookCursor, default));
-                var b = await PhaseAsync(log, "bitrix24: read", () => bitrix24.ReadAsync(window, state.Bitrix24Cursor, default));
+                var a = await PhaseAsync(log, "outlook: read", () => outlook.ReadAsync(window, state.CursorOf(Engine.Model.Side.Outlook), default));
+                var b = await PhaseAsync(log, "bitrix24: read", () => bitrix24.ReadAsync(window, state.CursorOf(Engine.Model.Side.Bitrix24), default));
                 var projector = Phase(log, "mapping: load", () => new Projector(MappingLoader.Resolve(definition.Mapping)));
                 var plan = Phase(log, "planner: decide", () => Planner.Decide(new PlanInput
                 {
@@ -39,8 +39,8 @@ public static class Profile
                     CannotExpress = (side, series) => (side == Engine.Model.Side.Outlook ? (ICalendarSide)outlook : bitrix24).CannotExpress(series.Recurrence!, series),
                 }));
                 Phase(log, "plan: ToString (log line)", () => plan.ToString().Length);
-                Phase(log, "store: save state", () => { store.SaveState(sync.Name, state with { OutlookCursor = a.Cursor, Bitrix24Cursor = b.Cursor, Links = plan.Links, Unlinked = plan.Unlinked }); return 0; });
-                log($"   writes planned {plan.Writes.Count}, links {plan.Links.Count}, outlook cursor {a.Cursor?.Length / 1024} KB, bitrix24 cursor {b.Cursor?.Length / 1024} KB");
+                Phase(log, "store: save state", () => { store.SaveState(sync.Name, state.WithCursors(a.Cursor, b.Cursor) with { Links = plan.Links, Unlinked = plan.Unlinked }); return 0; });
+                log($"   writes planned {plan.Writes.Count}, links {plan.Links.Count}, outlook cursor {a.Cursor?.Text?.Length / 1024} KB text + {a.Cursor?.Data?.Length / 1024} KB data, bitrix24 cursor {b.Cursor?.Text?.Length / 1024} KB");
             }
         }
     }

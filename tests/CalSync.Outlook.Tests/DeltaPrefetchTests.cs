@@ -39,7 +39,7 @@ public sealed class DeltaPrefetchTests
         for (var i = 0; i < 9; i++) Sandbox.Seed(g, "Meeting " + i, $"2025-03-1{i}T10:00:00", $"2025-03-1{i}T11:00:00");
         g.SeedEvent("""{"subject":"Weekly","start":{"dateTime":"2025-03-03T12:00:00","timeZone":"UTC"},"end":{"dateTime":"2025-03-03T13:00:00","timeZone":"UTC"},"recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["monday"]},"range":{"type":"numbered","startDate":"2025-03-03","numberOfOccurrences":3}}}""");
         using var side = Sandbox.Side(g, Sandbox.Options(g) with { PageSize = 2 });
-        async Task<(string Events, string[] Requests)> ReadAsync(bool linksAfterValue, string? cursor)
+        async Task<(string Events, string[] Requests)> ReadAsync(bool linksAfterValue, Engine.Sides.SideCursor? cursor)
         {
             g.DeltaLinksAfterValue = linksAfterValue;
             g.Journal.Clear();

@@ -137,15 +137,25 @@ public sealed class ReadTests
         Assert.Contains("deltatoken", request.PathAndQuery, StringComparison.OrdinalIgnoreCase);
         Assert.False(side.LastReadWasFullPass);
         Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
-        // Nothing changed: a new delta link, the snapshot part written back as read; it reads the same again.
-        Assert.NotEqual(first.Cursor, second.Cursor);
-        Assert.Equal(SnapshotPart(first.Cursor), SnapshotPart(second.Cursor));
+        // Nothing changed: a new delta link, the snapshot part handed back as read (the same array: the store does not
+        // write it again); it reads the same again.
+        Assert.NotEqual(first.Cursor!.Text, second.Cursor!.Text);
+        Assert.NotNull(first.Cursor.Data);
+        Assert.Same(first.Cursor.Data, second.Cursor.Data);
         var third = await side.ReadAsync(Sandbox.Window, second.Cursor, default);
         Assert.False(side.LastReadWasFullPass);
         Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(third.Events));
     }
 
-    private static string SnapshotPart(string? cursor) => cursor!.Substring(cursor.LastIndexOf('.') + 1);
+    private static void SameCursor(Engine.Sides.SideCursor? expected, Engine.Sides.SideCursor? actual)
+    {
+        Assert.Equal(expected!.Text, actual!.Text);
+        Assert.Equal(expected.Data, actual.Data);
+    }
+
+    /// <summary>The cursor as the release before v4 wrote it: header and snapshot, both base64, inside the text.</summary>
+    private static string AsV3(Engine.Sides.SideCursor v4) =>
+        "calsync.outlook.v3:" + v4.Text!.Substring("calsync.outlook.v4:".Length) + "." + Convert.ToBase64String(v4.Data!);
 
     [Fact]
     public void The_cursor_round_trips_and_the_earlier_one_part_format_is_still_read()
@@ -159,9 +169,15 @@ public sealed class ReadTests
         cursor.Masters["m"] = new Mapping.StoredItem { Id = "m", Type = "seriesMaster", Subject = "Weekly" };
 
         var encoded = cursor.Encode();
+        Assert.StartsWith("calsync.outlook.v4:", encoded.Text);
+        Assert.DoesNotContain(".", encoded.Text!.Substring("calsync.outlook.v4:".Length)); // the snapshot is not in the text
         var again = Reading.ReadCursor.TryDecode(encoded)!;
         Assert.Equal(encoded, again.Encode(again.EncodedSnapshot));
-        Assert.Equal(encoded, again.Encode());
+        SameCursor(encoded, again.Encode());
+        // v3: the same parts, both inside the text.
+        var v3 = Reading.ReadCursor.TryDecode(AsV3(encoded))!;
+        Assert.Null(v3.EncodedSnapshot);
+        SameCursor(encoded, v3.Encode());
         Assert.Equal(("cal", "https://graph/delta?$deltatoken=x", cursor.FullPassUtc), (again.CalendarId, again.DeltaLink, again.FullPassUtc));
         Assert.Equal(("Dentist", "ck1", "calsync|x"), (again.Items["a"].Subject, again.Items["a"].ChangeKey, again.Items["a"].Stamp));
         Assert.Equal("Weekly", again.Masters["m"].Subject);
@@ -171,8 +187,12 @@ public sealed class ReadTests
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(v1Json);
         var v1 = Reading.ReadCursor.TryDecode("calsync.outlook.v1:" + Convert.ToBase64String(buffer.ToArray()))!;
-        Assert.Equal(encoded, v1.Encode());
+        SameCursor(encoded, v1.Encode());
         Assert.Null(v1.EncodedSnapshot);
+        // v4 without its snapshot (the store lost the file) or with a damaged one: not read (a full pass).
+        Assert.Null(Reading.ReadCursor.TryDecode(encoded.Text));
+        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, encoded.Data![..^40])));
+        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, new byte[] { 1, 2, 3 })));
 
         Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:nodot"));
         Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
@@ -180,19 +200,20 @@ public sealed class ReadTests
     }
 
     [Fact]
-    public async Task A_v2_cursor_is_read_incrementally_and_becomes_v3_with_the_same_snapshot_and_a_damaged_one_means_a_full_pass()
+    public async Task A_v2_or_v3_cursor_is_read_incrementally_and_becomes_v4_with_the_same_snapshot_and_a_damaged_one_means_a_full_pass()
     {
         await using var g = await Sandbox.StartAsync();
         await EventPageTests.SeedEveryShapeAsync(g);
         using var side = Sandbox.Side(g);
         var first = await side.ReadAsync(Sandbox.Window, null, default);
-        Assert.StartsWith("calsync.outlook.v3:", first.Cursor);
+        Assert.StartsWith("calsync.outlook.v4:", first.Cursor!.Text);
+        Assert.NotNull(first.Cursor.Data);
         var decoded = Reading.ReadCursor.TryDecode(first.Cursor)!;
-        Assert.Equal(first.Cursor, decoded.Encode()); // v3 round-trips exactly
+        SameCursor(first.Cursor, decoded.Encode()); // v4 round-trips exactly
         Assert.Contains(decoded.Masters.Values, m => m.Recurrence is { Count: null, Until: not null, Zone: "Europe/Berlin" });
         Assert.Contains(decoded.Items.Values, i => i.Stamp == "s|Bitrix24|42" && i.Attendees.Count == 2);
 
-        // The same cursor as the previous release wrote it: JSON header and snapshot, each gzip + base64.
+        // The same cursor as an earlier release wrote it: JSON header and snapshot, each gzip + base64.
         string Pack(object value)
         {
             using var buffer = new MemoryStream();
@@ -202,23 +223,36 @@ public sealed class ReadTests
         }
         var v2 = "calsync.outlook.v2:" + Pack(new { decoded.WindowStartUtc, decoded.WindowEndUtc, decoded.CalendarId, decoded.DeltaLink, decoded.FullPassUtc })
                  + "." + Pack(new { decoded.Items, decoded.Masters });
-        g.Journal.Clear();
+        foreach (var old in new[] { v2, AsV3(first.Cursor) })
+        {
+            g.Journal.Clear();
+            var second = await side.ReadAsync(Sandbox.Window, old, default);
 
-        var second = await side.ReadAsync(Sandbox.Window, v2, default);
+            Assert.False(side.LastReadWasFullPass);
+            Assert.Single(g.Journal.Requests);
+            Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
+            Assert.StartsWith("calsync.outlook.v4:", second.Cursor!.Text);
+            Assert.NotNull(second.Cursor.Data);
+            var migrated = Reading.ReadCursor.TryDecode(second.Cursor)!;
+            Assert.Equal(JsonSerializer.Serialize(new { decoded.Items, decoded.Masters }), JsonSerializer.Serialize(new { migrated.Items, migrated.Masters }));
+        }
 
-        Assert.False(side.LastReadWasFullPass);
-        Assert.Single(g.Journal.Requests);
-        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
-        Assert.StartsWith("calsync.outlook.v3:", second.Cursor);
-        var migrated = Reading.ReadCursor.TryDecode(second.Cursor)!;
-        Assert.Equal(JsonSerializer.Serialize(new { decoded.Items, decoded.Masters }), JsonSerializer.Serialize(new { migrated.Items, migrated.Masters }));
-
-        // Damage in the snapshot part (gzip's CRC, a cut) or the header: not read, the next read is a full pass.
-        var dot = first.Cursor!.LastIndexOf('.');
-        var flipped = first.Cursor.Substring(0, dot + 20) + (first.Cursor[dot + 20] == 'A' ? 'B' : 'A') + first.Cursor.Substring(dot + 21);
+        // Damage in the snapshot part (gzip's CRC, a cut), a lost snapshot, or a damaged v3 text: not read, the next read is a full pass.
+        var data = first.Cursor.Data!;
+        var bytes = (byte[])data.Clone();
+        bytes[20] ^= 0x5A;
+        var flipped = new Engine.Sides.SideCursor(first.Cursor.Text, bytes);
         Assert.Null(Reading.ReadCursor.TryDecode(flipped));
-        Assert.Null(Reading.ReadCursor.TryDecode(first.Cursor.Substring(0, first.Cursor.Length - 40)));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:" + first.Cursor.Substring(dot + 1) + "." + first.Cursor.Substring(dot + 1)));
+        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(first.Cursor.Text, data[..^40])));
+        Assert.Null(Reading.ReadCursor.TryDecode(first.Cursor.Text));
+        var v3 = AsV3(first.Cursor);
+        var dot = v3.LastIndexOf('.');
+        Assert.Null(Reading.ReadCursor.TryDecode(v3.Substring(0, dot + 20) + (v3[dot + 20] == 'A' ? 'B' : 'A') + v3.Substring(dot + 21)));
+        Assert.Null(Reading.ReadCursor.TryDecode(v3.Substring(0, v3.Length - 40)));
+        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:" + v3.Substring(dot + 1) + "." + v3.Substring(dot + 1)));
+        var lost = await side.ReadAsync(Sandbox.Window, first.Cursor.Text, default);
+        Assert.True(side.LastReadWasFullPass);
+        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(lost.Events));
         var third = await side.ReadAsync(Sandbox.Window, flipped, default);
         Assert.True(side.LastReadWasFullPass);
         Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(third.Events));

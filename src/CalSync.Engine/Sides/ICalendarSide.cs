@@ -21,7 +21,21 @@ public sealed record SyncWindow(DateTime StartUtc, DateTime EndUtc)
 /// Everything a side holds in the window, complete (a side that reads changes incrementally keeps
 /// its own snapshot inside <see cref="Cursor"/>), and the cursor to save once the run's state is saved.
 /// </summary>
-public sealed record SideSnapshot(IReadOnlyList<CalEvent> Events, string? Cursor);
+public sealed record SideSnapshot(IReadOnlyList<CalEvent> Events, SideCursor? Cursor);
+
+/// <summary>
+/// What a side keeps between runs: a short <see cref="Text"/> (a delta link, a section id; kept inside the state file)
+/// and, for a side that keeps a snapshot of its window, the snapshot's bytes (<see cref="Data"/>: megabytes at tens of
+/// thousands of meetings). The store keeps <see cref="Data"/> in a file of its own next to the state file, read and
+/// written as bytes: never a string inside the state's JSON. A side hands back the same array it was given when its
+/// snapshot did not change (the store then writes nothing). Either part may be lost (a damaged or deleted file): a side
+/// must then read its window in full, never fail.
+/// </summary>
+public sealed record SideCursor(string? Text, byte[]? Data = null)
+{
+    /// <summary>A cursor of text only (as every cursor was before <see cref="Data"/>).</summary>
+    public static implicit operator SideCursor(string? text) => new(text);
+}
 
 public enum WriteKind { Create, Update, Delete }
 
@@ -52,7 +66,7 @@ public interface ICalendarSide
     Side Side { get; }
 
     /// <summary>Reads every meeting in the window. A series comes back as one item with its recurrence and exceptions.</summary>
-    Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken);
+    Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes in order (batched as the side allows). One result per operation, in the same order. Item failures are

@@ -100,6 +100,7 @@ public sealed class CalSyncStore : IRunPersistence
         {
             foreach (var path in new[] { SyncPath(name), StatePath(name), HistoryPath(name) })
                 removed |= Delete(path);
+            RemoveCursorFiles(Stem(name, "sync"));
         }
         // After releasing: a racing run that opened the lock file meanwhile keeps a working lock on its handle.
         if (File.Exists(lockPath)) AtomicFile.TryDelete(lockPath);
@@ -116,6 +117,12 @@ public sealed class CalSyncStore : IRunPersistence
         var state = StoreJson.ReadFile<SyncState>(path, SyncState.CurrentSchema, StateAdvice);
         if (state is null) return new SyncState();
         if (stamp is { } s) _understood[path] = s;
+        if (state.OutlookCursorFile is null && state.Bitrix24CursorFile is null) return state;
+        var warnings = new List<string>();
+        var stem = Stem(name, "sync");
+        state.OutlookCursorData = ReadCursorFile(stem, "outlook", "Outlook", state.OutlookCursorFile, warnings);
+        state.Bitrix24CursorData = ReadCursorFile(stem, "bitrix24", "Bitrix24", state.Bitrix24CursorFile, warnings);
+        state.LoadWarnings = warnings;
         return state;
     }
 
@@ -129,10 +136,116 @@ public sealed class CalSyncStore : IRunPersistence
     {
         if (state is null) throw new ArgumentNullException(nameof(state));
         var path = StatePath(name);
+        var stem = Stem(name, "sync");
+        // The cursors' binary parts first, each in a file named by its content (an unchanged one is not written again):
+        // until the state below is in place the old state still names the old files, which stay until then.
+        try
+        {
+            state = state with
+            {
+                OutlookCursorFile = WriteCursorFile(stem, "outlook", state.OutlookCursorData),
+                Bitrix24CursorFile = WriteCursorFile(stem, "bitrix24", state.Bitrix24CursorData),
+            };
+        }
+        catch (StoreException e) when (e.InnerException is IOException or UnauthorizedAccessException)
+        {
+            // Reported as a failed save of the state (which it is: the state file is unchanged), naming that file.
+            throw AtomicFile.SaveFailed(path, e.InnerException);
+        }
         var known = _understood.TryGetValue(path, out var understood) && Stamp(path) == understood;
         SaveDocument(path, state, indented: false, replaceUnreadable,
             p => known ? null : StoreJson.ReadFile<SyncState>(p, SyncState.CurrentSchema, StateAdvice));
         if (Stamp(path) is { } written) _understood[path] = written;
+        RemoveCursorFiles(stem, state.OutlookCursorFile, state.Bitrix24CursorFile);
+    }
+
+    // ---- cursor files -------------------------------------------------------------------------------------
+    //
+    // A side's cursor can carry a binary snapshot of its window (megabytes). It is kept next to the state file as
+    // state/<sync>.<side>.<hash>.cursor: written atomically (temp file, flush, rename; 0600) before the state that
+    // names it, and the files the saved state no longer names are deleted after it. A crash at any point leaves a
+    // state file whose cursor file is whole and present; at worst an unused one stays until the next save. The name
+    // carries the first 128 bits of the content's SHA-256: a file that does not match its name (damaged) or is missing
+    // is not used, and that side reads its window in full (a cursor is a cache: the links are in the state file).
+
+    private static readonly Regex CursorFileName = new(@"^(?<stem>.+)\.(?<side>outlook|bitrix24)\.(?<hash>[0-9a-f]{32})\.cursor$", RegexOptions.CultureInvariant);
+
+    /// <summary>The file name of a cursor part, from its content.</summary>
+    internal static string CursorFileNameOf(string stem, string side, byte[] data)
+    {
+        byte[] hash;
+        using (var sha = System.Security.Cryptography.SHA256.Create()) hash = sha.ComputeHash(data);
+        var name = new StringBuilder(stem.Length + side.Length + 42).Append(stem).Append('.').Append(side).Append('.');
+        for (var i = 0; i < 16; i++) name.Append(hash[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        return name.Append(".cursor").ToString();
+    }
+
+    private string? WriteCursorFile(string stem, string side, byte[]? data)
+    {
+        if (data is null) return null;
+        var name = CursorFileNameOf(stem, side, data);
+        var path = Path.Combine(StateDirectory, name);
+        // Named by its content: a whole file of that name and length holds these bytes (a no-op run writes nothing).
+        var existing = new FileInfo(path);
+        if (existing.Exists && existing.Length == data.Length) return name;
+        EnsureDirectory(StateDirectory);
+        AtomicFile.Write(_fs, path, data);
+        return name;
+    }
+
+    /// <summary>The cursor part the state names, or null (with a warning) when it is missing or damaged.</summary>
+    private byte[]? ReadCursorFile(string stem, string side, string sideName, string? name, List<string> warnings)
+    {
+        if (name is null) return null;
+        var match = CursorFileName.Match(name);
+        if (!match.Success || match.Groups["stem"].Value != stem || match.Groups["side"].Value != side)
+        {
+            warnings.Add($"The state of this sync names '{name}' as its {sideName} read cursor, which is not a cursor file of this sync; {sideName} is read in full this run.");
+            return null;
+        }
+        var path = Path.Combine(StateDirectory, name);
+        byte[] data;
+        try
+        {
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            warnings.Add($"The {sideName} read cursor '{path}' is missing; {sideName} is read in full this run (nothing is lost: the links are in the state file).");
+            return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StoreException(StoreErrorKind.AccessDenied, $"Could not read '{path}': access was denied. Check the permissions of the CalSync store.", path, e);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException(StoreErrorKind.Io, $"Could not read '{path}': {e.Message}", path, e);
+        }
+        if (CursorFileNameOf(stem, side, data) == name) return data;
+        string aside;
+        try { aside = "; it was kept as '" + AtomicFile.KeepAside(path, "corrupt") + "'"; }
+        catch (StoreException) { aside = ""; }
+        warnings.Add($"The {sideName} read cursor '{path}' is damaged (its content does not match its name){aside}; {sideName} is read in full this run (nothing is lost: the links are in the state file).");
+        return null;
+    }
+
+    /// <summary>Deletes this sync's cursor files other than <paramref name="keep"/> (all of them when none is given).</summary>
+    private void RemoveCursorFiles(string stem, params string?[] keep)
+    {
+        try
+        {
+            if (!Directory.Exists(StateDirectory)) return;
+            foreach (var file in Directory.GetFiles(StateDirectory, stem + ".*.cursor"))
+            {
+                var name = Path.GetFileName(file);
+                var match = CursorFileName.Match(name);
+                if (!match.Success || match.Groups["stem"].Value != stem || Array.IndexOf(keep, name) >= 0) continue;
+                AtomicFile.TryDelete(file);
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private static (long Length, DateTime Written)? Stamp(string path)

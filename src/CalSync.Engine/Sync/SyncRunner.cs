@@ -63,14 +63,15 @@ public sealed class SyncRunner
             SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, Direction = direction,
             Mode = merge is null ? (state.Initialized ? "Incremental" : "InitialMerge:None") : "InitialMerge:" + merge,
         };
+        foreach (var warning in state.LoadWarnings) log(warning);
         var window = SyncWindow.Around(started.UtcDateTime, definition.WindowPastDays, definition.WindowFutureDays);
 
         options.Progress?.Report(new RunProgress("Reading both calendars", 0, 2));
         SideSnapshot outlook, bitrix24;
         try
         {
-            var readOutlook = _outlook.ReadAsync(window, state.OutlookCursor, cancellationToken);
-            var readBitrix24 = _bitrix24.ReadAsync(window, state.Bitrix24Cursor, cancellationToken);
+            var readOutlook = _outlook.ReadAsync(window, state.CursorOf(Side.Outlook), cancellationToken);
+            var readBitrix24 = _bitrix24.ReadAsync(window, state.CursorOf(Side.Bitrix24), cancellationToken);
             await Task.WhenAll(readOutlook, readBitrix24).ConfigureAwait(false);
             outlook = readOutlook.Result;
             bitrix24 = readBitrix24.Result;
@@ -262,12 +263,10 @@ public sealed class SyncRunner
                 if (write.Kind == WriteKind.Create) keptJournal.AddRange(journalOf[(write.TargetSide, write.Source!.Id)]);
             }
         }
-        _store.SaveState(definition.Name, state with
+        _store.SaveState(definition.Name, state.WithCursors(outlook.Cursor, bitrix24.Cursor) with
         {
             Initialized = state.Initialized || completed,
             PendingMerge = completed ? null : merge,
-            OutlookCursor = outlook.Cursor,
-            Bitrix24Cursor = bitrix24.Cursor,
             Links = links,
             ViewFingerprint = plan.ViewFingerprint,
             Unlinked = plan.Unlinked,

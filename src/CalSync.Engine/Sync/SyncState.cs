@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
+using CalSync.Engine.Sides;
 
 namespace CalSync.Engine.Sync;
 
@@ -58,8 +60,20 @@ public sealed record SyncState
     public int Schema { get; set; } = CurrentSchema;
     /// <summary>False until the first run completed: the initial merge mode applies while false.</summary>
     public bool Initialized { get; set; }
+    /// <summary>The text part of each side's read cursor (<see cref="Sides.SideCursor.Text"/>).</summary>
     public string? OutlookCursor { get; set; }
     public string? Bitrix24Cursor { get; set; }
+    /// <summary>
+    /// The file (in the state directory, named by the content's hash) that holds the binary part of the side's cursor
+    /// (<see cref="OutlookCursorData"/>). Set by the store when it saves; null when the cursor has no binary part.
+    /// </summary>
+    public string? OutlookCursorFile { get; set; }
+    public string? Bitrix24CursorFile { get; set; }
+    /// <summary>The binary part of the side's cursor (<see cref="Sides.SideCursor.Data"/>): loaded from and saved to <see cref="OutlookCursorFile"/>, never inside this file.</summary>
+    [JsonIgnore] public byte[]? OutlookCursorData { get; set; }
+    [JsonIgnore] public byte[]? Bitrix24CursorData { get; set; }
+    /// <summary>What the store could not load (a cursor file missing or damaged: that side is read in full), in words, for the run's log.</summary>
+    [JsonIgnore] public IReadOnlyList<string> LoadWarnings { get; set; } = Array.Empty<string>();
     /// <summary>The mapping and projection code the links' hash versions were projected with (<see cref="Mapping.Projector.Fingerprint"/>).</summary>
     public string? ViewFingerprint { get; set; }
     public IReadOnlyList<Link> Links { get; set; } = Array.Empty<Link>();
@@ -69,4 +83,16 @@ public sealed record SyncState
     public DateTimeOffset? LastRun { get; set; }
     /// <summary>An initial merge that was asked for but has not completed yet: the next run continues it.</summary>
     public InitialMerge? PendingMerge { get; set; }
+
+    /// <summary>The side's cursor as the side reads it.</summary>
+    public SideCursor CursorOf(Model.Side side) => side == Model.Side.Outlook
+        ? new SideCursor(OutlookCursor, OutlookCursorData)
+        : new SideCursor(Bitrix24Cursor, Bitrix24CursorData);
+
+    /// <summary>This state with the cursors the sides handed back.</summary>
+    public SyncState WithCursors(SideCursor? outlook, SideCursor? bitrix24) => this with
+    {
+        OutlookCursor = outlook?.Text, OutlookCursorData = outlook?.Data,
+        Bitrix24Cursor = bitrix24?.Text, Bitrix24CursorData = bitrix24?.Data,
+    };
 }

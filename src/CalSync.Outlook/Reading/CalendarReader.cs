@@ -55,7 +55,7 @@ internal sealed class CalendarReader
     /// <summary>Whether the last read was a full pass (diagnostics and tests).</summary>
     public bool LastReadWasFull { get; private set; }
 
-    public async Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursorText, CancellationToken cancellationToken)
+    public async Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursorText, CancellationToken cancellationToken)
     {
         var now = _clock();
         var previous = ReadCursor.TryDecode(cursorText);

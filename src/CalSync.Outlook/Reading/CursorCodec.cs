@@ -25,7 +25,10 @@ internal static class CursorCodec
         Thin = 1, AllDay = 2, Cancelled = 4, StampKnown = 8, OriginalStart = 16, Reminder = 32, Recurrence = 64, OtherId = 128,
     }
 
-    public static string Pack(Action<Writer> write)
+    public static string Pack(Action<Writer> write) => Convert.ToBase64String(PackBytes(write));
+
+    /// <summary>The part as gzip bytes (the v4 snapshot: kept by the store in a file of its own, never as base64 text).</summary>
+    public static byte[] PackBytes(Action<Writer> write)
     {
         using var buffer = new MemoryStream();
         // Written on every run that changed something: Fastest costs a fraction of Optimal's CPU for ~15% more bytes.
@@ -33,12 +36,14 @@ internal static class CursorCodec
         using (var buffered = new BufferedStream(gzip, 64 * 1024))
         using (var writer = new Writer(buffered))
             write(writer);
-        return Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
     }
 
-    public static void Unpack(string base64, Action<Reader> read)
+    public static void Unpack(string base64, Action<Reader> read) => Unpack(Convert.FromBase64String(base64), read);
+
+    public static void Unpack(byte[] packed, Action<Reader> read)
     {
-        using var gzip = new GZipStream(new MemoryStream(Convert.FromBase64String(base64)), CompressionMode.Decompress);
+        using var gzip = new GZipStream(new MemoryStream(packed, writable: false), CompressionMode.Decompress);
         using var buffered = new BufferedStream(gzip, 64 * 1024);
         using var reader = new Reader(buffered);
         read(reader);

@@ -4,21 +4,25 @@ using System.IO;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CalSync.Engine.Sides;
 using CalSync.Outlook.Mapping;
 
 namespace CalSync.Outlook.Reading;
 
 /// <summary>
-/// What the Outlook side keeps between runs inside the engine's cursor string: the delta link, the window and
-/// calendar it belongs to, when the last full pass ran, and the snapshot of the window (calendarView items and
-/// series masters) that the next delta round is applied to. Two parts, each gzip-compressed and base64-encoded:
-/// the small header changes every run (a new delta link), the snapshot only when the round changed something,
-/// so a round that changed nothing writes the snapshot back as it was read. v3 writes both parts in a compact binary
-/// form (<see cref="CursorCodec"/>); v2 and v1 (JSON) are still read and written as v3 from then on.
+/// What the Outlook side keeps between runs in the engine's cursor: the delta link, the window and calendar it belongs
+/// to, when the last full pass ran, and the snapshot of the window (calendarView items and series masters) that the
+/// next delta round is applied to. v4: the small header, gzip-compressed and base64-encoded, is the cursor's text (kept
+/// in the state file; it changes every run: a new delta link); the snapshot is the cursor's data, gzip bytes that the
+/// store keeps in a file of its own, changed only when the round changed something: a round that changed nothing hands
+/// back the array it was given. Both in the compact binary form of <see cref="CursorCodec"/>. v3 (the same parts, both
+/// base64 in the text), v2 and v1 (JSON) are still read and written as v4 from then on.
 /// </summary>
 internal sealed class ReadCursor
 {
-    private const string Prefix = "calsync.outlook.v3:";
+    private const string Prefix = "calsync.outlook.v4:";
+    /// <summary>Binary header and snapshot, both base64 inside the text: still read.</summary>
+    private const string PrefixV3 = "calsync.outlook.v3:";
     /// <summary>JSON header and snapshot: still read.</summary>
     private const string PrefixV2 = "calsync.outlook.v2:";
     /// <summary>The earliest format (JSON, header and snapshot in one part): still read.</summary>
@@ -32,7 +36,7 @@ internal sealed class ReadCursor
     [JsonIgnore] public Dictionary<string, StoredItem> Items { get; set; } = new(StringComparer.Ordinal);
     [JsonIgnore] public Dictionary<string, StoredItem> Masters { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The snapshot part as it was read (null for a new cursor, or one read from an earlier format).</summary>
-    [JsonIgnore] public string? EncodedSnapshot { get; set; }
+    [JsonIgnore] public byte[]? EncodedSnapshot { get; set; }
 
     private sealed class Snapshot
     {
@@ -43,9 +47,9 @@ internal sealed class ReadCursor
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <param name="snapshot">The snapshot part to write; null: encode <see cref="Items"/> and <see cref="Masters"/>.</param>
-    public string Encode(string? snapshot = null) =>
-        Prefix + CursorCodec.Pack(w => CursorCodec.WriteHeader(w, this)) + "."
-        + (snapshot ?? CursorCodec.Pack(w => CursorCodec.WriteSnapshot(w, Items, Masters)));
+    public SideCursor Encode(byte[]? snapshot = null) =>
+        new(Prefix + CursorCodec.Pack(w => CursorCodec.WriteHeader(w, this)),
+            snapshot ?? CursorCodec.PackBytes(w => CursorCodec.WriteSnapshot(w, Items, Masters)));
 
     /// <summary>An earlier JSON part.</summary>
     private static T? UnpackJson<T>(string base64)
@@ -57,20 +61,30 @@ internal sealed class ReadCursor
     }
 
     /// <summary>Null when the text is absent, not ours, or unreadable (the next read is then a full pass).</summary>
-    public static ReadCursor? TryDecode(string? text)
+    public static ReadCursor? TryDecode(SideCursor? stored)
     {
+        var text = stored?.Text;
         if (string.IsNullOrEmpty(text)) return null;
         try
         {
             if (text!.StartsWith(Prefix, StringComparison.Ordinal))
             {
-                var dot = text.IndexOf('.', Prefix.Length); // not a base64 character
-                if (dot < 0) return null;
-                var encoded = text.Substring(dot + 1);
+                // The snapshot is lost (its file missing or damaged): a full pass.
+                if (stored!.Data is not { } data) return null;
                 var cursor = new ReadCursor();
-                CursorCodec.Unpack(text.Substring(Prefix.Length, dot - Prefix.Length), r => CursorCodec.ReadHeader(r, cursor));
-                CursorCodec.Unpack(encoded, r => CursorCodec.ReadSnapshot(r, cursor.Items, cursor.Masters));
-                cursor.EncodedSnapshot = encoded;
+                CursorCodec.Unpack(text.Substring(Prefix.Length), r => CursorCodec.ReadHeader(r, cursor));
+                CursorCodec.Unpack(data, r => CursorCodec.ReadSnapshot(r, cursor.Items, cursor.Masters));
+                cursor.EncodedSnapshot = data;
+                return cursor;
+            }
+            if (text.StartsWith(PrefixV3, StringComparison.Ordinal))
+            {
+                // Written before v4 (the snapshot as base64 inside the state file): read once, then saved as v4.
+                var dot = text.IndexOf('.', PrefixV3.Length); // not a base64 character
+                if (dot < 0) return null;
+                var cursor = new ReadCursor();
+                CursorCodec.Unpack(text.Substring(PrefixV3.Length, dot - PrefixV3.Length), r => CursorCodec.ReadHeader(r, cursor));
+                CursorCodec.Unpack(Convert.FromBase64String(text.Substring(dot + 1)), r => CursorCodec.ReadSnapshot(r, cursor.Items, cursor.Masters));
                 return cursor;
             }
             ReadCursor? old;

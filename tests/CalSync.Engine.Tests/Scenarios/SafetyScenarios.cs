@@ -269,7 +269,7 @@ public sealed class SafetyScenarios
     private sealed class FailingWrites(ICalendarSide inner, Exception failure) : ICalendarSide
     {
         public Side Side => inner.Side;
-        public Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
+        public Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
         public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken) => throw failure;
         public string? CannotExpress(Recurrence recurrence, CalEvent series) => inner.CannotExpress(recurrence, series);
     }

@@ -45,7 +45,7 @@ public sealed class StoreAtomicWriteTests(ITestOutputHelper output) : IDisposabl
         Store.SaveState("Work", StoreRoundTripTests.State());
         var oldBytes = File.ReadAllBytes(Store.StatePath("Work"));
         // The write stops after 10 bytes as if the process died: an exception that is not an IOException.
-        var dying = new CrashingFileSystem(10);
+        var dying = new DyingFileSystem(10);
         var crashed = _temp.WithFileSystem(dying);
         Assert.Throws<ProcessDiedException>(() => crashed.SaveState("Work", new SyncState { OutlookCursor = "new" }));
         Assert.Equal(oldBytes, File.ReadAllBytes(Store.StatePath("Work")));
@@ -150,32 +150,5 @@ public sealed class StoreAtomicWriteTests(ITestOutputHelper output) : IDisposabl
         using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         p.WaitForExit();
         return p.ExitCode;
-    }
-
-    private sealed class ProcessDiedException : Exception;
-
-    private sealed class CrashingFileSystem(int after) : StoreFileSystem
-    {
-        public override Stream CreateNew(string path) => new Dying(base.CreateNew(path), after);
-
-        private sealed class Dying(Stream inner, int after) : Stream
-        {
-            public override bool CanRead => false;
-            public override bool CanSeek => false;
-            public override bool CanWrite => true;
-            public override long Length => inner.Length;
-            public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-            public override void Flush() => inner.Flush();
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count)
-            {
-                inner.Write(buffer, offset, Math.Min(after, count));
-                inner.Flush();
-                throw new ProcessDiedException();
-            }
-            protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
-        }
     }
 }

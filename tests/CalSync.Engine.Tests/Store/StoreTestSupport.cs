@@ -80,6 +80,39 @@ internal sealed class FullDiskStream(Stream inner, long budget) : Stream
     }
 }
 
+/// <summary>A process killed in the middle of a save: not an IOException, so nothing handles it as a failed write.</summary>
+internal sealed class ProcessDiedException : Exception;
+
+/// <summary>Every write of every file counts against one budget of bytes; past it the process "dies" (the rest is not written).</summary>
+internal sealed class DyingFileSystem(long budget) : StoreFileSystem
+{
+    private long _left = budget;
+
+    public override Stream CreateNew(string path) => new Dying(base.CreateNew(path), this);
+
+    private sealed class Dying(Stream inner, DyingFileSystem fs) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            var fits = (int)Math.Min(count, Math.Max(0, fs._left));
+            inner.Write(buffer, offset, fits);
+            inner.Flush();
+            fs._left -= fits;
+            if (fits < count) throw new ProcessDiedException();
+        }
+        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+    }
+}
+
 internal static class Modes
 {
     public static bool IsUnix => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);

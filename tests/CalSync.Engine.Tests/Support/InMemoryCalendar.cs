@@ -96,7 +96,7 @@ public sealed class InMemoryCalendar : ICalendarSide
         return renamed.Id;
     }
 
-    public Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken)
+    public Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken)
     {
         Reads++;
         if (FailNextRead is { } failure)

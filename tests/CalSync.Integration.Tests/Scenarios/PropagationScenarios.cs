@@ -19,7 +19,7 @@ public sealed class PropagationScenarios(SandboxFixture fixture) : IClassFixture
     private sealed class CrashAfterWrite(ICalendarSide inner) : ICalendarSide
     {
         public Side Side => inner.Side;
-        public Task<SideSnapshot> ReadAsync(SyncWindow window, string? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
+        public Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
         public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
         {
             await inner.WriteAsync(operations, halt, cancellationToken);

@@ -132,4 +132,63 @@ public sealed class ResilienceScenarios(SandboxFixture fixture) : IClassFixture<
             Assert.True(inOneSecond <= burst + rate + 1, $"{inOneSecond} requests within one second");
         }
     }
+
+    /// <summary>
+    /// The Outlook snapshot is kept in a file of its own (state/&lt;sync&gt;.outlook.&lt;hash&gt;.cursor), not as base64
+    /// inside the state file. A state file as the previous release wrote it (v3: the snapshot inside the cursor text)
+    /// still reads incrementally and is migrated by that run; a cursor file that is then damaged or deleted costs one
+    /// full read of Outlook, with a log line naming the file, and nothing else.
+    /// </summary>
+    [Fact]
+    public async Task OutlookSnapshotFile_AnOldStateIsMigrated_AndALostOrDamagedSnapshotMeansOneFullRead()
+    {
+        await using var h = new SandboxHarness(fixture.Host);
+        h.OutlookAdd("Dentist", Monday10);
+        h.Bitrix24Add("Standup", Monday10.AddDays(1));
+        await h.RunAsync(InitialMerge.TwoWay);
+        await h.AssertQuietAsync();
+        Assert.False(h.LastOutlook!.LastReadWasFullPass);
+        var statePath = h.Store.StatePath(h.Definition.Name);
+        string CursorFile() => Assert.Single(Directory.GetFiles(h.Store.StateDirectory, "*.outlook.*.cursor"));
+        var links = h.State.Links;
+
+        // Back to what the previous release wrote: the snapshot as base64 inside the cursor text, no cursor file.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        var text = (string)node["outlookCursor"]!;
+        Assert.StartsWith("calsync.outlook.v4:", text);
+        node["outlookCursor"] = "calsync.outlook.v3:" + text.Substring("calsync.outlook.v4:".Length) + "." + Convert.ToBase64String(File.ReadAllBytes(CursorFile()));
+        node.Remove("outlookCursorFile");
+        File.Delete(CursorFile());
+        File.WriteAllText(statePath, node.ToJsonString());
+
+        await h.AssertQuietAsync();
+        Assert.False(h.LastOutlook!.LastReadWasFullPass); // the old cursor was read: no full pass
+        var migrated = File.ReadAllText(statePath);
+        Assert.DoesNotContain("calsync.outlook.v3", migrated);
+        Assert.Contains("\"outlookCursorFile\":\"" + Path.GetFileName(CursorFile()) + "\"", migrated);
+        Assert.Equal(links, h.State.Links);
+        await h.AssertQuietAsync();
+        Assert.False(h.LastOutlook!.LastReadWasFullPass);
+
+        // A damaged snapshot file: kept aside, one full read, a log line naming it; then incremental again.
+        var damaged = CursorFile();
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(damaged, bytes);
+        await h.AssertQuietAsync();
+        Assert.True(h.LastOutlook!.LastReadWasFullPass);
+        Assert.Contains(h.LastLog, l => l.Contains("'" + damaged + "' is damaged", StringComparison.Ordinal));
+        await h.AssertQuietAsync();
+        Assert.False(h.LastOutlook!.LastReadWasFullPass);
+
+        // A deleted one: the same.
+        var deleted = CursorFile();
+        File.Delete(deleted);
+        await h.AssertQuietAsync();
+        Assert.True(h.LastOutlook!.LastReadWasFullPass);
+        Assert.Contains(h.LastLog, l => l.Contains("'" + deleted + "' is missing", StringComparison.Ordinal));
+        await h.AssertQuietAsync();
+        Assert.False(h.LastOutlook!.LastReadWasFullPass);
+        Assert.Equal(links, h.State.Links);
+    }
 }

@@ -170,7 +170,7 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
     private sealed class RevokeBeforeWrite(Engine.Sides.ICalendarSide inner, Action revoke) : Engine.Sides.ICalendarSide
     {
         public Engine.Model.Side Side => inner.Side;
-        public Task<Engine.Sides.SideSnapshot> ReadAsync(Engine.Sides.SyncWindow window, string? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
+        public Task<Engine.Sides.SideSnapshot> ReadAsync(Engine.Sides.SyncWindow window, Engine.Sides.SideCursor? cursor, CancellationToken cancellationToken) => inner.ReadAsync(window, cursor, cancellationToken);
         public Task<IReadOnlyList<Engine.Sides.WriteResult>> WriteAsync(IReadOnlyList<Engine.Sides.WriteOperation> operations, Engine.Sides.WriteHalt? halt, CancellationToken cancellationToken)
         {
             revoke();

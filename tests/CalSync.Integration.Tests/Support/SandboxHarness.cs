@@ -72,6 +72,8 @@ public sealed class SandboxHarness : IAsyncDisposable
     public Func<ICalendarSide, ICalendarSide> WrapOutlook { get; set; } = s => s;
     public Func<ICalendarSide, ICalendarSide> WrapBitrix24 { get; set; } = s => s;
     public RunResult? LastResult { get; private set; }
+    /// <summary>The last run's log lines (RunOptions.Log).</summary>
+    public IReadOnlyList<string> LastLog { get; private set; } = Array.Empty<string>();
     public OutlookCalendarSide? LastOutlook { get; private set; }
     public Bitrix24CalendarSide? LastBitrix24 { get; private set; }
 
@@ -98,6 +100,7 @@ public sealed class SandboxHarness : IAsyncDisposable
         var runner = new SyncRunner(Store, WrapOutlook(outlook), WrapBitrix24(bitrix24));
         var log = new List<string>();
         var options = new RunOptions { Merge = merge, Force = force, Now = Now, LockWait = lockWait ?? TimeSpan.FromSeconds(5), Log = log.Add };
+        LastLog = log;
         LastResult = await runner.RunAsync(Definition, options, CancellationToken.None);
         Now = Now.AddMinutes(1);
         return LastResult.Record;
