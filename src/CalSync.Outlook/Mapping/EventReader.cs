@@ -95,7 +95,8 @@ internal static class EventReader
     /// <summary>A single event, or a series master with its exceptions (in-window exception items of that master).</summary>
     public static CalEvent ToModel(StoredItem item, IEnumerable<StoredItem>? seriesMembers = null)
     {
-        var ev = Content(item) with { Id = item.Id, Version = item.ChangeKey, OriginStamp = item.Stamp };
+        // One event per item, not a content event and then its copy with the ids (50,000 items: ~10 MB less garbage).
+        var ev = Content(item, item.Id, item.ChangeKey, item.Stamp);
         if (item.Type != "seriesMaster" || item.Recurrence is null) return ev;
 
         var members = (seriesMembers ?? Enumerable.Empty<StoredItem>()).ToList();
@@ -155,8 +156,11 @@ internal static class EventReader
         return local.TimeOfDay >= TimeSpan.FromHours(12) ? local.Date.AddDays(1) : local.Date;
     }
 
-    private static CalEvent Content(StoredItem item) => new()
+    private static CalEvent Content(StoredItem item, string id = "", string? version = null, string? originStamp = null) => new()
     {
+        Id = id,
+        Version = version,
+        OriginStamp = originStamp,
         Title = item.Subject,
         Description = item.Body,
         Location = item.Location,

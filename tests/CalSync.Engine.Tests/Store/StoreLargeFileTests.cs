@@ -44,6 +44,33 @@ public sealed class StoreLargeFileTests : IDisposable
         Assert.Equal(state.LastRun, back.LastRun);
     }
 
+    [Fact]
+    public void Equal_strings_of_a_loaded_link_are_one_instance()
+    {
+        var state = Big() with
+        {
+            Links = Big().Links.Select((l, i) => i % 2 == 0 ? l with { Bitrix24Hash = l.OutlookHash } : l with { OutlookHashVersion = "other" }).ToArray(),
+        };
+        Store.SaveState("Work", state);
+        var back = Store.LoadState("Work");
+        Assert.Equal(state.Links, back.Links);
+        for (var i = 0; i < back.Links.Count; i++)
+        {
+            var link = back.Links[i];
+            Assert.Same(link.Bitrix24Version, link.Bitrix24HashVersion);
+            if (i % 2 == 0)
+            {
+                Assert.Same(link.OutlookVersion, link.OutlookHashVersion);
+                Assert.Same(link.OutlookHash, link.Bitrix24Hash);
+            }
+            else
+            {
+                Assert.Equal("other", link.OutlookHashVersion);
+                Assert.NotEqual(link.OutlookHash, link.Bitrix24Hash);
+            }
+        }
+    }
+
     public static TheoryData<string> Damage => new() { "truncated", "wrong shape at the end", "garbage in the middle" };
 
     [Theory]
