@@ -31,6 +31,9 @@ public sealed class CalSyncStore : IRunPersistence
     // State files this store read or wrote, by (length, last write time): replacing one that is unchanged since needs
     // no second parse to know it is a file CalSync understands (a no-op run at 10,000 links saves a 5 MB state).
     private readonly ConcurrentDictionary<string, (long Length, DateTime Written)> _understood = new(StringComparer.Ordinal);
+    // Cursor parts this store read and checked, with their file names: a side that hands back the same array (its
+    // snapshot did not change) is saved without hashing megabytes again.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], string> _cursorNames = new();
 
     /// <summary>Opens the store at <paramref name="root"/>, or at the per-user default (<see cref="StoreRoot.Resolve()"/>) when null.</summary>
     public CalSyncStore(string? root = null) : this(root, StoreFileSystem.Default)
@@ -183,7 +186,7 @@ public sealed class CalSyncStore : IRunPersistence
     private string? WriteCursorFile(string stem, string side, byte[]? data)
     {
         if (data is null) return null;
-        var name = CursorFileNameOf(stem, side, data);
+        if (!_cursorNames.TryGetValue(data, out var name)) name = CursorFileNameOf(stem, side, data);
         var path = Path.Combine(StateDirectory, name);
         // Named by its content: a whole file of that name and length holds these bytes (a no-op run writes nothing).
         var existing = new FileInfo(path);
@@ -222,7 +225,11 @@ public sealed class CalSyncStore : IRunPersistence
         {
             throw new StoreException(StoreErrorKind.Io, $"Could not read '{path}': {e.Message}", path, e);
         }
-        if (CursorFileNameOf(stem, side, data) == name) return data;
+        if (CursorFileNameOf(stem, side, data) == name)
+        {
+            _cursorNames.Add(data, name); // a fresh array: never in the table yet
+            return data;
+        }
         string aside;
         try { aside = "; it was kept as '" + AtomicFile.KeepAside(path, "corrupt") + "'"; }
         catch (StoreException) { aside = ""; }
