@@ -87,7 +87,9 @@ public sealed class SecretsTests : IClassFixture<Rig>
         Run("Get-CalSync | Get-CalSyncHistory; Get-CalSyncConnection; Get-CalSync | Out-Host; Get-CalSyncConnection | Out-Host; Get-CalSyncHistory -Name Work | Out-Host");
 
         // Errors: a bad webhook, a refused refresh, a lost Graph sign-in, a failing service, a malformed URL.
-        var wrong = _rig.Host.Bitrix24.WebhookUrl.Replace(_rig.Host.Bitrix24.WebhookSecret, "x" + _rig.Host.Bitrix24.WebhookSecret[1..], StringComparison.Ordinal);
+        // One character off the real secret; the secret is random, so the replacement must differ from its first character.
+        var secret = _rig.Host.Bitrix24.WebhookSecret;
+        var wrong = _rig.Host.Bitrix24.WebhookUrl.Replace(secret, (secret[0] == 'x' ? 'y' : 'x') + secret[1..], StringComparison.Ordinal);
         Run("Connect-Bitrix24 -Name wrong -WebhookUrl $wrong -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["wrong"] = Rig.Secure(wrong) });
         Run("Connect-Bitrix24 -Name bad -WebhookUrl $bad -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["bad"] = Rig.Secure(_rig.Host.Bitrix24.WebhookUrl.Replace("/rest/", "/rust/", StringComparison.Ordinal)) });
         _rig.Host.Bitrix24.Faults.ServerErrorRate = 1;
