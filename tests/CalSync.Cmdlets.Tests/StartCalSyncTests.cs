@@ -257,10 +257,14 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     {
         for (var i = 0; i < 6; i++) Seed.Outlook(_f.Host, "Meeting " + i, 6 + i);
         Run("New-CalSync -Name Work").Ok();
-        _f.Host.Bitrix24.Faults.Latency = TimeSpan.FromMilliseconds(400);
+        _f.Host.Bitrix24.Journal.Clear();
+        _f.Host.Bitrix24.Faults.Latency = TimeSpan.FromMilliseconds(1000);
         var r = _f.Ps.Run("Start-CalSync -Name Work -InitialMerge TwoWay", _f.Vars(), ps =>
         {
-            Thread.Sleep(700);
+            // Stop while the run's Bitrix24 write is held in the stand-in's latency (it is journaled on arrival, before
+            // the delay): the run cannot have finished, whatever the machine's speed.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (!_f.Host.Bitrix24.Journal.Requests.Any(q => q.IsWrite) && DateTime.UtcNow < deadline) Thread.Sleep(5);
             ps.Stop();
         });
         _f.Host.Bitrix24.Faults.Latency = TimeSpan.Zero;

@@ -21,7 +21,7 @@ public class StampListingTests
             .ToList();
         Assert.All(await side.WriteAsync(copies, null, default), r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         for (var i = 0; i < count - count / 2; i++)
-            Sandbox.Seed(g, $"Own {i}", start.AddHours(i).AddMinutes(30).ToString("yyyy-MM-ddTHH:mm:ss"), start.AddHours(i).AddMinutes(45).ToString("yyyy-MM-ddTHH:mm:ss"));
+            Sandbox.Seed(g, $"Own {i}", start.AddHours(i).AddMinutes(30).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), start.AddHours(i).AddMinutes(45).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
         g.Journal.Clear();
 
         var snapshot = await side.ReadAsync(Sandbox.Window, null, default);

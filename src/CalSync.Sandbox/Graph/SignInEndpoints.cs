@@ -226,7 +226,7 @@ internal sealed class SignInEndpoints
         ["error"] = error,
         ["error_description"] = description + $"\r\nTrace ID: {Guid.NewGuid()}\r\nCorrelation ID: {Guid.NewGuid()}\r\nTimestamp: {DateTime.UtcNow:yyyy-MM-dd HH:mm:ssZ}",
         ["error_codes"] = new JsonArray(int.Parse(description["AADSTS".Length..description.IndexOf(':')])),
-        ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ssZ"),
+        ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         ["trace_id"] = Guid.NewGuid().ToString(),
         ["correlation_id"] = Guid.NewGuid().ToString(),
     };

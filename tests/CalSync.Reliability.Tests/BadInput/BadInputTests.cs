@@ -340,7 +340,7 @@ public sealed class BadInputTests : IClassFixture<Rig>, IDisposable
     {
         var start = Meetings.Start(3);
         Meetings.Outlook(_rig.Host, "Second Tuesday", start, more: e => e["recurrence"] = JsonNode.Parse(
-            "{\"pattern\":{\"type\":\"relativeMonthly\",\"interval\":1,\"daysOfWeek\":[\"tuesday\"],\"index\":\"second\"},\"range\":{\"type\":\"numbered\",\"startDate\":\"" + start.ToString("yyyy-MM-dd") + "\",\"numberOfOccurrences\":3}}"));
+            "{\"pattern\":{\"type\":\"relativeMonthly\",\"interval\":1,\"daysOfWeek\":[\"tuesday\"],\"index\":\"second\"},\"range\":{\"type\":\"numbered\",\"startDate\":\"" + start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + "\",\"numberOfOccurrences\":3}}"));
         Run("New-CalSync -Name Work | Out-Null").Ok();
         var r = Run("Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
         var copies = _rig.Host.Bitrix24.GetEvents().Where(e => e.Name == "Second Tuesday").ToList();

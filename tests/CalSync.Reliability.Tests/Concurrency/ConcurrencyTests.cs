@@ -21,6 +21,26 @@ public sealed class ConcurrencyTests : IClassFixture<Rig>
         _output = output;
     }
 
+    /// <summary>
+    /// Waits until <paramref name="child"/> holds the sync's lock, read from the owner note (which the holder writes and
+    /// removes): reading it takes no lock, so the wait cannot itself make a -LockTimeout 0 run fail.
+    /// </summary>
+    private static void WaitUntilHolding(StoreHome home, ChildProcess child)
+    {
+        var owner = home.File("locks", "work.owner");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (File.Exists(owner) && JsonNode.Parse(File.ReadAllText(owner))?["processId"]?.GetValue<int>() == child.Id) return;
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { } // being replaced: read again
+            Thread.Sleep(10);
+        }
+        Assert.Fail($"process {child.Id} never took the lock: {child.Transcript}");
+    }
+
     private IReadOnlyList<string> Prepare(StoreHome home, int meetings)
     {
         _rig.Reset();
@@ -48,6 +68,7 @@ public sealed class ConcurrencyTests : IClassFixture<Rig>
         _rig.Host.Graph.Journal.Clear();
         _rig.Host.Bitrix24.Journal.Clear();
         a.Go(home.Root);
+        WaitUntilHolding(home, a);
         b.Go(home.Root);
         Assert.True(a.WaitForExit(TimeSpan.FromMinutes(3)) && b.WaitForExit(TimeSpan.FromMinutes(3)), a.Transcript + "\n" + b.Transcript);
         _rig.Host.Bitrix24.Faults.Latency = TimeSpan.Zero;

@@ -57,7 +57,7 @@ public sealed class BusyOnlyCanaryTests : IClassFixture<Rig>, IDisposable
         string id = "";
         Seed(_rig.Host, "Canary-Title-Therapy Ümlaut-Canary-Ω", single);
         Seed(_rig.Host, "Canary-Series-Title", Meetings.Start(9), e => e["recurrence"] = JsonNode.Parse(
-            "{\"pattern\":{\"type\":\"weekly\",\"interval\":1,\"daysOfWeek\":[\"" + Meetings.Start(9).DayOfWeek.ToString().ToLowerInvariant() + "\"]},\"range\":{\"type\":\"numbered\",\"startDate\":\"" + Meetings.Start(9).ToString("yyyy-MM-dd") + "\",\"numberOfOccurrences\":4}}"));
+            "{\"pattern\":{\"type\":\"weekly\",\"interval\":1,\"daysOfWeek\":[\"" + Meetings.Start(9).DayOfWeek.ToString().ToLowerInvariant() + "\"]},\"range\":{\"type\":\"numbered\",\"startDate\":\"" + Meetings.Start(9).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + "\",\"numberOfOccurrences\":4}}"));
         id = Meetings.Outlook(_rig.Host, "Canary-Title-Therapy second", Meetings.Start(20), location: "Canary-Location Praxis", body: "Canary Body referral");
         if (direction == "TwoWay") Meetings.Bitrix24(_rig.Host, "B24-Canary-Title", Meetings.Start(30), location: "B24-Canary-Room", description: "B24 Canary description");
 
@@ -72,7 +72,7 @@ public sealed class BusyOnlyCanaryTests : IClassFixture<Rig>, IDisposable
 
         // An edit of the source's text and time: the update must not carry the new text either; then a deletion.
         await GraphCalls.PatchAsync(_rig.Host, id, "{\"subject\":\"Canary-Edited-Title\",\"location\":{\"displayName\":\"Canary-Edited-Location\"},\"start\":{\"dateTime\":\"" +
-            Meetings.Start(21).ToString("yyyy-MM-ddTHH:mm:ss") + "\",\"timeZone\":\"Europe/Berlin\"},\"end\":{\"dateTime\":\"" + Meetings.Start(21).AddMinutes(45).ToString("yyyy-MM-ddTHH:mm:ss") + "\",\"timeZone\":\"Europe/Berlin\"}}");
+            Meetings.Start(21).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "\",\"timeZone\":\"Europe/Berlin\"},\"end\":{\"dateTime\":\"" + Meetings.Start(21).AddMinutes(45).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "\",\"timeZone\":\"Europe/Berlin\"}}");
         var update = _rig.Run("Start-CalSync -Name Work").Ok();
         Assert.Equal(1, (int)update.First.Updated);
         await GraphCalls.DeleteAsync(_rig.Host, id);

@@ -19,11 +19,11 @@ public sealed class GraphSdkTests(GraphFixture fixture) : IClassFixture<GraphFix
     {
         Subject = subject,
         Body = new ItemBody { ContentType = BodyType.Text, Content = "body of " + subject },
-        Start = new DateTimeTimeZone { DateTime = startUtc.ToString("yyyy-MM-ddTHH:mm:ss"), TimeZone = "UTC" },
-        End = new DateTimeTimeZone { DateTime = startUtc.AddMinutes(minutes).ToString("yyyy-MM-ddTHH:mm:ss"), TimeZone = "UTC" },
+        Start = new DateTimeTimeZone { DateTime = startUtc.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), TimeZone = "UTC" },
+        End = new DateTimeTimeZone { DateTime = startUtc.AddMinutes(minutes).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), TimeZone = "UTC" },
     };
 
-    private static string Utc(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ");
+    private static string Utc(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Me_and_calendars_are_served()

@@ -30,7 +30,8 @@ public sealed class GraphSignInTests
     {
         await using var service = await GraphService.StartAsync(new GraphServiceOptions { Port = 0 }, CancellationToken.None);
         service.DeviceCodeIntervalSeconds = 1;
-        service.SignInAccessTokenLifetime = TimeSpan.FromSeconds(1);
+        // Long enough that each token is still live when it is first used on a slow machine, short enough to wait out.
+        service.SignInAccessTokenLifetime = TimeSpan.FromSeconds(5);
         var app = PublicClientApplicationBuilder.Create("0b6f3c1e-6e2a-4f8e-9d1c-2f7d5a4b3c21")
             .WithAuthority(service.AuthorityUrl)
             .WithHttpClientFactory(new TrustingFactory(service))
@@ -43,7 +44,7 @@ public sealed class GraphSignInTests
         Assert.EndsWith(".9188040d-6c67-4c5b-b112-36a304b66dad", first.Account.HomeAccountId.Identifier); // the consumers tenant
         Assert.Equal(HttpStatusCode.OK, await GetMeAsync(service, first.AccessToken));
 
-        await Task.Delay(1100); // the access token expires, on the server too
+        await Task.Delay(5100); // the access token expires, on the server too
         Assert.Equal(HttpStatusCode.Unauthorized, await GetMeAsync(service, first.AccessToken));
         var account = Assert.Single(await app.GetAccountsAsync());
         var refreshed = await app.AcquireTokenSilent(Scopes, account).ExecuteAsync();
