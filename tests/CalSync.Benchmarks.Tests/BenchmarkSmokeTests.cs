@@ -31,4 +31,14 @@ public class BenchmarkSmokeTests
         }
         Assert.False(string.IsNullOrEmpty(Program.Table(rows, options)));
     }
+
+    [Fact]
+    public void Child_environment_options_are_collected_and_a_malformed_one_is_refused()
+    {
+        var options = Program.Parse(new[] { "--child-env", "DOTNET_TieredPGO=0", "--child-env", "DOTNET_TC_X=a=b" })!;
+        Assert.Equal("0", options.ChildEnvironment["DOTNET_TieredPGO"]);
+        Assert.Equal("a=b", options.ChildEnvironment["DOTNET_TC_X"]);
+        var e = Assert.Throws<ArgumentException>(() => Program.Parse(new[] { "--child-env", "DOTNET_TieredPGO" }));
+        Assert.Contains("NAME=VALUE", e.Message);
+    }
 }

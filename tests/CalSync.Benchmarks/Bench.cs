@@ -25,6 +25,8 @@ public sealed record BenchOptions
     public bool EngineOnly6 { get; init; }
     /// <summary>Print the phases of every measured run, and of a no-op run through the public APIs (scenario 2 and 4).</summary>
     public bool Profile { get; init; }
+    /// <summary>Environment variables set in the child processes only (runtime settings under test, e.g. DOTNET_TieredPGO).</summary>
+    public Dictionary<string, string> ChildEnvironment { get; init; } = new(StringComparer.Ordinal);
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
 }
 
@@ -246,6 +248,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in _options.ChildEnvironment) start.Environment[name] = value;
         if (command == "run-ps")
         {
             start.ArgumentList.Add(PowerShellHostPath());
@@ -286,6 +289,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         {
             RedirectStandardOutput = true, UseShellExecute = false,
         };
+        foreach (var (name, value) in _options.ChildEnvironment) start.Environment[name] = value;
         start.ArgumentList.Add(typeof(Child).Assembly.Location);
         start.ArgumentList.Add("profile-job");
         start.ArgumentList.Add(jobPath);

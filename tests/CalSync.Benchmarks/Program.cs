@@ -20,6 +20,8 @@ public static class Program
           --profile          print each run's phases (wall, CPU, allocations between the runner's log lines and progress
                              reports); after scenario 2's no-op run, the phases of a no-op run through the public APIs
           --module PATH      the built module's CalSync.psd1 (scenarios 5, 6, 7; default out/CalSync/CalSync.psd1)
+          --child-env N=V    set an environment variable in the child processes only (repeatable), e.g. a runtime
+                             setting such as DOTNET_TieredPGO=0; the stand-ins in this process keep theirs
 
         Exit code 0 when every run completed and the request-count identities held; timings are never asserted.
         """;
@@ -79,6 +81,12 @@ public static class Program
                     break;
                 case "--module":
                     options = options with { ModulePath = Next() };
+                    break;
+                case "--child-env":
+                    var pair = Next();
+                    var equals = pair.IndexOf('=');
+                    if (equals <= 0) throw new ArgumentException($"--child-env needs NAME=VALUE, not '{pair}'.");
+                    options.ChildEnvironment[pair[..equals]] = pair[(equals + 1)..];
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}.");
