@@ -31,6 +31,7 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
         Assert.Contains("Type=oneshot", service);
         Assert.Matches(@"ExecStart=\S*pwsh -NoProfile -NonInteractive -Command ""Import-Module '[^']+CalSync.psd1'; Start-CalSync -Name 'Work' -ErrorAction Stop""", service);
         Assert.Contains($"Environment=\"CALSYNC_HOME={_home.Root}\"", service);
+        Assert.Contains("Environment=\"DOTNET_TieredCompilation=0\"", service); // a scheduled run is one short process
         Assert.Contains("OnUnitActiveSec=900s", timer);
         Assert.Contains("Unit=calsync-work.service", timer);
         Assert.Contains("WantedBy=timers.target", timer);
@@ -50,7 +51,7 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
     {
         Run("Register-CalSyncSchedule -Name Work -Platform Linux -Cron -OutputPath $units").Ok();
         var line = File.ReadAllText(Path.Combine(_units, "calsync-work.cron")).Trim();
-        Assert.StartsWith("*/15 * * * * CALSYNC_HOME=", line);
+        Assert.StartsWith($"*/15 * * * * DOTNET_TieredCompilation='0' CALSYNC_HOME='{_home.Root}' ", line);
         Assert.Contains("-NoProfile -NonInteractive -Command \"Import-Module", line);
         Assert.Contains("Start-CalSync -Name 'Work' -ErrorAction Stop", line);
         Assert.EndsWith("# CalSync:work", line);
@@ -64,6 +65,39 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
     }
 
     [Fact]
+    public void The_cron_command_run_by_a_real_shell_starts_pwsh_with_the_runtime_setting_the_store_and_the_script()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        // A stand-in pwsh on PATH (the cmdlet names the pwsh it finds) records its environment and arguments.
+        var bin = _home.File("bin");
+        Directory.CreateDirectory(bin);
+        var seen = _home.File("seen.txt");
+        var fake = Path.Combine(bin, "pwsh");
+        File.WriteAllText(fake, $"#!/bin/sh\nenv > '{seen}'\nfor a in \"$@\"; do printf 'ARG %s\\n' \"$a\" >> '{seen}'; done\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Environment.GetEnvironmentVariable("PATH");
+        Environment.SetEnvironmentVariable("PATH", bin + Path.PathSeparator + path);
+        try { Run("Register-CalSyncSchedule -Name Work -Platform Linux -Cron -OutputPath $units").Ok(); }
+        finally { Environment.SetEnvironmentVariable("PATH", path); }
+
+        // cron hands everything after the five time fields to /bin/sh.
+        var line = File.ReadAllText(Path.Combine(_units, "calsync-work.cron")).Trim();
+        var shell = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        shell.ArgumentList.Add("-c");
+        shell.ArgumentList.Add(string.Join(' ', line.Split(' ').Skip(5)));
+        shell.Environment.Remove("CALSYNC_HOME");
+        shell.Environment.Remove("DOTNET_TieredCompilation");
+        using (var process = System.Diagnostics.Process.Start(shell)!)
+            Assert.True(process.WaitForExit(30_000) && process.ExitCode == 0, "the cron command failed");
+
+        var lines = File.ReadAllLines(seen);
+        Assert.Contains("DOTNET_TieredCompilation=0", lines);
+        Assert.Contains("CALSYNC_HOME=" + _home.Root, lines);
+        Assert.Equal(new[] { "ARG -NoProfile", "ARG -NonInteractive", "ARG -Command" }, lines.Where(l => l.StartsWith("ARG -", StringComparison.Ordinal)));
+        Assert.Matches("^ARG Import-Module '[^']+CalSync.psd1'; Start-CalSync -Name 'Work' -ErrorAction Stop$", lines.Last());
+    }
+
+    [Fact]
     public void Launchd_agent_uses_StartInterval_and_Windows_WhatIf_shows_the_ScheduledTasks_script_without_running_it()
     {
         Run("Register-CalSyncSchedule -Name Work -Platform MacOS -OutputPath $units").Ok();
@@ -71,6 +105,7 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
         Assert.Contains("<key>StartInterval</key>\n  <integer>900</integer>", plist);
         Assert.Contains("<string>-NonInteractive</string>", plist);
         Assert.Contains("Start-CalSync -Name 'Work' -ErrorAction Stop", plist);
+        Assert.Contains($"<key>EnvironmentVariables</key>\n  <dict>\n    <key>DOTNET_TieredCompilation</key>\n    <string>0</string>\n    <key>CALSYNC_HOME</key>\n    <string>{_home.Root}</string>\n  </dict>", plist);
         Run("Unregister-CalSyncSchedule -Name Work -Platform MacOS -OutputPath $units").Ok();
         Assert.Empty(Directory.GetFiles(_units));
 

@@ -50,6 +50,24 @@ internal sealed class ScheduleText
     /// <summary>$env:CALSYNC_HOME when set: the scheduled run uses the same store.</summary>
     public string? StoreRoot { get; }
 
+    /// <summary>
+    /// Runtime settings of the scheduled pwsh process. A scheduled run is a new process that runs one sync and exits,
+    /// and pwsh and the module are precompiled (ReadyToRun): with tiered compilation on, the runtime spends much of such
+    /// a short process re-compiling hot methods in the background for a steady state it never reaches. Off, the first
+    /// Start-CalSync of a process (a no-op at 10,000 links) took 0.69–0.72 s CPU instead of 1.16–1.34 s, and an initial
+    /// merge of 5,000 + 5,000 3.4–4.8 s instead of 6.9–7.1 s (docs/benchmarks.md, fifth round). A documented .NET
+    /// setting (DOTNET_TieredCompilation); it changes speed only. Task Scheduler actions have no environment of their
+    /// own, so the Windows task runs without it.
+    /// </summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> RuntimeSettings = new[]
+    {
+        new KeyValuePair<string, string>("DOTNET_TieredCompilation", "0"),
+    };
+
+    /// <summary>The variables of a scheduled run: <see cref="RuntimeSettings"/>, and CALSYNC_HOME when set.</summary>
+    private IEnumerable<KeyValuePair<string, string>> Variables =>
+        StoreRoot is null ? RuntimeSettings : RuntimeSettings.Append(new KeyValuePair<string, string>("CALSYNC_HOME", StoreRoot));
+
     public string Stem => "calsync-" + SyncName.ToLowerInvariant();
     public string TaskName => "CalSync - " + SyncName;
     public const string TaskPath = "\\CalSync\\";
@@ -93,7 +111,7 @@ internal sealed class ScheduleText
         text.Append("[Service]\n");
         // oneshot: the timer never starts a second run while one is still going.
         text.Append("Type=oneshot\n");
-        if (StoreRoot is not null) text.Append($"Environment=\"CALSYNC_HOME={StoreRoot.Replace("%", "%%")}\"\n");
+        foreach (var pair in Variables) text.Append($"Environment=\"{pair.Key}={pair.Value.Replace("%", "%%")}\"\n");
         text.Append($"ExecStart={exec}\n");
         return text.ToString();
     }
@@ -124,7 +142,7 @@ internal sealed class ScheduleText
         else if (m % 60 == 0 && 24 % (m / 60) == 0) when = m == 60 ? "0 * * * *" : $"0 */{m / 60} * * *";
         else throw new CalSyncException(ErrorIds.ScheduleIntervalInvalid,
             $"cron cannot run every {Human(Interval)} (only intervals that divide an hour or a day evenly). Use a systemd timer (omit -Cron) or change the interval with Set-CalSync -Interval.");
-        var env = StoreRoot is null ? "" : $"CALSYNC_HOME='{StoreRoot.Replace("'", "'\\''")}' ";
+        var env = string.Concat(Variables.Select(pair => $"{pair.Key}='{pair.Value.Replace("'", "'\\''")}' "));
         return $"{when} {env}{CommandLine.Replace("%", "\\%")} {CronMarker}";
     }
 
@@ -142,8 +160,9 @@ internal sealed class ScheduleText
         text.Append("  </array>\n");
         text.Append($"  <key>StartInterval</key>\n  <integer>{((long)Math.Round(Interval.TotalSeconds)).ToString(CultureInfo.InvariantCulture)}</integer>\n");
         text.Append("  <key>RunAtLoad</key>\n  <true/>\n");
-        if (StoreRoot is not null)
-            text.Append($"  <key>EnvironmentVariables</key>\n  <dict>\n    <key>CALSYNC_HOME</key>\n    <string>{X(StoreRoot)}</string>\n  </dict>\n");
+        text.Append("  <key>EnvironmentVariables</key>\n  <dict>\n");
+        foreach (var pair in Variables) text.Append($"    <key>{X(pair.Key)}</key>\n    <string>{X(pair.Value)}</string>\n");
+        text.Append("  </dict>\n");
         text.Append("</dict>\n</plist>\n");
         return text.ToString();
     }
