@@ -87,7 +87,8 @@ public sealed class EventView
         return _bytes is { } b && b.Length >= needed ? b : _bytes = new byte[Math.Max(1024, needed)];
     }
 
-    private static string Hex(byte[] hash)
+    /// <summary>The first 128 bits of a hash, in lowercase hex (32 characters).</summary>
+    internal static string Hex(byte[] hash)
     {
         const string digits = "0123456789abcdef";
         var hex = _hex ??= new char[32];

@@ -178,9 +178,7 @@ public sealed class CalSyncStore : IRunPersistence
     {
         byte[] hash;
         using (var sha = System.Security.Cryptography.SHA256.Create()) hash = sha.ComputeHash(data);
-        var name = new StringBuilder(stem.Length + side.Length + 42).Append(stem).Append('.').Append(side).Append('.');
-        for (var i = 0; i < 16; i++) name.Append(hash[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        return name.Append(".cursor").ToString();
+        return stem + "." + side + "." + Mapping.EventView.Hex(hash) + ".cursor";
     }
 
     private string? WriteCursorFile(string stem, string side, byte[]? data)
