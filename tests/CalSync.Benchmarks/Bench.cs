@@ -241,14 +241,9 @@ public sealed class BenchEnvironment : IAsyncDisposable
     private async Task<List<(JobResult Result, SideRequests Graph, SideRequests Bitrix24)>> SpawnAsync(string command, string jobPath, int expected)
     {
         var runs = new List<(JobResult, SideRequests, SideRequests)>();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in _options.ChildEnvironment) start.Environment[name] = value;
+        var start = ChildStartInfo();
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
         if (command == "run-ps")
         {
             start.ArgumentList.Add(PowerShellHostPath());
@@ -278,6 +273,17 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return runs;
     }
 
+    /// <summary>A child process of the dotnet host running this benchmark, its output read, with the --child-env variables.</summary>
+    private ProcessStartInfo ChildStartInfo()
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
+        {
+            RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var (name, value) in _options.ChildEnvironment) start.Environment[name] = value;
+        return start;
+    }
+
     /// <summary>Runs the profile of a no-op run in a child process and logs its output.</summary>
     public async Task ProfileAsync(IReadOnlyList<JobSync> syncs)
     {
@@ -285,11 +291,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         var jobPath = Path.Combine(StoreRoot, "profile-job.json");
         await File.WriteAllTextAsync(jobPath, JsonSerializer.Serialize(job, Child.Json));
         await PrepareAsync();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
-        {
-            RedirectStandardOutput = true, UseShellExecute = false,
-        };
-        foreach (var (name, value) in _options.ChildEnvironment) start.Environment[name] = value;
+        var start = ChildStartInfo();
         start.ArgumentList.Add(typeof(Child).Assembly.Location);
         start.ArgumentList.Add("profile-job");
         start.ArgumentList.Add(jobPath);
