@@ -54,7 +54,7 @@ public sealed class LeakyBucket
             var excess = _level - Burst;
             wait = excess > 0 ? TimeSpan.FromSeconds(excess / Rate) : TimeSpan.Zero;
         }
-        if (wait > TimeSpan.Zero) await _time.Delay(wait, cancellationToken).ConfigureAwait(false);
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The server said the bucket is full (other clients on this IP share it): assume so here too.</summary>

@@ -3,20 +3,17 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
-using System.Runtime.InteropServices;
 
 namespace CalSync.PowerShell.Infrastructure;
 
 /// <summary>
 /// Runs when the module is imported and only hooks assembly resolution: the engine, the connectors and MSAL / Graph /
-/// Kiota / YamlDotNet load when a command first needs them, not at import. On PowerShell 7 the first such load creates
-/// the private AssemblyLoadContext (CalSync.Cmdlets.Loader, net8.0) so they load from Dependencies/ in isolation; on
-/// Windows PowerShell (no load contexts) the same files load from Dependencies/ into the one AppDomain.
+/// Kiota / YamlDotNet load when a command first needs them, not at import. The first such load creates the private
+/// AssemblyLoadContext (CalSync.Cmdlets.Loader) so they load from Dependencies/ in isolation.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly string[] EntryAssemblies = { "CalSync.Engine", "CalSync.Outlook", "CalSync.Bitrix24" };
-    private static readonly bool OnNetFramework = RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
     private static readonly object Gate = new();
     private static bool _hooked;
     private static Func<string, AssemblyName, Assembly>? _loadShared;
@@ -44,7 +41,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     /// <summary>
     /// Serves the engine and the connectors to anyone, and the cmdlet assembly's other references (polyfills in the
-    /// engine's signatures) to the cmdlet assembly, from Dependencies/ (on Windows PowerShell: every file there).
+    /// engine's signatures) to the cmdlet assembly, from Dependencies/.
     /// Every other failed load in the process passes through untouched, and cheaply: this runs for all of them.
     /// </summary>
     private static Assembly? Resolve(object? sender, ResolveEventArgs args)
@@ -52,7 +49,6 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         var name = new AssemblyName(args.Name);
         if (name.Name is not { } simple) return null;
         var path = Path.Combine(DependencyDirectory, simple + ".dll");
-        if (OnNetFramework) return File.Exists(path) ? Assembly.LoadFrom(path) : null;
         var ours = EntryAssemblies.Contains(simple, StringComparer.OrdinalIgnoreCase)
             || args.RequestingAssembly == typeof(ModuleInitializer).Assembly;
         return ours && File.Exists(path) ? LoadShared()(DependencyDirectory, name) : null;

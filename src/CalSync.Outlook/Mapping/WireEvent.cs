@@ -71,12 +71,12 @@ internal sealed class WireEvent
         Importance = ev.Importance,
         IsReminderOn = ev.IsReminderOn,
         ReminderMinutesBeforeStart = ev.ReminderMinutesBeforeStart,
-        Categories = ev.Categories,
+        Categories = ev.Categories?.ToList<string?>(),
         Attendees = ev.Attendees?.Where(a => a?.EmailAddress is not null)
             .Select(a => new WireAttendee(a.EmailAddress!.Name, a.EmailAddress.Address, a.Type, a.Status?.Response)).ToList(),
         LastModified = ev.LastModifiedDateTime,
         Recurrence = ev.Recurrence,
-        CancelledOccurrences = ev.CancelledOccurrences,
+        CancelledOccurrences = ev.CancelledOccurrences?.ToList<string?>(),
         ExtendedProperties = ev.SingleValueExtendedProperties?.Select(p => ((string?)p.Id, (string?)p.Value)).ToList(),
         Removed = ev.AdditionalData is not null && ev.AdditionalData.ContainsKey("@removed"),
     };
