@@ -348,44 +348,45 @@ public static class Planner
         private void PlanNewItems()
         {
             var fresh = new Dictionary<Side, List<SyncItem>>();
+            // Unchanged items of an earlier baseline: not copied, but still a match for a twin on the other side.
+            var baseline = new Dictionary<Side, List<(SyncItem Item, UnlinkedItem Entry)>>();
             var known = _in.State.Unlinked.ToLookup(u => (u.Side, u.Id));
             foreach (var side in BothSides)
             {
                 var list = new List<SyncItem>();
+                var kept = new List<(SyncItem, UnlinkedItem)>();
                 foreach (var item in Items(side).Values)
                 {
                     if (Linked(side).Contains(item.Id)) continue;
                     var entry = known[(side, item.Id)].FirstOrDefault();
-                    if (entry?.Reason == UnlinkedReason.Detached || (entry?.Reason == UnlinkedReason.Baseline && entry.Hash == item.View.Hash))
-                    {
-                        _unlinked.Add(entry);
-                        continue;
-                    }
-                    list.Add(item);
+                    if (entry?.Reason == UnlinkedReason.Detached) _unlinked.Add(entry);
+                    else if (entry?.Reason == UnlinkedReason.Baseline && entry.Hash == item.View.Hash) kept.Add((item, entry));
+                    else list.Add(item);
                 }
                 fresh[side] = list.OrderBy(i => i.Event.Start.SortKeyUtc).ThenBy(i => i.Id, StringComparer.Ordinal).ToList();
+                baseline[side] = kept;
                 foreach (var excluded in Excluded(side).Values.Where(i => !Linked(side).Contains(i.Id)))
                     Event(ItemAction.Skip, side.Other(), excluded.Id, null, "matches a filter of the mapping");
             }
 
-            if (_mode == Mode.None)
-            {
-                // Only new data: what exists now is the baseline; it syncs once it changes.
-                foreach (var item in fresh.Values.SelectMany(l => l)) _unlinked.Add(new UnlinkedItem(item.Side, item.Id, item.View.Hash, UnlinkedReason.Baseline));
-                return;
-            }
-
-            var matches = Match(fresh[Side.Outlook], fresh[Side.Bitrix24]);
+            // With avoid-duplicates, matching runs on every run and baseline items take part (ARCHITECTURE.md,
+            // "Semantics"); without it only a merge matches, and only new items.
+            List<SyncItem> Pool(Side side) => _def.AvoidDuplicates ? fresh[side].Concat(baseline[side].Select(b => b.Item)).ToList() : fresh[side];
+            var matches = _mode == Mode.None && !_def.AvoidDuplicates ? new() : Match(Pool(Side.Outlook), Pool(Side.Bitrix24));
             // One pass each (List.Remove per pair was quadratic, with a deep record comparison per step).
             var matchedA = new HashSet<string>(matches.Select(m => m.A.Id), StringComparer.Ordinal);
             var matchedB = new HashSet<string>(matches.Select(m => m.B.Id), StringComparer.Ordinal);
             fresh[Side.Outlook].RemoveAll(i => matchedA.Contains(i.Id));
             fresh[Side.Bitrix24].RemoveAll(i => matchedB.Contains(i.Id));
+            foreach (var side in BothSides)
+                foreach (var (item, entry) in baseline[side])
+                    if (!(side == Side.Outlook ? matchedA : matchedB).Contains(item.Id)) _unlinked.Add(entry);
             foreach (var (a, b, recoveredOn) in matches)
             {
                 var recovered = recoveredOn is not null;
                 var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
-                if (!WouldChange(a, b))
+                // Only new data (InitialMerge None): the pair is linked as it stands and syncs once either side changes.
+                if (_mode == Mode.None || !WouldChange(a, b))
                 {
                     _links.Add(NewLink(a, b));
                     var copy = recoveredOn == Side.Outlook ? a : b;
@@ -412,6 +413,13 @@ public static class Planner
                     OutlookBefore = a.View.Fields, Bitrix24Before = b.View.Fields,
                 });
                 Update(from, to, null, "matched; " + to.Side + " takes " + from.Side + "'s version");
+            }
+
+            if (_mode == Mode.None)
+            {
+                // Only new data: what exists now is the baseline; it syncs once it changes.
+                foreach (var item in fresh.Values.SelectMany(l => l)) _unlinked.Add(new UnlinkedItem(item.Side, item.Id, item.View.Hash, UnlinkedReason.Baseline));
+                return;
             }
 
             foreach (var side in BothSides)

@@ -95,17 +95,20 @@ public sealed class SyncRunner
         if (plan.SuddenlyEmpty is { } empty && !options.Force)
         {
             var message = $"{empty} returned no meetings although {state.Links.Count} are linked. Nothing was written or deleted. If the calendar really is empty, run Start-CalSync -Name '{definition.Name}' -Force.";
-            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = "EmptySideGuard", Message = message, Items = Outcomes(plan, null) }, plan, options);
+            // Refused: nothing was done, so the record counts nothing (the plan it refused is in the verbose stream).
+            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = "EmptySideGuard", Message = message }, plan, options);
         }
 
-        // Journal every create before it is sent: a crash between the write and the save finds the copy next run.
+        // Journal every create, and the merge asked for, before the first write: a run after a crash at any write finds
+        // the copies it made and finishes the merge (a plain Start-CalSync continues it).
         var creates = plan.Writes.Where(w => w.Kind == WriteKind.Create).ToArray();
         var journal = creates.Select(w => new JournalEntry
         {
             TargetSide = w.TargetSide, SourceId = w.Source!.Id, OriginStamp = w.Desired!.OriginStamp ?? "",
             TransactionId = w.TransactionId ?? "", MatchKey = projector.MatchKey(w.Desired, w.TargetSide), At = DateTimeOffset.UtcNow,
         }).ToArray();
-        if (journal.Length > 0) _store.SaveState(definition.Name, state with { Journal = state.Journal.Concat(journal).ToArray() });
+        if (journal.Length > 0 || (plan.Writes.Count > 0 && merge != state.PendingMerge))
+            _store.SaveState(definition.Name, state with { Journal = state.Journal.Concat(journal).ToArray(), PendingMerge = merge });
 
         var results = new Dictionary<string, WriteResult>(StringComparer.Ordinal);
         var invalidMeetings = new List<string>();
