@@ -102,13 +102,14 @@ public sealed class Projector
     }
 
     /// <summary>
-    /// What the copy on the other side must be: <paramref name="existing"/> (the copy as it is, or null for a
-    /// new one) with the travelling fields of <paramref name="source"/> written over it.
+    /// What the item on the other side must be: <paramref name="existing"/> (as it is, or null for a new copy) with the
+    /// travelling fields of <paramref name="source"/> written over it. A busy-only copy is rebuilt from the placeholder;
+    /// an existing original (<paramref name="existingIsOriginal"/>) keeps everything the mapping does not carry back.
     /// </summary>
-    public CalEvent Apply(CalEvent source, Side from, CalEvent? existing)
+    public CalEvent Apply(CalEvent source, Side from, CalEvent? existing, bool existingIsOriginal = false)
     {
         var target = from.Other();
-        var copy = Profile.Carry == Carry.BusyOnly
+        var copy = Profile.Carry == Carry.BusyOnly && !(existingIsOriginal && existing is not null)
             ? new CalEvent { Title = Profile.Placeholder, ShowAs = ShowAs.Busy }
             : existing ?? new CalEvent();
         // The mapped fields are gathered first and set in one copy with the rest (a copy of the event per field was
@@ -142,16 +143,16 @@ public sealed class Projector
             OriginStamp = existing?.OriginStamp,
             Start = source.Start,
             End = source.End,
-            Recurrence = source.Recurrence is null ? null : ApplyRecurrence(source.Recurrence, from, existing?.Recurrence),
+            Recurrence = source.Recurrence is null ? null : ApplyRecurrence(source.Recurrence, from, existing?.Recurrence, existingIsOriginal),
             Title = title, Description = description, Location = location, ShowAs = showAs, Sensitivity = sensitivity,
             Importance = importance, ReminderMinutes = reminder, Categories = categories,
         };
     }
 
-    private Recurrence ApplyRecurrence(Recurrence source, Side from, Recurrence? existing) => source with
+    private Recurrence ApplyRecurrence(Recurrence source, Side from, Recurrence? existing, bool existingIsOriginal) => source with
     {
         Exceptions = source.Exceptions.Select(x => new OccurrenceException(x.OriginalDate,
-            Apply(x.Occurrence, from, existing?.Exceptions.FirstOrDefault(e => e.OriginalDate == x.OriginalDate)?.Occurrence))).ToArray(),
+            Apply(x.Occurrence, from, existing?.Exceptions.FirstOrDefault(e => e.OriginalDate == x.OriginalDate)?.Occurrence, existingIsOriginal))).ToArray(),
     };
 
     private void AddTimes(ViewFields fields, CalEvent e)

@@ -63,6 +63,8 @@ public sealed record PlannedWrite
     /// <summary>The link this write replaces or removes; kept unchanged if the write fails, so the next run retries.</summary>
     public Link? PreviousLink { get; init; }
     public string? TransactionId { get; init; }
+    /// <summary>The link's <see cref="Link.Origin"/> after the write.</summary>
+    public Side? Origin { get; init; }
     public string Reason { get; init; } = "";
 
     public override string ToString() => AppendTo(new StringBuilder()).ToString();

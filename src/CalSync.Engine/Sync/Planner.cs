@@ -258,7 +258,7 @@ public static class Planner
                 if (!aChanged && !bChanged) { _links.Add(link); return; }
                 if (aChanged && bChanged)
                 {
-                    if (!WouldChange(a, b)) { _links.Add(NewLink(a, b)); return; }
+                    if (!WouldChange(a, b)) { _links.Add(NewLink(a, b, link.Origin)); return; }
                     var winner = Resolve(a, b);
                     _events.Add(new ItemOutcome
                     {
@@ -386,9 +386,11 @@ public static class Planner
                 var recovered = recoveredOn is not null;
                 var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
                 // Only new data (InitialMerge None): the pair is linked as it stands and syncs once either side changes.
+                // A copy found through the journal or its stamp has its original on the other side; a match is two originals.
+                var origin = recoveredOn?.Other() ?? (a.Event.OriginStamp is not null ? Side.Bitrix24 : null);
                 if (_mode == Mode.None || !WouldChange(a, b))
                 {
-                    _links.Add(NewLink(a, b));
+                    _links.Add(NewLink(a, b, origin));
                     var copy = recoveredOn == Side.Outlook ? a : b;
                     Event(recovered ? ItemAction.Recover : ItemAction.Link, copy.Side, (copy == a ? b : a).Id, copy.Id, reason);
                     continue;
@@ -412,7 +414,7 @@ public static class Planner
                     Reason = reason + $"; they differ, so {from.Side}'s version is written over {to.Side}",
                     OutlookBefore = a.View.Fields, Bitrix24Before = b.View.Fields,
                 });
-                Update(from, to, null, "matched; " + to.Side + " takes " + from.Side + "'s version");
+                Update(from, to, null, "matched; " + to.Side + " takes " + from.Side + "'s version", origin);
             }
 
             if (_mode == Mode.None)
@@ -511,13 +513,15 @@ public static class Planner
                 DesiredHash = _projector.Hash(desired, target),
                 PreviousLink = previous,
                 TransactionId = TransactionId(source),
+                Origin = source.Side,
                 Reason = reason,
             });
         }
 
-        private void Update(SyncItem source, SyncItem target, Link? previous, string reason)
+        private void Update(SyncItem source, SyncItem target, Link? previous, string reason, Side? matchedOrigin = null)
         {
-            var desired = _projector.Apply(source.Event, source.Side, target.Event);
+            var origin = previous is null ? matchedOrigin : previous.Origin;
+            var desired = _projector.Apply(source.Event, source.Side, target.Event, IsOriginal(target, origin));
             _writes.Add(new PlannedWrite
             {
                 OperationId = target.Side + ":update:" + target.Id,
@@ -529,9 +533,19 @@ public static class Planner
                 Source = source,
                 DesiredHash = _projector.Hash(desired, target.Side),
                 PreviousLink = previous,
+                Origin = origin,
                 Reason = reason,
             });
         }
+
+        /// <summary>
+        /// Whether <paramref name="target"/> is an original rather than a copy CalSync made. Links without an origin (two
+        /// matched originals, or older links): an Outlook item with an origin stamp, or an item titled with the
+        /// placeholder, is taken for a copy.
+        /// </summary>
+        private bool IsOriginal(SyncItem target, Side? origin) =>
+            origin is { } side ? side == target.Side
+            : target.Event.OriginStamp is null && !(_projector.Profile.Carry == Carry.BusyOnly && target.Event.Title == _projector.Profile.Placeholder);
 
         private void Delete(SyncItem target, Link link, string reason) =>
             _writes.Add(new PlannedWrite
@@ -560,10 +574,10 @@ public static class Planner
         private void Event(ItemAction action, Side target, string? sourceId, string? targetId, string reason) =>
             _events.Add(new ItemOutcome { Action = action, TargetSide = target, SourceId = sourceId, TargetId = targetId, Reason = reason });
 
-        private Link NewLink(SyncItem a, SyncItem b) =>
+        private Link NewLink(SyncItem a, SyncItem b, Side? origin) =>
             LinkFor(a.Event, b.Event) with
             {
-                OutlookId = a.Id, Bitrix24Id = b.Id,
+                OutlookId = a.Id, Bitrix24Id = b.Id, Origin = origin,
                 OutlookVersion = a.Event.Version, Bitrix24Version = b.Event.Version,
                 OutlookHash = a.View.Hash, Bitrix24Hash = b.View.Hash,
                 OutlookHashVersion = a.Event.Version, Bitrix24HashVersion = b.Event.Version,

@@ -284,7 +284,7 @@ public sealed class SyncRunner
         var source = write.Source!;
         var targetId = result.Id ?? write.TargetId!;
         var target = write.Desired!;
-        var range = Planner.LinkFor(source.Event, target);
+        var range = Planner.LinkFor(source.Event, target) with { Origin = write.Origin };
         return source.Side == Side.Outlook
             ? range with { OutlookId = source.Id, OutlookVersion = source.Event.Version, OutlookHash = source.View.Hash, Bitrix24Id = targetId, Bitrix24Version = result.Version, Bitrix24Hash = write.DesiredHash }
             : range with { Bitrix24Id = source.Id, Bitrix24Version = source.Event.Version, Bitrix24Hash = source.View.Hash, OutlookId = targetId, OutlookVersion = result.Version, OutlookHash = write.DesiredHash };

@@ -33,6 +33,11 @@ public sealed record Link : IJsonOnDeserialized
     /// </summary>
     public string? OutlookHashVersion { get; set; }
     public string? Bitrix24HashVersion { get; set; }
+    /// <summary>
+    /// The side holding the original when CalSync made the other item as its copy; null for two matched originals and for
+    /// links older than this field. A write to an original carries only what the mapping carries back.
+    /// </summary>
+    public Model.Side? Origin { get; set; }
     /// <summary>Start and end (UTC) of the pair when last seen: decides whether it left the window.</summary>
     public DateTime StartUtc { get; set; }
     public DateTime EndUtc { get; set; }

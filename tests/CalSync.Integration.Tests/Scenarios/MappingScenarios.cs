@@ -99,6 +99,33 @@ public sealed class MappingScenarios(SandboxFixture fixture) : IClassFixture<San
         Assert.Equal(2, h.Bitrix24Stored.Count);
     }
 
+    /// <summary>Issue 15, case 1: moving the busy block on Bitrix24 moves the Outlook original and sends nothing else.</summary>
+    [Fact]
+    public async Task BusyOnlyTwoWay_MovingTheCopySendsOnlyTheNewTimesToTheOriginal()
+    {
+        await using var h = new SandboxHarness(fixture.Host, definition: new SyncDefinition { Name = "busy", Mapping = "busy-only" });
+        var original = Therapy(h);
+        await h.RunAsync(InitialMerge.TwoWay);
+        var copy = Assert.Single(h.Bitrix24Stored);
+        Assert.Equal("Busy", copy.Name);
+
+        h.Bitrix24Move(copy.Id.ToString(CultureInfo.InvariantCulture), new DateTime(2025, 3, 3, 16, 0, 0));
+        h.Graph.Journal.Clear();
+        var run = await h.RunAsync();
+        Assert.Equal(1, run.Outlook.Updated);
+        var patch = Assert.Single(h.Graph.Journal.Requests, r => r.IsWrite);
+        foreach (var field in new[] { "subject", "body", "location", "isReminderOn", "categories", "attendees", "sensitivity" })
+            Assert.DoesNotContain($"\"{field}\"", patch.Body);
+        Assert.Contains("\"start\"", patch.Body);
+        var stored = Assert.Single(h.OutlookStored, e => (string?)e["id"] == original);
+        Assert.Equal("Therapy – Dr X", (string?)stored["subject"]);
+        Assert.Contains("Bring the referral", (string?)stored["body"]?["content"]);
+        var start = DateTime.Parse((string)stored["start"]!["dateTime"]!, CultureInfo.InvariantCulture);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById((string)stored["start"]!["timeZone"]!);
+        Assert.Equal(new DateTime(2025, 3, 3, 15, 0, 0), TimeZoneInfo.ConvertTimeToUtc(start, zone)); // 16:00 in Berlin
+        await h.AssertQuietAsync(2);
+    }
+
     private static string Profile(SandboxHarness h)
     {
         var path = Path.Combine(h.Root, "work.yaml");
