@@ -184,6 +184,38 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         return new SideSnapshot(events, newCursor.Serialize());
     }
 
+    /// <summary>
+    /// The named rows as they are now (<c>calendar.event.getbyid</c> in batches; docs/bitrix24-api.md, "getbyid"): a null
+    /// result means deleted; a single meeting still in the synced calendar comes back whole; a series, a row in another
+    /// calendar or another kind of row exists but is not given whole.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, CalEvent?>(StringComparer.Ordinal);
+        var commands = ids.Select(id => new BatchCommand("m" + id, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) })).ToList();
+        try
+        {
+            foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
+            {
+                var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+                foreach (var error in response.Errors)
+                    throw new Bitrix24ApiException("calendar.event.getbyid", 400, error.Value.Code, error.Value.Description);
+                foreach (var c in batch)
+                {
+                    if (!response.Results.TryGetValue(c.Key, out var answer) || answer.ValueKind != JsonValueKind.Object) continue;
+                    var row = EventRow.Parse(answer);
+                    var whole = row.SectionId == _sectionId && !row.IsSeries && !row.IsException;
+                    found[c.Key.Substring(1)] = whole ? row.ToCalEvent(row.Id, _client.ServerUtcOffset ?? TimeSpan.Zero) : null;
+                }
+            }
+        }
+        catch (Bitrix24ApiException e)
+        {
+            throw new SideUnavailableException(Side.Bitrix24, "Bitrix24 could not be read: " + e.Message, isAuthentication: false, e);
+        }
+        return found;
+    }
+
     private IReadOnlyList<KeyValuePair<string, object?>> EventGetParameters(string sectionId, DateTime from, DateTime to) => new List<KeyValuePair<string, object?>>
     {
         new("type", _options.CalendarType),

@@ -76,6 +76,16 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        try { return await _reader.ReadByIdAsync(ids, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !ReferenceEquals(side, ex)) { throw side; }
+        catch (ApiException ex)
+        {
+            throw new SideUnavailableException(Side.Outlook, "Outlook could not be read: " + GraphErrors.Describe(ex), ex.ResponseStatusCode == 403, ex);
+        }
+    }
+
     public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
     {
         if (operations is null) throw new ArgumentNullException(nameof(operations));

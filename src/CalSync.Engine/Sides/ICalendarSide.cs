@@ -79,6 +79,15 @@ public interface ICalendarSide
 
     /// <summary>Null when the side can store this series as a series; otherwise why not (it then travels as single events).</summary>
     string? CannotExpress(Recurrence recurrence, CalEvent series);
+
+    /// <summary>
+    /// Reads the named items directly, wherever they are now (batched: one request per batch of ids). Absence from a
+    /// window read is not deletion: a Graph delta tombstone and a Bitrix24 row missing from the window both also mean
+    /// "moved out of the range" (docs/graph-api.md, docs/bitrix24-api.md). An id that no longer exists is not in the
+    /// answer; one that exists maps to the item as it is now, or to null when the side cannot give it whole here (a
+    /// series, or an item now in another calendar). A failure of the side throws <see cref="SideUnavailableException"/>.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 }
 
 /// <summary>

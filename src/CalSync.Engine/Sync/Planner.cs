@@ -18,6 +18,11 @@ public sealed record PlanInput
     public SyncWindow Window { get; init; } = SyncWindow.Around(DateTime.UtcNow, 30, 365);
     /// <summary>The initial merge asked for; null: none asked (the first run then takes only new data).</summary>
     public InitialMerge? Merge { get; init; }
+    /// <summary>
+    /// Linked items missing from their side's read that still exist but could not be read whole (a series moved out of
+    /// the window, an item moved to another calendar): their pair leaves the sync, nothing is deleted.
+    /// </summary>
+    public IReadOnlyCollection<(Side Side, string Id)> Elsewhere { get; init; } = Array.Empty<(Side, string)>();
     /// <summary>Why a side cannot store a series (null: it can). The series then travels as single events.</summary>
     public Func<Side, CalEvent, string?> CannotExpress { get; init; } = (_, _) => null;
 }
@@ -225,6 +230,14 @@ public static class Planner
             if ((a is null || b is null) && !_in.Window.Overlaps(link.StartUtc, link.EndUtc))
             {
                 Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id, "left the sync window");
+                return;
+            }
+            if ((a ?? b) is { } stays && _in.Elsewhere.Contains((stays.Side.Other(), IdOn(link, stays.Side.Other()))))
+            {
+                // It still exists, outside what this sync reads: the pair leaves the sync and the other item stays as it is.
+                _unlinked.Add(new UnlinkedItem(stays.Side, stays.Id, stays.View.Hash, UnlinkedReason.Detached));
+                Event(ItemAction.Unlink, stays.Side, IdOn(link, stays.Side.Other()), stays.Id,
+                    $"its pair on {stays.Side.Other()} left the sync window or calendar; nothing is deleted and this item is no longer synced");
                 return;
             }
             foreach (var side in BothSides)

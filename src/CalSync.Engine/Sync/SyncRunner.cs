@@ -82,10 +82,24 @@ public sealed class SyncRunner
         }
         log($"Read {outlook.Events.Count} Outlook and {bitrix24.Events.Count} Bitrix24 meeting(s) between {window.StartUtc:yyyy-MM-dd} and {window.EndUtc:yyyy-MM-dd} (UTC).");
 
+        IReadOnlyList<CalEvent> outlookEvents, bitrix24Events;
+        var elsewhere = new List<(Side, string)>();
+        try
+        {
+            var confirmOutlook = ConfirmVanishedAsync(Side.Outlook, state, window, outlook.Events, bitrix24.Events, elsewhere, log, cancellationToken);
+            var confirmBitrix24 = ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, outlook.Events, elsewhere, log, cancellationToken);
+            await Task.WhenAll(confirmOutlook, confirmBitrix24).ConfigureAwait(false);
+            (outlookEvents, bitrix24Events) = (confirmOutlook.Result, confirmBitrix24.Result);
+        }
+        catch (SideUnavailableException e)
+        {
+            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message }, null, options);
+        }
+
         var plan = Planner.Decide(new PlanInput
         {
             Definition = definition, State = state, Projector = projector,
-            Outlook = outlook.Events, Bitrix24 = bitrix24.Events, Window = window, Merge = merge,
+            Outlook = outlookEvents, Bitrix24 = bitrix24Events, Elsewhere = elsewhere, Window = window, Merge = merge,
             CannotExpress = (side, series) => SideOf(side).CannotExpress(series.Recurrence!, series),
         });
         record = record with { Mode = plan.Mode };
@@ -150,6 +164,39 @@ public sealed class SyncRunner
             ErrorId = record.ErrorId ?? (invalidMeetings.Count > 0 ? MeetingValidator.ErrorId : failed > 0 ? "ItemFailed" : null),
             Items = items,
         }, plan, options);
+    }
+
+    /// <summary>
+    /// Absence is not deletion: linked items in the window that <paramref name="side"/>'s read lacks while their pair is
+    /// present are read directly, in one batched read. Gone: they stay absent (the planner deletes or unlinks as
+    /// before). Found whole: they join the side's events at their new place (a copy then follows them). Found but not
+    /// whole: <paramref name="elsewhere"/>. An empty read is the empty-side guard's case and is not confirmed item by item.
+    /// </summary>
+    private async Task<IReadOnlyList<CalEvent>> ConfirmVanishedAsync(Side side, SyncState state, SyncWindow window, IReadOnlyList<CalEvent> read,
+        IReadOnlyList<CalEvent> other, List<(Side, string)> elsewhere, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (read.Count == 0 || state.Links.Count == 0) return read;
+        var present = new HashSet<string>(read.Select(e => e.Id), StringComparer.Ordinal);
+        var presentOther = new HashSet<string>(other.Select(e => e.Id), StringComparer.Ordinal);
+        var vanished = new List<string>();
+        foreach (var link in state.Links)
+        {
+            var (id, pair) = side == Side.Outlook ? (link.OutlookId, link.Bitrix24Id) : (link.Bitrix24Id, link.OutlookId);
+            // An occurrence of a series is confirmed with its series (a missing occurrence is a cancellation).
+            if (present.Contains(id) || !presentOther.Contains(pair) || OccurrenceKey.TryParse(id, out _, out _)) continue;
+            if (window.Overlaps(link.StartUtc, link.EndUtc)) vanished.Add(id);
+        }
+        if (vanished.Count == 0) return read;
+        var found = await SideOf(side).ReadByIdAsync(vanished, cancellationToken).ConfigureAwait(false);
+        log($"{vanished.Count} linked {side} meeting(s) missing from the read were read directly: {vanished.Count - found.Count} deleted, {found.Count} still exist.");
+        if (found.Count == 0) return read;
+        var events = new List<CalEvent>(read);
+        foreach (var pair in found)
+        {
+            if (pair.Value is { } moved) events.Add(moved);
+            else lock (elsewhere) elsewhere.Add((side, pair.Key));
+        }
+        return events;
     }
 
     private RunResult Finish(RunRecord record, Plan? plan, RunOptions options)

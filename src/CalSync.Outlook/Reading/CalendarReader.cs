@@ -291,6 +291,30 @@ internal sealed class CalendarReader
         foreach (var id in next.Items.Values.Where(i => i.SeriesMasterId == masterId).Select(i => i.Id).ToList()) next.Items.Remove(id);
     }
 
+    /// <summary>
+    /// The named events as they are now, wherever they are ($batch GETs of /me/events/{id}; docs/graph-api.md, "Reading
+    /// one event"): 404 means gone; a single meeting comes back whole; a series master or an occurrence exists but is
+    /// not given whole (its exceptions would need the window).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var list = ids.ToList();
+        var expand = "&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{_stampId}')");
+        var steps = list.Select(id => new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect + expand)).ToList();
+        var results = await _batch.RunAsync(steps, sequential: false, cancellationToken).ConfigureAwait(false);
+        var found = new Dictionary<string, CalEvent?>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var result = results[i];
+            if (result.Status == 404) continue;
+            if (!result.Succeeded || Parse(result.Body) is not { } read) throw Unreadable("event " + list[i], result);
+            var item = EventReader.ToStored(read, _stampId);
+            if (item.IsCancelled) continue;
+            found[list[i]] = item.Type == "singleInstance" ? EventReader.ToModel(item) : null;
+        }
+        return found;
+    }
+
     private static SideUnavailableException Unreadable(string what, BatchStepResult result) =>
         new(Side.Outlook, $"Outlook could not read {what}: {result.Error ?? "HTTP " + result.Status}", isAuthentication: false);
 

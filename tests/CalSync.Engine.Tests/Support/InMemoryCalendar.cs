@@ -96,6 +96,19 @@ public sealed class InMemoryCalendar : ICalendarSide
         return renamed.Id;
     }
 
+    /// <summary>Ids that <see cref="ReadByIdAsync"/> reports as existing but not readable whole (a series elsewhere, another calendar).</summary>
+    public HashSet<string> NotWhole { get; } = new(StringComparer.Ordinal);
+    /// <summary>How many direct reads (<see cref="ReadByIdAsync"/> calls) the engine made.</summary>
+    public int DirectReads { get; private set; }
+
+    public Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        DirectReads++;
+        IReadOnlyDictionary<string, CalEvent?> found = ids.Where(_events.ContainsKey)
+            .ToDictionary(id => id, id => NotWhole.Contains(id) ? null : (CalEvent?)_events[id], StringComparer.Ordinal);
+        return Task.FromResult(found);
+    }
+
     public Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken)
     {
         Reads++;

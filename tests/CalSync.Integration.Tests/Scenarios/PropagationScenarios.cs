@@ -26,6 +26,7 @@ public sealed class PropagationScenarios(SandboxFixture fixture) : IClassFixture
             throw new Crash();
         }
         public string? CannotExpress(Recurrence recurrence, CalEvent series) => inner.CannotExpress(recurrence, series);
+        public Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) => inner.ReadByIdAsync(ids, cancellationToken);
     }
 
     /// <summary>a1 "Dentist" on Outlook copied to Bitrix24 (plus another meeting, so deleting a1 does not trip the empty-side guard).</summary>

@@ -177,5 +177,6 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
             return inner.WriteAsync(operations, halt, cancellationToken);
         }
         public string? CannotExpress(Engine.Model.Recurrence recurrence, Engine.Model.CalEvent series) => inner.CannotExpress(recurrence, series);
+        public Task<IReadOnlyDictionary<string, Engine.Model.CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) => inner.ReadByIdAsync(ids, cancellationToken);
     }
 }

@@ -1,0 +1,78 @@
+using System.Globalization;
+using CalSync.Engine.Sync;
+using CalSync.Integration.Tests.Support;
+using Xunit;
+
+namespace CalSync.Integration.Tests.Scenarios;
+
+/// <summary>
+/// Issue 15, case 2, through both real connectors and the sandbox: a meeting moved out of the sync window comes back
+/// as a Graph delta tombstone (docs/graph-api.md) or as a Bitrix24 row missing from the window read; it is read
+/// directly, found, and its copy is kept (it follows the move), never deleted.
+/// </summary>
+public sealed class AbsenceIsNotDeletionScenarios(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+{
+    private static readonly DateTime Monday10 = new(2025, 3, 3, 10, 0, 0);
+
+    /// <summary>"Planning" on Bitrix24 copied to Outlook (plus another meeting, so the empty-side guard stays out of it).</summary>
+    private async Task<(SandboxHarness H, string B1, string A1)> LinkedFromBitrix24Async()
+    {
+        var h = new SandboxHarness(fixture.Host);
+        var b1 = h.Bitrix24Add("Planning", Monday10.AddDays(3));
+        h.Bitrix24Add("Retro", Monday10.AddDays(4));
+        await h.RunAsync(InitialMerge.TwoWay);
+        return (h, b1, Assert.Single(h.State.Links, l => l.Bitrix24Id == b1).OutlookId);
+    }
+
+    [Fact]
+    public async Task An_Outlook_meeting_moved_730_days_ahead_is_not_deleted_on_Bitrix24()
+    {
+        await using var h = new SandboxHarness(fixture.Host);
+        var a1 = h.OutlookAdd("Dentist", Monday10.AddDays(5), location: "Room 1");
+        h.OutlookAdd("Weekly review", Monday10.AddDays(17));
+        await h.RunAsync(InitialMerge.TwoWay);
+        var b1 = Assert.Single(h.State.Links, l => l.OutlookId == a1).Bitrix24Id;
+
+        var far = Monday10.AddDays(730);
+        await h.OutlookPatchAsync(a1, $$$"""{"start":{"dateTime":"{{{SandboxHarness.GraphTime(far)}}}","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"{{{SandboxHarness.GraphTime(far.AddHours(1))}}}","timeZone":"W. Europe Standard Time"}}""");
+        h.Graph.Journal.Clear();
+        var run = await h.RunAsync();
+        Assert.Equal(0, run.Bitrix24.Deleted);
+        Assert.Contains(h.Graph.Journal.Requests, r => r.PathAndQuery.Contains("$batch", StringComparison.Ordinal) && r.Body.Contains(Uri.EscapeDataString(a1), StringComparison.Ordinal));
+        var copy = Assert.Single(h.Bitrix24Stored, e => e.Id.ToString(CultureInfo.InvariantCulture) == b1);
+        Assert.Equal(far, copy.From);
+
+        var next = await h.RunAsync();
+        Assert.Contains(next.Items, i => i.Action == ItemAction.Unlink && i.Reason == "left the sync window");
+        Assert.Equal(2, h.Bitrix24Stored.Count);
+        await h.AssertQuietAsync();
+    }
+
+    [Fact]
+    public async Task A_Bitrix24_meeting_moved_out_of_the_window_is_not_deleted_on_Outlook()
+    {
+        var (h, b1, a1) = await LinkedFromBitrix24Async();
+        await using var _ = h;
+
+        h.Bitrix24Move(b1, Monday10.AddDays(500));
+        var run = await h.RunAsync();
+        Assert.Equal(0, run.Outlook.Deleted);
+        Assert.Contains(h.OutlookStored, e => (string?)e["id"] == a1);
+        await h.RunAsync();
+        await h.AssertQuietAsync();
+        Assert.Equal(2, h.OutlookStored.Count);
+    }
+
+    [Fact]
+    public async Task A_meeting_really_deleted_on_Bitrix24_is_still_deleted_on_Outlook()
+    {
+        var (h, b1, a1) = await LinkedFromBitrix24Async();
+        await using var _ = h;
+
+        h.Bitrix24Delete(b1);
+        var run = await h.RunAsync();
+        Assert.Equal(1, run.Outlook.Deleted);
+        Assert.DoesNotContain(h.OutlookStored, e => (string?)e["id"] == a1);
+        await h.AssertQuietAsync();
+    }
+}
