@@ -31,9 +31,10 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Calendar', 'Outlook', 'Bitrix24', 'Sync', 'MicrosoftGraph')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release.'
+            Tags         = @('Calendar', 'Outlook', 'Bitrix24', 'Sync', 'MicrosoftGraph', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/calsync/calsync'
+            LicenseUri   = 'https://github.com/calsync/calsync/blob/main/LICENSE'
+            ReleaseNotes = '0.1.0: first release. The cmdlets, engine and connectors are built for net8.0 (PowerShell 7.4 and later) and ship with pinned dependencies (central package versions, transitive pinning and committed lock files; the module carries only the allow-listed assemblies, MSAL 4.92 and Microsoft Graph in a private load context). MIT license (LICENSE in the module folder).'
         }
     }
 }

@@ -1,26 +1,34 @@
-# Pester 5 tests for machines with pwsh; they mirror tests/CalSync.Cmdlets.Tests/ModuleTests.cs and run against the
-# built module (dotnet build CalSync.sln first). Run: Invoke-Pester tests/pester
+# The built module (out/CalSync) as a PowerShell user inspects it: manifest and Gallery metadata, exports, help,
+# parameter validation and the mapping cmdlets. Mirrors tests/CalSync.Cmdlets.Tests/ModuleTests.cs in a real pwsh.
+# Needs: dotnet build src/CalSync.Cmdlets/CalSync.Cmdlets.csproj. Run: Invoke-Pester tests/pester
+BeforeDiscovery {
+    # -ForEach data is evaluated at discovery, before BeforeAll imports the module: take the names from the manifest.
+    $cmdletNames = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../module/CalSync.psd1')).CmdletsToExport
+}
+
 BeforeAll {
-    $script:Manifest = Join-Path $PSScriptRoot '../../out/CalSync/CalSync.psd1'
-    $env:CALSYNC_HOME = Join-Path ([IO.Path]::GetTempPath()) ("calsync-pester-" + [guid]::NewGuid())
+    . (Join-Path $PSScriptRoot 'Support.ps1')
+    $script:PreviousHome = $env:CALSYNC_HOME
+    $script:StoreHome = New-TestDirectory
+    $env:CALSYNC_HOME = $script:StoreHome
     Import-Module $script:Manifest -Force
+    $script:Info = Test-ModuleManifest -Path $script:Manifest
 }
 
 AfterAll {
     Remove-Module CalSync -ErrorAction SilentlyContinue
-    Remove-Item -Recurse -Force $env:CALSYNC_HOME -ErrorAction SilentlyContinue
-    $env:CALSYNC_HOME = $null
+    $env:CALSYNC_HOME = $script:PreviousHome
+    Remove-TestDirectory $script:StoreHome
 }
 
 Describe 'CalSync module' {
     It 'passes Test-ModuleManifest' {
-        $m = Test-ModuleManifest -Path $script:Manifest
-        $m.CompatiblePSEditions | Should -Be @('Core')
-        $m.PowerShellVersion | Should -Be ([version]'7.4')
+        $script:Info.CompatiblePSEditions | Should -Be @('Core')
+        $script:Info.PowerShellVersion | Should -Be ([version]'7.4')
     }
 
     It 'exports exactly what the manifest lists' {
-        $exported = (Test-ModuleManifest -Path $script:Manifest).ExportedCmdlets.Keys | Sort-Object
+        $exported = $script:Info.ExportedCmdlets.Keys | Sort-Object
         (Get-Command -Module CalSync).Name | Sort-Object | Should -Be $exported
     }
 
@@ -32,7 +40,7 @@ Describe 'CalSync module' {
         }
     }
 
-    It 'has help with at least two examples for <_>' -ForEach @(Get-Command -Module CalSync | ForEach-Object Name) {
+    It 'has help with at least two examples for <_>' -ForEach $cmdletNames {
         @((Get-Help $_ -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
     }
 
@@ -43,9 +51,94 @@ Describe 'CalSync module' {
     }
 }
 
+Describe 'What the PowerShell Gallery asks of the manifest' {
+    It 'names the project, the license and the platforms' {
+        $script:Info.ProjectUri | Should -Be 'https://github.com/calsync/calsync'
+        $script:Info.LicenseUri | Should -Be 'https://github.com/calsync/calsync/blob/main/LICENSE'
+        foreach ($tag in 'PSEdition_Core', 'Windows', 'Linux', 'MacOS', 'Calendar', 'Outlook', 'Bitrix24') {
+            $script:Info.Tags | Should -Contain $tag
+        }
+        $script:Info.Author | Should -Not -BeNullOrEmpty
+        $script:Info.Description | Should -Not -BeNullOrEmpty
+    }
+
+    It 'describes this version in the release notes' {
+        $script:Info.ReleaseNotes | Should -Match ([regex]::Escape($script:Info.Version.ToString()))
+        $script:Info.ReleaseNotes | Should -Match 'net8\.0'
+        $script:Info.ReleaseNotes | Should -Match 'pinned'
+    }
+
+    It 'ships the MIT LICENSE the repository carries' {
+        $shipped = Join-Path $script:ModuleDir 'LICENSE'
+        $shipped | Should -Exist
+        $text = Get-Content -Raw $shipped
+        $text | Should -Match '^MIT License'
+        $text | Should -Match 'Permission is hereby granted, free of charge'
+        $text | Should -BeExactly (Get-Content -Raw (Join-Path $script:RepoRoot 'LICENSE'))
+    }
+}
+
+Describe 'Help' {
+    It 'gives <_> a written synopsis, a description and every parameter described' -ForEach $cmdletNames {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match ([regex]::Escape("$_ [")) # not the syntax PowerShell makes up without help
+        ($help.description.Text -join '') | Should -Not -BeNullOrEmpty
+        $undescribed = @($help.parameters.parameter | Where-Object { -not ($_.description.Text -join '') } | ForEach-Object name)
+        $undescribed | Should -BeNullOrEmpty
+    }
+
+    It 'has the about_CalSync topic naming the cmdlets of a first session' {
+        $about = Get-Help about_CalSync | Out-String
+        foreach ($name in 'Connect-OutlookCalendar', 'Connect-Bitrix24', 'New-CalSync', 'Start-CalSync', 'Register-CalSyncSchedule') {
+            $about | Should -Match ([regex]::Escape($name))
+        }
+    }
+}
+
+Describe 'Parameter validation' {
+    It 'names the parameter of an empty value' {
+        $e = { Connect-OutlookCalendar -Name '' -AccessToken (ConvertTo-SecureString 'x' -AsPlainText -Force) } | Should -Throw -ErrorId 'ParameterArgumentValidationError*' -PassThru
+        $e.Exception.ParameterName | Should -Be 'Name'
+        $e.Exception.Message | Should -Match "parameter 'Name'"
+    }
+
+    It 'names the parameter of a value out of range, and the range' {
+        $e = { New-CalSync -Name Range -PastDays 5000 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*' -PassThru
+        $e.Exception.ParameterName | Should -Be 'PastDays'
+        $e.Exception.Message | Should -Match '3650'
+        $e2 = { Get-CalSyncHistory -Last 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*' -PassThru
+        $e2.Exception.ParameterName | Should -Be 'Last'
+    }
+
+    It 'names the parameter of an unknown enum value and lists the valid ones' {
+        $e = { Start-CalSync -Name Any -InitialMerge Sideways } | Should -Throw -PassThru
+        $e.Exception.ParameterName | Should -Be 'InitialMerge'
+        foreach ($valid in 'None', 'TwoWay', 'OutlookToBitrix24', 'Bitrix24ToOutlook') { $e.Exception.Message | Should -Match $valid }
+    }
+
+    It 'refuses -AccessToken together with -ClientId (separate parameter sets)' {
+        { Connect-OutlookCalendar -AccessToken (ConvertTo-SecureString 'x' -AsPlainText -Force) -ClientId 'abc' } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet*'
+    }
+
+    It 'refuses a sync name with characters a file name cannot carry, naming the character' {
+        $e = { New-CalSync -Name 'bad name!' -ErrorAction Stop } | Should -Throw -ErrorId 'CalSync.Store.InvalidName*' -PassThru
+        $e.Exception.Message | Should -Match 'space'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-ChildItem (Join-Path $script:StoreHome 'syncs') -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'completes built-in mapping names for -Mapping' {
+        $line = 'New-CalSync -Name X -Mapping '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+            Should -Be @('default', 'busy-only', 'busy-only-one-way')
+    }
+}
+
 Describe 'Mapping cmdlets' {
     It 'exports a built-in profile and shows what busy-only does' {
-        $path = Join-Path $env:CALSYNC_HOME 'busy.yaml'
+        $path = Join-Path $script:StoreHome 'busy.yaml'
         Export-CalSyncMapping -Name busy-only -Path $path
         Get-Content $path -Raw | Should -Match 'carry: busy-only'
         $p = @{ Subject = 'Therapy'; Start = [datetime]'2025-03-10T14:00'; Location = 'Praxis' } | Test-CalSyncMapping -MappingPath $path
@@ -54,8 +147,59 @@ Describe 'Mapping cmdlets' {
     }
 
     It 'refuses an invalid mapping file with its position' {
-        $bad = Join-Path $env:CALSYNC_HOME 'bad.yaml'
+        $bad = Join-Path $script:StoreHome 'bad.yaml'
         Set-Content $bad "schema: 1`nname: bad`nfields:`n  - outlook: subject`n    bitrix24: nonsense`n"
         { Test-CalSyncMapping -MappingPath $bad } | Should -Throw -ErrorId 'MappingInvalid*'
+    }
+
+    It 'names the file and the line of a YAML syntax error' {
+        $bad = Join-Path $script:StoreHome 'syntax.yaml'
+        Set-Content $bad "schema: 1`nname: broken`ncarry: full: yes`nfields: []"
+        $e = { Test-CalSyncMapping -MappingPath $bad } | Should -Throw -ErrorId 'MappingInvalid*' -PassThru
+        $e.Exception.Message | Should -BeLike "$bad(3,*): not valid YAML*"
+        $e.Exception.Line | Should -Be 3
+        $e.TargetObject | Should -Be $bad
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'exports every built-in profile as a file that validates and behaves like the built-in' -ForEach @('default', 'busy-only', 'busy-only-one-way') {
+        $path = Join-Path $script:StoreHome "export-$_.yaml"
+        $file = Export-CalSyncMapping -Name $_ -Path $path -PassThru
+        $file | Should -BeOfType [IO.FileInfo]
+        $file.FullName | Should -Be $path
+        $fromFile = Test-CalSyncMapping -MappingPath $path -Sample | ForEach-Object { "$($_.Title)|$($_.Synced)|$($_.CopyTitle)" }
+        $builtIn = Test-CalSyncMapping -Mapping $_ -Sample | ForEach-Object { "$($_.Title)|$($_.Synced)|$($_.CopyTitle)" }
+        $fromFile | Should -Be $builtIn
+    }
+
+    It 'does not overwrite a file without -Force, and -WhatIf writes nothing' {
+        $path = Join-Path $script:StoreHome 'keep.yaml'
+        Set-Content $path 'mine'
+        $e = { Export-CalSyncMapping -Name default -Path $path -ErrorAction Stop } | Should -Throw -ErrorId 'FileExists*' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'ResourceExists'
+        Export-CalSyncMapping -Name default -Path $path -Force -WhatIf
+        Get-Content -Raw $path | Should -Be "mine$([Environment]::NewLine)"
+        $new = Join-Path $script:StoreHome 'never.yaml'
+        Export-CalSyncMapping -Name default -Path $new -WhatIf
+        $new | Should -Not -Exist
+        Export-CalSyncMapping -Name default -Path $path -Force
+        Get-Content -Raw $path | Should -Match 'schema:'
+    }
+
+    It 'names the built-in profiles when asked for an unknown one' {
+        $e = { Test-CalSyncMapping -Mapping nosuch } | Should -Throw -ErrorId 'MappingInvalid*' -PassThru
+        $e.Exception.Message | Should -Match 'default, busy-only, busy-only-one-way'
+    }
+
+    It 'reports a meeting that ends before it starts as MeetingInvalid and goes on with the next' {
+        $meetings = @(
+            @{ Subject = 'Backwards'; Start = [datetime]'2025-03-10T14:00'; End = [datetime]'2025-03-10T13:00' }
+            @{ Subject = 'Fine'; Start = [datetime]'2025-03-10T15:00' }
+        )
+        $out = $meetings | Test-CalSyncMapping -Mapping default -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $out.Title | Should -Be 'Fine'
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'MeetingInvalid*'
     }
 }

@@ -1,53 +1,358 @@
-# Pester 5 tests mirroring tests/CalSync.Cmdlets.Tests/StartCalSyncTests.cs: they start the sandbox stand-ins
-# (dotnet run --project src/CalSync.Sandbox -- serve --empty) and drive the cmdlets end to end.
+# The cmdlets as scripts use them, end to end against the stand-ins (the built CalSync.Sandbox.dll, started once for
+# this file): definitions, runs, pipelines, error handling (-ErrorAction, -ErrorVariable, $?), -WhatIf, -Verbose,
+# formatted output, connections and schedule files. Mirrors tests/CalSync.Cmdlets.Tests/StartCalSyncTests.cs.
+# Needs: dotnet build src/CalSync.Cmdlets/CalSync.Cmdlets.csproj and dotnet build src/CalSync.Sandbox.
 BeforeAll {
-    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    $env:CALSYNC_HOME = Join-Path ([IO.Path]::GetTempPath()) ("calsync-pester-" + [guid]::NewGuid())
-    Import-Module (Join-Path $root 'out/CalSync/CalSync.psd1') -Force
-    $log = Join-Path ([IO.Path]::GetTempPath()) ("calsync-sandbox-" + [guid]::NewGuid() + '.log')
-    $script:Sandbox = Start-Process dotnet -ArgumentList @('run', '--project', (Join-Path $root 'src/CalSync.Sandbox'), '--', 'serve', '--empty') -RedirectStandardOutput $log -PassThru
-    $deadline = (Get-Date).AddMinutes(3)
-    while (-not (Select-String -Path $log -Pattern 'Bitrix24 stand-in webhook' -Quiet -ErrorAction SilentlyContinue)) {
-        if ((Get-Date) -gt $deadline) { throw 'The sandbox did not start.' }
-        Start-Sleep -Milliseconds 500
-    }
-    $text = Get-Content $log -Raw
-    $script:Graph = [regex]::Match($text, 'Graph\) stand-in:\s+(\S+)').Groups[1].Value
-    $script:Token = ConvertTo-SecureString ([regex]::Match($text, 'access token:\s+(\S+)').Groups[1].Value) -AsPlainText -Force
-    $script:Webhook = ConvertTo-SecureString ([regex]::Match($text, 'webhook:\s+(\S+)').Groups[1].Value) -AsPlainText -Force
-    Connect-OutlookCalendar -Endpoint $script:Graph -AccessToken $script:Token | Out-Null
+    . (Join-Path $PSScriptRoot 'Support.ps1')
+    $script:PreviousHome = $env:CALSYNC_HOME
+    $script:StoreHome = New-TestDirectory
+    $script:Scratch = New-TestDirectory
+    $env:CALSYNC_HOME = $script:StoreHome
+    Import-Module $script:Manifest -Force
+    $script:Sandbox = Start-TestSandbox
+    $script:Token = ConvertTo-SecureString $script:Sandbox.Token -AsPlainText -Force
+    $script:Webhook = ConvertTo-SecureString $script:Sandbox.Webhook -AsPlainText -Force
+    Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null
     Connect-Bitrix24 -WebhookUrl $script:Webhook -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+
+    # Everything this file can observe of a change: the store's files and the stand-ins' write requests.
+    function Get-Footprint { @(Get-TreeHash $script:StoreHome) + @(Get-TreeHash $script:Scratch) + "writes $(Get-SandboxWriteCount $script:Sandbox)" }
 }
 
 AfterAll {
-    if ($script:Sandbox) { Stop-Process -Id $script:Sandbox.Id -ErrorAction SilentlyContinue }
+    Stop-TestSandbox $script:Sandbox
     Remove-Module CalSync -ErrorAction SilentlyContinue
-    Remove-Item -Recurse -Force $env:CALSYNC_HOME -ErrorAction SilentlyContinue
-    $env:CALSYNC_HOME = $null
+    $env:CALSYNC_HOME = $script:PreviousHome
+    Remove-TestDirectory $script:StoreHome, $script:Scratch
 }
 
-Describe 'A sync through the cmdlets' {
+Describe 'Defining syncs' {
     It 'defines a sync with the documented defaults' {
         $s = New-CalSync -Name Work
         $s.Interval | Should -Be ([timespan]'00:10:00')
         $s.AllowDelete | Should -BeTrue
+        $s.Direction | Should -Be 'TwoWay'
+        $s.Mapping | Should -Be 'default'
+        (Get-CalSync -Name Work).Name | Should -Be 'Work'
     }
 
+    It 'refuses a second sync of the same name with SyncExists' {
+        $e = { New-CalSync -Name Work -ErrorAction Stop } | Should -Throw -ErrorId 'SyncExists*' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'ResourceExists'
+        @(Get-CalSync).Count | Should -Be 1
+    }
+
+    It 'refuses a sync whose connection does not exist, saving nothing' {
+        { New-CalSync -Name Orphan -OutlookConnection nowhere -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionNotFound*'
+        Get-CalSync -Name Orphan -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'changes only the settings Set-CalSync is given, warning that the schedule keeps the old interval' {
+        $before = Get-CalSync -Name Work
+        $changed = Set-CalSync -Name Work -Interval '00:30:00' -PastDays 7 -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+        $changed.Interval | Should -Be ([timespan]'00:30:00')
+        $changed.PastDays | Should -Be 7
+        $changed.FutureDays | Should -Be $before.FutureDays
+        $changed.Direction | Should -Be $before.Direction
+        $warned | Should -Match 'Register-CalSyncSchedule'
+        (Get-CalSync -Name Work).Interval | Should -Be ([timespan]'00:30:00')
+        Set-CalSync -Name Work -Interval '00:10:00' -PastDays 30 -WarningAction SilentlyContinue
+        (Get-CalSync -Name Work).Interval | Should -Be ([timespan]'00:10:00')
+    }
+
+    It 'removes a sync with Remove-CalSync -PassThru, after which it is not found' {
+        New-CalSync -Name Spare -Direction OutlookToBitrix24 | Out-Null
+        $removed = Remove-CalSync -Name Spare -PassThru -Confirm:$false
+        $removed.Name | Should -Be 'Spare'
+        { Get-CalSync -Name Spare -ErrorAction Stop } | Should -Throw -ErrorId 'SyncNotFound*'
+        Join-Path $script:StoreHome 'syncs/spare.json' | Should -Not -Exist
+    }
+
+    It 'formats Get-CalSync as the table the formats define' {
+        $table = Get-CalSync | Out-String -Width 250
+        $table | Should -Match '(?m)^Name\s+Direction\s+Interval\s+Mapping\s+Outlook\s+Bitrix24\s+Delete\s+Window\s*$'
+        $table | Should -Match '(?m)^Work\s+TwoWay\s+10m\s+default\s+outlook\s+bitrix24\s'
+    }
+}
+
+Describe 'A sync through the cmdlets' {
     It '-WhatIf writes nothing' {
-        $before = Get-ChildItem $env:CALSYNC_HOME -Recurse -File -Exclude *.lock, *.owner | Get-FileHash
+        Add-OutlookMeeting $script:Sandbox 'Planning' 9 | Out-Null
+        $before = Get-Footprint
         Start-CalSync -Name Work -InitialMerge TwoWay -WhatIf | Should -BeNullOrEmpty
-        $after = Get-ChildItem $env:CALSYNC_HOME -Recurse -File -Exclude *.lock, *.owner | Get-FileHash
-        Compare-Object $before.Hash $after.Hash | Should -BeNullOrEmpty
+        Get-Footprint | Should -Be $before
+        Get-Bitrix24Meeting $script:Sandbox | Should -BeNullOrEmpty
     }
 
     It 'runs from the pipeline and records history' {
         $run = Get-CalSync -Name Work | Start-CalSync -InitialMerge TwoWay
-        $run.Outcome | Should -BeIn @('Succeeded', 'NoChanges')
+        $run.Outcome | Should -Be 'Succeeded'
+        $run.Created | Should -Be 1
+        (Get-Bitrix24Meeting $script:Sandbox).name | Should -Be 'Planning'
         (Start-CalSync -Name Work).Outcome | Should -Be 'NoChanges'
         @(Get-CalSync -Name Work | Get-CalSyncHistory -Last 5).Count | Should -Be 2
     }
 
+    It 'copies a meeting added in Outlook with the next run, and the run after writes nothing' {
+        Add-OutlookMeeting $script:Sandbox 'Design review' 11 | Out-Null
+        $before = Get-SandboxWriteCount $script:Sandbox
+        $run = 'Work' | Start-CalSync
+        Get-SandboxWriteCount $script:Sandbox | Should -BeGreaterThan $before # the create (a batch and its command)
+        $run.SyncName | Should -Be 'Work'
+        $run.Mode | Should -Be 'Incremental'
+        $run.Bitrix24.Created | Should -Be 1
+        (Get-Bitrix24Meeting $script:Sandbox).name | Sort-Object | Should -Be @('Design review', 'Planning')
+        $writes = Get-SandboxWriteCount $script:Sandbox
+        (Start-CalSync -Name Work).Outcome | Should -Be 'NoChanges'
+        Get-SandboxWriteCount $script:Sandbox | Should -Be $writes
+    }
+
+    It 'runs every sync with -Name * and each sync piped from Get-CalSync' {
+        New-CalSync -Name Home -Direction OutlookToBitrix24 | Out-Null
+        try {
+            (Start-CalSync -Name * -InitialMerge None).SyncName | Sort-Object | Should -Be @('Home', 'Work')
+            (Get-CalSync | Start-CalSync).SyncName | Sort-Object | Should -Be @('Home', 'Work')
+        }
+        finally { Remove-CalSync -Name Home -Confirm:$false }
+    }
+
+    It 'reads the history with -Last and -Since' {
+        $all = @(Get-CalSyncHistory -Name Work)
+        $all.Count | Should -BeGreaterOrEqual 4
+        $last2 = @(Get-CalSyncHistory -Name Work -Last 2)
+        $last2.RunId | Should -Be $all[-2..-1].RunId
+        $since = [datetime]::Now
+        Start-Sleep -Milliseconds 50
+        $newest = Start-CalSync -Name Work
+        @(Get-CalSyncHistory -Name Work -Since $since).RunId | Should -Be @($newest.RunId)
+        Get-CalSyncHistory -Name * -Since ([datetime]::Now.AddMinutes(5)) | Should -BeNullOrEmpty
+    }
+
+    It 'formats a run as the table the formats define' {
+        $table = Get-CalSyncHistory -Name Work -Last 1 | Out-String -Width 250
+        $table | Should -Match '(?m)^SyncName\s+Start\s+Outcome\s+Mode\s+Created\s+Updated\s+Deleted\s+Matched\s+Failed\s+Seconds\s*$'
+        $table | Should -Match '(?m)^Work\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+NoChanges\s+Incremental\s+0\s+0\s+0\s'
+    }
+}
+
+Describe 'Errors and streams as scripts handle them' {
     It 'reports a missing sync with its error id, terminating under -ErrorAction Stop' {
         { Start-CalSync -Name Nope -ErrorAction Stop } | Should -Throw -ErrorId 'SyncNotFound*'
+    }
+
+    It 'gives a catch block the error record: id, category and target' {
+        $caught = $null
+        $reached = $false
+        try {
+            Start-CalSync -Name Nope -ErrorAction Stop
+            $reached = $true
+        }
+        catch { $caught = $_ }
+        $reached | Should -BeFalse
+        $caught | Should -BeOfType [System.Management.Automation.ErrorRecord]
+        $caught.FullyQualifiedErrorId | Should -Be 'SyncNotFound,CalSync.PowerShell.Cmdlets.StartCalSyncCommand'
+        $caught.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $caught.TargetObject | Should -Be 'Nope'
+        $caught.Exception.Message | Should -Match 'Get-CalSync'
+    }
+
+    It 'collects a non-terminating error in -ErrorVariable and goes on with the other names' {
+        $runs = Start-CalSync -Name Nope, Work -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($runs).Count | Should -Be 1
+        $runs.SyncName | Should -Be 'Work'
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SyncNotFound,*'
+        $failures[0].TargetObject | Should -Be 'Nope'
+    }
+
+    It 'sets $? to true after a run and to false after a failed one' {
+        $null = Start-CalSync -Name Work
+        $ok = $?
+        $null = Start-CalSync -Name Nope -ErrorAction SilentlyContinue
+        $failed = $?
+        $ok | Should -BeTrue
+        $failed | Should -BeFalse
+    }
+
+    It 'writes the plan and the reads to the verbose stream' {
+        Add-OutlookMeeting $script:Sandbox 'Verbose check' 13 | Out-Null
+        $records = @(Start-CalSync -Name Work -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $records.Count | Should -BeGreaterOrEqual 3
+        $text = $records.Message -join "`n"
+        $text | Should -Match 'Read \d+ Outlook and \d+ Bitrix24 meeting'
+        $text | Should -Match "Plan \(Incremental\): 1 write\(s\)"
+        $text | Should -Match "Create on Bitrix24: 'Verbose check'"
+    }
+
+    It 'keeps the access token and the webhook secret out of output, verbose, debug, history and the store' {
+        $token = $script:Sandbox.Token
+        $secret = $script:Sandbox.WebhookSecret
+        $secret.Length | Should -BeGreaterThan 8
+        $streams = & {
+            # The preferences, not -Debug: on a compiled cmdlet -Debug also makes verbose messages prompt (Inquire).
+            $VerbosePreference = 'Continue'
+            $DebugPreference = 'Continue'
+            Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token
+            Connect-Bitrix24 -WebhookUrl $script:Webhook -AllowPlaintextSecretStore
+            Start-CalSync -Name Work
+            Get-CalSyncConnection | Format-List * | Out-String
+            Get-CalSyncHistory -Name Work | Format-List * | Out-String
+        } *>&1 | Out-String -Width 500
+        $streams | Should -Match 'Saved the Bitrix24 connection' # the verbose stream was captured
+        $streams | Should -Match 'No OS key store|UNENCRYPTED' # and the debug or warning stream
+        $streams | Should -Not -Match ([regex]::Escape($token))
+        $streams | Should -Not -Match ([regex]::Escape($secret))
+        $files = Get-ChildItem $script:StoreHome -Recurse -File
+        $withToken = @($files | Where-Object { (Get-Content -Raw -LiteralPath $_.FullName) -match [regex]::Escape($token) })
+        $withToken | Should -BeNullOrEmpty # an access token is kept for the session only
+        $withSecret = @($files | Where-Object { (Get-Content -Raw -LiteralPath $_.FullName) -match [regex]::Escape($secret) })
+        # Only the plaintext secret store that -AllowPlaintextSecretStore opted into.
+        [IO.Path]::GetRelativePath($script:StoreHome, $withSecret.FullName) | Should -Be (Join-Path 'secrets' 'bitrix24.secret.json')
+    }
+}
+
+Describe 'Connections' {
+    It 'lists the connections with Get-CalSyncConnection, filtered by -Kind, and formats them' {
+        $all = Get-CalSyncConnection
+        $all.Name | Sort-Object | Should -Be @('bitrix24', 'outlook')
+        (Get-CalSyncConnection -Kind Outlook).Auth | Should -Be 'AccessToken'
+        (Get-CalSyncConnection -Kind Bitrix24).Auth | Should -Be 'Webhook'
+        (Get-CalSyncConnection -Name bit*).Name | Should -Be 'bitrix24'
+        Get-CalSyncConnection | Out-String -Width 250 | Should -Match '(?m)^Name\s+Kind\s+Auth\s+Account\s+Calendar\s+Protection\s+Endpoint\s*$'
+    }
+
+    It 'reports an unknown connection name with ConnectionNotFound' {
+        $found = Get-CalSyncConnection -Name nowhere -ErrorVariable problems -ErrorAction SilentlyContinue
+        $found | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionNotFound,*'
+    }
+
+    It 'removes a Bitrix24 connection and its secret with Disconnect-Bitrix24' {
+        Connect-Bitrix24 -Name spare -WebhookUrl $script:Webhook -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        Join-Path $script:StoreHome 'secrets/spare.secret.json' | Should -Exist
+        $removed = Disconnect-Bitrix24 -Name spare -PassThru -Confirm:$false
+        $removed.Name | Should -Be 'spare'
+        Join-Path $script:StoreHome 'secrets/spare.secret.json' | Should -Not -Exist
+        Get-CalSyncConnection -Name spare -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'warns when Disconnect-OutlookCalendar removes a connection a sync uses, and the sync then names the missing connection' {
+        Connect-OutlookCalendar -Name second -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null
+        New-CalSync -Name Second -OutlookConnection second | Out-Null
+        try {
+            Disconnect-OutlookCalendar -Name second -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+            $warned | Should -Match 'Second'
+            $e = { Start-CalSync -Name Second -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionNotFound*' -PassThru
+            $e.Exception.Message | Should -Match 'Connect-OutlookCalendar'
+        }
+        finally { Remove-CalSync -Name Second -Confirm:$false }
+    }
+}
+
+Describe '-WhatIf on every cmdlet that changes something' {
+    It '<Command> -WhatIf writes nothing' -ForEach @(
+        @{ Command = 'New-CalSync -Name Other' }
+        @{ Command = 'Set-CalSync -Name Work -Interval 01:00:00 -AllowDelete:$false' }
+        @{ Command = 'Remove-CalSync -Name Work' }
+        @{ Command = 'Start-CalSync -Name Work -Force' }
+        @{ Command = 'Connect-OutlookCalendar -Name other -Endpoint $graph -AccessToken $token' }
+        @{ Command = 'Connect-Bitrix24 -Name other -WebhookUrl $webhook -AllowPlaintextSecretStore' }
+        @{ Command = 'Disconnect-OutlookCalendar -Name outlook' }
+        @{ Command = 'Disconnect-Bitrix24 -Name bitrix24' }
+        @{ Command = 'Register-CalSyncSchedule -Name Work -OutputPath $scratch' }
+        @{ Command = 'Register-CalSyncSchedule -Name Work -Cron -OutputPath $scratch' }
+        @{ Command = 'Export-CalSyncMapping -Name default -Path (Join-Path $scratch mapping.yaml)' }
+    ) {
+        $graph, $token, $webhook, $scratch = $script:Sandbox.Graph, $script:Token, $script:Webhook, $script:Scratch
+        Add-OutlookMeeting $script:Sandbox "Pending $([guid]::NewGuid().ToString('N').Substring(0, 6))" 15 | Out-Null # Start-CalSync would have work
+        $before = Get-Footprint
+        $output = & ([scriptblock]::Create("$Command -WhatIf")) 6>&1 | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
+        $output | Should -BeNullOrEmpty
+        Get-Footprint | Should -Be $before
+        Start-CalSync -Name Work | Out-Null # the pending meeting, so the next case starts even
+    }
+}
+
+Describe 'Schedule files' {
+    It 'writes a systemd service and timer that run the sync non-interactively with this store, and Unregister removes them' {
+        $dir = Join-Path $script:Scratch 'systemd'
+        $schedule = Register-CalSyncSchedule -Name Work -OutputPath $dir
+        $schedule.Kind | Should -Be 'SystemdTimer'
+        $schedule.Activated | Should -BeFalse
+        $service = Get-Content -Raw (Join-Path $dir 'calsync-work.service')
+        $service | Should -Match ([regex]::Escape("Environment=`"CALSYNC_HOME=$script:StoreHome`""))
+        $service | Should -Match '(?m)^ExecStart=.*pwsh -NoProfile -NonInteractive -Command ".*Start-CalSync -Name ''Work'' -ErrorAction Stop"$'
+        Get-Content -Raw (Join-Path $dir 'calsync-work.timer') | Should -Match '(?m)^OnUnitActiveSec=600s$'
+        Unregister-CalSyncSchedule -Name Work -OutputPath $dir -WhatIf
+        Join-Path $dir 'calsync-work.timer' | Should -Exist
+        $removed = Unregister-CalSyncSchedule -Name Work -OutputPath $dir -PassThru -Confirm:$false
+        @($removed.Files).Count | Should -Be 2
+        Get-ChildItem $dir | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a cron schedule for an interval cron cannot express, naming the way out' {
+        $e = { Register-CalSyncSchedule -Name Work -Cron -Interval '00:07:00' -OutputPath $script:Scratch -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScheduleIntervalInvalid*' -PassThru
+        $e.Exception.Message | Should -Match 'systemd timer'
+        Join-Path $script:Scratch 'calsync-work.cron' | Should -Not -Exist
+    }
+
+    It 'reports a missing schedule with ScheduleNotFound' {
+        { Unregister-CalSyncSchedule -Name Work -OutputPath (Join-Path $script:Scratch 'none') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScheduleNotFound*'
+    }
+}
+
+Describe 'Failures a script must handle' {
+    It 'refuses a run while another holds the lock: CalSync.Store.Locked, ResourceBusy' {
+        $lockPath = Join-Path $script:StoreHome 'locks/work.lock'
+        $held = [IO.File]::Open($lockPath, 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            $runs = Start-CalSync -Name Work -LockTimeout 0 -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failedRun = $?
+        }
+        finally { $held.Dispose() }
+        $runs | Should -BeNullOrEmpty
+        $failedRun | Should -BeFalse
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'CalSync.Store.Locked,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+        $failures[0].Exception.Message | Should -Match ([regex]::Escape('work.lock'))
+        (Start-CalSync -Name Work -LockTimeout 0).Outcome | Should -BeIn @('NoChanges', 'Succeeded') # released: the next run goes
+    }
+
+    It 'makes SignInRequired a terminating error (try/catch sees it without -ErrorAction Stop), naming Connect-OutlookCalendar' {
+        $renewed = Invoke-SandboxControl $script:Sandbox.GraphControl POST expire-access-tokens
+        $reached = $false
+        $caught = $null
+        try {
+            Start-CalSync -Name Work
+            $reached = $true
+        }
+        catch { $caught = $_ }
+        $reached | Should -BeFalse
+        $caught.FullyQualifiedErrorId | Should -BeLike 'SignInRequired,*'
+        $caught.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $caught.Exception.Message | Should -Match 'Connect-OutlookCalendar'
+        # Connecting again with a valid token is the way out.
+        $script:Token = ConvertTo-SecureString $renewed.accessToken -AsPlainText -Force
+        Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null
+        (Start-CalSync -Name Work).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
+    }
+
+    It 'aborts a run when Outlook suddenly returns no meetings (EmptySideGuard), and -Force overrides' {
+        $copies = @(Get-Bitrix24Meeting $script:Sandbox).Count
+        $copies | Should -BeGreaterThan 1
+        Invoke-SandboxControl $script:Sandbox.GraphControl POST 'reset?events=true' | Out-Null
+        $writes = Get-SandboxWriteCount $script:Sandbox
+        $run = Start-CalSync -Name Work -ErrorVariable failures -ErrorAction SilentlyContinue
+        $run.Outcome | Should -Be 'Aborted' # the history record is still the output
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'EmptySideGuard,*'
+        $failures[0].TargetObject | Should -Be 'Work'
+        $failures[0].Exception.Message | Should -Match '-Force'
+        { Start-CalSync -Name Work -ErrorAction Stop } | Should -Throw -ErrorId 'EmptySideGuard*'
+        Get-SandboxWriteCount $script:Sandbox | Should -Be $writes
+        @(Get-Bitrix24Meeting $script:Sandbox).Count | Should -Be $copies
+        (Start-CalSync -Name Work -Force).Deleted | Should -Be $copies
+        Get-Bitrix24Meeting $script:Sandbox | Should -BeNullOrEmpty
     }
 }
