@@ -149,6 +149,12 @@ public sealed class Projector
         };
     }
 
+    /// <summary>Whether <paramref name="current"/> shows other text than <paramref name="desired"/>: title, body, location, reminder, categories, attendees.</summary>
+    public static bool TextDiffers(CalEvent desired, CalEvent current) =>
+        desired.Title != current.Title || desired.Description != current.Description || desired.Location != current.Location
+        || desired.ReminderMinutes != current.ReminderMinutes || !desired.Categories.SequenceEqual(current.Categories)
+        || desired.Attendees.Count != current.Attendees.Count;
+
     private Recurrence ApplyRecurrence(Recurrence source, Side from, Recurrence? existing, bool existingIsOriginal) => source with
     {
         Exceptions = source.Exceptions.Select(x => new OccurrenceException(x.OriginalDate,

@@ -268,7 +268,12 @@ public static class Planner
             if (b is not null && !bChanged && !bKnown) link = link with { Bitrix24Hash = b.View.Hash, Bitrix24HashVersion = b.Event.Version };
             if (a is not null && b is not null)
             {
-                if (!aChanged && !bChanged) { _links.Add(link); return; }
+                if (!aChanged && !bChanged)
+                {
+                    if (!_hashVersionsValid && ProjectCopyAgain(a, b, link)) return;
+                    _links.Add(link);
+                    return;
+                }
                 if (aChanged && bChanged)
                 {
                     if (!WouldChange(a, b)) { _links.Add(NewLink(a, b, link.Origin)); return; }
@@ -399,8 +404,9 @@ public static class Planner
                 var recovered = recoveredOn is not null;
                 var reason = recovered ? "copy found after an interrupted run" : "the same meeting on both sides";
                 // Only new data (InitialMerge None): the pair is linked as it stands and syncs once either side changes.
-                // A copy found through the journal or its stamp has its original on the other side; a match is two originals.
-                var origin = recoveredOn?.Other() ?? (a.Event.OriginStamp is not null ? Side.Bitrix24 : null);
+                // A copy found through the journal, its stamp or the placeholder has its original on the other side; a
+                // match of two originals has none.
+                var origin = recoveredOn?.Other() ?? (IsOriginal(a, null) == IsOriginal(b, null) ? null : IsOriginal(a, null) ? Side.Outlook : Side.Bitrix24);
                 if (_mode == Mode.None || !WouldChange(a, b))
                 {
                     _links.Add(NewLink(a, b, origin));
@@ -549,6 +555,23 @@ public static class Planner
                 Origin = origin,
                 Reason = reason,
             });
+        }
+
+        /// <summary>
+        /// The mapping changed (another profile, or its fields): a copy is what its original looks like under the new
+        /// mapping, so busy-only turns existing copies into busy blocks and the way back restores their details. Pairs of
+        /// two originals (matched) are left as they are.
+        /// </summary>
+        private bool ProjectCopyAgain(SyncItem a, SyncItem b, Link link)
+        {
+            var origin = link.Origin ?? (IsOriginal(a, null) == IsOriginal(b, null) ? null : IsOriginal(a, null) ? Side.Outlook : Side.Bitrix24);
+            if (origin is not { } side || !Flows(side)) return false;
+            var (original, copy) = side == Side.Outlook ? (a, b) : (b, a);
+            var desired = _projector.Apply(original.Event, side, copy.Event);
+            // The view hashes only what the new mapping carries: what it blanks (busy-only) is compared as text.
+            if (_projector.Hash(desired, copy.Side) == copy.View.Hash && !Projector.TextDiffers(desired, copy.Event)) return false;
+            Update(original, copy, link, "the mapping changed: the copy is made again from its original");
+            return true;
         }
 
         /// <summary>

@@ -86,8 +86,8 @@ public sealed class SyncRunner
         var elsewhere = new List<(Side, string)>();
         try
         {
-            var confirmOutlook = ConfirmVanishedAsync(Side.Outlook, state, window, outlook.Events, bitrix24.Events, elsewhere, log, cancellationToken);
-            var confirmBitrix24 = ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, outlook.Events, elsewhere, log, cancellationToken);
+            var confirmOutlook = ConfirmVanishedAsync(Side.Outlook, state, window, outlook.Events, bitrix24.Events, elsewhere, options, cancellationToken);
+            var confirmBitrix24 = ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, outlook.Events, elsewhere, options, cancellationToken);
             await Task.WhenAll(confirmOutlook, confirmBitrix24).ConfigureAwait(false);
             (outlookEvents, bitrix24Events) = (confirmOutlook.Result, confirmBitrix24.Result);
         }
@@ -167,15 +167,16 @@ public sealed class SyncRunner
     }
 
     /// <summary>
-    /// Absence is not deletion: linked items in the window that <paramref name="side"/>'s read lacks while their pair is
-    /// present are read directly, in one batched read. Gone: they stay absent (the planner deletes or unlinks as
+    /// Absence is not deletion: linked items that <paramref name="side"/>'s read lacks while their pair is present (in the
+    /// window, or back in it) are read directly, in one batched read. Gone: they stay absent (the planner deletes or unlinks as
     /// before). Found whole: they join the side's events at their new place (a copy then follows them). Found but not
-    /// whole: <paramref name="elsewhere"/>. An empty read is the empty-side guard's case and is not confirmed item by item.
+    /// whole: <paramref name="elsewhere"/>. An empty read is the empty-side guard's case (the run stops before any write)
+    /// unless the run is forced: then it is confirmed like any other.
     /// </summary>
     private async Task<IReadOnlyList<CalEvent>> ConfirmVanishedAsync(Side side, SyncState state, SyncWindow window, IReadOnlyList<CalEvent> read,
-        IReadOnlyList<CalEvent> other, List<(Side, string)> elsewhere, Action<string> log, CancellationToken cancellationToken)
+        IReadOnlyList<CalEvent> other, List<(Side, string)> elsewhere, RunOptions options, CancellationToken cancellationToken)
     {
-        if (read.Count == 0 || state.Links.Count == 0) return read;
+        if ((read.Count == 0 && !options.Force) || state.Links.Count == 0) return read;
         var present = new HashSet<string>(read.Select(e => e.Id), StringComparer.Ordinal);
         var presentOther = new HashSet<string>(other.Select(e => e.Id), StringComparer.Ordinal);
         var vanished = new List<string>();
@@ -184,11 +185,11 @@ public sealed class SyncRunner
             var (id, pair) = side == Side.Outlook ? (link.OutlookId, link.Bitrix24Id) : (link.Bitrix24Id, link.OutlookId);
             // An occurrence of a series is confirmed with its series (a missing occurrence is a cancellation).
             if (present.Contains(id) || !presentOther.Contains(pair) || OccurrenceKey.TryParse(id, out _, out _)) continue;
-            if (window.Overlaps(link.StartUtc, link.EndUtc)) vanished.Add(id);
+            vanished.Add(id);
         }
         if (vanished.Count == 0) return read;
         var found = await SideOf(side).ReadByIdAsync(vanished, cancellationToken).ConfigureAwait(false);
-        log($"{vanished.Count} linked {side} meeting(s) missing from the read were read directly: {vanished.Count - found.Count} deleted, {found.Count} still exist.");
+        options.Log?.Invoke($"{vanished.Count} linked {side} meeting(s) missing from the read were read directly: {vanished.Count - found.Count} deleted, {found.Count} still exist.");
         if (found.Count == 0) return read;
         var events = new List<CalEvent>(read);
         foreach (var pair in found)

@@ -108,6 +108,12 @@ public sealed class MappingScenarios
         Assert.All(h.State.Links, l => Assert.NotNull(l.OutlookHashVersion));
 
         h.Definition = h.Definition with { Mapping = "busy-only" };
+        // Issue 19: the copies become busy blocks (no title, no location); the originals are not written.
+        var switched = h.Run();
+        Assert.Equal(2, switched.Bitrix24.Updated);
+        Assert.Equal(0, switched.Outlook.Updated);
+        Assert.All(h.B.Events, e => Assert.Equal(("Busy", ""), (e.Title, e.Location)));
+        Assert.Equal("Room 1", h.A[a1.Id].Location);
         h.AssertQuiet();
         var busy = new Projector(MappingLoader.BuiltIn("busy-only"));
         Assert.Equal(busy.Fingerprint, h.State.ViewFingerprint);
@@ -119,6 +125,13 @@ public sealed class MappingScenarios
         // The new hashes are the ones compared from now on: a real edit is still one.
         h.A.Edit(a1.Id, e => e with { Start = e.Start.Add(TimeSpan.FromHours(1)), End = e.End.Add(TimeSpan.FromHours(1)) });
         Assert.Equal(1, h.Run().Bitrix24.Updated);
+        h.AssertQuiet();
+
+        // And back: the copies get their details again from their originals.
+        h.Definition = h.Definition with { Mapping = "default" };
+        Assert.Equal(2, h.Run().Bitrix24.Updated);
+        Assert.Contains(h.B.Events, e => e.Title == "Planning" && e.Location == "Room 1");
+        Assert.Contains(h.B.Events, e => e.Title == "Review");
         h.AssertQuiet();
     }
 
