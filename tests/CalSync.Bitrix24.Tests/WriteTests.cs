@@ -12,7 +12,7 @@ public class WriteTests
     [Theory]
     [InlineData("en")]
     [InlineData("de")]
-    public async Task Create_update_delete_sends_only_changed_fields(string culture)
+    public async Task Create_update_delete_sends_changed_fields_with_the_whole_time_block(string culture)
     {
         await using var portal = await Portal.StartAsync(culture, "Asia/Kolkata");
         var side = portal.Side();
@@ -40,8 +40,14 @@ public class WriteTests
         var update = portal.Batches().SelectMany(b => b.Commands).Single(c => c.StartsWith("calendar.event.update"));
         Assert.Contains("name=Review%20v2", update);
         Assert.Contains("accessibility=absent", update);
-        Assert.DoesNotContain("from=", update);
+        // The whole time block goes with any change: Bitrix24 makes an update without it timed and in the user's zone.
+        Assert.Contains("skip_time=N", update);
+        Assert.Contains("from=", update);
+        Assert.Contains("to=", update);
+        Assert.Contains("timezone_from=", update);
+        Assert.Contains("timezone_to=", update);
         Assert.DoesNotContain("location=", update);
+        Assert.DoesNotContain("description=", update);
         var reread = Assert.Single((await side.ReadAsync(March, null, default)).Events);
         Assert.Equal("Review v2", reread.Title);
         Assert.Equal(ShowAs.Oof, reread.ShowAs);

@@ -22,14 +22,18 @@ internal static class EventParams
         if (withRRule && d.Recurrence is { } r) p.Add(new("rrule", RRule(r, d.Start)));
     }
 
-    /// <summary>Only what differs from <paramref name="e"/> (times as a unit). Returns whether anything was added.</summary>
+    /// <summary>
+    /// What differs from <paramref name="e"/>, and with anything the whole time block: an update without
+    /// <c>skip_time</c> makes the event timed and one without zones puts it in the webhook user's zone
+    /// (docs/bitrix24-api.md, "calendar.event.update"). Returns whether anything differs.
+    /// </summary>
     public static bool AddChanged(List<KeyValuePair<string, object?>> p, CalEvent d, CalEvent e, bool forceTimes)
     {
         var before = p.Count;
         if (d.Title != e.Title) p.Add(new("name", d.Title));
         if (d.Description != e.Description) p.Add(new("description", d.Description));
         if (d.Location != e.Location) p.Add(new("location", d.Location));
-        if (forceTimes || !Equals(d.Start, e.Start) || !Equals(d.End, e.End)) AddTimes(p, d.Start, d.End);
+        var timesChanged = forceTimes || !Equals(d.Start, e.Start) || !Equals(d.End, e.End);
         if (EventRow.FromShowAs(d.ShowAs) != EventRow.FromShowAs(e.ShowAs)) p.Add(new("accessibility", EventRow.FromShowAs(d.ShowAs)));
         if (IsPrivate(d) != IsPrivate(e)) p.Add(new("private_event", IsPrivate(d) ? "Y" : "N"));
         if (d.Importance != e.Importance) p.Add(new("importance", EventRow.FromImportance(d.Importance)));
@@ -38,7 +42,9 @@ internal static class EventParams
             if (d.ReminderMinutes is { } m) AddRemind(p, m);
             else p.Add(new("remind", ""));
         }
-        return p.Count > before;
+        if (!timesChanged && p.Count == before) return false;
+        AddTimes(p, d.Start, d.End);
+        return true;
     }
 
     public static void AddTimes(List<KeyValuePair<string, object?>> p, EventTime start, EventTime end)

@@ -294,16 +294,17 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     /// Reads from/to (§8.2): with an offset or Z the instant is shifted by the user's CURRENT offset and stored in the
     /// user's zone (the DST hazard); a naive datetime is wall clock in <c>timezone_from</c>/<c>timezone_to</c> or the
     /// user's zone; <c>skip_time=Y</c> (the string only) makes an all-day event whose <c>to</c> is the last day.
+    /// An update is not partial for the time block (docs/bitrix24-api.md, "calendar.event.update"): without
+    /// <c>skip_time</c> the event is timed, a missing zone is the calling user's, and a missing from/to keeps its stored
+    /// wall-clock value.
     /// </summary>
     private Bitrix24Event ApplyTimes(Bitrix24Event e, RestParams p, bool isNew)
     {
         var allDay = p.Has("skip_time") ? p.String("skip_time") == "Y"
-            : p.Has("skipTime") ? p.String("skipTime") == "Y"
-            : !isNew && e.AllDay;
+            : p.Has("skipTime") && p.String("skipTime") == "Y";
         var fromGiven = p.Has("from") || p.Has("from_ts");
         var toGiven = p.Has("to") || p.Has("to_ts");
-        var zoneGiven = p.Has("timezone_from") || p.Has("timezone_to");
-        if (!isNew && !fromGiven && !toGiven && !zoneGiven && allDay == e.AllDay) return e;
+        if (!isNew && !fromGiven && !toGiven && allDay && e.AllDay) return e;
 
         if (allDay)
         {
@@ -318,14 +319,11 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             };
         }
 
+        // EventUpdate's processTimezone: timezone_to, else timezone_from, else the calling user's zone, for each end.
         var zoneFromParam = p.Has("timezone_from") ? p.String("timezone_from") : null;
         var zoneToParam = p.Has("timezone_to") ? p.String("timezone_to") : zoneFromParam;
-        var length = e.To - e.From;
-        var (fromWall, fromZone) = fromGiven ? ReadEnd(p, "from", "from_ts", zoneFromParam)
-            : (e.From, zoneFromParam is null && !e.AllDay ? e.TimeZoneFrom! : ZoneOrDefault(zoneFromParam));
-        var (toWall, toZone) = toGiven ? ReadEnd(p, "to", "to_ts", zoneToParam)
-            : (fromGiven ? fromWall + length : e.To, zoneToParam is null && !e.AllDay ? e.TimeZoneTo! : ZoneOrDefault(zoneToParam));
-        if (e.AllDay && !toGiven && !fromGiven) toWall = fromWall.AddHours(1);
+        var (fromWall, fromZone) = fromGiven ? ReadEnd(p, "from", "from_ts", zoneFromParam) : (e.From, ZoneOrDefault(zoneFromParam));
+        var (toWall, toZone) = toGiven ? ReadEnd(p, "to", "to_ts", zoneToParam) : (e.To, ZoneOrDefault(zoneToParam));
         if (Zones.ToUtc(toWall, Zones.Find(toZone)) < Zones.ToUtc(fromWall, Zones.Find(fromZone))) (toWall, toZone) = (fromWall, fromZone);
         return e with { AllDay = false, From = fromWall, To = toWall, TimeZoneFrom = fromZone, TimeZoneTo = toZone };
     }

@@ -247,9 +247,16 @@ public sealed class SandboxHarness : IAsyncDisposable
         }).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The user edits an event (calendar.event.update with these parameters).</summary>
+    /// <summary>
+    /// A user's edit, as the portal's form makes it: the event's own time block (skip_time, zones) goes along unless the
+    /// change sets it, since an update without it makes the event timed and in the webhook user's zone (docs/bitrix24-api.md).
+    /// </summary>
     public void Bitrix24Update(string id, IDictionary<string, object?> changes)
     {
         var p = new Dictionary<string, object?> { ["id"] = int.Parse(id, CultureInfo.InvariantCulture), ["type"] = "user", ["ownerId"] = Bitrix24.UserId };
+        var stored = Bitrix24Stored.Single(e => e.Id.ToString(CultureInfo.InvariantCulture) == id);
+        p["skip_time"] = stored.AllDay ? "Y" : "N";
+        if (!stored.AllDay) (p["timezone_from"], p["timezone_to"]) = (stored.TimeZoneFrom, stored.TimeZoneTo);
         foreach (var (k, v) in changes) p[k] = v;
         Bitrix24.Call("calendar.event.update", p);
     }
