@@ -123,7 +123,7 @@ public static class Planner
         {
             Load(Side.Outlook, _in.Outlook);
             Load(Side.Bitrix24, _in.Bitrix24);
-            var links = FollowMovedCopies(_in.State.Links);
+            var links = FollowJournaledCopies(FollowMovedCopies(_in.State.Links));
             foreach (var link in links) Classify(link);
             PlanNewItems();
             return new Plan
@@ -212,6 +212,35 @@ public static class Planner
             }).ToList();
         }
 
+        /// <summary>
+        /// A copy made again for a link (its old copy was deleted) by a run that died before saving: the journal names
+        /// its source, and the link follows the unlinked copy it finds (by origin stamp or match key) instead of making a
+        /// third one. The copy is then compared like any changed item.
+        /// </summary>
+        private IReadOnlyList<Link> FollowJournaledCopies(IReadOnlyList<Link> links)
+        {
+            if (_in.State.Journal.Count == 0) return links;
+            var taken = new HashSet<(Side, string)>(links.SelectMany(l => new[] { (Side.Outlook, l.OutlookId), (Side.Bitrix24, l.Bitrix24Id) }));
+            return links.Select(link =>
+            {
+                foreach (var side in BothSides)
+                {
+                    var id = IdOn(link, side);
+                    if (Items(side).ContainsKey(id) || Excluded(side).ContainsKey(id)) continue;
+                    var entry = _in.State.Journal.FirstOrDefault(j => j.TargetSide == side && j.SourceId == IdOn(link, side.Other()));
+                    if (entry is null) continue;
+                    var copy = Items(side).Values.FirstOrDefault(i => !taken.Contains((side, i.Id))
+                        && (entry.OriginStamp.Length > 0 && i.Event.OriginStamp == entry.OriginStamp || i.View.MatchKey == entry.MatchKey));
+                    if (copy is null) continue;
+                    taken.Add((side, copy.Id));
+                    return side == Side.Outlook
+                        ? link with { OutlookId = copy.Id, OutlookVersion = null, OutlookHashVersion = null }
+                        : link with { Bitrix24Id = copy.Id, Bitrix24Version = null, Bitrix24HashVersion = null };
+                }
+                return link;
+            }).ToList();
+        }
+
         private void Classify(Link link)
         {
             _linkedOutlook.Add(link.OutlookId);
@@ -223,11 +252,20 @@ public static class Planner
 
             if (a is null && b is null && !aExcluded && !bExcluded)
             {
+                // Moved beyond the window's far edge, both: the pair is kept (few such links), so when one comes back its
+                // pair is read directly and follows it instead of a second copy being made. The past edge lets go.
+                if (link.StartUtc >= _in.Window.EndUtc)
+                {
+                    _links.Add(link);
+                    return;
+                }
                 Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id,
                     _in.Window.Overlaps(link.StartUtc, link.EndUtc) ? "gone on both sides" : "left the sync window");
                 return;
             }
-            if ((a is null || b is null) && !_in.Window.Overlaps(link.StartUtc, link.EndUtc))
+            // Through the past edge a pair leaves the sync; beyond the far edge one side missing was read directly and is
+            // gone, so it is a deletion like any other.
+            if ((a is null || b is null) && !_in.Window.Overlaps(link.StartUtc, link.EndUtc) && link.StartUtc < _in.Window.EndUtc)
             {
                 Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id, "left the sync window");
                 return;

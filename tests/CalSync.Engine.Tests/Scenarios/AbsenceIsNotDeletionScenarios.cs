@@ -37,10 +37,15 @@ public sealed class AbsenceIsNotDeletionScenarios
         Assert.True(h.B.Contains(b.Id));
         Assert.Equal(h.A[a.Id].Start.SortKeyUtc, h.B[b.Id].Start.SortKeyUtc);
 
-        var next = h.Run();
-        Assert.Contains(next.Items, i => i.Action == ItemAction.Unlink && i.Reason == "left the sync window");
-        Assert.DoesNotContain(h.State.Links, l => l.OutlookId == a.Id);
+        h.AssertQuiet();
+        Assert.Contains(h.State.Links, l => l.OutlookId == a.Id && l.Bitrix24Id == b.Id); // kept beyond the far edge
         Assert.Equal(0, h.B.Deletes);
+
+        // Moved back: the copy follows it back, no second copy is made.
+        h.A.Edit(a.Id, e => e with { Start = e.Start.Add(TimeSpan.FromDays(-730)), End = e.End.Add(TimeSpan.FromDays(-730)) });
+        var back = h.Run();
+        Assert.Equal((0, 1), (back.Bitrix24.Created, back.Bitrix24.Updated));
+        Assert.Equal(h.A[a.Id].Start.SortKeyUtc, h.B[b.Id].Start.SortKeyUtc);
         h.AssertQuiet();
     }
 

@@ -42,8 +42,14 @@ public sealed class AbsenceIsNotDeletionScenarios(SandboxFixture fixture) : ICla
         var copy = Assert.Single(h.Bitrix24Stored, e => e.Id.ToString(CultureInfo.InvariantCulture) == b1);
         Assert.Equal(far, copy.From);
 
-        var next = await h.RunAsync();
-        Assert.Contains(next.Items, i => i.Action == ItemAction.Unlink && i.Reason == "left the sync window");
+        await h.AssertQuietAsync();
+        Assert.Contains(h.State.Links, l => l.OutlookId == a1 && l.Bitrix24Id == b1); // kept beyond the far edge
+
+        // Moved back: Bitrix24's row is read directly and follows; no second copy.
+        await h.OutlookPatchAsync(a1, $$$"""{"start":{"dateTime":"{{{SandboxHarness.GraphTime(Monday10.AddDays(6))}}}","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"{{{SandboxHarness.GraphTime(Monday10.AddDays(6).AddHours(1))}}}","timeZone":"W. Europe Standard Time"}}""");
+        var back = await h.RunAsync();
+        Assert.True(0 == back.Bitrix24.Created && 1 == back.Bitrix24.Updated, SandboxHarness.Describe(back));
+        Assert.Equal(Monday10.AddDays(6), Assert.Single(h.Bitrix24Stored, e => e.Id.ToString(CultureInfo.InvariantCulture) == b1).From);
         Assert.Equal(2, h.Bitrix24Stored.Count);
         await h.AssertQuietAsync();
     }
