@@ -264,8 +264,10 @@ public static class Planner
                 return;
             }
             // Through the past edge a pair leaves the sync; beyond the far edge one side missing was read directly and is
-            // gone, so it is a deletion like any other.
-            if ((a is null || b is null) && !_in.Window.Overlaps(link.StartUtc, link.EndUtc) && link.StartUtc < _in.Window.EndUtc)
+            // gone, so it is a deletion like any other. A meeting read directly outside the window is never copied again:
+            // with its pair gone, the pair leaves the sync.
+            if ((a is null || b is null) && (!_in.Window.Overlaps(link.StartUtc, link.EndUtc) && link.StartUtc < _in.Window.EndUtc
+                    || (a ?? b) is { } only && !_in.Window.Overlaps(only.Event.Start.SortKeyUtc, only.Event.End.SortKeyUtc)))
             {
                 Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id, "left the sync window");
                 return;

@@ -168,7 +168,7 @@ public sealed class SyncRunner
 
     /// <summary>
     /// Absence is not deletion: linked items that <paramref name="side"/>'s read lacks while their pair is present (in the
-    /// window, or back in it) are read directly, in one batched read. Gone: they stay absent (the planner deletes or unlinks as
+    /// window, or back in it) or while the pair was last seen in the window are read directly, in one batched read. Gone: they stay absent (the planner deletes or unlinks as
     /// before). Found whole: they join the side's events at their new place (a copy then follows them). Found but not
     /// whole: <paramref name="elsewhere"/>. An empty read is the empty-side guard's case (the run stops before any write)
     /// unless the run is forced: then it is confirmed like any other.
@@ -184,8 +184,8 @@ public sealed class SyncRunner
         {
             var (id, pair) = side == Side.Outlook ? (link.OutlookId, link.Bitrix24Id) : (link.Bitrix24Id, link.OutlookId);
             // An occurrence of a series is confirmed with its series (a missing occurrence is a cancellation).
-            if (present.Contains(id) || !presentOther.Contains(pair) || OccurrenceKey.TryParse(id, out _, out _)) continue;
-            vanished.Add(id);
+            if (present.Contains(id) || OccurrenceKey.TryParse(id, out _, out _)) continue;
+            if (presentOther.Contains(pair) || window.Overlaps(link.StartUtc, link.EndUtc)) vanished.Add(id);
         }
         if (vanished.Count == 0) return read;
         var found = await SideOf(side).ReadByIdAsync(vanished, cancellationToken).ConfigureAwait(false);
