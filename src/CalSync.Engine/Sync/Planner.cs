@@ -308,9 +308,11 @@ public static class Planner
             if (b is not null && !bChanged && !bKnown) link = link with { Bitrix24Hash = b.View.Hash, Bitrix24HashVersion = b.Event.Version };
             if (a is not null && b is not null)
             {
+                // A copy made under another mapping holds that mapping's content (the placeholder, blanks): it is made
+                // again from its original, whatever either side changed, and never written back over the original.
+                if (!_hashVersionsValid && ProjectCopyAgain(a, b, link)) return;
                 if (!aChanged && !bChanged)
                 {
-                    if (!_hashVersionsValid && ProjectCopyAgain(a, b, link)) return;
                     _links.Add(link);
                     return;
                 }
@@ -600,7 +602,7 @@ public static class Planner
         /// <summary>
         /// The mapping changed (another profile, or its fields): a copy is what its original looks like under the new
         /// mapping, so busy-only turns existing copies into busy blocks and the way back restores their details. Pairs of
-        /// two originals (matched) are left as they are.
+        /// two originals (matched) are left to the usual rules. True when the pair is decided here.
         /// </summary>
         private bool ProjectCopyAgain(SyncItem a, SyncItem b, Link link)
         {
@@ -609,8 +611,10 @@ public static class Planner
             var (original, copy) = side == Side.Outlook ? (a, b) : (b, a);
             var desired = _projector.Apply(original.Event, side, copy.Event);
             // The view hashes only what the new mapping carries: what it blanks (busy-only) is compared as text.
-            if (_projector.Hash(desired, copy.Side) == copy.View.Hash && !Projector.TextDiffers(desired, copy.Event)) return false;
-            Update(original, copy, link, "the mapping changed: the copy is made again from its original");
+            if (_projector.Hash(desired, copy.Side) == copy.View.Hash && !Projector.TextDiffers(desired, copy.Event))
+                _links.Add(NewLink(a, b, side));
+            else
+                Update(original, copy, link, "the mapping changed: the copy is made again from its original");
             return true;
         }
 

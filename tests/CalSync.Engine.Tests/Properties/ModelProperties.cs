@@ -32,8 +32,9 @@ public sealed class ModelProperties
 
     /// <summary>
     /// Operations whose sequences do not all hold yet, left out unless CALSYNC_MODEL_ALL=1 (issue 15's note has failing
-    /// sequences): a lost state re-pairs a Bitrix24 copy only by content (it carries no origin stamp), and a mapping
-    /// switch combined with kills and edits can write a placeholder over an original (issue 19).
+    /// sequences): a lost state re-pairs a Bitrix24 copy only by content (it carries no origin stamp); a mapping switch
+    /// while a pair is beyond the window leaves its copy in the old mapping's form, and two matched originals that
+    /// differ under the new mapping are not brought in line (issue 19).
     /// </summary>
     private static readonly OpKind[] NotYetHolding = Environment.GetEnvironmentVariable("CALSYNC_MODEL_ALL") == "1"
         ? Array.Empty<OpKind>() : new[] { OpKind.LoseState, OpKind.SwitchMapping };

@@ -69,6 +69,23 @@ public sealed class CopyNeverOverwritesOriginalScenarios
     }
 
     [Fact]
+    public void A_busy_block_edited_before_the_mapping_goes_back_to_default_is_made_again_from_its_original()
+    {
+        using var h = new SyncHarness(new SyncDefinition { Name = "busy", Mapping = "busy-only" });
+        var original = h.B.Add(Meeting("Board meeting", body: "Budget"));
+        h.Run(InitialMerge.TwoWay);
+        var copy = h.A.Events.Single();
+        h.A.Edit(copy.Id, e => e with { Location = "Room 25" }); // not carried by busy-only, but a new version
+
+        h.Definition = h.Definition with { Mapping = "default" };
+        var run = h.Run();
+        Assert.Equal(0, run.Bitrix24.Updated);
+        Assert.Equal(("Board meeting", "Budget"), (h.B[original.Id].Title, h.B[original.Id].Description));
+        Assert.Equal(("Board meeting", "Budget"), (h.A[copy.Id].Title, h.A[copy.Id].Description));
+        h.AssertQuiet();
+    }
+
+    [Fact]
     public void Matched_originals_on_both_sides_keep_their_details_when_one_moves()
     {
         using var h = new SyncHarness(new SyncDefinition { Name = "busy", Mapping = "busy-only" });
