@@ -256,7 +256,7 @@ public static class Planner
                 // pair is read directly and follows it instead of a second copy being made. The past edge lets go.
                 if (link.StartUtc >= _in.Window.EndUtc)
                 {
-                    _links.Add(link);
+                    _links.Add(_hashVersionsValid ? link : link with { Fingerprint = link.Fingerprint ?? _in.State.ViewFingerprint });
                     return;
                 }
                 Event(ItemAction.Unlink, Side.Bitrix24, link.OutlookId, link.Bitrix24Id,
@@ -310,7 +310,8 @@ public static class Planner
             {
                 // A copy made under another mapping holds that mapping's content (the placeholder, blanks): it is made
                 // again from its original, whatever either side changed, and never written back over the original.
-                if (!_hashVersionsValid && ProjectCopyAgain(a, b, link)) return;
+                if ((!_hashVersionsValid || link.Fingerprint is not null && link.Fingerprint != _projector.Fingerprint) && ProjectCopyAgain(a, b, link)) return;
+                if (link.Fingerprint is not null) link = link with { Fingerprint = null };
                 if (!aChanged && !bChanged)
                 {
                     _links.Add(link);
@@ -607,6 +608,13 @@ public static class Planner
         private bool ProjectCopyAgain(SyncItem a, SyncItem b, Link link)
         {
             var origin = link.Origin ?? (IsOriginal(a, null) == IsOriginal(b, null) ? null : IsOriginal(a, null) ? Side.Outlook : Side.Bitrix24);
+            if (origin is null && _direction == SyncDirection.TwoWay && WouldChange(a, b))
+            {
+                // Two originals that differ under the new mapping: brought in line as a merge would (the conflict policy).
+                var winner = Resolve(a, b);
+                Update(winner, winner == a ? b : a, link, "the mapping changed: the pair is brought in line");
+                return true;
+            }
             if (origin is not { } side || !Flows(side)) return false;
             var (original, copy) = side == Side.Outlook ? (a, b) : (b, a);
             var desired = _projector.Apply(original.Event, side, copy.Event);

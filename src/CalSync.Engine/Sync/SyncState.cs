@@ -38,6 +38,11 @@ public sealed record Link : IJsonOnDeserialized
     /// links older than this field. A write to an original carries only what the mapping carries back.
     /// </summary>
     public Model.Side? Origin { get; set; }
+    /// <summary>
+    /// The mapping fingerprint the pair was last made under, kept only when it is not the state's: the pair was beyond
+    /// the window when the mapping changed, and is made again under the new one when it comes back. Null otherwise.
+    /// </summary>
+    public string? Fingerprint { get; set; }
     /// <summary>Start and end (UTC) of the pair when last seen: decides whether it left the window.</summary>
     public DateTime StartUtc { get; set; }
     public DateTime EndUtc { get; set; }

@@ -86,6 +86,29 @@ public sealed class CopyNeverOverwritesOriginalScenarios
     }
 
     [Fact]
+    public void A_pair_beyond_the_window_when_the_mapping_changes_is_made_again_when_it_comes_back()
+    {
+        using var h = new SyncHarness();
+        var original = h.A.Add(Dentist());
+        h.A.Add(Meeting("Review", day: 12));
+        h.Run(InitialMerge.TwoWay);
+        var copy = h.State.Links.Single(l => l.OutlookId == original.Id).Bitrix24Id;
+        h.A.Edit(original.Id, e => e with { Start = e.Start.Add(TimeSpan.FromDays(400)), End = e.End.Add(TimeSpan.FromDays(400)) });
+        h.Run(); // the copy follows it beyond the window
+
+        h.Definition = h.Definition with { Mapping = "busy-only" };
+        h.Run(); // the pair is not read: it keeps the old mapping's form for now
+        Assert.Equal("Dentist", h.B[copy].Title);
+
+        h.Now = h.Now.AddDays(100); // the window reaches the pair, neither side changed: still a busy block, not "Dentist"
+        var reached = h.Run();
+        Assert.Equal(1, reached.Bitrix24.Updated);
+        Assert.Equal(("Busy", "", ""), (h.B[copy].Title, h.B[copy].Description, h.B[copy].Location));
+        Assert.Equal("Dentist", h.A[original.Id].Title);
+        h.AssertQuiet();
+    }
+
+    [Fact]
     public void Matched_originals_on_both_sides_keep_their_details_when_one_moves()
     {
         using var h = new SyncHarness(new SyncDefinition { Name = "busy", Mapping = "busy-only" });
