@@ -86,8 +86,9 @@ public sealed class SyncRunner
         var elsewhere = new List<(Side, string)>();
         try
         {
-            var confirmOutlook = ConfirmVanishedAsync(Side.Outlook, state, window, outlook.Events, bitrix24.Events, elsewhere, options, cancellationToken);
-            var confirmBitrix24 = ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, outlook.Events, elsewhere, options, cancellationToken);
+            var ids = (Outlook: IdsOf(outlook.Events), Bitrix24: IdsOf(bitrix24.Events));
+            var confirmOutlook = ConfirmVanishedAsync(Side.Outlook, state, window, outlook.Events, ids.Outlook, ids.Bitrix24, elsewhere, options, cancellationToken);
+            var confirmBitrix24 = ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, ids.Bitrix24, ids.Outlook, elsewhere, options, cancellationToken);
             await Task.WhenAll(confirmOutlook, confirmBitrix24).ConfigureAwait(false);
             (outlookEvents, bitrix24Events) = (confirmOutlook.Result, confirmBitrix24.Result);
         }
@@ -166,19 +167,24 @@ public sealed class SyncRunner
         }, plan, options);
     }
 
+    private static HashSet<string> IdsOf(IReadOnlyList<CalEvent> events)
+    {
+        var ids = new HashSet<string>(events.Count, StringComparer.Ordinal);
+        foreach (var e in events) ids.Add(e.Id);
+        return ids;
+    }
+
     /// <summary>
-    /// Absence is not deletion: linked items that <paramref name="side"/>'s read lacks while their pair is present (in the
-    /// window, or back in it) or while the pair was last seen in the window are read directly, in one batched read. Gone: they stay absent (the planner deletes or unlinks as
-    /// before). Found whole: they join the side's events at their new place (a copy then follows them). Found but not
-    /// whole: <paramref name="elsewhere"/>. An empty read is the empty-side guard's case (the run stops before any write)
-    /// unless the run is forced: then it is confirmed like any other.
+    /// Absence is not deletion: linked items that <paramref name="side"/>'s read lacks while their pair is present (in
+    /// the window, or back in it) or was last seen in the window are read directly, in one batched read. Gone: they stay
+    /// absent (the planner deletes or unlinks as before). Found whole: they join the side's events at their new place (a
+    /// copy then follows them). Found but not whole: <paramref name="elsewhere"/>. An empty read is the empty-side
+    /// guard's case (the run stops before any write) unless the run is forced: then it is confirmed like any other.
     /// </summary>
     private async Task<IReadOnlyList<CalEvent>> ConfirmVanishedAsync(Side side, SyncState state, SyncWindow window, IReadOnlyList<CalEvent> read,
-        IReadOnlyList<CalEvent> other, List<(Side, string)> elsewhere, RunOptions options, CancellationToken cancellationToken)
+        HashSet<string> present, HashSet<string> presentOther, List<(Side, string)> elsewhere, RunOptions options, CancellationToken cancellationToken)
     {
         if ((read.Count == 0 && !options.Force) || state.Links.Count == 0) return read;
-        var present = new HashSet<string>(read.Select(e => e.Id), StringComparer.Ordinal);
-        var presentOther = new HashSet<string>(other.Select(e => e.Id), StringComparer.Ordinal);
         var vanished = new List<string>();
         foreach (var link in state.Links)
         {
