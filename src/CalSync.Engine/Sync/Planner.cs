@@ -449,7 +449,7 @@ public static class Planner
                 // Only new data (InitialMerge None): the pair is linked as it stands and syncs once either side changes.
                 // A copy found through the journal, its stamp or the placeholder has its original on the other side; a
                 // match of two originals has none.
-                var origin = recoveredOn?.Other() ?? (IsOriginal(a, null) == IsOriginal(b, null) ? null : IsOriginal(a, null) ? Side.Outlook : Side.Bitrix24);
+                var origin = recoveredOn?.Other() ?? InferOrigin(a, b);
                 if (_mode == Mode.None || !WouldChange(a, b))
                 {
                     _links.Add(NewLink(a, b, origin));
@@ -602,12 +602,13 @@ public static class Planner
 
         /// <summary>
         /// The mapping changed (another profile, or its fields): a copy is what its original looks like under the new
-        /// mapping, so busy-only turns existing copies into busy blocks and the way back restores their details. Pairs of
-        /// two originals (matched) are left to the usual rules. True when the pair is decided here.
+        /// mapping, so busy-only turns existing copies into busy blocks and the way back restores their details. Two matched
+        /// originals that differ under the new mapping are brought in line by the conflict policy (two-way). True when the
+        /// pair is decided here.
         /// </summary>
         private bool ProjectCopyAgain(SyncItem a, SyncItem b, Link link)
         {
-            var origin = link.Origin ?? (IsOriginal(a, null) == IsOriginal(b, null) ? null : IsOriginal(a, null) ? Side.Outlook : Side.Bitrix24);
+            var origin = link.Origin ?? InferOrigin(a, b);
             if (origin is null && _direction == SyncDirection.TwoWay && WouldChange(a, b))
             {
                 // Two originals that differ under the new mapping: brought in line as a merge would (the conflict policy).
@@ -624,6 +625,13 @@ public static class Planner
             else
                 Update(original, copy, link, "the mapping changed: the copy is made again from its original");
             return true;
+        }
+
+        /// <summary>The side of the original when exactly one of the two looks like a copy (<see cref="IsOriginal"/>), else null.</summary>
+        private Side? InferOrigin(SyncItem a, SyncItem b)
+        {
+            var (aOriginal, bOriginal) = (IsOriginal(a, null), IsOriginal(b, null));
+            return aOriginal == bOriginal ? null : aOriginal ? Side.Outlook : Side.Bitrix24;
         }
 
         /// <summary>
