@@ -68,6 +68,8 @@ public sealed class SyncRunner
 
         options.Progress?.Report(new RunProgress("Reading both calendars", 0, 2));
         SideSnapshot outlook, bitrix24;
+        IReadOnlyList<CalEvent> outlookEvents, bitrix24Events;
+        var elsewhere = new List<(Side, string)>();
         try
         {
             var readOutlook = _outlook.ReadAsync(window, state.CursorOf(Side.Outlook), cancellationToken);
@@ -75,17 +77,8 @@ public sealed class SyncRunner
             await Task.WhenAll(readOutlook, readBitrix24).ConfigureAwait(false);
             outlook = readOutlook.Result;
             bitrix24 = readBitrix24.Result;
-        }
-        catch (SideUnavailableException e)
-        {
-            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message }, null, options);
-        }
-        log($"Read {outlook.Events.Count} Outlook and {bitrix24.Events.Count} Bitrix24 meeting(s) between {window.StartUtc:yyyy-MM-dd} and {window.EndUtc:yyyy-MM-dd} (UTC).");
+            log($"Read {outlook.Events.Count} Outlook and {bitrix24.Events.Count} Bitrix24 meeting(s) between {window.StartUtc:yyyy-MM-dd} and {window.EndUtc:yyyy-MM-dd} (UTC).");
 
-        IReadOnlyList<CalEvent> outlookEvents, bitrix24Events;
-        var elsewhere = new List<(Side, string)>();
-        try
-        {
             var ids = (Outlook: IdsOf(outlook.Events), Bitrix24: IdsOf(bitrix24.Events));
             var confirmOutlook = ConfirmVanishedAsync(Side.Outlook, state, window, outlook.Events, ids.Outlook, ids.Bitrix24, elsewhere, options, cancellationToken);
             var confirmBitrix24 = ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, ids.Bitrix24, ids.Outlook, elsewhere, options, cancellationToken);
