@@ -96,7 +96,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             commands.Add(new BatchCommand("c" + (chunk++).ToString(CultureInfo.InvariantCulture), "calendar.event.get", EventGetParameters(sectionId, from, to)));
         }
         foreach (var orphan in cursor.Orphans.Distinct(StringComparer.Ordinal))
-            commands.Add(new BatchCommand("m" + orphan, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", orphan) }));
+            commands.Add(GetById("m" + orphan, orphan));
 
         var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         var chunkRows = new Dictionary<string, List<EventRow>>(StringComparer.Ordinal);
@@ -159,7 +159,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
                 toFetch.Add(id);
             }
         }
-        foreach (var batch in Chunk(toFetch.Select(id => new BatchCommand("m" + id, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) })).ToList(), Bitrix24RestClient.MaxBatch))
+        foreach (var batch in Chunk(toFetch.Select(id => GetById("m" + id, id)).ToList(), Bitrix24RestClient.MaxBatch))
         {
             var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
             foreach (var c in batch)
@@ -192,7 +192,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
     public async Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, CalEvent?>(StringComparer.Ordinal);
-        var commands = ids.Select(id => new BatchCommand("m" + id, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) })).ToList();
+        var commands = ids.Select(id => GetById("m" + id, id)).ToList();
         try
         {
             foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
@@ -224,6 +224,10 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         new("to", Bitrix24Dates.Date(to)),
         new("section", new List<object?> { sectionId }),
     };
+
+    /// <summary>A <c>calendar.event.getbyid</c> command of a batch, answered under <paramref name="key"/>.</summary>
+    private static BatchCommand GetById(string key, string id) =>
+        new(key, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) });
 
     private static IEnumerable<List<T>> Chunk<T>(IReadOnlyList<T> items, int size)
     {
@@ -649,7 +653,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             }
             else if (plan.VersionFrom is { } id && plan.Op.Kind != WriteKind.Delete)
             {
-                commands.Add(new BatchCommand(key, "calendar.event.getbyid", new List<KeyValuePair<string, object?>> { new("id", id) }));
+                commands.Add(GetById(key, id));
             }
             else continue;
             byKey[key] = plan;

@@ -42,6 +42,8 @@ internal sealed class CalendarReader
     private readonly OutlookGraphClient _graph;
     private readonly GraphBatch _batch;
     private readonly string _stampId;
+    /// <summary>The $expand that brings an event's origin stamp along.</summary>
+    private readonly string _stampExpand;
     private readonly Func<DateTime> _clock;
 
     public CalendarReader(OutlookGraphClient graph, GraphBatch batch, string stampId, Func<DateTime> clock)
@@ -49,8 +51,13 @@ internal sealed class CalendarReader
         _graph = graph;
         _batch = batch;
         _stampId = stampId;
+        _stampExpand = $"singleValueExtendedProperties($filter=id eq '{stampId}')";
         _clock = clock;
     }
+
+    /// <summary>A $batch GET of one event with the given $select and its stamp.</summary>
+    private BatchStep GetWithStamp(string id, string select) =>
+        new("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + select + "&$expand=" + Uri.EscapeDataString(_stampExpand));
 
     /// <summary>Whether the last read was a full pass (diagnostics and tests).</summary>
     public bool LastReadWasFull { get; private set; }
@@ -182,10 +189,9 @@ internal sealed class CalendarReader
         if (stamps.Count >= StampListThreshold && await ListStampsAsync(next, stamps, cancellationToken).ConfigureAwait(false))
             stamps = new List<string>();
         var steps = new List<BatchStep>();
-        var expand = "&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{_stampId}')");
-        foreach (var id in masters) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect + expand));
+        foreach (var id in masters) steps.Add(GetWithStamp(id, MasterSelect));
         foreach (var id in thinExceptions) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + InstanceSelect));
-        foreach (var id in stamps) steps.Add(new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=id,changeKey" + expand));
+        foreach (var id in stamps) steps.Add(GetWithStamp(id, "id,changeKey"));
         if (steps.Count == 0) return;
         var results = await _batch.RunAsync(steps, sequential: false, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < steps.Count; i++)
@@ -237,7 +243,6 @@ internal sealed class CalendarReader
         var open = new HashSet<string>(wanted, StringComparer.Ordinal);
         var found = new Dictionary<string, string?>(StringComparer.Ordinal);
         var filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{_stampId}' and ep/value ne null)";
-        var expand = $"singleValueExtendedProperties($filter=id eq '{_stampId}')";
         var calendarId = _graph.Options.CalendarId;
         var me = _graph.Client.Me;
         try
@@ -246,14 +251,14 @@ internal sealed class CalendarReader
             {
                 rc.QueryParameters.Filter = filter;
                 rc.QueryParameters.Select = new[] { "id", "changeKey" };
-                rc.QueryParameters.Expand = new[] { expand };
+                rc.QueryParameters.Expand = new[] { _stampExpand };
                 rc.QueryParameters.Top = StampListPageSize;
             }
             void QueryIn(RequestConfiguration<Microsoft.Graph.Me.Calendars.Item.Events.EventsRequestBuilder.EventsRequestBuilderGetQueryParameters> rc)
             {
                 rc.QueryParameters.Filter = filter;
                 rc.QueryParameters.Select = new[] { "id", "changeKey" };
-                rc.QueryParameters.Expand = new[] { expand };
+                rc.QueryParameters.Expand = new[] { _stampExpand };
                 rc.QueryParameters.Top = StampListPageSize;
             }
             RequestInformation Request(string? link) => calendarId is null
@@ -299,8 +304,7 @@ internal sealed class CalendarReader
     public async Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         var list = ids.ToList();
-        var expand = "&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{_stampId}')");
-        var steps = list.Select(id => new BatchStep("GET", "/me/events/" + Uri.EscapeDataString(id) + "?$select=" + MasterSelect + expand)).ToList();
+        var steps = list.Select(id => GetWithStamp(id, MasterSelect)).ToList();
         var results = await _batch.RunAsync(steps, sequential: false, cancellationToken).ConfigureAwait(false);
         var found = new Dictionary<string, CalEvent?>(StringComparer.Ordinal);
         for (var i = 0; i < list.Count; i++)
