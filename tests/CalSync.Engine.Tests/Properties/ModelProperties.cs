@@ -115,13 +115,9 @@ public sealed class ModelProperties
                 break;
             case OpKind.KillA or OpKind.KillB:
                 // SIGKILL right after the k-th write this side applies; the next (plain) run must finish the job.
-                var seen = 0;
-                calendar.AfterWrite = _ =>
-                {
-                    if (++seen == 1 + op.Value % 4) throw new Killed();
-                };
+                calendar.KillAfter(1 + op.Value % 4);
                 try { h.Run(force: true); }
-                catch (Killed) { }
+                catch (InMemoryCalendar.Killed) { }
                 finally { calendar.AfterWrite = null; }
                 RunAndCheck(m, null);
                 break;
@@ -148,7 +144,6 @@ public sealed class ModelProperties
         }
     }
 
-    private sealed class Killed : Exception;
 
     private static EventTime At(EventTime start, int hour) => EventTime.FromLocal(start.Local.Date.AddHours(hour), start.TimeZone);
 
@@ -187,8 +182,7 @@ public sealed class ModelProperties
 
         // Links one-to-one with live items; two-way pairs in the window converged under the current mapping.
         var state = h.State;
-        if (state.Links.Select(l => l.OutlookId).Distinct().Count() != state.Links.Count || state.Links.Select(l => l.Bitrix24Id).Distinct().Count() != state.Links.Count)
-            throw new Exception("links are not one-to-one");
+        h.AssertLinksOneToOne();
         bool InWindow(InMemoryCalendar calendar, string id) => calendar.Contains(id) && calendar[id].Start.SortKeyUtc < h.Now.UtcDateTime.AddDays(FarDays / 2);
         if (m.Case.Direction == SyncDirection.TwoWay)
             foreach (var link in state.Links.Where(l => InWindow(h.A, l.OutlookId) && InWindow(h.B, l.Bitrix24Id)))

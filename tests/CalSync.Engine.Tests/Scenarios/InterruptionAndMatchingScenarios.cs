@@ -12,18 +12,6 @@ namespace CalSync.Engine.Tests.Scenarios;
 /// </summary>
 public sealed class InterruptionAndMatchingScenarios
 {
-    /// <summary>What a SIGKILL does to the run: the process is gone after the write, nothing after it happens.</summary>
-    private sealed class Killed : Exception;
-
-    private static void KillAfter(InMemoryCalendar side, int writes)
-    {
-        var seen = 0;
-        side.AfterWrite = _ =>
-        {
-            if (++seen == writes) throw new Killed();
-        };
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -36,8 +24,8 @@ public sealed class InterruptionAndMatchingScenarios
             h.A.Add(Meeting($"Outlook only {i}", day: 3 + i));
             h.B.Add(Meeting($"Bitrix24 only {i}", day: 10 + i));
         }
-        KillAfter(h.B, killAfter);
-        Assert.Throws<Killed>(() => h.Run(InitialMerge.TwoWay));
+        h.B.KillAfter(killAfter);
+        Assert.Throws<InMemoryCalendar.Killed>(() => h.Run(InitialMerge.TwoWay));
         h.B.AfterWrite = null;
 
         var again = h.Run(); // as the help says: an unfinished merge is continued
@@ -55,9 +43,9 @@ public sealed class InterruptionAndMatchingScenarios
         using var h = new SyncHarness();
         h.A.Add(Meeting("Planning", location: "Room 1"));
         h.B.Add(Meeting("Planning", location: "Room 2")); // matched, they differ: an update is the only write
-        KillAfter(h.B, 1);
-        KillAfter(h.A, 1);
-        Assert.Throws<Killed>(() => h.Run(InitialMerge.OutlookToBitrix24));
+        h.B.KillAfter(1);
+        h.A.KillAfter(1);
+        Assert.Throws<InMemoryCalendar.Killed>(() => h.Run(InitialMerge.OutlookToBitrix24));
         Assert.Equal(InitialMerge.OutlookToBitrix24, h.State.PendingMerge);
     }
 

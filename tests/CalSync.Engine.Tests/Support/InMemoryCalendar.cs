@@ -44,6 +44,19 @@ public sealed class InMemoryCalendar : ICalendarSide
     /// <summary>Runs after each write was applied (a test can throw here to simulate a crash right after the service saved).</summary>
     public Action<WriteOperation>? AfterWrite { get; set; }
 
+    /// <summary>What a SIGKILL does to a run right after the service saved a write: nothing after it happens.</summary>
+    public sealed class Killed : Exception;
+
+    /// <summary>The process dies right after the <paramref name="writes"/>-th write this side applies (<see cref="Killed"/>).</summary>
+    public void KillAfter(int writes)
+    {
+        var seen = 0;
+        AfterWrite = _ =>
+        {
+            if (++seen == writes) throw new Killed();
+        };
+    }
+
     public IReadOnlyCollection<CalEvent> Events => _events.Values;
     public CalEvent this[string id] => _events[id];
     public bool Contains(string id) => _events.ContainsKey(id);
