@@ -315,6 +315,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         await ExecuteAsync(plans, halt, cancellationToken).ConfigureAwait(false);
         if (refused) halt?.Halt(); // after what came before it was sent
         var succeeded = plans.Where(p => p.Done && p.Errors.Count == 0).ToList();
+        await SetExceptionRemindersAsync(succeeded, cancellationToken).ConfigureAwait(false);
         await ReadVersionsAsync(succeeded, cancellationToken).ConfigureAwait(false);
 
         foreach (var plan in plans)
@@ -348,6 +349,14 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         /// <summary>The step's "id" is the first step's result (a just-created series).</summary>
         public bool IdFromFirst { get; }
         public bool Executed;
+        public bool Succeeded;
+        /// <summary>
+        /// A recurrence_mode=this edit whose new row takes the master's reminder, not the one sent (docs/bitrix24-api.md,
+        /// "recurrence_mode=this"): the occurrence (series id, null for the series the plan creates; original date) whose
+        /// row is then updated with <see cref="Desired"/>.
+        /// </summary>
+        public (string? SeriesId, DateTime Date)? NewException;
+        public CalEvent? Desired;
     }
 
     private sealed class WritePlan
@@ -421,7 +430,19 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         plan.Steps.Add(new Step("calendar.event.add", add, false));
         if (d.Recurrence is { } rec)
             foreach (var x in rec.Normalized().Exceptions)
-                plan.Steps.Add(new Step("calendar.event.update", ThisOccurrence(null, x.OriginalDate, x.Occurrence, null), idFromFirst: true));
+                plan.Steps.Add(ThisStep(null, x.OriginalDate, x.Occurrence, null, d.ReminderMinutes));
+    }
+
+    /// <summary>A recurrence_mode=this edit, followed by an update of the new row when the reminder differs from the master's (<paramref name="masterReminder"/>; <c>-1</c>: unknown).</summary>
+    private Step ThisStep(string? seriesId, DateTime date, CalEvent desired, CalEvent? existing, int? masterReminder)
+    {
+        var step = new Step("calendar.event.update", ThisOccurrence(seriesId, date, desired, existing), idFromFirst: seriesId is null);
+        if (masterReminder == -1 || desired.ReminderMinutes != masterReminder)
+        {
+            step.NewException = (seriesId, date.Date);
+            step.Desired = desired;
+        }
+        return step;
     }
 
     private List<KeyValuePair<string, object?>> ThisOccurrence(string? seriesId, DateTime date, CalEvent desired, CalEvent? existing)
@@ -448,7 +469,8 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         }
         else
         {
-            plan.Steps.Add(new Step("calendar.event.update", ThisOccurrence(seriesId, date, desired, existing), false));
+            // An occurrence as read carries its master's reminder.
+            plan.Steps.Add(ThisStep(seriesId, date, desired, existing, existing is null ? -1 : existing.ReminderMinutes));
         }
     }
 
@@ -501,7 +523,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             }
             else
             {
-                plan.Steps.Add(new Step("calendar.event.update", ThisOccurrence(target, x.OriginalDate, x.Occurrence, null), false));
+                plan.Steps.Add(ThisStep(target, x.OriginalDate, x.Occurrence, null, d.ReminderMinutes));
             }
         }
         foreach (var gone in existingX.Where(y => desiredX.All(x => x.OriginalDate.Date != y.OriginalDate.Date)))
@@ -588,7 +610,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
                 var (plan, s) = map[command.Key];
                 if (response.Results.TryGetValue(command.Key, out var result))
                 {
-                    plan.Steps[s].Executed = true;
+                    plan.Steps[s].Executed = plan.Steps[s].Succeeded = true;
                     plan.AnyStepSucceeded = true;
                     if (s == 0 && plan.Op.Kind == WriteKind.Create && plan.Occurrence is null)
                     {
@@ -642,8 +664,8 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
             var key = "v" + plan.Index.ToString(CultureInfo.InvariantCulture);
             if (plan.Occurrence is { } occ)
             {
-                var from = (occ.Date < occ.NewDate ? occ.Date : occ.NewDate).AddDays(-1);
-                var to = (occ.Date > occ.NewDate ? occ.Date : occ.NewDate).AddDays(1);
+                var from = Earlier(occ.Date, occ.NewDate).AddDays(-1);
+                var to = Later(occ.Date, occ.NewDate).AddDays(1);
                 commands.Add(new BatchCommand(key, "calendar.event.get", EventGetParameters(_sectionId!, from, to)));
             }
             else if (KnownVersion(plan) is { } version)
@@ -693,6 +715,54 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         }
     }
 
+    /// <summary>
+    /// Gives the rows that recurrence_mode=this made the reminder they were sent (the service gives them the master's):
+    /// one event.get around each date finds the row, then one update per row whose reminder differs, with the whole time
+    /// block. The row's id is known only after the first batch, so this cannot go into it.
+    /// </summary>
+    private async Task SetExceptionRemindersAsync(List<WritePlan> plans, CancellationToken cancellationToken)
+    {
+        var wanted = new List<(WritePlan Plan, string SeriesId, DateTime Date, CalEvent Desired)>();
+        foreach (var plan in plans)
+            foreach (var step in plan.Steps)
+                if (step is { Succeeded: true, NewException: { } x, Desired: { } desired } && (x.SeriesId ?? plan.FirstResult) is { } seriesId)
+                    wanted.Add((plan, seriesId, x.Date, desired));
+        if (wanted.Count == 0) return;
+
+        var reads = wanted.Select((w, i) => new BatchCommand("r" + i.ToString(CultureInfo.InvariantCulture), "calendar.event.get",
+            EventGetParameters(_sectionId!, Earlier(w.Date, w.Desired.Start.Local.Date).AddDays(-1), Later(w.Date, w.Desired.Start.Local.Date).AddDays(1)))).ToList();
+        var updates = new List<(BatchCommand Command, WritePlan Plan)>();
+        foreach (var batch in Chunk(reads, Bitrix24RestClient.MaxBatch))
+        {
+            var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
+            foreach (var command in batch)
+            {
+                var (plan, seriesId, date, desired) = wanted[int.Parse(command.Key.AsSpan(1), CultureInfo.InvariantCulture)];
+                if (!response.Results.TryGetValue(command.Key, out var result))
+                {
+                    plan.Errors.Add($"The exception of {date:yyyy-MM-dd} was written but its reminder could not be set: it was not found.");
+                    continue;
+                }
+                var row = Json.Items(result).Select(EventRow.Parse)
+                    .FirstOrDefault(r => r.IsException && r.RecurrenceId == seriesId && (r.OriginalDate ?? r.Start.Local).Date == date);
+                if (row is null || row.ReminderMinutes == desired.ReminderMinutes) continue;
+                var q = Base(row.Id);
+                EventParams.AddAll(q, desired, withRRule: false, isUpdate: true);
+                updates.Add((new BatchCommand("u" + updates.Count.ToString(CultureInfo.InvariantCulture), "calendar.event.update", q), plan));
+            }
+        }
+        foreach (var batch in Chunk(updates, Bitrix24RestClient.MaxBatch))
+        {
+            var response = await _client.BatchAsync(batch.Select(u => u.Command).ToList(), halt: false, cancellationToken).ConfigureAwait(false);
+            foreach (var (command, plan) in batch)
+                if (response.Errors.TryGetValue(command.Key, out var error))
+                    plan.Errors.Add($"Bitrix24 rejected the reminder of a new exception (calendar.event.update): {error.Description}");
+        }
+    }
+
+    private static DateTime Earlier(DateTime a, DateTime b) => a < b ? a : b;
+    private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
+
     /// <summary>Finds exception rows for occurrence writes whose dates the last read did not cover.</summary>
     private async Task LookUpExceptionRowsAsync(IReadOnlyList<WriteOperation> operations, CancellationToken cancellationToken)
     {
@@ -707,7 +777,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         }
         if (wanted.Count == 0) return;
         var commands = wanted.Select((w, i) => new BatchCommand("x" + i.ToString(CultureInfo.InvariantCulture), "calendar.event.get",
-            EventGetParameters(_sectionId!, (w.Date < w.Around ? w.Date : w.Around).AddDays(-1), (w.Date > w.Around ? w.Date : w.Around).AddDays(1)))).ToList();
+            EventGetParameters(_sectionId!, Earlier(w.Date, w.Around).AddDays(-1), Later(w.Date, w.Around).AddDays(1)))).ToList();
         foreach (var batch in Chunk(commands, Bitrix24RestClient.MaxBatch))
         {
             var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);

@@ -136,7 +136,8 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             CommentXmlId = $"EVENT_{master.Id}_{Culture.FormatDate(date)}",
             From = start, To = end, Version = 1, CreatedUtc = now, ModifiedUtc = now,
         };
-        var exception = Apply(exceptionBase, Without(p, "rrule"), isNew: false) with { RecurrenceRule = null };
+        // The new row keeps the master's REMIND whatever "remind" says (docs/bitrix24-api.md, "recurrence_mode=this").
+        var exception = Apply(exceptionBase, Without(p, "rrule", "remind"), isNew: false) with { RecurrenceRule = null };
         state.Put(exception);
         return master.Id;
     }

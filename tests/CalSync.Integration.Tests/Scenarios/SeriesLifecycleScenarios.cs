@@ -89,6 +89,32 @@ public sealed class SeriesLifecycleScenarios(SandboxFixture fixture) : IClassFix
         await h.AssertQuietAsync();
     }
 
+    /// <summary>
+    /// recurrence_mode=this gives the new exception the master's reminder (docs/bitrix24-api.md): the connector follows it
+    /// with an update of the new row, so one run ends with the right reminder and the run after writes nothing.
+    /// </summary>
+    [Fact]
+    public async Task AnOccurrenceWithAnotherReminderArrivesWithItInOneRun()
+    {
+        await using var h = new SandboxHarness(fixture.Host);
+        var a1 = h.OutlookAddWeekly("Standup", Monday10, count: 4);
+        await h.OutlookPatchAsync(a1, """{"isReminderOn":true,"reminderMinutesBeforeStart":15}""");
+        await h.RunAsync(InitialMerge.TwoWay);
+        var b1 = int.Parse(Assert.Single(h.State.Links).Bitrix24Id, CultureInfo.InvariantCulture);
+        Assert.Equal(new[] { new CalSync.Sandbox.Bitrix24.Bitrix24Reminder("min", 15) }, h.Bitrix24Stored.Single(r => r.Id == b1).Reminders);
+
+        await h.OutlookPatchAsync(await h.OutlookInstanceIdAsync(a1, new DateTime(2025, 3, 10)),
+            """{"subject":"Standup (demo)","isReminderOn":true,"reminderMinutesBeforeStart":120}""");
+        var run = await h.RunAsync();
+        Assert.True(0 == run.Failed && 1 == run.Bitrix24.Updated, SandboxHarness.Describe(run));
+        var exception = Assert.Single(h.Bitrix24Stored, r => r.RecurrenceId == b1 && !r.Deleted);
+        Assert.Equal("Standup (demo)", exception.Name);
+        Assert.Equal(120, exception.Reminders.Sum(r => r.Type switch { "hour" => r.Count * 60, "day" => r.Count * 1440, _ => r.Count }));
+        Assert.Equal(new[] { new CalSync.Sandbox.Bitrix24.Bitrix24Reminder("min", 15) }, h.Bitrix24Stored.Single(r => r.Id == b1).Reminders);
+        await AssertSameOccurrencesAsync(h, 4);
+        await h.AssertQuietAsync();
+    }
+
     [Theory]
     [InlineData("en", "UTC")]
     [InlineData("de", "Asia/Kolkata")]

@@ -164,6 +164,36 @@ public sealed class RecurrenceTests
         Assert.False(exception.AsObject().ContainsKey("RINDEX"));
     }
 
+    /// <summary>docs/bitrix24-api.md, "recurrence_mode=this": the new exception takes the master's REMIND (CCalendar::SaveEvent).</summary>
+    [Fact]
+    public async Task This_mode_gives_the_exception_the_masters_reminder_whatever_remind_says()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var master = await b24.AddAsync(new
+        {
+            type = "user", ownerId = 1, name = "Weekly", from = "2024-12-02 10:00:00", to = "2024-12-02 11:00:00",
+            timezone_from = "Europe/Berlin", remind = new[] { new { type = "min", count = 15 } },
+            rrule = new { FREQ = "WEEKLY", BYDAY = new[] { "MO" }, COUNT = 3 },
+        });
+        await b24.CallAsync("calendar.event.update", new
+        {
+            id = master, type = "user", ownerId = 1, recurrence_mode = "this", current_date_from = "2024-12-09",
+            from = "2024-12-09 10:00:00", to = "2024-12-09 11:00:00", timezone_from = "Europe/Berlin", name = "Moved",
+            remind = new[] { new { type = "hour", count = 2 } },
+        });
+        var exception = (await b24.GetEventsAsync("2024-12-09", "2024-12-09")).Single(i => (string?)i!["NAME"] == "Moved")!;
+        Assert.Equal("""[{"type":"min","count":15}]""", exception["REMIND"]!.ToJsonString());
+
+        // An update of the exception row itself does set it.
+        var row = int.Parse((string)exception["ID"]!);
+        await b24.CallAsync("calendar.event.update", new
+        {
+            id = row, type = "user", ownerId = 1, from = "2024-12-09 10:00:00", to = "2024-12-09 11:00:00",
+            timezone_from = "Europe/Berlin", remind = new[] { new { type = "hour", count = 2 } },
+        });
+        Assert.Equal("""[{"type":"hour","count":2}]""", (await b24.GetByIdAsync(row))!["REMIND"]!.ToJsonString());
+    }
+
     [Fact]
     public async Task Recurrence_mode_is_validated()
     {
