@@ -26,6 +26,7 @@ Console.WriteLine($"Outlook.com (Graph) stand-in:  {host.Graph.BaseUrl}");
 Console.WriteLine($"  access token:                {host.Graph.AccessToken}");
 Console.WriteLine($"  sign-in authority:           {host.Graph.AuthorityUrl}");
 Console.WriteLine($"Bitrix24 stand-in webhook:     {host.Bitrix24.WebhookUrl}");
+Console.WriteLine($"  a colleague's webhook:       {host.Bitrix24.ColleagueWebhookUrl} (invites the user to meetings)");
 Console.WriteLine("Press Ctrl+C to stop.");
 
 var stopped = new TaskCompletionSource();

@@ -74,6 +74,10 @@ public sealed record Bitrix24Event
     public bool Private { get; init; }
     public bool IsMeeting { get; init; }
     public required int MeetingHost { get; init; }
+    /// <summary>MEETING_STATUS of this row's owner: <c>H</c> host (and every non-meeting row), <c>Q</c> not answered, <c>Y</c>, <c>N</c>.</summary>
+    public string MeetingStatus { get; init; } = "H";
+    /// <summary>An attendee's own row of someone else's meeting (its <see cref="ParentId"/> is the host's row).</summary>
+    public bool IsInvitation => IsMeeting && ParentId != Id;
     public Bitrix24MeetingOptions Meeting { get; init; } = new(false, false, false, false);
     public string Location { get; init; } = "";
     public IReadOnlyList<Bitrix24Reminder> Reminders { get; init; } = [];

@@ -45,6 +45,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
         _control = new ControlApi(this);
         _webhookScopes = options.WebhookScopes.ToArray();
         WebhookSecret = options.WebhookSecret ?? RandomNumberGeneratorString(16);
+        ColleagueWebhookSecret = RandomNumberGeneratorString(16);
     }
 
     public static async Task<Bitrix24Service> StartAsync(Bitrix24ServiceOptions options, CancellationToken cancellationToken = default)
@@ -70,6 +71,10 @@ public sealed class Bitrix24Service : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT/rest/1/&lt;secret&gt;/</c>; append the method name.</summary>
     public string WebhookUrl => $"{BaseUrl}/rest/{UserId}/{WebhookSecret}/";
     public string WebhookSecret { get; }
+    /// <summary>The colleague's webhook (another user of the portal, who invites the user to meetings); append the method name.</summary>
+    public string ColleagueWebhookUrl => $"{BaseUrl}/rest/{ColleagueId}/{ColleagueWebhookSecret}/";
+    private string ColleagueWebhookSecret { get; }
+    public int ColleagueId => _portal.ColleagueId;
     /// <summary>OAuth REST base (<c>client_endpoint</c>): <c>http://127.0.0.1:PORT/rest/</c>.</summary>
     public string OAuthRestUrl => $"{BaseUrl}/rest/";
     /// <summary>The token endpoint: <c>http://127.0.0.1:PORT/oauth/token/</c>.</summary>
@@ -173,6 +178,10 @@ public sealed class Bitrix24Service : IAsyncDisposable
     /// <summary>Runs any REST method in-process (no auth, limits, faults or journal), e.g. an update with recurrence_mode.</summary>
     public JsonNode? Call(string method, IDictionary<string, object?>? parameters = null) =>
         _dispatcher.InvokeDirect(method, ToParams(parameters ?? new Dictionary<string, object?>()));
+
+    /// <summary>As <see cref="Call"/>, as the colleague (e.g. the colleague invites the user to a meeting).</summary>
+    public JsonNode? CallAsColleague(string method, IDictionary<string, object?> parameters) =>
+        _dispatcher.InvokeAs(ColleagueId, method, ToParams(parameters));
 
     public IReadOnlyList<Bitrix24Event> GetEvents(bool includeDeleted = false)
     {
@@ -288,9 +297,11 @@ public sealed class Bitrix24Service : IAsyncDisposable
         if (route.Method.Length == 0) throw new Bitrix24RestException("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);
         if (route.IsWebhook)
         {
+            if (route.UserId == ColleagueId && route.Secret == ColleagueWebhookSecret)
+                return new Caller("webhook:" + ColleagueWebhookSecret, true, ["calendar"], ColleagueId);
             if (_webhookRevoked || route.UserId != UserId || route.Secret != WebhookSecret)
                 throw new Bitrix24RestException("INVALID_CREDENTIALS", "Invalid request credentials", Limits.AuthErrorStatus);
-            return new Caller("webhook:" + WebhookSecret, true, _webhookScopes);
+            return new Caller("webhook:" + WebhookSecret, true, _webhookScopes, UserId);
         }
         var token = parameters.String("auth") is { Length: > 0 } auth ? auth : parameters.String("access_token");
         if (string.IsNullOrEmpty(token)) throw new Bitrix24RestException("NO_AUTH_FOUND", "Wrong authorization data", 401);

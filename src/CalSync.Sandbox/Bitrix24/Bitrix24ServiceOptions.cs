@@ -7,9 +7,14 @@ public sealed class Bitrix24ServiceOptions
     public int Port { get; init; }
     /// <summary>Portal culture: "en" (MM/DD/YYYY, 12 h) or "de" (DD.MM.YYYY, 24 h). Also selects the error language.</summary>
     public string Culture { get; init; } = "en";
-    /// <summary>The webhook owner (the only user of this single-user portal).</summary>
+    /// <summary>The webhook owner: the user whose calendar is synced.</summary>
     public int UserId { get; init; } = 1;
     public string UserName { get; init; } = "Sandbox User";
+    /// <summary>Whether the user is a portal administrator (on a small portal the one who makes the webhook usually is).</summary>
+    public bool UserIsAdmin { get; init; } = true;
+    /// <summary>A second user with a webhook of their own, who invites the user to meetings; not an administrator.</summary>
+    public int ColleagueId { get; init; } = 2;
+    public string ColleagueName { get; init; } = "Colleague User";
     /// <summary>The user's zone: used for naive datetimes without <c>timezone_from</c> (BITRIX24.md §8.2).</summary>
     public string UserTimeZone { get; init; } = "UTC";
     /// <summary>The server's zone: TIMESTAMP_X, <c>time.date_start</c> and the DATE_FROM_TS_UTC skew (§8.3).</summary>

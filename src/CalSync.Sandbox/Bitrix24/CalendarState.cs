@@ -47,9 +47,9 @@ internal sealed class CalendarState
         var now = _portal.UtcNow;
         var section = new Bitrix24Section
         {
-            Id = _nextSectionId++, Name = name, CalType = calType, OwnerId = ownerId, CreatedBy = _portal.UserId,
+            Id = _nextSectionId++, Name = name, CalType = calType, OwnerId = ownerId, CreatedBy = _portal.CallerId,
             CreatedUtc = now, ModifiedUtc = now, ExternalType = externalType,
-            Access = new Dictionary<string, int> { ["G2"] = 13, ["U" + _portal.UserId] = 19 },
+            Access = new Dictionary<string, int> { ["G2"] = 13, ["U" + _portal.CallerId] = 19 },
         };
         _sections[section.Id] = section;
         return section;

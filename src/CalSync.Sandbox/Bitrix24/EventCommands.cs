@@ -43,12 +43,13 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         var id = state.NewEventId();
         var blank = new Bitrix24Event
         {
-            Id = id, ParentId = id, CalType = type, OwnerId = ownerId, SectionId = sectionId, CreatedBy = portal.UserId,
+            Id = id, ParentId = id, CalType = type, OwnerId = ownerId, SectionId = sectionId, CreatedBy = portal.CallerId,
             Name = Culture.NewEventName, From = default, To = default, DavXmlId = state.NewDavXmlId(now),
-            CreatedUtc = now, ModifiedUtc = now, MeetingHost = portal.UserId, Attendees = [portal.UserId],
+            CreatedUtc = now, ModifiedUtc = now, MeetingHost = portal.CallerId, Attendees = [portal.CallerId],
         };
         var created = Apply(blank, p, isNew: true);
         state.Put(created);
+        SyncInvitations(created);
         return id;
     }
 
@@ -65,6 +66,8 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         if (state.Event(id) is not { Deleted: false } current) throw Culture.Error(CalendarMessage.EventUpdateError);
         if (current.CalType != type || current.OwnerId != ownerId) throw Culture.Error(CalendarMessage.AccessDenied);
         if (p.Has("host") && p.Int("host") != current.MeetingHost) throw Culture.Error(CalendarMessage.AccessDenied);
+        // An attendee's copy is edited only by naming its organizer (docs/bitrix24-api.md, "Invitations").
+        if (current.IsInvitation && !p.Has("host")) throw Culture.Error(CalendarMessage.AccessDenied);
         CheckTexts(p);
 
         var mode = p.Has("recurrence_mode") ? p.String("recurrence_mode") : null;
@@ -90,6 +93,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         if (!p.Has("id") || id <= 0) throw Culture.Error(CalendarMessage.EventIdMissing);
         if (state.Event(id) is not { Deleted: false } target || !CanEdit(target))
             throw Culture.Error(CalendarMessage.EventDeleteError);
+        if (target.IsInvitation) return DeleteInvitation(target);
 
         // Soft delete with the cascade of §6.6: a master takes its exceptions along; an exception takes its
         // whole series (REST calls DeleteEvent without a recursion mode).
@@ -100,10 +104,81 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             if (state.Event(masterId) is { } master) doomed.Add(master);
             doomed.AddRange(state.Events.Where(e => e.RecurrenceId == masterId));
         }
+        SoftDelete(doomed);
+        return true;
+    }
+
+    /// <summary>Rows and their attendees' copies (a host's meeting goes for everyone).</summary>
+    private void SoftDelete(IEnumerable<Bitrix24Event> rows)
+    {
+        var doomed = rows.ToList();
+        var hosts = doomed.Where(e => e.IsMeeting && !e.IsInvitation).Select(e => e.Id).ToHashSet();
+        doomed.AddRange(state.Events.Where(e => e.IsInvitation && hosts.Contains(e.ParentId)));
         var now = portal.UtcNow;
         foreach (var e in doomed.Where(e => !e.Deleted).DistinctBy(e => e.Id))
             state.Put(e with { Deleted = true, ModifiedUtc = now });
+    }
+
+    /// <summary>
+    /// CCalendarEvent::Delete on an attendee's copy (docs/bitrix24-api.md, "Invitations"): a caller with delete permission
+    /// on the meeting (an administrator) deletes the host's meeting for everyone; anyone else declines it.
+    /// </summary>
+    private bool DeleteInvitation(Bitrix24Event copy)
+    {
+        if (portal.IsAdmin(portal.CallerId) && state.Event(copy.ParentId) is { Deleted: false } host)
+        {
+            SoftDelete([host]);
+            return true;
+        }
+        if (copy.MeetingStatus is "Y" or "Q") state.Put(copy with { MeetingStatus = "N" });
         return true;
+    }
+
+    /// <summary>
+    /// The host's save makes or updates one row per other attendee, in that attendee's meeting calendar, keeping their
+    /// answer (new ones: <c>Q</c>); attendees no longer invited lose theirs (CCalendarEvent::CreateChildEvents).
+    /// </summary>
+    private void SyncInvitations(Bitrix24Event host)
+    {
+        if (host.IsInvitation) return;
+        var copies = state.Events.Where(e => e.IsInvitation && e.ParentId == host.Id && !e.Deleted).ToList();
+        var invited = host.IsMeeting ? host.Attendees.Where(a => a != host.MeetingHost && a != host.OwnerId).ToList() : [];
+        var now = portal.UtcNow;
+        foreach (var gone in copies.Where(c => !invited.Contains(c.OwnerId)))
+            state.Put(gone with { Deleted = true, ModifiedUtc = now });
+        foreach (var attendee in invited)
+        {
+            var copy = copies.FirstOrDefault(c => c.OwnerId == attendee);
+            state.Put(host with
+            {
+                Id = copy?.Id ?? state.NewEventId(), ParentId = host.Id, CalType = "user", OwnerId = attendee,
+                SectionId = copy?.SectionId ?? sections.DefaultFor("user", attendee), MeetingStatus = copy?.MeetingStatus ?? "Q",
+                Version = copy is null ? 1 : copy.Version + 1, CreatedUtc = copy?.CreatedUtc ?? now, ModifiedUtc = now,
+            });
+        }
+    }
+
+    /// <summary><c>calendar.meeting.status.set</c>: the caller's own row of the meeting that <c>eventId</c> (any of its rows) belongs to.</summary>
+    public JsonNode? SetMeetingStatus(RestParams p)
+    {
+        const string method = "calendar.meeting.status.set";
+        if (!p.Has("eventId") || p.Int("eventId") <= 0) throw Culture.Error(CalendarMessage.ParamMissing, "eventId", method);
+        if (string.IsNullOrEmpty(p.String("status"))) throw Culture.Error(CalendarMessage.ParamMissing, "status", method);
+        var status = p.String("status")!.ToUpperInvariant();
+        if (status is not ("Y" or "N" or "Q")) throw Culture.Error(CalendarMessage.ParamInvalid, "status");
+        if (state.Event(p.Int("eventId")) is { IsMeeting: true, Deleted: false } e)
+            foreach (var mine in state.Events.Where(r => r.ParentId == e.ParentId && r.OwnerId == portal.CallerId && r.CalType == "user" && !r.Deleted).ToList())
+                state.Put(mine with { MeetingStatus = status }); // updateByFilter: VERSION and TIMESTAMP_X stay
+        return true;
+    }
+
+    /// <summary><c>calendar.meeting.status.get</c>: the caller's answer to the meeting <c>eventId</c> belongs to.</summary>
+    public JsonNode? GetMeetingStatus(RestParams p)
+    {
+        if (!p.Has("eventId") || p.Int("eventId") <= 0) throw Culture.Error(CalendarMessage.ParamMissing, "eventId", "calendar.meeting.status.get");
+        var e = state.Event(p.Int("eventId")) is { IsMeeting: true, Deleted: false } row ? row : throw Culture.Error(CalendarMessage.EventIdMissing);
+        return state.Events.FirstOrDefault(r => r.ParentId == e.ParentId && r.OwnerId == portal.CallerId && !r.Deleted)?.MeetingStatus
+            ?? throw Culture.Error(CalendarMessage.AccessDenied);
     }
 
     private bool CanEdit(Bitrix24Event e)
@@ -114,7 +189,9 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
 
     private JsonNode Save(Bitrix24Event current, RestParams p)
     {
-        state.Put(Touch(Apply(current, p, isNew: false)));
+        var saved = Touch(Apply(current, p, isNew: false));
+        state.Put(saved);
+        SyncInvitations(saved);
         return current.Id;
     }
 
@@ -181,7 +258,9 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     /// <summary><c>all</c>: edits the master and copies the non-time changes onto its exceptions.</summary>
     private JsonNode EditSeries(Bitrix24Event master, RestParams p)
     {
-        state.Put(Touch(Apply(master, p, isNew: false)));
+        var saved = Touch(Apply(master, p, isNew: false));
+        state.Put(saved);
+        SyncInvitations(saved);
         var shared = Without(p, TimeShapingKeys);
         foreach (var exception in state.Events.Where(e => e.RecurrenceId == master.Id && !e.Deleted).ToList())
             state.Put(Touch(Apply(exception, shared, isNew: false)));

@@ -40,10 +40,10 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
             if (EventTimes.ToTimestamp(portal, e) < (windowFrom ?? long.MinValue) || EventTimes.FromTimestamp(portal, e) > windowTo) continue;
 
             if (e.RecurrenceRule is null)
-                items.Add((EventTimes.StartUtc(e), e.Id, EventWire.Build(portal, e, EventView.List)));
+                items.Add((EventTimes.StartUtc(e), e.Id, EventWire.Build(portal, e, EventView.List, Attendees(e))));
             else
                 foreach (var occurrence in Expand(e, windowFrom, windowTo))
-                    items.Add((EventTimes.StartUtc(e, occurrence.From), e.Id, EventWire.Build(portal, e, EventView.List, occurrence)));
+                    items.Add((EventTimes.StartUtc(e, occurrence.From), e.Id, EventWire.Build(portal, e, EventView.List, Attendees(e), occurrence)));
         }
         return new JsonArray(items.OrderBy(i => i.StartUtc).ThenBy(i => i.Id).Select(i => (JsonNode)i.Item).ToArray());
     }
@@ -53,7 +53,18 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
     {
         var id = p.Int("id");
         if (id <= 0) throw Culture.Error(CalendarMessage.EventIdMissing);
-        return state.Event(id) is { Deleted: false } e ? EventWire.Build(portal, e, EventView.ById) : null;
+        return state.Event(id) is { Deleted: false } e ? EventWire.Build(portal, e, EventView.ById, Attendees(e)) : null;
+    }
+
+    /// <summary>ATTENDEE_LIST of a row: the meeting's attendees (the host first), each with their own row and its status.</summary>
+    public IReadOnlyList<(int Id, int EntryId, string Status)> Attendees(Bitrix24Event e)
+    {
+        if (!e.IsMeeting) return e.Attendees.Select(a => (a, a == e.OwnerId ? e.Id : 0, e.MeetingStatus)).ToList();
+        var host = e.IsInvitation ? state.Event(e.ParentId) ?? e : e;
+        var rows = state.Events.Where(r => !r.Deleted && (r.Id == host.Id || r.ParentId == host.Id)).ToList();
+        return host.Attendees
+            .Select(a => rows.FirstOrDefault(r => r.OwnerId == a) is { } row ? (a, row.Id, row.MeetingStatus) : (a, 0, "Q"))
+            .ToList();
     }
 
     /// <summary>Occurrences overlapping the window, EXDATE skipped. RINDEX counts within the window unless COUNT is set.</summary>

@@ -46,7 +46,8 @@ internal static class EventTimes
 /// </summary>
 internal static class EventWire
 {
-    public static JsonObject Build(Portal portal, Bitrix24Event e, EventView view, Occurrence? occurrence = null)
+    /// <summary><paramref name="attendees"/>: ATTENDEE_LIST, each attendee with their own row's ID and status (<see cref="EventQuery.Attendees"/>).</summary>
+    public static JsonObject Build(Portal portal, Bitrix24Event e, EventView view, IReadOnlyList<(int Id, int EntryId, string Status)> attendees, Occurrence? occurrence = null)
     {
         var culture = portal.Culture;
         var list = view == EventView.List;
@@ -94,11 +95,11 @@ internal static class EventWire
         o["ACCESSIBILITY"] = e.Accessibility;
         o["IMPORTANCE"] = e.Importance;
         o["IS_MEETING"] = e.IsMeeting;
-        o["MEETING_STATUS"] = "H";
+        o["MEETING_STATUS"] = e.MeetingStatus;
         o["MEETING_HOST"] = S(e.MeetingHost);
         o["MEETING"] = new JsonObject
         {
-            ["HOST_NAME"] = portal.UserName,
+            ["HOST_NAME"] = portal.NameOf(e.MeetingHost),
             ["NOTIFY"] = e.Meeting.Notify,
             ["REINVITE"] = e.Meeting.Reinvite,
             ["ALLOW_INVITE"] = e.Meeting.AllowInvite,
@@ -131,12 +132,11 @@ internal static class EventWire
         o["IS_DAYLIGHT_SAVING_TZ"] = !e.AllDay && Zones.Find(e.TimeZoneFrom!).SupportsDaylightSavingTime ? "Y" : "N";
         o["SECT_ID"] = S(e.SectionId);
         o["OPTIONS"] = null;
-        o["ATTENDEE_LIST"] = new JsonArray(e.Attendees.Select(a => (JsonNode)new JsonObject
+        o["ATTENDEE_LIST"] = new JsonArray(attendees.Select(a => (JsonNode)new JsonObject
         {
-            ["id"] = a,
-            // Only the host's row is materialised in this single-user portal; guests get no row of their own.
-            ["entryId"] = a == e.MeetingHost ? S(e.Id) : "0",
-            ["status"] = a == e.MeetingHost ? "H" : "Q",
+            ["id"] = a.Id,
+            ["entryId"] = S(a.EntryId),
+            ["status"] = a.Status,
         }).ToArray());
         o["COLLAB_ID"] = null;
         if (e.RecurrenceRule is { } described) o["~RRULE_DESCRIPTION"] = Describe(culture, e, described);

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>Who is calling: the webhook or an OAuth token, with its scopes.</summary>
-internal sealed record Caller(string Credential, bool IsWebhook, IReadOnlyCollection<string> Scopes);
+internal sealed record Caller(string Credential, bool IsWebhook, IReadOnlyCollection<string> Scopes, int UserId);
 
 /// <summary>
 /// The local app's OAuth server (§2.2): one-hour access tokens, refresh tokens that rotate (the old pair dies on
@@ -55,7 +55,7 @@ internal sealed class OAuthAuthority(Portal portal)
                 throw new Bitrix24RestException("invalid_token", "The access token provided is invalid", 401);
             if (_expired.Contains(token) || portal.UtcNow >= grant.ExpiresUtc)
                 throw new Bitrix24RestException("expired_token", "The access token provided has expired", 401);
-            return new Caller("oauth:" + ClientId, false, grant.Scopes);
+            return new Caller("oauth:" + ClientId, false, grant.Scopes, portal.UserId);
         }
     }
 

@@ -5,8 +5,20 @@ internal sealed class Portal(Bitrix24ServiceOptions options)
 {
     private TimeZoneInfo _serverZone = Zones.Find(Zones.Normalize(options.ServerTimeZone) ?? "UTC");
 
+    /// <summary>The synced user (the main webhook's owner).</summary>
     public int UserId { get; } = options.UserId;
     public string UserName { get; } = options.UserName;
+    public int ColleagueId { get; } = options.ColleagueId;
+
+    /// <summary>
+    /// Who the calendar call in progress runs as (set under the state gate for each call): the user, or the colleague
+    /// through their own webhook.
+    /// </summary>
+    public int CallerId { get; set; } = options.UserId;
+
+    public string NameOf(int userId) => userId == ColleagueId ? options.ColleagueName : userId == UserId ? UserName : $"User {userId}";
+
+    public bool IsAdmin(int userId) => userId == UserId && options.UserIsAdmin;
     public TimeProvider Clock { get; } = options.Clock;
     public PortalCulture Culture { get; set; } = PortalCulture.For(options.Culture);
     public string UserZoneId { get; } = Zones.Normalize(options.UserTimeZone) ?? "UTC";

@@ -25,9 +25,17 @@ internal sealed class RestDispatcher
         var events = new EventCommands(portal, state, sections);
         var query = new EventQuery(portal, state);
 
-        // Every calendar call runs under the state gate, so each sees and leaves a consistent calendar.
+        // Every calendar call runs under the state gate, so each sees and leaves a consistent calendar, as its caller.
         void Calendar(string name, bool isWrite, Func<RestParams, JsonNode?> handler) =>
-            Register(new RestMethod(name, "calendar", isWrite, (p, _) => { lock (state.Gate) return handler(p); }));
+            Register(new RestMethod(name, "calendar", isWrite, (p, caller) =>
+            {
+                lock (state.Gate)
+                {
+                    portal.CallerId = caller.UserId;
+                    try { return handler(p); }
+                    finally { portal.CallerId = portal.UserId; }
+                }
+            }));
 
         Calendar("calendar.section.get", false, sections.Get);
         Calendar("calendar.section.add", true, p => sections.Add(p));
@@ -38,13 +46,15 @@ internal sealed class RestDispatcher
         Calendar("calendar.event.add", true, p => events.Add(p));
         Calendar("calendar.event.update", true, events.Update);
         Calendar("calendar.event.delete", true, p => events.Delete(p));
-        Calendar("calendar.user.settings.get", false, _ => UserSettings(state));
+        Calendar("calendar.meeting.status.set", true, events.SetMeetingStatus);
+        Calendar("calendar.meeting.status.get", false, events.GetMeetingStatus);
+        Calendar("calendar.user.settings.get", false, _ => UserSettings(sections));
         Register(new RestMethod("scope", null, false, (_, caller) => new JsonArray(caller.Scopes.Select(s => (JsonNode)s).ToArray())));
-        Register(new RestMethod("profile", null, false, (_, _) => new JsonObject
+        Register(new RestMethod("profile", null, false, (_, caller) => new JsonObject
         {
-            ["ID"] = portal.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ADMIN"] = true,
-            ["NAME"] = portal.UserName,
+            ["ID"] = caller.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ADMIN"] = portal.IsAdmin(caller.UserId),
+            ["NAME"] = portal.NameOf(caller.UserId),
             ["LAST_NAME"] = "",
             ["TIME_ZONE"] = portal.UserZoneId,
         }));
@@ -89,19 +99,22 @@ internal sealed class RestDispatcher
         return (result, processing, operating, resetAt);
     }
 
-    /// <summary>Runs a method in-process, past auth and limits (seeding and test set-up).</summary>
-    public JsonNode? InvokeDirect(string method, JsonObject parameters) =>
+    /// <summary>Runs a method in-process as <paramref name="userId"/>, past auth and limits (seeding and test set-up).</summary>
+    public JsonNode? InvokeAs(int userId, string method, JsonObject parameters) =>
         _methods.TryGetValue(method, out var m)
-            ? m.Handler(new RestParams(parameters), new Caller("in-process", false, ["calendar"]))
+            ? m.Handler(new RestParams(parameters), new Caller("in-process", false, ["calendar"], userId))
             : throw new Bitrix24RestException("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);
 
-    private JsonObject UserSettings(CalendarState state) => new()
+    /// <summary>Runs a method in-process as the user, past auth and limits (seeding and test set-up).</summary>
+    public JsonNode? InvokeDirect(string method, JsonObject parameters) => InvokeAs(_portal.UserId, method, parameters);
+
+    private JsonObject UserSettings(SectionCommands sections) => new()
     {
         ["timezoneName"] = _portal.UserZoneId,
         ["timezoneOffsetUTC"] = (int)_portal.UserZone.GetUtcOffset(_portal.UtcNow).TotalSeconds,
         ["timezoneDefaultName"] = "",
-        ["meetSection"] = state.DefaultSectionId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["defaultSections"] = new JsonObject { ["user" + _portal.UserId] = state.DefaultSectionId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        ["meetSection"] = sections.DefaultFor("user", _portal.CallerId).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["defaultSections"] = new JsonObject { ["user" + _portal.CallerId] = sections.DefaultFor("user", _portal.CallerId).ToString(System.Globalization.CultureInfo.InvariantCulture) },
         ["defaultReminders"] = new JsonObject
         {
             ["fullDay"] = new JsonArray(new JsonObject { ["type"] = "min", ["count"] = 15 }),

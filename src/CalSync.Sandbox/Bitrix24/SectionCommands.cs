@@ -84,7 +84,7 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
             return state.DefaultSectionId;
         var existing = state.Sections.FirstOrDefault(s => s.Active && s.CalType == type && s.OwnerId == ownerId && s.ExternalType == "local");
         if (existing is not null) return existing.Id;
-        var created = state.AddSection(type == "user" ? portal.UserName : Culture.Code == "de" ? "Kalender" : "Calendar", type, ownerId, "local");
+        var created = state.AddSection(type == "user" ? portal.NameOf(ownerId) : Culture.Code == "de" ? "Kalender" : "Calendar", type, ownerId, "local");
         if (type == "user" && ownerId == portal.UserId) state.ReplaceDefaultSection(created.Id);
         return created.Id;
     }
@@ -93,12 +93,12 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
     public bool IsUsable(int sectionId, string type, int ownerId) =>
         state.Section(sectionId) is { Active: true } s && s.CalType == type && s.OwnerId == ownerId;
 
-    /// <summary>This single-user portal lets its user edit their own, group and company calendars.</summary>
+    /// <summary>The caller may edit their own, group and company calendars.</summary>
     public void CheckEditable(string type, int ownerId)
     {
         var allowed = type switch
         {
-            "user" => ownerId == portal.UserId,
+            "user" => ownerId == portal.CallerId,
             "group" or "company_calendar" => true,
             _ => false,
         };
@@ -108,7 +108,7 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
     private int OwnerOrCurrentUser(RestParams p, string type, string method)
     {
         if (p.Has("ownerId")) return p.Int("ownerId");
-        if (type == "user") return portal.UserId;
+        if (type == "user") return portal.CallerId;
         throw Culture.Error(CalendarMessage.ParamMissing, "ownerId", method);
     }
 

@@ -39,12 +39,13 @@ internal sealed class Bitrix24TestPortal : IAsyncDisposable
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(20) };
 
     public static async Task<Bitrix24TestPortal> StartAsync(string culture = "en", string userZone = "Europe/Berlin",
-        string serverZone = "UTC", DateTimeOffset? now = null, bool rateLimit = false)
+        string serverZone = "UTC", DateTimeOffset? now = null, bool rateLimit = false, bool userIsAdmin = true)
     {
         var clock = new ManualClock(now ?? DefaultNow);
         var service = await Bitrix24Service.StartAsync(new Bitrix24ServiceOptions
         {
             Culture = culture, UserTimeZone = userZone, ServerTimeZone = serverZone, Clock = clock, RateLimitEnabled = rateLimit,
+            UserIsAdmin = userIsAdmin,
         }, CancellationToken.None);
         return new Bitrix24TestPortal(service, clock);
     }
@@ -52,6 +53,10 @@ internal sealed class Bitrix24TestPortal : IAsyncDisposable
     /// <summary>POST a JSON body to the webhook URL.</summary>
     public Task<Reply> CallAsync(string method, object? body = null) =>
         SendAsync(HttpMethod.Post, Service.WebhookUrl + method, Json(body ?? new { }));
+
+    /// <summary>POST a JSON body to the colleague's webhook URL.</summary>
+    public Task<Reply> CallAsColleagueAsync(string method, object? body = null) =>
+        SendAsync(HttpMethod.Post, Service.ColleagueWebhookUrl + method, Json(body ?? new { }));
 
     public Task<Reply> PostFormAsync(string url, string form) =>
         SendAsync(HttpMethod.Post, url, new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded"));
