@@ -204,6 +204,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
                 {
                     if (!response.Results.TryGetValue(c.Key, out var answer) || answer.ValueKind != JsonValueKind.Object) continue;
                     var row = EventRow.Parse(answer);
+                    if (row.IsDeclined) continue; // declined: gone from the user's calendar
                     var whole = row.SectionId == _sectionId && !row.IsSeries && !row.IsException;
                     found[c.Key.Substring(1)] = whole ? row.ToCalEvent(row.Id, _client.ServerUtcOffset ?? TimeSpan.Zero) : null;
                 }
@@ -398,6 +399,9 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
                 case WriteKind.Update:
                     PlanUpdate(plan, op);
                     break;
+                case WriteKind.Decline:
+                    PlanDecline(plan, op);
+                    break;
                 default:
                     PlanDelete(plan, op);
                     break;
@@ -477,6 +481,7 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
     private void PlanUpdate(WritePlan plan, WriteOperation op)
     {
         var d = op.Desired ?? throw new ArgumentException("An update carries no event.");
+        RefuseInvitation(op);
         var target = op.TargetId ?? throw new ArgumentException("An update carries no target id.");
         if (OccurrenceKey.TryParse(target, out var seriesId, out var date))
         {
@@ -545,9 +550,24 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
         return !EventParams.AddChanged(p, a, b, forceTimes: false);
     }
 
+    /// <summary>An invitation is answered on the user's own row (docs/bitrix24-api.md, "Invitations"), never deleted.</summary>
+    private void PlanDecline(WritePlan plan, WriteOperation op)
+    {
+        var target = op.TargetId ?? throw new ArgumentException("A decline carries no target id.");
+        plan.ResultId = target;
+        plan.Steps.Add(new Step("calendar.meeting.status.set", new List<KeyValuePair<string, object?>> { new("eventId", target), new("status", "N") }, false));
+    }
+
+    private static void RefuseInvitation(WriteOperation op)
+    {
+        if (op.Existing?.Invitation is { } invitation)
+            throw new ArgumentException($"Bitrix24 event {op.TargetId} is an invitation from {invitation.Organizer}: CalSync only answers it, because editing or deleting it through REST would change or delete the organizer's meeting for everyone.");
+    }
+
     private void PlanDelete(WritePlan plan, WriteOperation op)
     {
         var target = op.TargetId ?? throw new ArgumentException("A delete carries no target id.");
+        RefuseInvitation(op);
         if (OccurrenceKey.TryParse(target, out _, out _))
             throw new ArgumentException("Bitrix24's REST API cannot delete a single occurrence of a series (deleting an exception would delete the whole series).");
         if (_exceptionRows.Values.Any(v => v.RowId == target))

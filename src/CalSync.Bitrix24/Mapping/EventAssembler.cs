@@ -20,7 +20,7 @@ internal sealed class EventAssembler
         var seen = new HashSet<(string, EventTime)>();
         var kept = new List<EventRow>((rows as ICollection<EventRow>)?.Count ?? 0);
         foreach (var r in rows)
-            if (r.Id.Length > 0 && seen.Add(r.RowKey)) kept.Add(r);
+            if (r.Id.Length > 0 && !r.IsDeclined && seen.Add(r.RowKey)) kept.Add(r);
         _rows = kept;
     }
 

@@ -35,10 +35,18 @@ internal sealed class EventRow
     public string? RecurrenceId;
     public DateTime? OriginalDate;
     public bool IsMeeting;
+    /// <summary>The row owner's answer: H (host, and every row that is no meeting), Q (not answered), Y, N.</summary>
+    public string MeetingStatus = "H";
+    /// <summary>For an invitation: the organizer's name.</summary>
+    public string Organizer = "";
     public IReadOnlyList<Attendee> Attendees = Array.Empty<Attendee>();
     public JsonElement Raw;
 
     public bool IsSeries => RRule is not null;
+    /// <summary>The user's own row of a colleague's meeting (docs/bitrix24-api.md, "Invitations").</summary>
+    public bool IsInvitation => IsMeeting && ParentId != Id;
+    /// <summary>A declined invitation is not in the user's calendar as far as CalSync is concerned: never copied as busy time.</summary>
+    public bool IsDeclined => IsInvitation && MeetingStatus == "N";
     public bool IsException => !IsSeries && RecurrenceId is not null;
 
     /// <summary>The key that tells expanded rows of one series apart: ID plus its own start.</summary>
@@ -48,14 +56,15 @@ internal sealed class EventRow
     private const int FId = 0, FParentId = 1, FSectionId = 2, FSectId = 3, FVersion = 4, FName = 5, FDescription = 6, FLocation = 7,
         FSkipTime = 8, FAccessibility = 9, FImportance = 10, FTimestampX = 11, FExDate = 12, FRecurrenceId = 13, FOriginalDateFrom = 14,
         FTzFrom = 15, FTzTo = 16, FDateFromFormatted = 17, FDateToFormatted = 18, FDateFrom = 19, FDateTo = 20, FTildeDateFrom = 21,
-        FTildeDateTo = 22, FMeetingHost = 23, FPrivate = 24, FIsMeeting = 25, FRRule = 26, FRemind = 27, FAttendeeList = 28;
+        FTildeDateTo = 22, FMeetingHost = 23, FMeetingStatus = 24, FPrivate = 25, FIsMeeting = 26, FRRule = 27, FRemind = 28,
+        FAttendeeList = 29, FMeeting = 30;
 
     private static readonly string[] Names =
     {
         "ID", "PARENT_ID", "SECTION_ID", "SECT_ID", "VERSION", "NAME", "DESCRIPTION", "LOCATION", "DT_SKIP_TIME", "ACCESSIBILITY",
         "IMPORTANCE", "TIMESTAMP_X", "EXDATE", "RECURRENCE_ID", "ORIGINAL_DATE_FROM", "TZ_FROM", "TZ_TO", "DATE_FROM_FORMATTED",
-        "DATE_TO_FORMATTED", "DATE_FROM", "DATE_TO", "~DATE_FROM", "~DATE_TO", "MEETING_HOST", "PRIVATE_EVENT", "IS_MEETING", "RRULE",
-        "REMIND", "ATTENDEE_LIST",
+        "DATE_TO_FORMATTED", "DATE_FROM", "DATE_TO", "~DATE_FROM", "~DATE_TO", "MEETING_HOST", "MEETING_STATUS", "PRIVATE_EVENT",
+        "IS_MEETING", "RRULE", "REMIND", "ATTENDEE_LIST", "MEETING",
     };
 
     private static readonly byte[][] NameBytes = Names.Select(n => Encoding.UTF8.GetBytes(n)).ToArray();
@@ -71,7 +80,7 @@ internal sealed class EventRow
 
     /// <summary>Fields whose text is mostly the same in every row (zones, flags, section): kept once, not once a row.</summary>
     private static readonly bool[] Repeats = Enumerable.Range(0, FPrivate)
-        .Select(i => i is FSectionId or FSectId or FSkipTime or FAccessibility or FImportance or FTzFrom or FTzTo or FMeetingHost).ToArray();
+        .Select(i => i is FSectionId or FSectId or FSkipTime or FAccessibility or FImportance or FTzFrom or FTzTo or FMeetingHost or FMeetingStatus).ToArray();
 
     /// <summary>
     /// What a row is built from, read either from a <see cref="JsonElement"/> or straight from a reader; one is used
@@ -85,6 +94,8 @@ internal sealed class EventRow
         public bool Private;
         public bool IsMeeting;
         public bool HasTildeDateFrom;
+        /// <summary>MEETING.HOST_NAME: the organizer's name.</summary>
+        public string? HostName;
         public JsonElement? RRule;
         public readonly List<(string? Type, long? Count)> Remind = new();
         public readonly List<(string? Id, string? Status)> Attendees = new();
@@ -97,6 +108,7 @@ internal sealed class EventRow
             Array.Clear(Text, 0, Text.Length);
             Array.Clear(Dates, 0, Dates.Length);
             Private = IsMeeting = HasTildeDateFrom = false;
+            HostName = null;
             RRule = null;
             Remind.Clear();
             Attendees.Clear();
@@ -156,6 +168,9 @@ internal sealed class EventRow
                 case FAttendeeList:
                     f.Attendees.Clear();
                     read = TryReadItems(ref reader, "id", "status", null, f.Attendees);
+                    break;
+                case FMeeting:
+                    read = TryReadMember(ref reader, "HOST_NAME", out f.HostName);
                     break;
                 default:
                     if (field == FTildeDateFrom) f.HasTildeDateFrom = true;
@@ -244,6 +259,21 @@ internal sealed class EventRow
             f.LastText[field] = f.Text[field];
         }
         return true;
+    }
+
+    /// <summary>One member of an object as <see cref="TryReadText"/> reads it (null when it is no object or has no such member).</summary>
+    private static bool TryReadMember(ref Utf8JsonReader reader, string name, out string? value)
+    {
+        value = null;
+        if (reader.TokenType != JsonTokenType.StartObject) return reader.TrySkip();
+        while (true)
+        {
+            if (!reader.Read()) return false;
+            if (reader.TokenType != JsonTokenType.PropertyName) return true;
+            var wanted = reader.ValueTextEquals(name);
+            if (!reader.Read()) return false;
+            if (!(wanted ? TryReadText(ref reader, out value) : reader.TrySkip())) return false;
+        }
     }
 
     /// <summary>Bitrix24's flags: true, a non-zero integer, or Y/y/1/true/TRUE.</summary>
@@ -345,6 +375,7 @@ internal sealed class EventRow
             RRule = f.RRule is { } rr && rr.Str("FREQ") is "DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY" ? rr : null,
             ExDates = Bitrix24Dates.ParseDateList(t[FExDate]),
             IsMeeting = f.IsMeeting,
+            MeetingStatus = t[FMeetingStatus] ?? "H",
         };
         if (row.ParentId.Length == 0) row.ParentId = row.Id;
         var rid = t[FRecurrenceId];
@@ -370,6 +401,7 @@ internal sealed class EventRow
 
         var attendees = new List<Attendee>();
         var host = t[FMeetingHost];
+        if (row.IsInvitation) row.Organizer = f.HostName is { Length: > 0 } name ? name : "Bitrix24 user " + host;
         if (row.IsMeeting)
         {
             foreach (var (id, status) in f.Attendees)
@@ -454,17 +486,21 @@ internal sealed class EventRow
         _ => "normal",
     };
 
-    /// <summary>The model event of this row alone (a single event, or one occurrence when id says so).</summary>
+    /// <summary>
+    /// The model event of this row alone (a single event, or one occurrence when id says so). An invitation not yet
+    /// answered shows as tentative, and its change token holds the answer (answering does not change VERSION).
+    /// </summary>
     public CalEvent ToCalEvent(string id, TimeSpan serverOffset) => new()
     {
         Id = id,
-        Version = Version,
+        Version = IsInvitation ? Version + MeetingStatus : Version,
         Title = Name,
         Description = Description,
         Location = Location,
         Start = Start,
         End = End,
-        ShowAs = ToShowAs(Accessibility),
+        ShowAs = IsInvitation && MeetingStatus == "Q" ? ShowAs.Tentative : ToShowAs(Accessibility),
+        Invitation = IsInvitation ? new Invitation(Organizer, MeetingStatus == "Y" ? AttendeeResponse.Accepted : AttendeeResponse.None) : null,
         Sensitivity = Private ? Sensitivity.Private : Sensitivity.Normal,
         Importance = ToImportance(Importance),
         ReminderMinutes = ReminderMinutes,

@@ -32,6 +32,14 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
     [Parameter]
     public SwitchParameter AllowDelete { get; set; } = true;
 
+    /// <summary>
+    /// When the Outlook copy of a Bitrix24 invitation (a colleague's meeting) is deleted, decline the invitation. Without
+    /// it the invitation stays as it is and is no longer synced; it is never deleted, since that would delete the
+    /// organizer's meeting for everyone.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter DeclineInvitations { get; set; }
+
     /// <summary>Skip a failed item, record it and retry it next run, instead of stopping the run.</summary>
     [Parameter]
     public SwitchParameter ProceedOnError { get; set; }
@@ -88,7 +96,7 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
             var now = DateTimeOffset.UtcNow;
             var definition = new SyncDefinition
             {
-                Name = Name, Direction = EnumMap.To<E.SyncDirection>(Direction), Interval = Interval, AllowDelete = AllowDelete, ProceedOnError = ProceedOnError,
+                Name = Name, Direction = EnumMap.To<E.SyncDirection>(Direction), Interval = Interval, AllowDelete = AllowDelete, DeclineInvitations = DeclineInvitations, ProceedOnError = ProceedOnError,
                 AvoidDuplicates = AvoidDuplicates, WindowPastDays = PastDays, WindowFutureDays = FutureDays, ConflictPolicy = EnumMap.To<E.ConflictPolicy>(ConflictPolicy),
                 Mapping = mapping, OutlookConnection = OutlookConnection, Bitrix24Connection = Bitrix24Connection, Created = now, Modified = now,
             };

@@ -25,6 +25,8 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
     [Parameter] public TimeSpan Interval { get; set; }
     /// <summary>Whether deletions propagate.</summary>
     [Parameter] public SwitchParameter AllowDelete { get; set; }
+    /// <summary>Whether deleting the Outlook copy of a Bitrix24 invitation declines the invitation (else it is only no longer synced).</summary>
+    [Parameter] public SwitchParameter DeclineInvitations { get; set; }
     /// <summary>Whether a failed item is skipped (and retried next run) instead of stopping the run.</summary>
     [Parameter] public SwitchParameter ProceedOnError { get; set; }
     /// <summary>Whether unlinked meetings that exist on both sides are matched instead of copied.</summary>
@@ -66,6 +68,7 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
                 Direction = Has(nameof(Direction)) ? EnumMap.To<E.SyncDirection>(Direction) : d.Direction,
                 Interval = Has(nameof(Interval)) ? Interval : d.Interval,
                 AllowDelete = Has(nameof(AllowDelete)) ? AllowDelete.IsPresent : d.AllowDelete,
+                DeclineInvitations = Has(nameof(DeclineInvitations)) ? DeclineInvitations.IsPresent : d.DeclineInvitations,
                 ProceedOnError = Has(nameof(ProceedOnError)) ? ProceedOnError.IsPresent : d.ProceedOnError,
                 AvoidDuplicates = Has(nameof(AvoidDuplicates)) ? AvoidDuplicates.IsPresent : d.AvoidDuplicates,
                 WindowPastDays = Has(nameof(PastDays)) ? PastDays : d.WindowPastDays,

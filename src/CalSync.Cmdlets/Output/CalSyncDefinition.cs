@@ -12,6 +12,7 @@ public sealed class CalSyncDefinition
         Direction = EnumMap.To<SyncDirection>(d.Direction);
         Interval = d.Interval;
         AllowDelete = d.AllowDelete;
+        DeclineInvitations = d.DeclineInvitations;
         ProceedOnError = d.ProceedOnError;
         AvoidDuplicates = d.AvoidDuplicates;
         PastDays = d.WindowPastDays;
@@ -28,6 +29,7 @@ public sealed class CalSyncDefinition
     public SyncDirection Direction { get; }
     public TimeSpan Interval { get; }
     public bool AllowDelete { get; }
+    public bool DeclineInvitations { get; }
     public bool ProceedOnError { get; }
     public bool AvoidDuplicates { get; }
     public int PastDays { get; }

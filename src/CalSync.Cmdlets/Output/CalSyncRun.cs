@@ -12,18 +12,20 @@ public sealed class CalSyncSideCounts
 {
     internal CalSyncSideCounts(SideCounts c)
     {
-        Created = c.Created; Updated = c.Updated; Deleted = c.Deleted; Matched = c.Matched;
+        Created = c.Created; Updated = c.Updated; Deleted = c.Deleted; Declined = c.Declined; Matched = c.Matched;
         Skipped = c.Skipped; Failed = c.Failed; Recovered = c.Recovered;
     }
 
     public int Created { get; }
     public int Updated { get; }
     public int Deleted { get; }
+    /// <summary>Invitations declined (Bitrix24).</summary>
+    public int Declined { get; }
     public int Matched { get; }
     public int Skipped { get; }
     public int Failed { get; }
     public int Recovered { get; }
-    public int Writes => Created + Updated + Deleted;
+    public int Writes => Created + Updated + Deleted + Declined;
 
     public override string ToString() => $"+{Created} ~{Updated} -{Deleted}" + (Failed > 0 ? $" !{Failed}" : "");
 }
@@ -60,7 +62,7 @@ public sealed class CalSyncRun
         Direction = EnumMap.To<SyncDirection>(r.Direction); Outlook = new CalSyncSideCounts(r.Outlook); Bitrix24 = new CalSyncSideCounts(r.Bitrix24);
         Items = r.Items.Select(i => new CalSyncRunItem(i)).ToArray();
         Message = r.Message; ErrorId = r.ErrorId;
-        Created = r.Created; Updated = r.Updated; Deleted = r.Deleted; Failed = r.Failed; Matched = r.Matched; Recovered = r.Recovered; Writes = r.Writes;
+        Created = r.Created; Updated = r.Updated; Deleted = r.Deleted; Declined = r.Declined; Failed = r.Failed; Matched = r.Matched; Recovered = r.Recovered; Writes = r.Writes;
     }
 
     public string SyncName { get; }
@@ -80,6 +82,7 @@ public sealed class CalSyncRun
     public int Created { get; }
     public int Updated { get; }
     public int Deleted { get; }
+    public int Declined { get; }
     public int Failed { get; }
     public int Matched { get; }
     public int Recovered { get; }

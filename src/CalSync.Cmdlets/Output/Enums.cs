@@ -25,7 +25,7 @@ public enum ConnectionKind { Outlook, Bitrix24 }
 public enum RunOutcome { Succeeded, NoChanges, CompletedWithErrors, Failed, Aborted, WhatIf }
 
 /// <summary>What a run did to one item.</summary>
-public enum ItemAction { Create, Update, Delete, Link, Unlink, Recover, Skip, Conflict }
+public enum ItemAction { Create, Update, Delete, Link, Unlink, Recover, Skip, Conflict, Decline }
 
 /// <summary>Free/busy state (Graph's vocabulary).</summary>
 public enum ShowAs { Free, Tentative, Busy, Oof, WorkingElsewhere, Unknown }

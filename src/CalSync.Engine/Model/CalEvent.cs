@@ -8,6 +8,12 @@ public enum AttendeeResponse { None, Accepted, Tentative, Declined }
 public sealed record Attendee(string Name, string Email, bool Required = true, AttendeeResponse Response = AttendeeResponse.None);
 
 /// <summary>
+/// Someone else's meeting the user is invited to, as their side holds it (a Bitrix24 attendee's own row): CalSync copies
+/// it, but on its own side only answers it, never edits or deletes it (docs/bitrix24-api.md, "Invitations").
+/// </summary>
+public sealed record Invitation(string Organizer, AttendeeResponse Response);
+
+/// <summary>
 /// The one canonical meeting both connectors read into and write from. A series carries its
 /// <see cref="Recurrence"/> (with exceptions); one occurrence of a series, when it travels on its own,
 /// carries <see cref="SeriesId"/> and <see cref="OriginalDate"/>.
@@ -39,6 +45,8 @@ public sealed record CalEvent
     public string? SeriesId { get; init; }
     /// <summary>For one occurrence travelling on its own: its original local date in the series.</summary>
     public DateTime? OriginalDate { get; init; }
+    /// <summary>Set when this is an invitation to someone else's meeting on its own side.</summary>
+    public Invitation? Invitation { get; init; }
 
     public bool IsAllDay => Start.IsAllDay;
     public bool IsSeries => Recurrence is not null;

@@ -37,7 +37,8 @@ public sealed record SideCursor(string? Text, byte[]? Data = null)
     public static implicit operator SideCursor(string? text) => new(text);
 }
 
-public enum WriteKind { Create, Update, Delete }
+/// <summary><see cref="Decline"/> answers an invitation (<see cref="CalEvent.Invitation"/>) with "no" instead of deleting it.</summary>
+public enum WriteKind { Create, Update, Delete, Decline }
 
 /// <summary>
 /// One write. Creates carry <see cref="Desired"/>; updates carry <see cref="Desired"/> and the item as it

@@ -67,15 +67,18 @@ public sealed record PlannedWrite
     public Side? Origin { get; init; }
     public string Reason { get; init; } = "";
 
+    /// <summary>The write takes the item out of the sync (a delete, or a declined invitation): no link after it, sent last.</summary>
+    public bool Removes => Kind is WriteKind.Delete or WriteKind.Decline;
+
     public override string ToString() => AppendTo(new StringBuilder()).ToString();
 
     /// <summary>Written straight into the plan's text: a plan logs thousands of writes.</summary>
     internal StringBuilder AppendTo(StringBuilder text)
     {
         text.Append(Kind.ToString()).Append(" on ").Append(TargetSide.ToString()).Append(": ");
-        if (Kind == WriteKind.Delete) text.Append(TargetId);
+        if (Removes) text.Append(TargetId);
         else text.Append('\'').Append(Desired?.Title.Length > 0 ? Desired.Title : "(no title)").Append("' ").Append(Desired?.Start);
-        if (TargetId is not null && Kind != WriteKind.Delete) text.Append(" (").Append(TargetId).Append(')');
+        if (TargetId is not null && !Removes) text.Append(" (").Append(TargetId).Append(')');
         return text.Append(" — ").Append(Reason);
     }
 }
@@ -109,9 +112,19 @@ public sealed record Plan
             var mine = Writes.Where(w => w.TargetSide == side).ToArray();
             if (mine.Length == 0) continue;
             text.Append($"; {side}: {mine.Count(w => w.Kind == WriteKind.Create)} create, {mine.Count(w => w.Kind == WriteKind.Update)} update, {mine.Count(w => w.Kind == WriteKind.Delete)} delete");
+            if (mine.Count(w => w.Kind == WriteKind.Decline) is > 0 and var declines) text.Append($", {declines} decline");
         }
         foreach (var write in Writes) write.AppendTo(text.AppendLine().Append("  "));
-        foreach (var e in Events.Where(e => e.Action != ItemAction.Skip)) text.AppendLine().Append("  ").Append(e.Action).Append(' ').Append(e.TargetSide).Append(": ").Append(e.TargetId ?? e.SourceId).Append(" — ").Append(e.Reason);
+        // Skips that share a reason (thousands filtered out by the mapping) take one line.
+        foreach (var group in Events.GroupBy(e => e.Action == ItemAction.Skip ? e.Reason : null))
+        {
+            if (group.Key is not null && group.Count() > 1)
+            {
+                text.AppendLine().Append("  Skip ").Append(group.Count()).Append(" items — ").Append(group.Key);
+                continue;
+            }
+            foreach (var e in group) text.AppendLine().Append("  ").Append(e.Action).Append(' ').Append(e.TargetSide).Append(": ").Append(e.TargetId ?? e.SourceId).Append(" — ").Append(e.Reason);
+        }
         return text.ToString();
     }
 }

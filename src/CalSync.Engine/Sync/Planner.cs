@@ -583,6 +583,14 @@ public static class Planner
         private void Update(SyncItem source, SyncItem target, Link? previous, string reason, Side? matchedOrigin = null)
         {
             var origin = previous is null ? matchedOrigin : previous.Origin;
+            if (target.Event.Invitation is { } invitation)
+            {
+                // Someone else's meeting: its copy's edits stay on the copy, and the pair stays linked as it is now.
+                Event(ItemAction.Skip, target.Side, source.Id, target.Id,
+                    $"{reason}; it is an invitation from {invitation.Organizer}, and edits of its copy are not sent back to {target.Side}");
+                _links.Add(source.Side == Side.Outlook ? NewLink(source, target, origin) : NewLink(target, source, origin));
+                return;
+            }
             var desired = _projector.Apply(source.Event, source.Side, target.Event, IsOriginal(target, origin));
             _writes.Add(new PlannedWrite
             {
@@ -643,17 +651,32 @@ public static class Planner
             origin is { } side ? side == target.Side
             : target.Event.OriginStamp is null && !(_projector.Profile.Carry == Carry.BusyOnly && target.Event.Title == _projector.Profile.Placeholder);
 
-        private void Delete(SyncItem target, Link link, string reason) =>
+        /// <summary>
+        /// The target goes. An invitation is never deleted (on Bitrix24 that deletes the organizer's meeting for everyone): it
+        /// is declined when the sync says so, else left as it is and no longer synced.
+        /// </summary>
+        private void Delete(SyncItem target, Link link, string reason)
+        {
+            var invitation = target.Event.Invitation;
+            if (invitation is not null && !_def.DeclineInvitations)
+            {
+                _unlinked.Add(new UnlinkedItem(target.Side, target.Id, target.View.Hash, UnlinkedReason.Detached));
+                Event(ItemAction.Unlink, target.Side, IdOn(link, target.Side.Other()), target.Id,
+                    $"{reason}; the invitation from {invitation.Organizer} stays as it is and is no longer synced (Set-CalSync -DeclineInvitations declines such invitations instead)");
+                return;
+            }
+            var kind = invitation is null ? WriteKind.Delete : WriteKind.Decline;
             _writes.Add(new PlannedWrite
             {
-                OperationId = $"{target.Side}:delete:{target.Id}",
+                OperationId = $"{target.Side}:{kind.ToString().ToLowerInvariant()}:{target.Id}",
                 TargetSide = target.Side,
-                Kind = WriteKind.Delete,
+                Kind = kind,
                 TargetId = target.Id,
                 Existing = target.Event,
                 PreviousLink = link,
-                Reason = reason,
+                Reason = invitation is null ? reason : $"{reason}; the invitation from {invitation.Organizer} is declined",
             });
+        }
 
         /// <summary>The pair leaves the sync: the copy is deleted when allow-delete is on, else left in place and never synced again.</summary>
         private void RemoveFromSync(SyncItem copy, Link link, string reason)

@@ -12,15 +12,17 @@ public sealed record SideCounts
     public int Created { get; set; }
     public int Updated { get; set; }
     public int Deleted { get; set; }
+    /// <summary>Invitations answered "no" (WriteKind.Decline).</summary>
+    public int Declined { get; set; }
     public int Matched { get; set; }
     public int Skipped { get; set; }
     public int Failed { get; set; }
     public int Recovered { get; set; }
 
-    public int Writes => Created + Updated + Deleted;
+    public int Writes => Created + Updated + Deleted + Declined;
 }
 
-public enum ItemAction { Create, Update, Delete, Link, Unlink, Recover, Skip, Conflict }
+public enum ItemAction { Create, Update, Delete, Link, Unlink, Recover, Skip, Conflict, Decline }
 
 /// <summary>What happened to one item: the action on <see cref="TargetSide"/>, the ids and why.</summary>
 public sealed record ItemOutcome
@@ -62,6 +64,7 @@ public sealed record RunRecord
     public int Created => Outlook.Created + Bitrix24.Created;
     public int Updated => Outlook.Updated + Bitrix24.Updated;
     public int Deleted => Outlook.Deleted + Bitrix24.Deleted;
+    public int Declined => Outlook.Declined + Bitrix24.Declined;
     public int Failed => Outlook.Failed + Bitrix24.Failed;
     /// <summary>Pairs linked by matching (each pair counts once).</summary>
     public int Matched => Bitrix24.Matched;

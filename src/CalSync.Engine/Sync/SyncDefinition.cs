@@ -21,6 +21,8 @@ public sealed record SyncDefinition
     public bool AllowDelete { get; set; } = true;
     public bool ProceedOnError { get; set; }
     public bool AvoidDuplicates { get; set; } = true;
+    /// <summary>When the Outlook copy of a Bitrix24 invitation is deleted (allow-delete on): decline the invitation instead of only no longer syncing it.</summary>
+    public bool DeclineInvitations { get; set; }
     public int WindowPastDays { get; set; } = 30;
     public int WindowFutureDays { get; set; } = 365;
     public ConflictPolicy ConflictPolicy { get; set; } = ConflictPolicy.Newest;

@@ -214,7 +214,7 @@ public sealed class SyncRunner
         int N(ItemAction action, bool ok = true) => mine.Count(i => i.Action == action && i.Succeeded == ok);
         return new SideCounts
         {
-            Created = N(ItemAction.Create), Updated = N(ItemAction.Update), Deleted = N(ItemAction.Delete),
+            Created = N(ItemAction.Create), Updated = N(ItemAction.Update), Deleted = N(ItemAction.Delete), Declined = N(ItemAction.Decline),
             // A pair found by matching counts on both sides.
             Matched = record.Items.Count(i => i.Action == ItemAction.Link),
             Recovered = mine.Count(i => i.Action == ItemAction.Recover),
@@ -250,7 +250,7 @@ public sealed class SyncRunner
         foreach (var deletions in new[] { false, true })
         {
             var bySide = new[] { Side.Bitrix24, Side.Outlook }
-                .Select(side => (Side: side, Writes: plan.Writes.Where(w => w.TargetSide == side && (w.Kind == WriteKind.Delete) == deletions && !invalid.Contains(w.OperationId)).ToArray()))
+                .Select(side => (Side: side, Writes: plan.Writes.Where(w => w.TargetSide == side && w.Removes == deletions && !invalid.Contains(w.OperationId)).ToArray()))
                 .Where(s => s.Writes.Length > 0).ToArray();
             if (bySide.Length == 0) continue;
             options.Progress?.Report(new RunProgress("Writing " + string.Join(" and ", bySide.Select(s => $"{s.Writes.Length} change(s) to {s.Side}")), done, total));
@@ -301,7 +301,7 @@ public sealed class SyncRunner
             results.TryGetValue(write.OperationId, out var result);
             if (result?.Status == WriteStatus.Succeeded)
             {
-                if (write.Kind != WriteKind.Delete) links.Add(LinkAfter(write, result));
+                if (!write.Removes) links.Add(LinkAfter(write, result));
                 continue;
             }
             if (write.PreviousLink is not null) links.Add(write.PreviousLink);
@@ -348,7 +348,7 @@ public sealed class SyncRunner
             if (results is not null && (result is null || result.Status == WriteStatus.NotAttempted)) continue;
             items.Add(new ItemOutcome
             {
-                Action = write.Kind switch { WriteKind.Create => ItemAction.Create, WriteKind.Update => ItemAction.Update, _ => ItemAction.Delete },
+                Action = write.Kind switch { WriteKind.Create => ItemAction.Create, WriteKind.Update => ItemAction.Update, WriteKind.Decline => ItemAction.Decline, _ => ItemAction.Delete },
                 TargetSide = write.TargetSide,
                 SourceId = write.Source?.Id,
                 TargetId = result?.Id ?? write.TargetId,
