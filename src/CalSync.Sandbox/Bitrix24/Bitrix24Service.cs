@@ -119,6 +119,8 @@ public sealed class Bitrix24Service : IAsyncDisposable
     /// <summary>An authorization code for <c>grant_type=authorization_code</c> (lives 30 s).</summary>
     public string IssueAuthorizationCode() => _oauth.IssueCode(["calendar"]);
 
+    public string IssueAuthorizationCode(IReadOnlyList<string> scopes) => _oauth.IssueCode(scopes);
+
     /// <summary>On the authorize page the simulated user presses Deny (the browser goes back with error=access_denied). Cleared by <see cref="Reset"/>.</summary>
     public bool BrowserSignInDeclines { get => _authorize.UserDeclines; set => _authorize.UserDeclines = value; }
 
