@@ -94,7 +94,7 @@ internal sealed class AuthorizePage(OAuthAuthority oauth, Func<string> domain)
         (string, string)[] values = form["decision"].ToString() == "allow"
             ? [("code", oauth.IssueCode(Scopes)), ("state", p.State), ("domain", domain()), ("member_id", oauth.MemberId),
                ("scope", string.Join(',', Scopes)), ("server_domain", domain())]
-            // Assumed (docs/bitrix24-api.md): a refusal comes back as RFC 6749's error=access_denied.
+            // Assumed (docs/bitrix24-api.md): a refusal comes back as error=access_denied.
             : [("error", "access_denied"), ("error_description", "The user denied access to the application."), ("state", p.State)];
         context.Response.StatusCode = 302;
         context.Response.Headers.Location = p.RedirectUri + (p.RedirectUri.Contains('?') ? "&" : "?")
