@@ -31,10 +31,8 @@ public sealed class Bitrix24BrowserConnectTests
     [LinuxFact]
     public async Task Connect_Bitrix24_signs_in_through_the_system_browser_keeps_only_the_refresh_token_and_a_sync_runs()
     {
-        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
-        using var home = new StoreHome();
-        using var browser = SystemBrowser.Install();
-        using var ps = new PsSession();
+        await using var rig = await BrowserRig.StartAsync();
+        var (sandbox, home, browser, ps) = (rig.Sandbox, rig.Home, rig.Browser!, rig.Ps);
         var b24 = sandbox.Bitrix24;
 
         var r = ps.Run(Connect + " -Verbose", Vars(sandbox));
@@ -71,11 +69,9 @@ public sealed class Bitrix24BrowserConnectTests
     [LinuxFact]
     public async Task Denying_in_the_browser_fails_Connect_Bitrix24_with_SignInFailed_and_saves_nothing()
     {
-        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
+        await using var rig = await BrowserRig.StartAsync();
+        var (sandbox, home, browser, ps) = (rig.Sandbox, rig.Home, rig.Browser!, rig.Ps);
         sandbox.Bitrix24.BrowserSignInDeclines = true;
-        using var home = new StoreHome();
-        using var browser = SystemBrowser.Install();
-        using var ps = new PsSession();
 
         var r = ps.Run(Connect, Vars(sandbox));
 
@@ -90,10 +86,8 @@ public sealed class Bitrix24BrowserConnectTests
     [LinuxFact]
     public async Task An_app_the_portal_does_not_know_shows_its_error_page_and_Connect_Bitrix24_times_out_naming_the_handler_address()
     {
-        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
-        using var home = new StoreHome();
-        using var browser = SystemBrowser.Install();
-        using var ps = new PsSession();
+        await using var rig = await BrowserRig.StartAsync();
+        var (sandbox, home, ps) = (rig.Sandbox, rig.Home, rig.Ps);
 
         // The portal shows its error and sends nothing back (docs/bitrix24-api.md): only the timeout ends the wait.
         var r = ps.Run(Connect + " -TimeoutSec 4", Vars(sandbox, clientId: "local.unknown.app"));
@@ -102,15 +96,15 @@ public sealed class Bitrix24BrowserConnectTests
         Assert.Contains("within 4 seconds", r.Terminating!.Message);
         Assert.Contains("-RedirectUri", r.Terminating.Message);
         Assert.Contains(sandbox.Bitrix24.SignInRequests, s => s.StartsWith("GET /oauth/authorize/?client_id=local.unknown.app", StringComparison.Ordinal));
+        Assert.Equal(1, rig.Browser!.Opened);
         Assert.False(File.Exists(home.File("connections", "b24.json")));
     }
 
     [Fact]
     public async Task WhatIf_opens_no_browser_and_a_redirect_address_off_this_computer_is_refused()
     {
-        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
-        using var home = new StoreHome();
-        using var ps = new PsSession();
+        await using var rig = await BrowserRig.StartAsync(withBrowser: false);
+        var (sandbox, home, ps) = (rig.Sandbox, rig.Home, rig.Ps);
 
         var whatIf = ps.Run(Connect + " -WhatIf", Vars(sandbox)).Ok();
         Assert.Empty(whatIf.Output);
