@@ -126,6 +126,40 @@ public class AuthTests
     };
 
     [Theory]
+    [InlineData(new[] { "calendar", "user_brief" }, true)]
+    [InlineData(new[] { "calendar" }, false)]
+    public async Task A_redeemed_code_is_saved_and_names_the_user_through_user_current_when_the_scope_allows(string[] scopes, bool named)
+    {
+        await using var portal = await Portal.StartAsync();
+        var store = new RecordingStore();
+        var options = OAuth(portal, ("", ""), store);
+        var side = portal.Side(options with { OAuth = options.OAuth! with { UserId = null } });
+
+        await side.Client.RedeemAuthorizationCodeAsync(portal.Service.IssueAuthorizationCode(scopes), default);
+
+        var saved = Assert.Single(store.Saved);
+        Assert.Null(saved.UserId); // the code answer names no user
+        Assert.Equal(named ? portal.Service.UserId : 0, side.Client.UserId);
+        Assert.Equal(["/oauth/token/", "/rest/user.current"], portal.Http.Select(r => r.PathAndQuery.Split('?')[0]).ToArray());
+        Assert.DoesNotContain(saved.AccessToken, string.Join("\n", portal.Http.Select(r => r.PathAndQuery))); // the token goes in the body
+    }
+
+    [Fact]
+    public async Task Without_an_access_token_the_first_call_gets_one_with_the_refresh_token()
+    {
+        await using var portal = await Portal.StartAsync();
+        var store = new RecordingStore();
+        var (_, refresh) = portal.Service.IssueOAuthTokens();
+        var side = portal.Side(OAuth(portal, ("", refresh), store));
+
+        Assert.NotNull(await side.ReadAsync(Window, null, default));
+
+        Assert.StartsWith("/oauth/token/?grant_type=refresh_token", portal.Http[0].PathAndQuery, StringComparison.Ordinal);
+        Assert.Single(portal.Http, r => r.PathAndQuery.StartsWith("/oauth/token/", StringComparison.Ordinal));
+        Assert.NotEqual(refresh, Assert.Single(store.Saved).RefreshToken);
+    }
+
+    [Theory]
     [InlineData("en")]
     [InlineData("de")]
     public async Task OAuth_refreshes_on_expired_token_and_persists_the_rotated_pair(string culture)

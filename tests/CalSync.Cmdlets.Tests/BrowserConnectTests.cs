@@ -21,10 +21,8 @@ public sealed class BrowserConnectTests
     [LinuxFact]
     public async Task Connect_OutlookCalendar_signs_in_through_the_system_browser_then_silently()
     {
-        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
-        using var home = new StoreHome();
-        using var browser = SystemBrowser.Install();
-        using var ps = new PsSession();
+        await using var rig = await BrowserRig.StartAsync();
+        var (sandbox, browser, ps) = (rig.Sandbox, rig.Browser!, rig.Ps);
 
         var first = ps.Run(Connect, Vars(sandbox));
 
@@ -46,11 +44,9 @@ public sealed class BrowserConnectTests
     [LinuxFact]
     public async Task Declining_in_the_browser_fails_Connect_OutlookCalendar_saying_so_and_saves_nothing()
     {
-        await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { SeedSample = false });
+        await using var rig = await BrowserRig.StartAsync();
+        var (sandbox, home, ps) = (rig.Sandbox, rig.Home, rig.Ps);
         sandbox.Graph.BrowserSignInDeclines = true;
-        using var home = new StoreHome();
-        using var browser = SystemBrowser.Install();
-        using var ps = new PsSession();
 
         var r = ps.Run(Connect, Vars(sandbox));
 

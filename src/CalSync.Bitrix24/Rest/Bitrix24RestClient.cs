@@ -240,6 +240,13 @@ public sealed class Bitrix24RestClient : IDisposable
         while (true)
         {
             var accessToken = _oauth?.AccessToken;
+            // An OAuth connection made by browser sign-in keeps no access token at rest: get one before the first call.
+            if (_oauth is not null && string.IsNullOrEmpty(accessToken) && !refreshed)
+            {
+                await RefreshAsync(accessToken, cancellationToken).ConfigureAwait(false);
+                refreshed = true;
+                continue;
+            }
             await Bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
             var (status, root, rows, raw, unreadable) = await PostAsync(method, body(accessToken), rowKeys, cancellationToken).ConfigureAwait(false);
             var code = root?.Str("error");
@@ -431,58 +438,90 @@ public sealed class Bitrix24RestClient : IDisposable
             if (!string.Equals(oauth.AccessToken, failedAccessToken, StringComparison.Ordinal)) return; // someone refreshed already
             if (string.IsNullOrEmpty(oauth.RefreshToken))
                 throw AuthErrors.Create("oauth/token", 401, "expired_token", "", webhook: false);
-            var url = oauth.TokenEndpoint + (oauth.TokenEndpoint.Contains("?") ? "&" : "?")
-                + "grant_type=refresh_token"
-                + "&client_id=" + Uri.EscapeDataString(oauth.ClientId)
-                + "&client_secret=" + Uri.EscapeDataString(oauth.ClientSecret)
-                + "&refresh_token=" + Uri.EscapeDataString(oauth.RefreshToken);
-            string text;
-            int status;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.Accept.ParseAdd("application/json");
-                Interlocked.Increment(ref _requestCount);
-                using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                status = (int)response.StatusCode;
-            }
-            catch (HttpRequestException e)
-            {
-                // A dropped connection is not a refusal: the call (and its refresh) is retried like any transient failure.
-                throw new RetriableException(RetryReason.Transient, "oauth/token: could not reach the Bitrix24 OAuth server to refresh the access token: " + e.Message, inner: e);
-            }
-            // Neither is a server error or throttling of the token server (a refresh that did not happen: the old pair is still valid).
-            if (status >= 500 || status == 429)
-                throw new RetriableException(RetryReason.Transient, $"oauth/token: HTTP {status} while refreshing the access token");
-            JsonElement root;
-            try
-            {
-                using var doc = JsonDocument.Parse(text);
-                root = doc.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw new SideUnavailableException(Side.Bitrix24, $"The Bitrix24 OAuth server gave an unreadable answer (HTTP {status}) to a token refresh.", isAuthentication: false);
-            }
-            var error = root.Str("error");
-            var access = root.Str("access_token");
-            var refresh = root.Str("refresh_token");
-            if (error is not null || string.IsNullOrEmpty(access) || string.IsNullOrEmpty(refresh))
-                throw AuthErrors.Create("oauth/token", status, string.IsNullOrEmpty(error) ? "invalid_grant" : error!, root.Str("error_description") ?? "", webhook: false);
-            var expires = root.Long("expires") is { } exp ? DateTimeOffset.FromUnixTimeSeconds(exp) : _time.GetUtcNow().AddSeconds(root.Long("expires_in") ?? 3600);
-            var endpoint = root.Str("client_endpoint");
-            var user = root.Long("user_id") is { } u ? (int?)u : oauth.UserId;
-            var tokens = new Bitrix24Tokens(access!, refresh!, expires, string.IsNullOrEmpty(endpoint) ? oauth.ClientEndpoint : endpoint, user);
-            // Persist first: the old refresh token is already dead; losing the new one would force a new sign-in.
-            if (oauth.TokenStore is { } store) await store.SaveAsync(tokens, cancellationToken).ConfigureAwait(false);
-            _oauth = oauth with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, ClientEndpoint = tokens.ClientEndpoint, UserId = user };
-            if (_options.OwnerId is null && UserId == 0 && user is { } uid) UserId = uid;
+            await RequestTokensAsync(oauth, "grant_type=refresh_token&refresh_token=" + Uri.EscapeDataString(oauth.RefreshToken), "refresh the access token", cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _refreshGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Browser sign-in: exchanges an authorization code for the first token pair (saved through the token store), then
+    /// names the user from the answer's <c>user_id</c>, or else from <c>user.current</c> when the application's scope
+    /// allows it (docs/bitrix24-api.md, "OAuth authorization code flow"); otherwise <see cref="UserId"/> stays 0.
+    /// </summary>
+    public async Task RedeemAuthorizationCodeAsync(string code, CancellationToken cancellationToken)
+    {
+        if (_oauth is not { } oauth) throw new InvalidOperationException("Only an OAuth connection redeems an authorization code.");
+        if (string.IsNullOrEmpty(code)) throw new ArgumentException("The authorization code is empty.", nameof(code));
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RequestTokensAsync(oauth, "grant_type=authorization_code&code=" + Uri.EscapeDataString(code), "redeem the authorization code", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+        if (UserId != 0) return;
+        try
+        {
+            var user = await CallAsync("user.current", Array.Empty<KeyValuePair<string, object?>>(), cancellationToken).ConfigureAwait(false);
+            if (user.Long("ID") is { } id && id > 0 && id <= int.MaxValue) UserId = (int)id;
+        }
+        catch (SideUnavailableException e) when (e.IsAuthentication) { } // no user scope: the caller asks for the user id
+    }
+
+    /// <summary>One GET to the token endpoint (refresh or code grant); the new pair is saved first, then used.</summary>
+    private async Task RequestTokensAsync(Bitrix24OAuthOptions oauth, string grant, string purpose, CancellationToken cancellationToken)
+    {
+        var url = oauth.TokenEndpoint + (oauth.TokenEndpoint.Contains("?") ? "&" : "?")
+            + grant
+            + "&client_id=" + Uri.EscapeDataString(oauth.ClientId)
+            + "&client_secret=" + Uri.EscapeDataString(oauth.ClientSecret);
+        string text;
+        int status;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd("application/json");
+            Interlocked.Increment(ref _requestCount);
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            status = (int)response.StatusCode;
+        }
+        catch (HttpRequestException e)
+        {
+            // A dropped connection is not a refusal: the call (and its refresh) is retried like any transient failure.
+            throw new RetriableException(RetryReason.Transient, $"oauth/token: could not reach the Bitrix24 OAuth server to {purpose}: " + e.Message, inner: e);
+        }
+        // Neither is a server error or throttling of the token server (a refresh that did not happen: the old pair is still valid).
+        if (status >= 500 || status == 429)
+            throw new RetriableException(RetryReason.Transient, $"oauth/token: HTTP {status} while trying to {purpose}");
+        JsonElement root;
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new SideUnavailableException(Side.Bitrix24, $"The Bitrix24 OAuth server gave an unreadable answer (HTTP {status}) when asked to {purpose}.", isAuthentication: false);
+        }
+        var error = root.Str("error");
+        var access = root.Str("access_token");
+        var refresh = root.Str("refresh_token");
+        if (error is not null || string.IsNullOrEmpty(access) || string.IsNullOrEmpty(refresh))
+            throw AuthErrors.Create("oauth/token", status, string.IsNullOrEmpty(error) ? "invalid_grant" : error!, root.Str("error_description") ?? "", webhook: false);
+        var expires = root.Long("expires") is { } exp ? DateTimeOffset.FromUnixTimeSeconds(exp) : _time.GetUtcNow().AddSeconds(root.Long("expires_in") ?? 3600);
+        var endpoint = root.Str("client_endpoint");
+        var user = root.Long("user_id") is { } u ? (int?)u : oauth.UserId;
+        var tokens = new Bitrix24Tokens(access!, refresh!, expires, string.IsNullOrEmpty(endpoint) ? oauth.ClientEndpoint : endpoint, user);
+        // Persist first: the old refresh token is already dead; losing the new one would force a new sign-in.
+        if (oauth.TokenStore is { } store) await store.SaveAsync(tokens, cancellationToken).ConfigureAwait(false);
+        _oauth = oauth with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, ClientEndpoint = tokens.ClientEndpoint, UserId = user };
+        if (_options.OwnerId is null && UserId == 0 && user is { } uid) UserId = uid;
     }
 
     public void Dispose()

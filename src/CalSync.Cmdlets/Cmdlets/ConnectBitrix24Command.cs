@@ -15,8 +15,9 @@ using CalSync.PowerShell.Sides;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>
-/// Connects to a Bitrix24 calendar through an incoming webhook (a secret URL) or an OAuth application, chooses (or
-/// creates) the calendar to sync, and saves the connection; the secret goes to the OS key store.
+/// Connects to a Bitrix24 calendar through an incoming webhook (a secret URL) or an OAuth application (signing in
+/// through the system browser, or with given tokens), chooses (or creates) the calendar to sync, and saves the
+/// connection; the secret goes to the OS key store.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "Bitrix24", DefaultParameterSetName = WebhookSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(CalSyncConnection))]
@@ -25,6 +26,7 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
     private const string WebhookSet = "Webhook";
     private const string CredentialSet = "WebhookCredential";
     private const string OAuthSet = "OAuth";
+    private const string BrowserSet = "OAuthBrowser";
 
     /// <summary>The connection's name (default: bitrix24).</summary>
     [Parameter(Position = 0)]
@@ -43,10 +45,12 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
 
     /// <summary>OAuth: the portal address, e.g. https://example.bitrix24.com.</summary>
     [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
+    [Parameter(ParameterSetName = BrowserSet, Mandatory = true)]
     public Uri? PortalUrl { get; set; }
 
     /// <summary>OAuth: the application's client id (user name) and client secret (password).</summary>
     [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
+    [Parameter(ParameterSetName = BrowserSet, Mandatory = true)]
     public PSCredential? ClientCredential { get; set; }
 
     /// <summary>OAuth: the refresh token from the application's installation.</summary>
@@ -59,12 +63,24 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
 
     /// <summary>OAuth: the token endpoint (default https://oauth.bitrix.info/oauth/token/).</summary>
     [Parameter(ParameterSetName = OAuthSet)]
+    [Parameter(ParameterSetName = BrowserSet)]
     public Uri? TokenEndpoint { get; set; }
 
     /// <summary>OAuth: the id of the Bitrix24 user whose calendar is synced (the user the tokens belong to).</summary>
     [Parameter(ParameterSetName = OAuthSet)]
+    [Parameter(ParameterSetName = BrowserSet)]
     [ValidateRange(1, int.MaxValue)]
     public int? UserId { get; set; }
+
+    /// <summary>Browser sign-in: where Bitrix24 sends the browser back, the application's handler address, e.g. http://localhost:8080/ (default: http://localhost on a free port).</summary>
+    [Parameter(ParameterSetName = BrowserSet)]
+    [ValidateNotNull]
+    public Uri? RedirectUri { get; set; }
+
+    /// <summary>Browser sign-in: how many seconds to wait for the sign-in to finish in the browser (default 300).</summary>
+    [Parameter(ParameterSetName = BrowserSet)]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 300;
 
     /// <summary>The calendar (section) to sync, by name or id.</summary>
     [Parameter]
@@ -84,18 +100,22 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
         var store = Store;
         Bitrix24Secret secret;
         string endpoint;
-        if (ParameterSetName == OAuthSet)
+        var browser = ParameterSetName == BrowserSet;
+        if (ParameterSetName is OAuthSet or BrowserSet)
         {
             secret = new Bitrix24Secret
             {
                 ClientId = ClientCredential!.UserName.TrimStart('\\'),
                 ClientSecret = ClientCredential.GetNetworkCredential().Password,
-                RefreshToken = new NetworkCredential("", RefreshToken).Password,
-                AccessToken = new NetworkCredential("", AccessToken).Password,
+                RefreshToken = browser ? null : new NetworkCredential("", RefreshToken).Password,
+                AccessToken = browser ? null : new NetworkCredential("", AccessToken).Password,
                 TokenEndpoint = TokenEndpoint?.OriginalString ?? new Bitrix24OAuthOptions().TokenEndpoint,
                 UserId = UserId,
             };
             endpoint = PortalUrl!.GetLeftPart(UriPartial.Authority);
+            if (browser && RedirectUri is { } redirect && !Bitrix24SignIn.IsLoopbackRedirect(redirect))
+                ThrowTerminatingError(Error(ErrorIds.SignInFailed, ErrorCategory.InvalidArgument, RedirectUri,
+                    $"-RedirectUri must be an http address on this computer such as http://localhost:8080/ (the application's handler address), not {redirect.GetLeftPart(UriPartial.Path)}."));
         }
         else
         {
@@ -129,8 +149,10 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
         var rotated = new CapturingTokenStore(secret);
         if (options.OAuth is { } oauth) options = options with { OAuth = oauth with { TokenStore = rotated } };
 
-        // Read the portal's calendars (no change), then decide.
         using var side = new Bitrix24CalendarSide(options);
+        if (browser && !SignIn(side, record)) return;
+
+        // Read the portal's calendars (no change), then decide.
         IReadOnlyList<Bitrix24Section> sections = Array.Empty<Bitrix24Section>();
         try
         {
@@ -195,12 +217,51 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                     [SettingKeys.KeyStore] = secrets.Protection.ToString(),
                 },
             };
-            if (secret.WebhookUrl is null) secret = rotated.Secret with { UserId = side.Client.UserId == 0 ? rotated.Secret.UserId : side.Client.UserId };
+            // A browser sign-in keeps only the refresh token at rest: the next run gets a fresh access token with it.
+            if (secret.WebhookUrl is null)
+                secret = rotated.Secret with { UserId = side.Client.UserId == 0 ? rotated.Secret.UserId : side.Client.UserId, AccessToken = browser ? null : rotated.Secret.AccessToken };
             secrets.Save(Name, secret.Serialize());
             store.SaveConnection(record);
             WriteVerbose($"Saved the Bitrix24 connection '{Name}' in {store.ConnectionPath(Name)}; its secret is in the {secrets.Protection} store.");
             WriteObject(new CalSyncConnection(record, chosen.Name));
         }, terminating: true);
+    }
+
+    /// <summary>
+    /// The browser sign-in (docs/bitrix24-api.md, "OAuth authorization code flow"): the portal's authorize page in the
+    /// system browser, its answer on a loopback listener, the code exchanged for the first token pair. False: -WhatIf.
+    /// </summary>
+    private bool SignIn(Bitrix24CalendarSide side, ConnectionRecord record)
+    {
+        if (!ShouldProcess($"Bitrix24 portal {record.Portal} (connection '{Name}', app {record.ClientId})", "Sign in and connect")) return false;
+        if (!IsInteractive())
+            ThrowTerminatingError(Error(ErrorIds.SignInRequired, ErrorCategory.AuthenticationError, Name,
+                "Bitrix24 sign-in is required, and this PowerShell session is non-interactive (no one can complete a sign-in here). Run Connect-Bitrix24 in an interactive PowerShell session, or give the application's tokens with -RefreshToken and -AccessToken."));
+        if (!BrowserLauncher.CanOpen())
+            ThrowTerminatingError(Error(ErrorIds.SignInFailed, ErrorCategory.ResourceUnavailable, Name,
+                "No browser can be opened here (no display). Run Connect-Bitrix24 where a browser can open, or give the application's tokens with -RefreshToken and -AccessToken."));
+        try
+        {
+            Await(async ct =>
+            {
+                using var signIn = Bitrix24SignIn.Start(RedirectUri);
+                PostVerbose($"Waiting for the Bitrix24 sign-in on {signIn.RedirectUri.GetLeftPart(UriPartial.Path)} (up to {TimeoutSec} seconds).");
+                if (!BrowserLauncher.Open(signIn.AuthorizeUri(record.Endpoint!, record.ClientId!)))
+                    throw new Bitrix24SignInException("No program to open a browser was found (xdg-open or similar). Install xdg-utils, or give the application's tokens with -RefreshToken and -AccessToken.");
+                Post(() => WriteInformation(new InformationRecord($"Sign in to Bitrix24 ({record.Portal}) in the browser window that opened, and allow the application access.", "Connect-Bitrix24"), new[] { "PSHOST" }));
+                var answer = await signIn.WaitAsync(TimeSpan.FromSeconds(TimeoutSec), ct).ConfigureAwait(false);
+                PostVerbose($"Bitrix24 {answer.Domain ?? record.Portal} granted the scope '{answer.Scope}'; exchanging the code for tokens.");
+                await side.Client.RedeemAuthorizationCodeAsync(answer.Code, ct).ConfigureAwait(false);
+                PostVerbose(side.Client.UserId == 0 ? "The Bitrix24 user was not named by the sign-in." : $"Signed in to Bitrix24 as user {side.Client.UserId}.");
+                return true;
+            });
+        }
+        catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)
+        {
+            var inner = Unwrap(e);
+            ThrowTerminatingError(Error(ErrorIds.SignInFailed, ErrorCategory.AuthenticationError, Name, "The Bitrix24 sign-in failed: " + inner.Message, inner));
+        }
+        return true;
     }
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;

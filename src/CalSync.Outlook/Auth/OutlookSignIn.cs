@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -82,7 +81,7 @@ public sealed class OutlookSignIn : IOutlookTokenSource
     public async Task<OutlookAccount> SignInInteractiveAsync(bool useDeviceCode, Func<DeviceCodePrompt, Task> showDeviceCode, CancellationToken cancellationToken = default)
     {
         if (showDeviceCode is null) throw new ArgumentNullException(nameof(showDeviceCode));
-        if (!useDeviceCode && CanOpenBrowser())
+        if (!useDeviceCode && CalSync.Engine.Sides.BrowserLauncher.CanOpen())
         {
             try
             {
@@ -183,13 +182,6 @@ public sealed class OutlookSignIn : IOutlookTokenSource
     {
         var end = text.IndexOfAny(new[] { '\r', '\n' });
         return (end < 0 ? text : text.Substring(0, end)).Trim();
-    }
-
-    private static bool CanOpenBrowser()
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
-            return !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
-        return Environment.UserInteractive;
     }
 
     private sealed class MsalHttpClientFactory : IMsalHttpClientFactory

@@ -26,6 +26,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
     private readonly LeakyBucket _bucket;
     private readonly OperatingMeter _meter;
     private readonly OAuthAuthority _oauth;
+    private readonly AuthorizePage _authorize;
     private readonly ControlApi _control;
     private WebApplication? _app;
     private volatile bool _webhookRevoked;
@@ -42,6 +43,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
         _dispatcher = new RestDispatcher(_portal, _state, Limits, _meter);
         _batch = new BatchRunner(_dispatcher, _portal, Journal, Faults);
         _oauth = new OAuthAuthority(_portal);
+        _authorize = new AuthorizePage(_oauth, () => $"127.0.0.1:{Port}");
         _control = new ControlApi(this);
         _webhookScopes = options.WebhookScopes.ToArray();
         WebhookSecret = options.WebhookSecret ?? RandomNumberGeneratorString(16);
@@ -79,6 +81,8 @@ public sealed class Bitrix24Service : IAsyncDisposable
     public string OAuthRestUrl => $"{BaseUrl}/rest/";
     /// <summary>The token endpoint: <c>http://127.0.0.1:PORT/oauth/token/</c>.</summary>
     public string OAuthTokenUrl => $"{BaseUrl}/oauth/token/";
+    /// <summary>The authorize page of the browser sign-in: <c>http://127.0.0.1:PORT/oauth/authorize/</c>.</summary>
+    public string OAuthAuthorizeUrl => $"{BaseUrl}/oauth/authorize/";
     public string ClientId => _oauth.ClientId;
     public string ClientSecret => _oauth.ClientSecret;
     public int UserId => _portal.UserId;
@@ -119,6 +123,17 @@ public sealed class Bitrix24Service : IAsyncDisposable
 
     /// <summary>An authorization code for <c>grant_type=authorization_code</c> (lives 30 s).</summary>
     public string IssueAuthorizationCode() => _oauth.IssueCode(["calendar"]);
+
+    public string IssueAuthorizationCode(IReadOnlyList<string> scopes) => _oauth.IssueCode(scopes);
+
+    /// <summary>On the authorize page the simulated user presses Deny (the browser goes back with error=access_denied). Cleared by <see cref="Reset"/>.</summary>
+    public bool BrowserSignInDeclines { get => _authorize.UserDeclines; set => _authorize.UserDeclines = value; }
+
+    /// <summary>The scopes a browser sign-in grants (the app's card); default calendar and user_brief. Cleared by <see cref="Reset"/>.</summary>
+    public IReadOnlyList<string> BrowserSignInScopes { get => _authorize.Scopes; set => _authorize.Scopes = value.ToArray(); }
+
+    /// <summary>The authorize requests seen (state and other values left out).</summary>
+    public IReadOnlyList<string> SignInRequests => _authorize.Requests;
 
     /// <summary>Every access token issued so far answers 401 expired_token from now on.</summary>
     public void ExpireAccessTokens() => _oauth.ExpireAccessTokens();
@@ -203,6 +218,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
         _bucket.Reset();
         _meter.Reset();
         _webhookRevoked = false;
+        _authorize.Reset();
         _dispatcher.RefuseWrite = null;
         _webhookScopes = _options.WebhookScopes.ToArray();
         Culture = _options.Culture;
@@ -223,6 +239,11 @@ public sealed class Bitrix24Service : IAsyncDisposable
         if (path.StartsWith("/_sandbox/", StringComparison.OrdinalIgnoreCase))
         {
             await _control.HandleAsync(context, path["/_sandbox/".Length..].TrimEnd('/'));
+            return;
+        }
+        if (path.TrimEnd('/').Equals("/oauth/authorize", StringComparison.OrdinalIgnoreCase))
+        {
+            await _authorize.HandleAsync(context);
             return;
         }
 

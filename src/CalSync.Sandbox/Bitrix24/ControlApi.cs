@@ -114,6 +114,7 @@ internal sealed class ControlApi(Bitrix24Service service)
             ["serverTimeZone"] = service.ServerTimeZone,
             ["webhookRevoked"] = service.WebhookRevoked,
             ["webhookScopes"] = new JsonArray(service.WebhookScopes.Select(s => (JsonNode)s).ToArray()),
+            ["browserSignInDeclines"] = service.BrowserSignInDeclines,
         };
     }
 
@@ -143,6 +144,7 @@ internal sealed class ControlApi(Bitrix24Service service)
                 case "serverTimeZone": service.ServerTimeZone = value!.GetValue<string>(); break;
                 case "webhookRevoked": if (value!.GetValue<bool>()) service.RevokeWebhook(); else service.RestoreWebhook(); break;
                 case "webhookScopes": service.WebhookScopes = value!.AsArray().Select(s => s!.GetValue<string>()).ToArray(); break;
+                case "browserSignInDeclines": service.BrowserSignInDeclines = value!.GetValue<bool>(); break;
                 default: throw new ArgumentException($"unknown knob '{key}'");
             }
         }

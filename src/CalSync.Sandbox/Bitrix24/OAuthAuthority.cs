@@ -91,7 +91,7 @@ internal sealed class OAuthAuthority(Portal portal)
                 grant = NewGrant(issued.Scopes);
             }
 
-            return (200, new JsonObject
+            var answer = new JsonObject
             {
                 ["access_token"] = grant.Access,
                 ["client_endpoint"] = restEndpoint,
@@ -103,8 +103,10 @@ internal sealed class OAuthAuthority(Portal portal)
                 ["scope"] = string.Join(',', grant.Scopes),
                 ["server_endpoint"] = restEndpoint,
                 ["status"] = "L",
-                ["user_id"] = portal.UserId,
-            });
+            };
+            // The documented code answer names no user; the refresh answer does (docs/bitrix24-api.md, "OAuth authorization code flow").
+            if (grantType == "refresh_token") answer["user_id"] = portal.UserId;
+            return (200, answer);
         }
     }
 

@@ -50,6 +50,18 @@ internal sealed class RestDispatcher
         Calendar("calendar.meeting.status.get", false, events.GetMeetingStatus);
         Calendar("calendar.user.settings.get", false, _ => UserSettings(sections));
         Register(new RestMethod("scope", null, false, (_, caller) => new JsonArray(caller.Scopes.Select(s => (JsonNode)s).ToArray())));
+        // user.current needs one of the user scopes (docs/bitrix24-api.md, "OAuth authorization code flow").
+        Register(new RestMethod("user.current", null, false, (_, caller) =>
+        {
+            if (!caller.Scopes.Any(s => s is "user" or "user_brief" or "user_basic")) throw InsufficientScope(caller);
+            return new JsonObject
+            {
+                ["ID"] = caller.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ACTIVE"] = true,
+                ["NAME"] = portal.NameOf(caller.UserId),
+                ["LAST_NAME"] = "",
+            };
+        }));
         Register(new RestMethod("profile", null, false, (_, caller) => new JsonObject
         {
             ["ID"] = caller.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -59,6 +71,12 @@ internal sealed class RestDispatcher
             ["TIME_ZONE"] = portal.UserZoneId,
         }));
     }
+
+    private Bitrix24RestException InsufficientScope(Caller caller) =>
+        new("insufficient_scope",
+            caller.IsWebhook ? "The request requires higher privileges than provided by the webhook token"
+                             : "The request requires higher privileges than provided by the access token",
+            _limits.AuthErrorStatus);
 
     public bool IsWrite(string method) => _methods.TryGetValue(method, out var m) && m.IsWrite;
 
@@ -72,11 +90,7 @@ internal sealed class RestDispatcher
     {
         if (!_methods.TryGetValue(method, out var m))
             throw new Bitrix24RestException("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);
-        if (m.Scope is { } scope && !caller.Scopes.Contains(scope))
-            throw new Bitrix24RestException("insufficient_scope",
-                caller.IsWebhook ? "The request requires higher privileges than provided by the webhook token"
-                                 : "The request requires higher privileges than provided by the access token",
-                _limits.AuthErrorStatus);
+        if (m.Scope is { } scope && !caller.Scopes.Contains(scope)) throw InsufficientScope(caller);
         if (_limits.OperatingLimitEnabled && _meter.Read(caller.Credential, method).Operating > _limits.OperatingLimit.TotalSeconds)
             throw new Bitrix24RestException("OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.", 429);
         if (m.IsWrite && RefuseWrite is { } refuse && refuse(method, p.Values))
