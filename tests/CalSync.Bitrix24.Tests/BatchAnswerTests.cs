@@ -66,6 +66,20 @@ public class BatchAnswerTests
         }
     }
 
+    /// <summary>A whole answer read at once, with the event rows it streamed.</summary>
+    private static (JsonElement Envelope, Dictionary<string, List<EventRow>> Rows) Read(ReadOnlySpan<byte> json, Func<string, bool> rowKeys)
+    {
+        var rows = new EventRows(rowKeys);
+        return (BatchAnswer.Read(json, rows), rows.ByKey);
+    }
+
+    /// <summary>An answer read as it arrives from <paramref name="stream"/>, with the event rows it streamed.</summary>
+    private static async Task<(JsonElement Envelope, Dictionary<string, List<EventRow>> Rows)> ReadAsync(Func<string, bool> rowKeys, int gather, Stream stream)
+    {
+        var rows = new EventRows(rowKeys);
+        return (await BatchAnswer.For(rows, gather).ReadAsync(stream, CancellationToken.None), rows.ByKey);
+    }
+
     [Fact]
     public async Task A_batch_answer_with_rows_errors_and_other_results_is_read_in_one_pass()
     {
@@ -78,15 +92,16 @@ public class BatchAnswerTests
         using var client = Client(answer);
         var commands = new[] { "s", "c0", "c1", "c2", "c3", "m4", "m9" }
             .Select(k => new BatchCommand(k, "calendar.event.get", new List<KeyValuePair<string, object?>>())).ToList();
-        var response = await client.BatchAsync(commands, halt: false, k => k.StartsWith("c", StringComparison.Ordinal), CancellationToken.None);
+        var streamed = new EventRows(k => k.StartsWith("c", StringComparison.Ordinal));
+        var response = await client.BatchAsync(commands, halt: false, streamed, CancellationToken.None);
 
-        Assert.Equal(new[] { "c0", "c1" }, response.Rows.Keys.OrderBy(k => k));
-        Assert.Equal(new[] { "3042", "12" }, response.Rows["c0"].Select(r => r.Id));
-        Assert.Equal(new[] { "77", "80" }, response.Rows["c1"].Select(r => r.Id));
+        Assert.Equal(new[] { "c0", "c1" }, streamed.ByKey.Keys.OrderBy(k => k));
+        Assert.Equal(new[] { "3042", "12" }, streamed.ByKey["c0"].Select(r => r.Id));
+        Assert.Equal(new[] { "77", "80" }, streamed.ByKey["c1"].Select(r => r.Id));
         using (var doc = JsonDocument.Parse(answer))
         {
             var c1 = doc.RootElement.GetProperty("result").GetProperty("result").GetProperty("c1");
-            AssertSame(EventRow.Parse(c1.GetProperty("0")), response.Rows["c1"][0]);
+            AssertSame(EventRow.Parse(c1.GetProperty("0")), streamed.ByKey["c1"][0]);
         }
         // Everything else is kept as it came; row results stand as [] among the results.
         Assert.Equal(JsonValueKind.Array, response.Results["c0"].ValueKind);
@@ -105,13 +120,14 @@ public class BatchAnswerTests
     {
         using var client = Client("""{"result":{"result":[],"result_error":[],"result_total":[],"result_next":[],"result_time":[]},"time":{"start":1}}""");
         var commands = new[] { new BatchCommand("c0", "calendar.event.get", new List<KeyValuePair<string, object?>>()) };
-        var response = await client.BatchAsync(commands, halt: false, _ => true, CancellationToken.None);
+        var streamed = new EventRows(_ => true);
+        var response = await client.BatchAsync(commands, halt: false, streamed, CancellationToken.None);
         Assert.Empty(response.Results);
-        Assert.Empty(response.Rows);
+        Assert.Empty(streamed.ByKey);
         Assert.Empty(response.Errors);
 
         // PHP's list-like map: entries keyed by position, as Json.MapEntries keys them.
-        var (envelope, rows) = BatchAnswer.Read("""{"result":{"result":[[{"ID":"1"}],{"ID":"2"}]}}"""u8, k => k == "0");
+        var (envelope, rows) = Read("""{"result":{"result":[[{"ID":"1"}],{"ID":"2"}]}}"""u8, k => k == "0");
         Assert.Equal("1", Assert.Single(rows["0"]).Id);
         Assert.Equal(JsonValueKind.Object, envelope.GetProperty("result").GetProperty("result")[1].ValueKind);
     }
@@ -124,7 +140,7 @@ public class BatchAnswerTests
     public void An_answer_that_is_not_json_is_refused_like_the_document_refuses_it(string text)
     {
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text));
-        Assert.ThrowsAny<JsonException>(() => BatchAnswer.Read(Encoding.UTF8.GetBytes(text), _ => true));
+        Assert.ThrowsAny<JsonException>(() => Read(Encoding.UTF8.GetBytes(text), _ => true));
     }
 
     // An answer with multi-byte characters (2-, 3- and 4-byte, and escaped) in names, keys and values, rows as a list
@@ -141,7 +157,7 @@ public class BatchAnswerTests
     public async Task An_answer_split_anywhere_is_read_as_the_whole_answer_is()
     {
         var bytes = Encoding.UTF8.GetBytes(Streamed);
-        var (envelope, rows) = BatchAnswer.Read(bytes, IsRowKey);
+        var (envelope, rows) = Read(bytes, IsRowKey);
         using var doc = JsonDocument.Parse(bytes);
         var results = doc.RootElement.GetProperty("result").GetProperty("result");
         Assert.Equal(new[] { "c0", "c1", "c2" }, rows.Keys.OrderBy(k => k));
@@ -156,7 +172,7 @@ public class BatchAnswerTests
         // Every cut: inside multi-byte characters, escapes, names, numbers, literals and between any two tokens.
         for (var cut = 1; cut < bytes.Length; cut++)
         {
-            var (e, r) = await BatchAnswer.For(IsRowKey, gather: 0).ReadAsync(new Pieces(bytes, cut), CancellationToken.None);
+            var (e, r) = await ReadAsync(IsRowKey, 0, new Pieces(bytes, cut));
             Assert.Equal(envelope.GetRawText(), e.GetRawText());
             Assert.Equal(rows.Keys.OrderBy(k => k), r.Keys.OrderBy(k => k));
             foreach (var key in rows.Keys)
@@ -165,7 +181,7 @@ public class BatchAnswerTests
         // And a byte at a time, parsed at every byte or when enough has come.
         foreach (var gather in new[] { 0, BatchAnswer.BufferSize / 2 })
         {
-            var (oneByOne, r) = await BatchAnswer.For(IsRowKey, gather).ReadAsync(new Pieces(bytes, 1, 1), CancellationToken.None);
+            var (oneByOne, r) = await ReadAsync(IsRowKey, gather, new Pieces(bytes, 1, 1));
             Assert.Equal(envelope.GetRawText(), oneByOne.GetRawText());
             Assert.Equal(rows["c1"].Count, r["c1"].Count);
         }
@@ -176,7 +192,7 @@ public class BatchAnswerTests
     {
         var description = string.Join(" ", Enumerable.Repeat("Zeile ü 😀", BatchAnswer.BufferSize / 4));
         var answer = """{"result":{"result":{"c0":[{"ID":"1","DESCRIPTION":"TEXT"},{"ID":"2"}]}}}""".Replace("TEXT", description);
-        var (_, rows) = await BatchAnswer.For(IsRowKey).ReadAsync(new Pieces(Encoding.UTF8.GetBytes(answer), 4096, 4096), CancellationToken.None);
+        var (_, rows) = await ReadAsync(IsRowKey, BatchAnswer.BufferSize / 2, new Pieces(Encoding.UTF8.GetBytes(answer), 4096, 4096));
         Assert.Equal(description, rows["c0"][0].Description);
         Assert.Equal("2", rows["c0"][1].Id);
     }
@@ -187,7 +203,7 @@ public class BatchAnswerTests
         var bytes = Encoding.UTF8.GetBytes(Streamed);
         for (var length = 0; length < bytes.Length; length++)
         {
-            var e = await Assert.ThrowsAnyAsync<JsonException>(() => BatchAnswer.For(IsRowKey, gather: 0).ReadAsync(new Pieces(bytes.Take(length).ToArray(), 100), CancellationToken.None));
+            var e = await Assert.ThrowsAnyAsync<JsonException>(() => ReadAsync(IsRowKey, 0, new Pieces(bytes.Take(length).ToArray(), 100)));
             Assert.True(e.Message.Contains($"answer ({length} bytes) is not complete JSON"), length + ": " + e.Message);
         }
 
@@ -197,7 +213,7 @@ public class BatchAnswerTests
             WebhookUrl = $"https://b{Guid.NewGuid():N}.example.com/rest/1/secret0123456789/", MaxRetries = 1, QueryLimitBackoff = TimeSpan.FromMilliseconds(1),
         }, new HttpClient(new Answer(Streamed.Substring(0, Streamed.Length / 2))));
         var commands = new[] { new BatchCommand("c0", "calendar.event.get", new List<KeyValuePair<string, object?>>()) };
-        var failure = await Assert.ThrowsAsync<CalSync.Engine.Sides.SideUnavailableException>(() => client.BatchAsync(commands, halt: false, IsRowKey, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<CalSync.Engine.Sides.SideUnavailableException>(() => client.BatchAsync(commands, halt: false, new EventRows(IsRowKey), CancellationToken.None));
         Assert.Contains($"answer ({Encoding.UTF8.GetByteCount(Streamed.Substring(0, Streamed.Length / 2))} bytes) is not complete JSON", failure.Message);
         Assert.Equal(2, client.RequestCount);
     }

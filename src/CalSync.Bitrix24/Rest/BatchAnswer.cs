@@ -6,13 +6,12 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
 
 namespace CalSync.Bitrix24.Rest;
 
 /// <summary>
 /// Reads a <c>batch</c> answer in one pass as it arrives: the results of row commands (event lists, megabytes in a
-/// window read) become <see cref="EventRow"/>s as they are read and stand as <c>[]</c> in the envelope; everything
+/// window read) go to an <see cref="IRowSink"/> as they are read and stand as <c>[]</c> in the envelope; everything
 /// else (errors, totals, times, other results: small) is kept as it came, in a small document of its own. Only the
 /// unread tail of the answer is held (a buffer of <see cref="BufferSize"/>, larger only for a longer single value).
 /// </summary>
@@ -26,20 +25,17 @@ internal sealed class BatchAnswer
     private enum Level { Root, Outer, Results, Rows }
 
     /// <summary>An object or array the reader is inside: the answer, its <c>result</c>, the results map, a row list.</summary>
-    private sealed class Frame(Level level, bool isArray, List<EventRow>? rows = null)
+    private sealed class Frame(Level level, bool isArray)
     {
         public readonly Level Level = level;
         public readonly bool IsArray = isArray;
-        public readonly List<EventRow>? Rows = rows;
         /// <summary>Entries of an array-shaped results map read so far (their keys are their positions).</summary>
         public int Index;
     }
 
-    private readonly Func<string, bool> _rowKeys;
+    private readonly IRowSink _rows;
     private readonly int _gather;
-    private readonly Dictionary<string, List<EventRow>> _rows = new(StringComparer.Ordinal);
     private readonly List<Frame> _frames = new();
-    private readonly EventRow.Fields _fields = new();
     private readonly MemoryStream _output = new();
     private readonly Utf8JsonWriter _writer;
     private JsonReaderState _state;
@@ -47,9 +43,9 @@ internal sealed class BatchAnswer
     private bool _done;
     private long _read;
 
-    private BatchAnswer(Func<string, bool> rowKeys, int gather = BufferSize / 2)
+    private BatchAnswer(IRowSink rows, int gather = BufferSize / 2)
     {
-        _rowKeys = rowKeys;
+        _rows = rows;
         _gather = gather;
         _writer = new Utf8JsonWriter(_output);
     }
@@ -58,18 +54,18 @@ internal sealed class BatchAnswer
     public byte[] Head { get; private set; } = Array.Empty<byte>();
 
     /// <exception cref="JsonException">The answer is not JSON (as <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/> would refuse it).</exception>
-    public static (JsonElement Envelope, Dictionary<string, List<EventRow>> Rows) Read(ReadOnlySpan<byte> json, Func<string, bool> rowKeys)
+    public static JsonElement Read(ReadOnlySpan<byte> json, IRowSink rows)
     {
-        var answer = new BatchAnswer(rowKeys);
+        var answer = new BatchAnswer(rows);
         answer.Feed(json, final: true);
         return answer.Result();
     }
 
     /// <summary>An answer to read with <see cref="ReadAsync"/>, parsed whenever <paramref name="gather"/> bytes have come (and at the end).</summary>
-    public static BatchAnswer For(Func<string, bool> rowKeys, int gather = BufferSize / 2) => new(rowKeys, gather);
+    public static BatchAnswer For(IRowSink rows, int gather = BufferSize / 2) => new(rows, gather);
 
     /// <exception cref="JsonException">The answer is not JSON, or it breaks off before its end (the message says after how many bytes).</exception>
-    public async Task<(JsonElement Envelope, Dictionary<string, List<EventRow>> Rows)> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    public async Task<JsonElement> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -113,10 +109,10 @@ internal sealed class BatchAnswer
         return larger;
     }
 
-    private (JsonElement, Dictionary<string, List<EventRow>>) Result()
+    private JsonElement Result()
     {
         _writer.Flush();
-        return (JsonDocument.Parse(_output.ToArray()).RootElement, _rows);
+        return JsonDocument.Parse(_output.ToArray()).RootElement;
     }
 
     /// <summary>Reads what <paramref name="data"/> holds of the answer; returns how many bytes it used (the rest starts a value not complete yet).</summary>
@@ -198,14 +194,13 @@ internal sealed class BatchAnswer
                     key = reader.GetString()!;
                     if (!reader.Read()) return false;
                 }
-                if (_rowKeys(key) && reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                if (_rows.Wants(key) && reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
                 {
                     if (!frame.IsArray) _writer.WritePropertyName(key);
                     _writer.WriteStartArray();
                     _writer.WriteEndArray();
-                    var rows = new List<EventRow>();
-                    _rows[key] = rows;
-                    _frames.Add(new Frame(Level.Rows, reader.TokenType == JsonTokenType.StartArray, rows));
+                    _rows.Begin(key);
+                    _frames.Add(new Frame(Level.Rows, reader.TokenType == JsonTokenType.StartArray));
                 }
                 else if (!Copy(ref reader, frame.IsArray ? null : key))
                 {
@@ -216,12 +211,9 @@ internal sealed class BatchAnswer
             }
             default:
             {
-                // As Json.Items then EventRow.Parse: a list, or a map whose values are the rows.
+                // As Json.Items: a list, or a map whose values are the items.
                 if (!frame.IsArray && !reader.Read()) return false; // the map's key
-                var row = EventRow.TryRead(ref reader, _fields);
-                if (row is null) return false;
-                frame.Rows!.Add(row);
-                return true;
+                return _rows.TryRead(ref reader);
             }
         }
     }

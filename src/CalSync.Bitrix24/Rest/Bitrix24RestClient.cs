@@ -9,7 +9,6 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using Polly;
@@ -31,9 +30,6 @@ public sealed class BatchResponse
 {
     public Dictionary<string, JsonElement> Results { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, BatchError> Errors { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Event rows of the commands asked for as rows, read straight from the answer (their result is then <c>[]</c>).</summary>
-    internal Dictionary<string, List<EventRow>> Rows { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -132,13 +128,13 @@ public sealed class Bitrix24RestClient : IDisposable
     /// commands replaced by their values. Auth failures inside throw <see cref="SideUnavailableException"/>.
     /// </summary>
     public Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, CancellationToken cancellationToken) =>
-        BatchAsync(commands, halt, rowKeys: null, cancellationToken);
+        BatchAsync(commands, halt, rows: null, cancellationToken);
 
     /// <summary>
-    /// As <see cref="BatchAsync(IReadOnlyList{BatchCommand}, bool, CancellationToken)"/>; the results of commands whose
-    /// key <paramref name="rowKeys"/> accepts are lists of events, read into <see cref="BatchResponse.Rows"/> as the answer is read.
+    /// As <see cref="BatchAsync(IReadOnlyList{BatchCommand}, bool, CancellationToken)"/>; the results of commands that
+    /// <paramref name="rows"/> wants go to it item by item as the answer is read (their result is then <c>[]</c>).
     /// </summary>
-    internal async Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, Func<string, bool>? rowKeys, CancellationToken cancellationToken)
+    internal async Task<BatchResponse> BatchAsync(IReadOnlyList<BatchCommand> commands, bool halt, IRowSink? rows, CancellationToken cancellationToken)
     {
         var response = new BatchResponse();
         if (commands.Count == 0) return response;
@@ -151,8 +147,7 @@ public sealed class Bitrix24RestClient : IDisposable
                 var send = pending.Select(c => Resolve(c, response)).ToList();
                 var cmd = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var c in send) cmd.Add(c.Key, c.Encoded);
-                var (root, rows) = await SendOnceAsync("batch", auth => BuildBody(new List<KeyValuePair<string, object?>> { new("halt", halt ? 1 : 0), new("cmd", cmd) }, auth), rowKeys, ct).ConfigureAwait(false);
-                if (rows is not null) foreach (var pair in rows) response.Rows[pair.Key] = pair.Value;
+                var root = await SendOnceAsync("batch", auth => BuildBody(new List<KeyValuePair<string, object?>> { new("halt", halt ? 1 : 0), new("cmd", cmd) }, auth), rows, ct).ConfigureAwait(false);
                 var outer = root.Prop("result");
                 foreach (var pair in Json.MapEntries(outer?.Prop("result"))) response.Results[pair.Key] = pair.Value;
                 var errors = new Dictionary<string, BatchError>(StringComparer.Ordinal);
@@ -224,7 +219,7 @@ public sealed class Bitrix24RestClient : IDisposable
     {
         try
         {
-            return await _pipeline.ExecuteAsync(async ct => (await SendOnceAsync(method, body, null, ct).ConfigureAwait(false)).Root, cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(async ct => await SendOnceAsync(method, body, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         catch (RetriableException e)
         {
@@ -233,8 +228,7 @@ public sealed class Bitrix24RestClient : IDisposable
         }
     }
 
-    private async Task<(JsonElement Root, Dictionary<string, List<EventRow>>? Rows)> SendOnceAsync(string method, Func<string?, string> body,
-        Func<string, bool>? rowKeys, CancellationToken cancellationToken)
+    private async Task<JsonElement> SendOnceAsync(string method, Func<string?, string> body, IRowSink? rows, CancellationToken cancellationToken)
     {
         var refreshed = false;
         while (true)
@@ -248,12 +242,12 @@ public sealed class Bitrix24RestClient : IDisposable
                 continue;
             }
             await Bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            var (status, root, rows, raw, unreadable) = await PostAsync(method, body(accessToken), rowKeys, cancellationToken).ConfigureAwait(false);
+            var (status, root, raw, unreadable) = await PostAsync(method, body(accessToken), rows, cancellationToken).ConfigureAwait(false);
             var code = root?.Str("error");
             if (root is { } ok && status < 400 && code is null)
             {
                 NoteTime(ok.Prop("time"));
-                return (ok, rows);
+                return ok;
             }
 
             code ??= "";
@@ -288,8 +282,8 @@ public sealed class Bitrix24RestClient : IDisposable
     }
 
     /// <returns>The answer, its first bytes (for messages) and, when it could not be read as JSON, why.</returns>
-    private async Task<(int status, JsonElement? root, Dictionary<string, List<EventRow>>? rows, byte[] raw, string? unreadable)> PostAsync(string method, string json,
-        Func<string, bool>? rowKeys, CancellationToken cancellationToken)
+    private async Task<(int status, JsonElement? root, byte[] raw, string? unreadable)> PostAsync(string method, string json,
+        IRowSink? rows, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -307,19 +301,18 @@ public sealed class Bitrix24RestClient : IDisposable
             if ((status == 301 || status == 302 || status == 307 || status == 308) && response.Headers.Location is { } location)
                 throw new SideUnavailableException(Side.Bitrix24,
                     $"Bitrix24 portal {PortalHost} moved (HTTP {status} to {location.Host}). Update the connection to the new portal address.", isAuthentication: false);
-            if (rowKeys is not null)
+            if (rows is not null)
             {
                 // A window read answers every event at once (tens of megabytes): read as it arrives, never held whole.
-                var answer = BatchAnswer.For(rowKeys);
+                var answer = BatchAnswer.For(rows);
                 try
                 {
                     using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                    var (envelope, rows) = await answer.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
-                    return (status, envelope, rows, answer.Head, null);
+                    return (status, await answer.ReadAsync(stream, timeout.Token).ConfigureAwait(false), answer.Head, null);
                 }
                 catch (JsonException e)
                 {
-                    return (status, null, null, answer.Head, e.Message);
+                    return (status, null, answer.Head, e.Message);
                 }
             }
             var (buffer, length) = await ReadPooledAsync(response.Content, timeout.Token).ConfigureAwait(false);
@@ -330,11 +323,11 @@ public sealed class Bitrix24RestClient : IDisposable
                 {
                     // Not disposed on purpose: the element keeps its document (over its own copy) alive.
                     var document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray());
-                    return (status, document.RootElement, null, raw, null);
+                    return (status, document.RootElement, raw, null);
                 }
                 catch (JsonException e)
                 {
-                    return (status, null, null, raw, e.Message);
+                    return (status, null, raw, e.Message);
                 }
             }
             finally
