@@ -50,7 +50,7 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
     {
         if (options is null) throw new ArgumentNullException(nameof(options));
         IOutlookTokenSource tokens = !string.IsNullOrEmpty(options.AccessToken)
-            ? new AccessTokenSource(options.AccessToken!)
+            ? new AccessTokenSource(options.AccessToken!, options.SignInCommand)
             : await OutlookSignIn.CreateAsync(options, cancellationToken).ConfigureAwait(false);
         return new OutlookCalendarSide(options, tokens);
     }

@@ -43,6 +43,8 @@ public sealed record OutlookConnectionOptions
 
     /// <summary>The account (user name, e.g. someone@outlook.com) whose cached sign-in to use; null picks the only cached account.</summary>
     public string? Account { get; init; }
+    /// <summary>The command that signs this connection in again, as the caller names it (a sign-in error gives it as advice).</summary>
+    public string? SignInCommand { get; init; }
 
     /// <summary>Root of the per-user CalSync store that holds the token cache (null: $CALSYNC_HOME or the platform default).</summary>
     public string? StoreRoot { get; init; }

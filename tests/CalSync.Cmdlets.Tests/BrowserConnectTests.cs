@@ -35,10 +35,14 @@ public sealed class BrowserConnectTests
         Assert.Contains(sandbox.Graph.SignInRequests, r => r.Contains("grant_type=authorization_code"));
         Assert.DoesNotContain(sandbox.Graph.SignInRequests, r => r.Contains("devicecode"));
 
-        // the sign-in was cached: connecting again needs no browser
-        var again = ps.Run(Connect + " -Verbose", Vars(sandbox)).Ok();
+        // the sign-in was cached: connecting again needs no browser, and the command a SignInRequired error advises
+        // (the connection's name only) works: endpoint, app, authority and the key-store opt-in are remembered
+        var again = ps.Run("Connect-OutlookCalendar -Name 'outlook' -Verbose", Vars(sandbox)).Ok();
         Assert.Contains(again.Verbose, v => v.Contains("Signed in silently"));
         Assert.Equal(1, browser.Opened);
+        var saved = File.ReadAllText(rig.Home.File("connections", "outlook.json"));
+        Assert.Contains(sandbox.Graph.BaseUrl.TrimEnd('/'), saved);
+        Assert.Contains("PlaintextFile", saved);
     }
 
     [LinuxFact]

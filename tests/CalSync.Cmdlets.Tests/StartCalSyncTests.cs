@@ -216,17 +216,24 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     }
 
     [Fact]
-    public void A_needed_sign_in_is_a_terminating_SignInRequired_naming_Connect_OutlookCalendar()
+    public void A_needed_sign_in_is_a_SignInRequired_error_naming_the_command_that_reconnects_this_connection()
     {
         Run("New-CalSync -Name Work").Ok();
         _f.Host.Graph.ExpireAccessTokens();
-        var r = Run("Start-CalSync -Name Work; 'not reached'");
-        Assert.Equal("SignInRequired", r.TerminatingId);
-        Assert.Contains("Connect-OutlookCalendar", r.Terminating!.Message);
-        Assert.Equal("AuthenticationError", r.Terminating.ErrorRecord.CategoryInfo.Category.ToString());
+        var r = Run("Start-CalSync -Name Work; 'reached'");
+        Assert.Null(r.Terminating);
+        var error = Assert.Single(r.Errors);
+        Assert.Equal("SignInRequired", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("Work", error.TargetObject);
+        Assert.Contains("Connect-OutlookCalendar", error.ToString());
+        Assert.Equal("AuthenticationError", error.CategoryInfo.Category.ToString());
+        Assert.Equal("Failed", r.First.Outcome.ToString());
+        Assert.Equal("reached", r.Output.Last().ToString());
+        var stop = Run("Start-CalSync -Name Work -ErrorAction Stop; 'not reached'");
+        Assert.Equal("SignInRequired", stop.TerminatingId);
 
-        // Another process has no session token: the same error, before any request. (Session tokens are kept per
-        // process and store; a copy of the store at another path is what another process would see.)
+        // Another process has no session token: the same error, before any request, naming this connection. (Session
+        // tokens are kept per process and store; a copy of the store at another path is what another process would see.)
         using var other = new StoreHome();
         foreach (var file in Directory.EnumerateFiles(_home.Root, "*.json", SearchOption.AllDirectories))
         {
@@ -236,9 +243,54 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         }
         _f.Host.Graph.Journal.Clear();
         var fresh = _f.Ps.Run("Start-CalSync -Name Work");
-        Assert.Equal("SignInRequired", fresh.TerminatingId);
-        Assert.Contains("Connect-OutlookCalendar", fresh.Terminating!.Message);
+        Assert.Equal("SignInRequired", Assert.Single(fresh.ErrorIds));
+        Assert.Contains("Connect-OutlookCalendar -Name outlook", fresh.Errors[0].ToString());
         Assert.Empty(_f.Host.Graph.Journal.Requests);
+    }
+
+    /// <summary>Issue 18, case 1: three syncs, the middle one's Bitrix24 credentials revoked.</summary>
+    [Fact]
+    public void One_syncs_failure_never_stops_the_others_and_ErrorAction_Stop_stops_at_it()
+    {
+        var colleague = SandboxFixture.Secure(_f.Host.Bitrix24.ColleagueWebhookUrl);
+        _f.Ps.Run("Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore | Out-Null", new Dictionary<string, object?> { ["colleague"] = colleague }).Ok();
+        Run("New-CalSync -Name A -Bitrix24Connection team; New-CalSync -Name B; New-CalSync -Name C -Bitrix24Connection team").Ok();
+        Run("Start-CalSync -Name * -InitialMerge None").Ok();
+        _f.Host.Bitrix24.RevokeWebhook();
+
+        foreach (var script in new[] { "Start-CalSync -Name *", "Get-CalSync | Start-CalSync" })
+        {
+            var r = Run(script + "; 'reached'");
+            Assert.Null(r.Terminating);
+            Assert.Equal("SignInRequired", Assert.Single(r.ErrorIds));
+            Assert.Equal("B", r.Errors[0].TargetObject);
+            Assert.Contains("Connect-Bitrix24 -Name 'bitrix24'", r.Errors[0].ToString());
+            var runs = r.Output.Where(o => o.BaseObject is not string).Select(o => ((dynamic)o).SyncName + ":" + ((dynamic)o).Outcome).ToList();
+            Assert.Equal(["A:NoChanges", "B:Failed", "C:NoChanges"], runs);
+            Assert.Equal("reached", r.Output.Last().ToString());
+        }
+
+        var stop = Run("Start-CalSync -Name * -ErrorAction Stop; 'not reached'");
+        Assert.Equal("SignInRequired", stop.TerminatingId);
+        // A ran a fourth time, C did not.
+        Assert.Equal([4, 3], new[] { "A", "C" }.Select(n => Run($"Get-CalSyncHistory -Name {n}").Ok().Output.Count));
+    }
+
+    /// <summary>Issue 18, case 2.</summary>
+    [Fact]
+    public void WhatIf_when_a_sign_in_is_needed_is_an_error_and_writes_nothing_not_even_history()
+    {
+        Run("New-CalSync -Name Work; Start-CalSync -Name Work -InitialMerge None").Ok();
+        _f.Host.Bitrix24.RevokeWebhook();
+        var before = _home.Snapshot();
+
+        var r = Run("Start-CalSync -Name Work -WhatIf; $?");
+
+        Assert.Equal("SignInRequired", Assert.Single(r.ErrorIds));
+        Assert.DoesNotContain("no plan", r.HostText);
+        Assert.False((bool)r.Output.Last().BaseObject);
+        Assert.Equal(before, _home.Snapshot());
+        Assert.Single(Run("Get-CalSyncHistory -Name Work").Ok().Output);
     }
 
     [Fact]

@@ -320,19 +320,49 @@ Describe 'Failures a script must handle' {
         (Start-CalSync -Name Work -LockTimeout 0).Outcome | Should -BeIn @('NoChanges', 'Succeeded') # released: the next run goes
     }
 
-    It 'makes SignInRequired a terminating error (try/catch sees it without -ErrorAction Stop), naming Connect-OutlookCalendar' {
-        $renewed = Invoke-SandboxControl $script:Sandbox.GraphControl POST expire-access-tokens
-        $reached = $false
-        $caught = $null
+    It 'reports SignInRequired for the sync that needs it, goes on with the others, and stops at it under -ErrorAction Stop' {
+        # Issue 18, case 1: three syncs, the middle one on a Bitrix24 connection whose webhook was revoked.
+        $colleague = ConvertTo-SecureString $script:Sandbox.ColleagueWebhook -AsPlainText -Force
+        Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Alpha -Bitrix24Connection team | Out-Null
+        New-CalSync -Name Beta | Out-Null
+        New-CalSync -Name Gamma -Bitrix24Connection team | Out-Null
+        Start-CalSync -Name Alpha, Beta, Gamma -InitialMerge None | Out-Null
+        Invoke-SandboxControl $script:Sandbox.Bitrix24Control POST revoke-webhook | Out-Null
         try {
-            Start-CalSync -Name Work
-            $reached = $true
+            $runs = Start-CalSync -Name Alpha, Beta, Gamma -ErrorVariable failures -ErrorAction SilentlyContinue
+            $ok = $?
+            $runs.SyncName | Should -Be @('Alpha', 'Beta', 'Gamma')
+            $runs.Outcome | Should -Be @('NoChanges', 'Failed', 'NoChanges')
+            $ok | Should -BeFalse
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'SignInRequired,*'
+            $failures[0].TargetObject | Should -Be 'Beta'
+            $failures[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+            $failures[0].Exception.Message | Should -Match "Connect-Bitrix24 -Name 'bitrix24'"
+
+            # Issue 18, case 2: -WhatIf is an error too, and leaves no history line.
+            $lines = @(Get-CalSyncHistory -Name Beta).Count
+            Start-CalSync -Name Beta -WhatIf -ErrorVariable planned -ErrorAction SilentlyContinue 6>&1 | Out-String | Should -Not -Match 'no plan'
+            $planned[0].FullyQualifiedErrorId | Should -BeLike 'SignInRequired,*'
+            @(Get-CalSyncHistory -Name Beta).Count | Should -Be $lines
+
+            $before = @(Get-CalSyncHistory -Name Gamma).Count
+            { Start-CalSync -Name Alpha, Beta, Gamma -ErrorAction Stop } | Should -Throw -ErrorId 'SignInRequired*'
+            @(Get-CalSyncHistory -Name Gamma).Count | Should -Be $before
         }
-        catch { $caught = $_ }
-        $reached | Should -BeFalse
-        $caught.FullyQualifiedErrorId | Should -BeLike 'SignInRequired,*'
-        $caught.CategoryInfo.Category | Should -Be 'AuthenticationError'
-        $caught.Exception.Message | Should -Match 'Connect-OutlookCalendar'
+        finally {
+            Invoke-SandboxControl $script:Sandbox.Bitrix24Control POST restore-webhook | Out-Null
+            Remove-CalSync -Name Alpha, Beta, Gamma -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'names the connection to sign in again when a sign-in is needed, and following the advice works' {
+        $renewed = Invoke-SandboxControl $script:Sandbox.GraphControl POST expire-access-tokens
+        Start-CalSync -Name Work -ErrorVariable failures -ErrorAction SilentlyContinue | Out-Null
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SignInRequired,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $failures[0].Exception.Message | Should -Match 'Connect-OutlookCalendar -Name outlook'
         # Connecting again with a valid token is the way out.
         $script:Token = ConvertTo-SecureString $renewed.accessToken -AsPlainText -Force
         Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null

@@ -177,6 +177,7 @@ function Start-TestSandbox {
             Token           = [regex]::Match($text, 'access token:\s+(\S+)').Groups[1].Value
             Authority       = [regex]::Match($text, 'sign-in authority:\s+(\S+)').Groups[1].Value
             Webhook         = $webhook
+            ColleagueWebhook = [regex]::Match($text, "colleague's webhook:\s+(\S+)").Groups[1].Value
             WebhookSecret   = ([uri] $webhook).Segments[-1].TrimEnd('/')
             GraphControl    = $graph -replace '/v1\.0$', '/_sandbox'
             Bitrix24Control = ([uri] $webhook).GetLeftPart([UriPartial]::Authority) + '/_sandbox'

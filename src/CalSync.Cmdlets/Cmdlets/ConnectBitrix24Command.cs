@@ -203,7 +203,8 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                 WriteVerbose($"Created the Bitrix24 calendar '{chosen.Name}' (id {chosen.Id}).");
             }
             SecretStore secrets;
-            try { secrets = SecretStore.Open(store, AllowPlaintextSecretStore); }
+            // The key-store opt-in is remembered: reconnecting as an error advises needs no flag it does not name.
+            try { secrets = SecretStore.Open(store, AllowPlaintextSecretStore || (existing is not null && SideFactory.UsesPlaintext(existing))); }
             catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.Bitrix24Command); }
             if (secrets.Warning is { } warning) WriteWarning(warning);
             record = record with

@@ -74,8 +74,8 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
     protected override void ProcessRecord()
     {
         var store = Store;
-        var endpoint = (Endpoint?.OriginalString ?? OutlookConnectionOptions.DefaultEndpoint).TrimEnd('/');
         var existing = Guarded(() => store.GetConnection(Name));
+        var endpoint = (Endpoint?.OriginalString ?? existing?.Endpoint ?? OutlookConnectionOptions.DefaultEndpoint).TrimEnd('/');
         if (existing is not null && existing.Kind != EngineKind.Outlook)
             ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
                 $"The connection '{Name}' is a {existing.Kind} connection. Choose another -Name, or remove it with Disconnect-Bitrix24 first."));
@@ -111,7 +111,8 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
             ClientId = clientId,
             Tenant = Authority?.OriginalString ?? existing?.Tenant ?? OutlookConnectionOptions.ConsumersAuthority,
             Account = Account ?? existing?.Account,
-            Settings = AllowPlaintextTokenCache
+            // The key-store opt-in is remembered: reconnecting as an error advises needs no flag it does not name.
+            Settings = AllowPlaintextTokenCache || (existing is not null && SideFactory.UsesPlaintext(existing))
                 ? new System.Collections.Generic.Dictionary<string, string> { [SettingKeys.KeyStore] = SecretProtection.PlaintextFile.ToString() }
                 : new System.Collections.Generic.Dictionary<string, string>(),
         };

@@ -13,7 +13,8 @@ namespace CalSync.PowerShell.Cmdlets;
 /// <summary>
 /// Runs syncs once: reads both calendars, plans, writes the changes and records the run. -WhatIf prints the exact
 /// plan and writes nothing. Output: the run's history record. Failures are errors with stable ids (EmptySideGuard,
-/// SignInRequired, SideUnavailable, ItemFailed, CalSync.Store.Locked), terminating under -ErrorAction Stop.
+/// SignInRequired, SideUnavailable, ItemFailed, CalSync.Store.Locked), one per failed sync: one sync's failure never
+/// stops the others, and under -ErrorAction Stop the first one stops the command.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(CalSyncRun))]
@@ -94,21 +95,20 @@ public sealed class StartCalSyncCommand : CalSyncCmdlet
         catch (Exception e) when (Known(e, definition.Name) is { } error)
         {
             WriteProgress(new ProgressRecord(activity, title, "Failed") { RecordType = ProgressRecordType.Completed });
-            if (error.FullyQualifiedErrorId.StartsWith(ErrorIds.SignInRequired, StringComparison.Ordinal)) ThrowTerminatingError(error);
             WriteError(error);
             return;
         }
         WriteProgress(new ProgressRecord(activity, title, "Done") { RecordType = ProgressRecordType.Completed });
 
-        if (whatIf)
+        if (whatIf && result.Plan is { } plan)
         {
-            var plan = result.Plan?.ToString() ?? "no plan";
             ShouldProcess($"{title}: {plan}", $"{title}: {plan}", "Start-CalSync");
             return;
         }
 
+        // A run that could not plan is an error under -WhatIf too; only a real run has a record to output.
         var record = result.Record;
-        WriteObject(new CalSyncRun(record));
+        if (!whatIf) WriteObject(new CalSyncRun(record));
         if (record.ErrorId is not { } id) return;
         var message = $"The sync '{definition.Name}' {(record.Outcome == E.RunOutcome.CompletedWithErrors ? "completed with errors" : "did not complete")}: {record.Message ?? id}";
         // The connector says what Bitrix24 refused; the command that fixes it is the cmdlet layer's to name.
@@ -123,9 +123,7 @@ public sealed class StartCalSyncCommand : CalSyncCmdlet
             ErrorIds.MeetingInvalid => ErrorCategory.InvalidData,
             _ => ErrorCategory.NotSpecified,
         };
-        var errorRecord = new ErrorRecord(new CalSyncException(id, message), id, category, definition.Name);
-        if (id == ErrorIds.SignInRequired) ThrowTerminatingError(errorRecord);
-        WriteError(errorRecord);
+        WriteError(new ErrorRecord(new CalSyncException(id, message), id, category, definition.Name));
     }
 
     /// <summary>The engine's progress, shown through Write-Progress on the pipeline thread.</summary>

@@ -25,7 +25,8 @@ public abstract class StoreNameCompleter : IArgumentCompleter
         return names.Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n));
     }
 
-    private static string Quote(string name) =>
+    /// <summary>A name as a PowerShell argument: bare when it can be, else single-quoted.</summary>
+    internal static string Quote(string name) =>
         name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',', '&', '{', '}', '@', '#' }) < 0 ? name : "'" + name.Replace("'", "''") + "'";
 }
 

@@ -7,6 +7,7 @@ using CalSync.Engine.Sides;
 using CalSync.Engine.Store;
 using CalSync.Outlook;
 using CalSync.Outlook.Auth;
+using CalSync.PowerShell.Infrastructure;
 
 namespace CalSync.PowerShell.Sides;
 
@@ -48,6 +49,8 @@ internal sealed class SideFactory
         Authority = string.IsNullOrEmpty(c.Tenant) ? OutlookConnectionOptions.ConsumersAuthority : c.Tenant!,
         CalendarId = c.CalendarId,
         Account = string.IsNullOrEmpty(c.Account) ? null : c.Account,
+        // Connect-OutlookCalendar remembers the rest of the connection (app, authority, endpoint, account, key-store opt-in).
+        SignInCommand = "Connect-OutlookCalendar -Name " + StoreNameCompleter.Quote(c.Name) + (c.Auth == AuthKinds.DeviceCode ? " -UseDeviceCode" : ""),
         StoreRoot = _store.Root,
         TokenCacheName = c.TokenCacheName ?? c.Name,
         TokenCacheMode = UsesPlaintext(c) ? TokenCacheMode.KeyStoreOrPlaintextFile : TokenCacheMode.KeyStoreOnly,

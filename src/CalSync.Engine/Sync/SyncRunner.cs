@@ -203,7 +203,7 @@ public sealed class SyncRunner
     {
         record = record with { End = DateTimeOffset.UtcNow };
         record = record with { Outlook = Count(record, Side.Outlook), Bitrix24 = Count(record, Side.Bitrix24) };
-        _store.AppendHistory(record);
+        if (!options.WhatIf) _store.AppendHistory(record); // -WhatIf writes nothing, not even a failed attempt
         options.Progress?.Report(new RunProgress("Done", 1, 1));
         return new RunResult(record, plan);
     }

@@ -14,9 +14,11 @@ public interface IOutlookTokenSource
 public sealed class AccessTokenSource : IOutlookTokenSource
 {
     private readonly string _token;
+    private readonly string _command;
 
-    public AccessTokenSource(string accessToken)
+    public AccessTokenSource(string accessToken, string? signInCommand = null)
     {
+        _command = signInCommand ?? "Connect-OutlookCalendar";
         if (string.IsNullOrWhiteSpace(accessToken)) throw new System.ArgumentException("An access token is required.", nameof(accessToken));
         _token = accessToken.Trim();
     }
@@ -25,7 +27,7 @@ public sealed class AccessTokenSource : IOutlookTokenSource
     {
         if (forceRefresh)
             throw new SignInRequiredException(
-                "Outlook rejected the given access token (expired or revoked). Pass a fresh token with -AccessToken, or connect with Connect-OutlookCalendar.",
+                $"Outlook rejected the given access token (expired or revoked). Pass a fresh token with '{_command} -AccessToken ...', or sign in with '{_command}'.",
                 "Connect-OutlookCalendar");
         return Task.FromResult(_token);
     }

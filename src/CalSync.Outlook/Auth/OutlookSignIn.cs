@@ -135,7 +135,7 @@ public sealed class OutlookSignIn : IOutlookTokenSource
         {
             var account = await FindAccountAsync().ConfigureAwait(false);
             if (account is null)
-                throw SignInRequiredException.For(_options.Account, "no cached sign-in" + (string.IsNullOrEmpty(_options.Account) ? "" : " for " + _options.Account));
+                throw SignInRequiredException.For(_options, _options.Account, "no cached sign-in" + (string.IsNullOrEmpty(_options.Account) ? "" : " for " + _options.Account));
             try
             {
                 return await _app.AcquireTokenSilent(_options.Scopes, account).WithForceRefresh(forceRefresh)
@@ -143,11 +143,11 @@ public sealed class OutlookSignIn : IOutlookTokenSource
             }
             catch (MsalUiRequiredException ex)
             {
-                throw SignInRequiredException.For(account.Username, "the cached sign-in has expired or was revoked: " + ex.ErrorCode, ex);
+                throw SignInRequiredException.For(_options, account.Username, "the cached sign-in has expired or was revoked: " + ex.ErrorCode, ex);
             }
             catch (MsalServiceException ex) when (ex.ErrorCode == "invalid_grant")
             {
-                throw SignInRequiredException.For(account.Username, "the cached sign-in was rejected: " + ex.ErrorCode, ex);
+                throw SignInRequiredException.For(_options, account.Username, "the cached sign-in was rejected: " + ex.ErrorCode, ex);
             }
         }
         finally { _gate.Release(); }

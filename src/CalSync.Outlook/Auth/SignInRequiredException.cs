@@ -17,11 +17,11 @@ public sealed class SignInRequiredException : SideUnavailableException
     /// <summary>The command that signs in interactively (e.g. <c>Connect-OutlookCalendar</c>).</summary>
     public string Command { get; }
 
-    internal static SignInRequiredException For(string? account, string reason, Exception? inner = null)
+    internal static SignInRequiredException For(OutlookConnectionOptions options, string? account, string reason, Exception? inner = null)
     {
-        var who = string.IsNullOrEmpty(account) ? "" : " -Account " + account;
+        var command = options.SignInCommand ?? "Connect-OutlookCalendar" + (string.IsNullOrEmpty(account) ? "" : " -Account " + account);
         return new SignInRequiredException(
-            $"Outlook sign-in is required ({reason}). Run 'Connect-OutlookCalendar{who}' in an interactive PowerShell session, then run this command again.",
+            $"Outlook sign-in is required ({reason}). Run '{command}' in an interactive PowerShell session, then run this command again.",
             "Connect-OutlookCalendar", inner);
     }
 }
