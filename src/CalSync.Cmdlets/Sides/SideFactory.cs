@@ -63,6 +63,8 @@ internal sealed class SideFactory
     public async Task<OutlookCalendarSide> OutlookAsync(ConnectionRecord c, CancellationToken cancellationToken)
     {
         var options = OutlookOptions(c);
+        // The plaintext fallback was warned about (and opted into) at Connect-OutlookCalendar; runs only mention it.
+        if (UsesPlaintext(c)) options = options with { Warn = _debug };
         if (c.Auth == AuthKinds.AccessToken && options.AccessToken is null)
             throw new SignInRequiredException(
                 $"The Outlook connection '{c.Name}' was made with an access token, which is kept for one PowerShell session only. Run 'Connect-OutlookCalendar -Name {c.Name} -AccessToken ...' (or connect interactively) in this session, then run this command again.",

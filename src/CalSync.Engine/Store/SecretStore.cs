@@ -200,6 +200,9 @@ public sealed class SecretStore : ISecretStore
     private static readonly System.Text.RegularExpressions.Regex LibsecretMessage =
         new(@"message:'([^'\r\n]{1,200})'", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
+    private static readonly System.Text.RegularExpressions.Regex MissingLibrary =
+        new(@"Unable to load shared library '(libsecret[^']{0,40})'", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>Why the OS key store failed, in one line: the outer message and the innermost cause (e.g. a missing libsecret).</summary>
     internal static string Reason(Exception e)
     {
@@ -219,6 +222,9 @@ public sealed class SecretStore : ISecretStore
         // code 0: ... domain:'91' code:'2' message:'Cannot create an item in a locked collection' ..."): keep its words.
         var said = LibsecretMessage.Match(messages.ToString());
         if (said.Success) return "libsecret: " + said.Groups[1].Value.Trim();
+        // The loader's message runs on with advice for developers (LD_DEBUG): say what it means.
+        var missing = MissingLibrary.Match(messages.ToString());
+        if (missing.Success) return $"the libsecret library ({missing.Groups[1].Value}) is not installed";
         return ReferenceEquals(inner, e) ? FirstLine(e) : FirstLine(e).TrimEnd('.') + ": " + FirstLine(inner);
     }
 
