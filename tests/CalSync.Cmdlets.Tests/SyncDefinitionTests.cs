@@ -35,6 +35,23 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
         Assert.True(File.Exists(_home.File("syncs", "work.json")));
     }
 
+    /// <summary>Issue 18, case 7: PowerShell alone reads -Interval 15 as 15 ticks.</summary>
+    [Fact]
+    public void Interval_is_minutes_when_a_number_and_a_time_span_when_one()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(15), (TimeSpan)_f.Ps.Run("New-CalSync -Name Work -Interval 15").Ok().First.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(30), (TimeSpan)_f.Ps.Run("Set-CalSync -Name Work -Interval '00:30:00' -PassThru -WarningAction SilentlyContinue").Ok().First.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(45), (TimeSpan)_f.Ps.Run("Set-CalSync -Name Work -Interval '45' -PassThru -WarningAction SilentlyContinue").Ok().First.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(20), (TimeSpan)_f.Ps.Run("Set-CalSync -Name Work -Interval ([TimeSpan]::FromMinutes(20)) -PassThru -WarningAction SilentlyContinue").Ok().First.Interval);
+
+        var words = _f.Ps.Run("New-CalSync -Name Other -Interval soon");
+        Assert.Equal("ParameterArgumentTransformationError", words.TerminatingId);
+        Assert.Contains("Give minutes (-Interval 15)", words.Terminating!.Message);
+        var tooShort = _f.Ps.Run("New-CalSync -Name Other -Interval 0.5");
+        Assert.Contains("at least one minute", tooShort.Errors.Concat(tooShort.Terminating is null ? [] : [tooShort.Terminating.ErrorRecord]).Single().ToString());
+        Assert.False(File.Exists(_home.File("syncs", "other.json")));
+    }
+
     [Fact]
     public void New_CalSync_takes_every_setting_and_refuses_a_second_sync_of_the_same_name()
     {

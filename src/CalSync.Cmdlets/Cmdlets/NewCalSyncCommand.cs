@@ -24,8 +24,9 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
     [Parameter]
     public SyncDirection Direction { get; set; } = SyncDirection.TwoWay;
 
-    /// <summary>How often the registered schedule runs the sync (default 10 minutes).</summary>
+    /// <summary>How often the registered schedule runs the sync (default 10 minutes): minutes (-Interval 15) or a time span.</summary>
     [Parameter]
+    [Interval]
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Whether a deletion on one side deletes the linked copy (default: on). -AllowDelete:$false keeps copies.</summary>

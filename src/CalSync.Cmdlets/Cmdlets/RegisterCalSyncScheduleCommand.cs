@@ -1,4 +1,5 @@
 using System;
+using CalSync.PowerShell.Infrastructure;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
@@ -17,6 +18,7 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
 {
     /// <summary>How often to run (default: the sync's interval).</summary>
     [Parameter]
+    [Interval]
     public TimeSpan? Interval { get; set; }
 
     protected override void ProcessRecord()

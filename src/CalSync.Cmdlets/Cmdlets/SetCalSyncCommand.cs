@@ -22,7 +22,7 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
     /// <summary>TwoWay, OutlookToBitrix24 or Bitrix24ToOutlook.</summary>
     [Parameter] public SyncDirection Direction { get; set; }
     /// <summary>How often the registered schedule runs the sync (re-register the schedule to apply it).</summary>
-    [Parameter] public TimeSpan Interval { get; set; }
+    [Parameter] [Interval] public TimeSpan Interval { get; set; }
     /// <summary>Whether deletions propagate.</summary>
     [Parameter] public SwitchParameter AllowDelete { get; set; }
     /// <summary>Whether deleting the Outlook copy of a Bitrix24 invitation declines the invitation (else it is only no longer synced).</summary>

@@ -41,7 +41,7 @@ internal static class SyncSettings
     public static void ValidateNumbers(SyncDefinition d)
     {
         if (d.Interval < TimeSpan.FromMinutes(1))
-            throw new CalSyncException(ErrorIds.InvalidSetting, $"The interval must be at least one minute (it is {d.Interval}).");
+            throw new CalSyncException(ErrorIds.InvalidSetting, $"The interval must be at least one minute (it is {d.Interval}). Give minutes (-Interval 15) or a time span (-Interval '00:15:00').");
         if (d.WindowPastDays < 0 || d.WindowFutureDays < 0 || d.WindowPastDays + d.WindowFutureDays > 3660)
             throw new CalSyncException(ErrorIds.InvalidSetting, "PastDays and FutureDays must not be negative, and together at most 3660 days.");
     }
