@@ -65,11 +65,11 @@ public static class Comparison
     }
 
     /// <summary>Show-as in <paramref name="target"/>'s words.</summary>
-    public static string ShowAs(Meeting m, Target target)
+    public static string ShowAs(Origin origin, string showAs, Target target)
     {
-        var common = m.Origin == Origin.Outlook
-            ? m.ShowAs switch { "workingElsewhere" or "unknown" => "busy", var s => s }
-            : m.ShowAs switch { "quest" => "tentative", "absent" => "oof", var s => s };
+        var common = origin == Origin.Outlook
+            ? showAs switch { "workingElsewhere" or "unknown" => "busy", var s => s }
+            : showAs switch { "quest" => "tentative", "absent" => "oof", var s => s };
         return target == Target.Outlook ? common : common switch { "tentative" => "quest", "oof" => "absent", var s => s };
     }
 
@@ -134,10 +134,10 @@ public static class Comparison
             Field("subject", want.Title, got.Title, at);
             Field("body", m.Body, got.Body, at);
             Field("location", want.Location, got.Location, at);
-            Field("showAs", ShowAs(m, target), got.ShowAs, at);
+            Field("showAs", ShowAs(m.Origin, want.ShowAs, target), got.ShowAs, at);
             Field("sensitivity", Sensitivity(m), got.Sensitivity, at);
             Field("importance", m.Importance, got.Importance, at);
-            Field("reminder", m.ReminderMinutes, got.Reminder, at);
+            Field("reminder", want.Reminder, got.Reminder, at);
             if (target == Target.Outlook)
             {
                 // Categories and attendees do not travel (Bitrix24 has no categories; attendees are not carried).

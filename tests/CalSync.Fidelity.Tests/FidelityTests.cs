@@ -81,16 +81,26 @@ public sealed class FidelityTests(ITestOutputHelper output)
 
     private void AssertClean(FidelityReport report)
     {
-        output.WriteLine($"process zone {report.ProcessTimeZone}: {report.Meetings} meetings, {report.Total.OccurrencesCompared} occurrences and {report.Total.FieldsCompared} fields compared; "
-            + $"{report.Total.OccurrenceDifferences} occurrence and {report.Total.FieldDifferences} field differences; settling writes {report.SettlingWrites}; {report.Seconds}s");
-        foreach (var sample in report.Total.Samples.Concat(report.Sources.Samples)) output.WriteLine("  " + sample);
-        foreach (var run in report.Runs.Concat(report.SettlingOutcomes)) output.WriteLine("  " + run);
-        Assert.True(report.Total.OccurrencesCompared > 0);
-        Assert.Equal(0, report.Total.OccurrenceDifferences);
-        Assert.Equal(0, report.Total.FieldDifferences);
-        Assert.Equal(0, report.Sources.OccurrenceDifferences);
-        Assert.Equal(0, report.SettlingWrites);
-        Assert.All(report.SettlingOutcomes, o => Assert.StartsWith(o.Split(':')[0] + ": NoChanges", o));
-        Assert.All(report.Runs, r => { Assert.Contains("!0; Bitrix24", r); Assert.Contains("!0; linked", r); });
+        Assert.True(report.Create.Total.OccurrencesCompared > 0);
+        AssertClean(report.ProcessTimeZone, report.Meetings, "create", report.Create);
+        // Every meeting edited once; each kind of edit somewhere in the run.
+        Assert.Equal(report.Meetings, report.Edit.Total.Meetings / 2);
+        foreach (var kind in Edits.Kinds) Assert.True(report.Edited.GetValueOrDefault(kind.ToString()) > 0, $"no {kind} edit");
+        AssertClean(report.ProcessTimeZone, report.Meetings, "edit", report.Edit);
+    }
+
+    private void AssertClean(string zone, int meetings, string name, PassResult pass)
+    {
+        output.WriteLine($"process zone {zone}, {name} pass: {meetings} meetings, {pass.Total.OccurrencesCompared} occurrences and {pass.Total.FieldsCompared} fields compared; "
+            + $"{pass.Total.OccurrenceDifferences} occurrence and {pass.Total.FieldDifferences} field differences; settling writes {pass.SettlingWrites}; {pass.Seconds}s");
+        foreach (var sample in pass.Total.Samples.Concat(pass.Sources.Samples)) output.WriteLine("  " + sample);
+        foreach (var run in pass.Runs.Concat(pass.SettlingOutcomes)) output.WriteLine("  " + run);
+        Assert.True(pass.Total.OccurrencesCompared > 0);
+        Assert.Equal(0, pass.Total.OccurrenceDifferences);
+        Assert.Equal(0, pass.Total.FieldDifferences);
+        Assert.Equal(0, pass.Sources.OccurrenceDifferences);
+        Assert.Equal(0, pass.SettlingWrites);
+        Assert.All(pass.SettlingOutcomes, o => Assert.StartsWith(o.Split(':')[0] + ": NoChanges", o));
+        Assert.All(pass.Runs, r => { Assert.Contains("!0; Bitrix24", r); Assert.Contains("!0; linked", r); });
     }
 }
