@@ -114,10 +114,12 @@ public static class Comparison
             var end = want.End;
             if (target == Target.Bitrix24 && asSeries && !m.AllDay && !m.Moved.Any(x => x.Title == want.Title && Observation.WallToUtc(x.NewStart, m.Zone) == want.Start))
             {
-                // Degradation: Bitrix24 expands a series keeping the wall-clock end, so an occurrence that spans a DST change
-                // is an hour shorter or longer there (Graph and RFC 5545 keep its exact length).
+                // Degradation: Bitrix24 expands a series keeping the wall-clock times, so an occurrence that spans a DST change
+                // is an hour shorter or longer there, and one whose time the change skips is shorter by the gap (Graph and
+                // RFC 5545 keep its exact length). The wall clock is the series' own time of day on the occurrence's date.
                 var zone = Seeding.FindZone(m.Zone);
-                var wallEnd = Observation.WallToUtc(TimeZoneInfo.ConvertTimeFromUtc(want.Start, zone) + (m.End - m.Start), m.Zone);
+                var wallStart = TimeZoneInfo.ConvertTimeFromUtc(want.Start, zone).Date + m.Start.TimeOfDay;
+                var wallEnd = Observation.WallToUtc(wallStart + (m.End - m.Start), m.Zone);
                 if (wallEnd != end) { end = wallEnd; t.Degraded++; }
             }
             Field("end", end, got.End, at);

@@ -40,6 +40,28 @@ public sealed class FidelityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Edits_are_reproducible_and_cover_every_kind_on_both_origins()
+    {
+        var corpus = CorpusGenerator.Generate(FidelitySettings.Seed);
+        var edits = corpus.Select(m => Edits.Plan(m, FidelitySettings.Seed)).ToList();
+        // The same edit whether the meeting runs alone, in a subset or in the whole corpus.
+        var subset = CorpusGenerator.Subset(corpus, 90).Select(m => Edits.Plan(m, FidelitySettings.Seed)).ToList();
+        Assert.All(subset, e => Assert.Equal(IcalOracle.ToICalendar(e.After), IcalOracle.ToICalendar(edits.Single(x => x.Before.Tag == e.Before.Tag).After)));
+        Assert.All(edits, e => Assert.NotEqual(EditKind.None, e.Kinds));
+        Assert.Contains(edits, e => System.Numerics.BitOperations.PopCount((uint)e.Kinds) > 2); // some meetings get several edits
+        foreach (var origin in new[] { Origin.Outlook, Origin.Bitrix24 })
+        {
+            var mine = edits.Where(e => e.Before.Origin == origin).ToList();
+            foreach (var kind in Edits.Kinds) Assert.Contains(mine, e => e.Kinds.HasFlag(kind));
+            Assert.Contains(mine, e => e.Kinds.HasFlag(EditKind.Time) && e.After.AllDay && e.After.Start != e.Before.Start);
+            // Timed series moved in a zone of their own (the portals' user zones are none of the corpus zones).
+            Assert.Contains(mine, e => e.Kinds.HasFlag(EditKind.Time) && e.After.Recurrence is not null && !e.After.AllDay && e.After.Zone != "UTC" && e.After.Start != e.Before.Start);
+            Assert.Contains(mine, e => e.Occurrence is { OwnReminder: true });
+            Assert.Contains(mine, e => e.Occurrence is { } x && x.NewStart != x.OriginalDate + e.After.Start.TimeOfDay);
+        }
+    }
+
+    [Fact]
     public async Task Round_trip_through_both_connectors_keeps_every_field_and_occurrence_and_then_writes_nothing()
     {
         var corpus = CorpusGenerator.Subset(CorpusGenerator.Generate(FidelitySettings.Seed), FidelitySettings.InProcessSize);
