@@ -86,7 +86,8 @@ internal static class EventWriter
 
     /// <summary>
     /// Whether the master's update makes Exchange drop the series' edited and cancelled occurrences: a new pattern or
-    /// new times (the stand-in's Mailbox.Update does the same); they must then all be applied again.
+    /// new times (docs/graph-api.md, "Moving a series drops its edited and cancelled occurrences"); they must then all
+    /// be applied again.
     /// </summary>
     public static bool DropsOccurrences(CalEvent existing, CalEvent desired) =>
         !SamePattern(existing.Recurrence, desired.Recurrence, existing, desired) || existing.Start != desired.Start || existing.End != desired.End;
