@@ -65,11 +65,11 @@ public static class Comparison
     }
 
     /// <summary>Show-as in <paramref name="target"/>'s words.</summary>
-    public static string ShowAs(Meeting m, Target target)
+    public static string ShowAs(Origin origin, string showAs, Target target)
     {
-        var common = m.Origin == Origin.Outlook
-            ? m.ShowAs switch { "workingElsewhere" or "unknown" => "busy", var s => s }
-            : m.ShowAs switch { "quest" => "tentative", "absent" => "oof", var s => s };
+        var common = origin == Origin.Outlook
+            ? showAs switch { "workingElsewhere" or "unknown" => "busy", var s => s }
+            : showAs switch { "quest" => "tentative", "absent" => "oof", var s => s };
         return target == Target.Outlook ? common : common switch { "tentative" => "quest", "oof" => "absent", var s => s };
     }
 
@@ -114,10 +114,12 @@ public static class Comparison
             var end = want.End;
             if (target == Target.Bitrix24 && asSeries && !m.AllDay && !m.Moved.Any(x => x.Title == want.Title && Observation.WallToUtc(x.NewStart, m.Zone) == want.Start))
             {
-                // Degradation: Bitrix24 expands a series keeping the wall-clock end, so an occurrence that spans a DST change
-                // is an hour shorter or longer there (Graph and RFC 5545 keep its exact length).
+                // Degradation: Bitrix24 expands a series keeping the wall-clock times, so an occurrence that spans a DST change
+                // is an hour shorter or longer there, and one whose time the change skips is shorter by the gap (Graph and
+                // RFC 5545 keep its exact length). The wall clock is the series' own time of day on the occurrence's date.
                 var zone = Seeding.FindZone(m.Zone);
-                var wallEnd = Observation.WallToUtc(TimeZoneInfo.ConvertTimeFromUtc(want.Start, zone) + (m.End - m.Start), m.Zone);
+                var wallStart = TimeZoneInfo.ConvertTimeFromUtc(want.Start, zone).Date + m.Start.TimeOfDay;
+                var wallEnd = Observation.WallToUtc(wallStart + (m.End - m.Start), m.Zone);
                 if (wallEnd != end) { end = wallEnd; t.Degraded++; }
             }
             Field("end", end, got.End, at);
@@ -134,10 +136,10 @@ public static class Comparison
             Field("subject", want.Title, got.Title, at);
             Field("body", m.Body, got.Body, at);
             Field("location", want.Location, got.Location, at);
-            Field("showAs", ShowAs(m, target), got.ShowAs, at);
+            Field("showAs", ShowAs(m.Origin, want.ShowAs, target), got.ShowAs, at);
             Field("sensitivity", Sensitivity(m), got.Sensitivity, at);
             Field("importance", m.Importance, got.Importance, at);
-            Field("reminder", m.ReminderMinutes, got.Reminder, at);
+            Field("reminder", want.Reminder, got.Reminder, at);
             if (target == Target.Outlook)
             {
                 // Categories and attendees do not travel (Bitrix24 has no categories; attendees are not carried).

@@ -10,7 +10,14 @@ public enum PatternKind { Daily, Weekly, AbsoluteMonthly, RelativeMonthly, Absol
 public sealed record Pattern(PatternKind Kind, int Interval, DayOfWeek[] Days, int DayOfMonth, int Month, int Index, DayOfWeek FirstDayOfWeek, int? Count, DateTime? Until);
 
 /// <summary>An occurrence moved and/or edited: its original local date and its new wall-clock times (dates for all-day).</summary>
-public sealed record MovedOccurrence(DateTime OriginalDate, DateTime NewStart, DateTime NewEnd, string Title, string Location);
+public sealed record MovedOccurrence(DateTime OriginalDate, DateTime NewStart, DateTime NewEnd, string Title, string Location)
+{
+    /// <summary>Whether the occurrence has a reminder of its own (<see cref="Reminder"/>) instead of the series' one.</summary>
+    public bool OwnReminder { get; init; }
+    public int? Reminder { get; init; }
+    /// <summary>The occurrence's own show-as (null: the series').</summary>
+    public string? ShowAs { get; init; }
+}
 
 /// <summary>Which calendar a meeting is first written to.</summary>
 public enum Origin { Outlook, Bitrix24 }
@@ -60,8 +67,8 @@ public static class CorpusGenerator
     /// <summary>Occurrences are compared in this range (inside the sync window, clear of its edges).</summary>
     public static readonly DateTime CompareFrom = new(2025, 12, 14, 0, 0, 0, DateTimeKind.Utc);
     public static readonly DateTime CompareTo = new(2027, 1, 8, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly DateTime FirstDay = new(2025, 12, 16);
-    private static readonly DateTime LastDay = new(2026, 12, 20);
+    internal static readonly DateTime FirstDay = new(2025, 12, 16);
+    internal static readonly DateTime LastDay = new(2026, 12, 20);
 
     /// <summary>Twenty zones: both hemispheres' DST, 30- and 45-minute offsets, a 30-minute DST shift (Lord Howe).</summary>
     public static readonly string[] ZonesUsed =
@@ -319,37 +326,38 @@ public static class CorpusGenerator
         if (roll is 1 or 2 or 3)
         {
             var i = 1 + r.Next(dates.Count - 2);
-            var date = dates[i];
-            if (!cancelled.Contains(date))
-            {
-                var gapBefore = (date - dates[i - 1]).TotalDays;
-                var gapAfter = (dates[i + 1] - date).TotalDays;
-                var title = r.Next(2) == 0 ? m.Title : m.Title + " (moved ⏰)";
-                var location = r.Next(3) == 0 ? "Ersatzraum Ω" : m.Location;
-                if (m.AllDay)
-                {
-                    var shift = gapAfter > 2 && r.Next(2) == 0 ? 1 : 0;
-                    var length = (m.End - m.Start).Days;
-                    moved.Add(new MovedOccurrence(date, date.AddDays(shift), date.AddDays(shift + length), title, location));
-                }
-                else
-                {
-                    var originalStart = date + m.Start.TimeOfDay;
-                    // Stay between the neighbours (Outlook refuses to move an occurrence past another).
-                    var length = m.End - m.Start;
-                    if (r.Next(3) == 0) length = length.Add(TimeSpan.FromMinutes(30));
-                    var maxHours = Math.Min(gapBefore, gapAfter) * 24 - length.TotalHours - 3;
-                    var hours = Pick(r, [(1.0, 2), (-2.0, 1), (5.5, 1), (26.0, 1)]);
-                    if (maxHours < 1) { hours = 0; length = m.End - m.Start; }
-                    else hours = Math.Clamp(hours, -maxHours, maxHours);
-                    var newStart = originalStart.AddHours(Math.Floor(hours * 4) / 4);
-                    // Outlook refuses a move onto or past a neighbour's day.
-                    if (newStart.Date <= dates[i - 1] || newStart.Date >= dates[i + 1]) newStart = originalStart;
-                    moved.Add(new MovedOccurrence(date, newStart, newStart + length, title, location));
-                }
-            }
+            if (!cancelled.Contains(dates[i])) moved.Add(Move(r, m, dates, i, " (moved ⏰)", "Ersatzraum Ω"));
         }
         return m with { Cancelled = cancelled.ToArray(), Moved = moved.ToArray() };
+    }
+
+    /// <summary>
+    /// Moves and/or retitles, relocates, lengthens the occurrence on <c>dates[i]</c>, staying clear of its neighbours'
+    /// days (Outlook refuses a move onto or past them: ErrorOccurrenceCrossingBoundary).
+    /// </summary>
+    public static MovedOccurrence Move(Random r, Meeting m, IReadOnlyList<DateTime> dates, int i, string retitle, string relocation)
+    {
+        var date = dates[i];
+        var gapBefore = (date - dates[i - 1]).TotalDays;
+        var gapAfter = (dates[i + 1] - date).TotalDays;
+        var title = r.Next(2) == 0 ? m.Title : m.Title + retitle;
+        var location = r.Next(3) == 0 ? relocation : m.Location;
+        if (m.AllDay)
+        {
+            var shift = gapAfter > 2 && r.Next(2) == 0 ? 1 : 0;
+            var days = (m.End - m.Start).Days;
+            return new MovedOccurrence(date, date.AddDays(shift), date.AddDays(shift + days), title, location);
+        }
+        var originalStart = date + m.Start.TimeOfDay;
+        var length = m.End - m.Start;
+        if (r.Next(3) == 0) length = length.Add(TimeSpan.FromMinutes(30));
+        var maxHours = Math.Min(gapBefore, gapAfter) * 24 - length.TotalHours - 3;
+        var hours = Pick(r, [(1.0, 2), (-2.0, 1), (5.5, 1), (26.0, 1)]);
+        if (maxHours < 1) { hours = 0; length = m.End - m.Start; }
+        else hours = Math.Clamp(hours, -maxHours, maxHours);
+        var newStart = originalStart.AddHours(Math.Floor(hours * 4) / 4);
+        if (newStart.Date <= dates[i - 1] || newStart.Date >= dates[i + 1]) newStart = originalStart;
+        return new MovedOccurrence(date, newStart, newStart + length, title, location);
     }
 
     private static Meeting BaseText(Random r, string tag, Origin origin)
@@ -392,7 +400,7 @@ public static class CorpusGenerator
 
     private static DateTime RandomDay(Random r) => FirstDay.AddDays(r.Next((LastDay - FirstDay).Days));
 
-    private static T Pick<T>(Random r, (T Value, int Weight)[] choices)
+    internal static T Pick<T>(Random r, (T Value, int Weight)[] choices)
     {
         var total = choices.Sum(c => c.Weight);
         var x = r.Next(total);

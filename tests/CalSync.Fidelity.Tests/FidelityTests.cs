@@ -40,6 +40,28 @@ public sealed class FidelityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Edits_are_reproducible_and_cover_every_kind_on_both_origins()
+    {
+        var corpus = CorpusGenerator.Generate(FidelitySettings.Seed);
+        var edits = corpus.Select(m => Edits.Plan(m, FidelitySettings.Seed)).ToList();
+        // The same edit whether the meeting runs alone, in a subset or in the whole corpus.
+        var subset = CorpusGenerator.Subset(corpus, 90).Select(m => Edits.Plan(m, FidelitySettings.Seed)).ToList();
+        Assert.All(subset, e => Assert.Equal(IcalOracle.ToICalendar(e.After), IcalOracle.ToICalendar(edits.Single(x => x.Before.Tag == e.Before.Tag).After)));
+        Assert.All(edits, e => Assert.NotEqual(EditKind.None, e.Kinds));
+        Assert.Contains(edits, e => System.Numerics.BitOperations.PopCount((uint)e.Kinds) > 2); // some meetings get several edits
+        foreach (var origin in new[] { Origin.Outlook, Origin.Bitrix24 })
+        {
+            var mine = edits.Where(e => e.Before.Origin == origin).ToList();
+            foreach (var kind in Edits.Kinds) Assert.Contains(mine, e => e.Kinds.HasFlag(kind));
+            Assert.Contains(mine, e => e.Kinds.HasFlag(EditKind.Time) && e.After.AllDay && e.After.Start != e.Before.Start);
+            // Timed series moved in a zone of their own (the portals' user zones are none of the corpus zones).
+            Assert.Contains(mine, e => e.Kinds.HasFlag(EditKind.Time) && e.After.Recurrence is not null && !e.After.AllDay && e.After.Zone != "UTC" && e.After.Start != e.Before.Start);
+            Assert.Contains(mine, e => e.Occurrence is { OwnReminder: true });
+            Assert.Contains(mine, e => e.Occurrence is { } x && x.NewStart != x.OriginalDate + e.After.Start.TimeOfDay);
+        }
+    }
+
+    [Fact]
     public async Task Round_trip_through_both_connectors_keeps_every_field_and_occurrence_and_then_writes_nothing()
     {
         var corpus = CorpusGenerator.Subset(CorpusGenerator.Generate(FidelitySettings.Seed), FidelitySettings.InProcessSize);
@@ -81,16 +103,26 @@ public sealed class FidelityTests(ITestOutputHelper output)
 
     private void AssertClean(FidelityReport report)
     {
-        output.WriteLine($"process zone {report.ProcessTimeZone}: {report.Meetings} meetings, {report.Total.OccurrencesCompared} occurrences and {report.Total.FieldsCompared} fields compared; "
-            + $"{report.Total.OccurrenceDifferences} occurrence and {report.Total.FieldDifferences} field differences; settling writes {report.SettlingWrites}; {report.Seconds}s");
-        foreach (var sample in report.Total.Samples.Concat(report.Sources.Samples)) output.WriteLine("  " + sample);
-        foreach (var run in report.Runs.Concat(report.SettlingOutcomes)) output.WriteLine("  " + run);
-        Assert.True(report.Total.OccurrencesCompared > 0);
-        Assert.Equal(0, report.Total.OccurrenceDifferences);
-        Assert.Equal(0, report.Total.FieldDifferences);
-        Assert.Equal(0, report.Sources.OccurrenceDifferences);
-        Assert.Equal(0, report.SettlingWrites);
-        Assert.All(report.SettlingOutcomes, o => Assert.StartsWith(o.Split(':')[0] + ": NoChanges", o));
-        Assert.All(report.Runs, r => { Assert.Contains("!0; Bitrix24", r); Assert.Contains("!0; linked", r); });
+        Assert.True(report.Create.Total.OccurrencesCompared > 0);
+        AssertClean(report.ProcessTimeZone, report.Meetings, "create", report.Create);
+        // Every meeting edited once; each kind of edit somewhere in the run.
+        Assert.Equal(report.Meetings, report.Edit.Total.Meetings / 2);
+        foreach (var kind in Edits.Kinds) Assert.True(report.Edited.GetValueOrDefault(kind.ToString()) > 0, $"no {kind} edit");
+        AssertClean(report.ProcessTimeZone, report.Meetings, "edit", report.Edit);
+    }
+
+    private void AssertClean(string zone, int meetings, string name, PassResult pass)
+    {
+        output.WriteLine($"process zone {zone}, {name} pass: {meetings} meetings, {pass.Total.OccurrencesCompared} occurrences and {pass.Total.FieldsCompared} fields compared; "
+            + $"{pass.Total.OccurrenceDifferences} occurrence and {pass.Total.FieldDifferences} field differences; settling writes {pass.SettlingWrites}; {pass.Seconds}s");
+        foreach (var sample in pass.Total.Samples.Concat(pass.Sources.Samples)) output.WriteLine("  " + sample);
+        foreach (var run in pass.Runs.Concat(pass.SettlingOutcomes)) output.WriteLine("  " + run);
+        Assert.True(pass.Total.OccurrencesCompared > 0);
+        Assert.Equal(0, pass.Total.OccurrenceDifferences);
+        Assert.Equal(0, pass.Total.FieldDifferences);
+        Assert.Equal(0, pass.Sources.OccurrenceDifferences);
+        Assert.Equal(0, pass.SettlingWrites);
+        Assert.All(pass.SettlingOutcomes, o => Assert.StartsWith(o.Split(':')[0] + ": NoChanges", o));
+        Assert.All(pass.Runs, r => { Assert.Contains("!0; Bitrix24", r); Assert.Contains("!0; linked", r); });
     }
 }

@@ -7,7 +7,7 @@ using Ical.Net.DataTypes;
 namespace CalSync.Fidelity.Tests;
 
 /// <summary>One occurrence as a user sees it: instants (UTC) for timed meetings, dates for all-day ones.</summary>
-public sealed record ExpectedOccurrence(DateTime Start, DateTime End, bool AllDay, string Title, string Location)
+public sealed record ExpectedOccurrence(DateTime Start, DateTime End, bool AllDay, string Title, string Location, int? Reminder, string ShowAs)
 {
     /// <summary>How occurrences are matched: the start instant (timed) or the date (all-day).</summary>
     public string Key => AllDay ? Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : Start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -124,7 +124,8 @@ public static class IcalOracle
         {
             MovedOccurrence? x = null;
             if (o.RecurrenceId is { } rid) moved.TryGetValue(rid, out x);
-            var occurrence = new ExpectedOccurrence(o.Start, o.End, m.AllDay, x?.Title ?? m.Title, x?.Location ?? m.Location);
+            var occurrence = new ExpectedOccurrence(o.Start, o.End, m.AllDay, x?.Title ?? m.Title, x?.Location ?? m.Location,
+                x is { OwnReminder: true } ? x.Reminder : m.ReminderMinutes, x?.ShowAs ?? m.ShowAs);
             if (InRange(occurrence)) result.Add(occurrence);
         }
         return result;

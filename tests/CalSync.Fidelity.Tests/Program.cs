@@ -19,16 +19,23 @@ public static class Program
                 Console.WriteLine($"{m.Tag} {m.Shape} allDay={m.AllDay} {m.Zone} {m.Start:yyyy-MM-dd HH:mm} {m.Recurrence} cancelled={m.Cancelled.Length} moved={m.Moved.Length} bitrixSeries={Comparison.BitrixCanHold(m)}");
             return 0;
         }
+        if (args.Length > 0 && args[0] == "edits")
+        {
+            foreach (var e in CorpusGenerator.Generate().Select(m => Edits.Plan(m, FidelitySettings.Seed)))
+                Console.WriteLine($"{e.Before.Tag} {e.Before.Shape} {e.Kinds}: {e.After.Zone} {e.After.Start:yyyy-MM-dd HH:mm}–{e.After.End:yyyy-MM-dd HH:mm} reminder={e.After.ReminderMinutes} showAs={e.After.ShowAs} occurrence={e.Occurrence}");
+            return 0;
+        }
         if (args.Length == 0 || args[0] != "roundtrip")
         {
-            Console.Error.WriteLine("usage: CalSync.Fidelity.Tests roundtrip [size|full] [seed]");
+            Console.Error.WriteLine("usage: CalSync.Fidelity.Tests roundtrip [size|full] [seed] | list | edits");
             return 2;
         }
-        var corpus = CorpusGenerator.Generate(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : FidelitySettings.Seed);
+        var seed = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : FidelitySettings.Seed;
+        var corpus = CorpusGenerator.Generate(seed);
         var subset = args.Length > 1 && args[1] != "full" ? CorpusGenerator.Subset(corpus, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)) : corpus;
         if (Environment.GetEnvironmentVariable("CALSYNC_FIDELITY_TAGS") is { Length: > 0 } tags)
             subset = corpus.Where(m => tags.Split(',').Contains(m.Tag)).ToList();
-        var report = await RoundTrip.RunAsync(subset, line => Console.Error.WriteLine(line));
+        var report = await RoundTrip.RunAsync(subset, line => Console.Error.WriteLine(line), seed);
         Console.WriteLine(Marker + JsonSerializer.Serialize(report));
         return 0;
     }

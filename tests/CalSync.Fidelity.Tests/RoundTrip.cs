@@ -15,6 +15,20 @@ public sealed class LegResult
     public Tally Tally { get; set; } = new();
 }
 
+/// <summary>One pass (the first copies, or the edits): its runs, the settling runs and the comparisons.</summary>
+public sealed class PassResult
+{
+    public Tally Total { get; set; } = new();
+    /// <summary>The seeded (or edited) calendars against the oracle (checks the corpus, the seeding and the stand-ins' own expansion).</summary>
+    public Tally Sources { get; set; } = new();
+    public List<LegResult> Legs { get; set; } = new();
+    public List<string> Runs { get; set; } = new();
+    /// <summary>Write requests the stand-ins received during the settling runs (must be 0).</summary>
+    public long SettlingWrites { get; set; }
+    public List<string> SettlingOutcomes { get; set; } = new();
+    public double Seconds { get; set; }
+}
+
 public sealed class FidelityReport
 {
     public string ProcessTimeZone { get; set; } = TimeZoneInfo.Local.Id;
@@ -25,14 +39,12 @@ public sealed class FidelityReport
     public int AllDay { get; set; }
     public int SeriesAsSinglesOnBitrix24 { get; set; }
     public List<string> ZonesUsed { get; set; } = new();
-    public Tally Total { get; set; } = new();
-    /// <summary>The seeded calendars against the oracle (checks the corpus, the seeding and the stand-ins' own expansion).</summary>
-    public Tally Sources { get; set; } = new();
-    public List<LegResult> Legs { get; set; } = new();
-    public List<string> Runs { get; set; } = new();
-    /// <summary>Write requests the stand-ins received during the settling runs (must be 0).</summary>
-    public long SettlingWrites { get; set; }
-    public List<string> SettlingOutcomes { get; set; } = new();
+    /// <summary>The first copies of the seeded meetings.</summary>
+    public PassResult Create { get; set; } = new();
+    /// <summary>Every meeting edited once on its source, synced, compared with the oracle of the edited source.</summary>
+    public PassResult Edit { get; set; } = new();
+    /// <summary>Meetings edited per kind (a meeting may have several).</summary>
+    public SortedDictionary<string, int> Edited { get; set; } = new(StringComparer.Ordinal);
     public double Seconds { get; set; }
 }
 
@@ -40,11 +52,12 @@ public sealed class FidelityReport
 /// The round trip, through the real runner and both real connectors against the stand-ins:
 /// Outlook-origin meetings: Outlook A → Bitrix24 B (sync "fwd"), then B → a fresh Outlook mailbox C (sync "back").
 /// Bitrix24-origin meetings: Bitrix24 D → Outlook E (sync "rev"), then E → a fresh Bitrix24 portal F (sync "rev-back").
-/// Every copy is compared with the Ical.Net expansion of its source; then all four syncs run again and must write nothing.
+/// All four syncs run again and must write nothing; then every copy is compared with the Ical.Net expansion of its source.
+/// Then every meeting is edited once on its source (<see cref="Edits"/>) and the same is done with the edited sources.
 /// </summary>
 public static class RoundTrip
 {
-    public static async Task<FidelityReport> RunAsync(IReadOnlyList<Meeting> corpus, Action<string>? log = null)
+    public static async Task<FidelityReport> RunAsync(IReadOnlyList<Meeting> corpus, Action<string>? log = null, int seed = FidelitySettings.Seed)
     {
         log ??= _ => { };
         var clock = Stopwatch.StartNew();
@@ -78,55 +91,19 @@ public static class RoundTrip
         {
             var store = new CalSyncStore(root);
             var syncs = new (string Name, GraphService Outlook, Bitrix24Service Bitrix24)[] { ("fwd", a, b), ("back", c, b), ("rev", e, d), ("rev-back", e, f) };
-            foreach (var (name, outlook, bitrix24) in syncs)
-            {
-                var record = await RunAsync(store, name, outlook, bitrix24, InitialMerge.TwoWay);
-                report.Runs.Add(Describe(record));
-                log(Describe(record) + $" ({clock.Elapsed.TotalSeconds:F1}s)");
-            }
+            var calendars = new Calendars(a, b, c, d, e, f);
+            report.Create = await PassAsync(store, syncs, calendars, InitialMerge.TwoWay, outlookOrigin, bitrixOrigin, "create", clock, log);
 
-            // Settling: every sync once more; nothing may be written anywhere.
-            foreach (var s in new[] { a, c, e }) s.Journal.Clear();
-            foreach (var s in new[] { b, d, f }) s.Journal.Clear();
-            foreach (var (name, outlook, bitrix24) in syncs)
-            {
-                var record = await RunAsync(store, name, outlook, bitrix24, merge: null);
-                report.SettlingOutcomes.Add(Describe(record));
-            }
-            report.SettlingWrites = new[] { a, c, e }.Sum(s => s.Journal.WriteCount) + new[] { b, d, f }.Sum(s => s.Journal.WriteCount);
-            log($"settling writes: {report.SettlingWrites} ({clock.Elapsed.TotalSeconds:F1}s)");
-
-            // Compare every copy with the oracle.
-            var seenA = await Observation.ReadGraphAsync(a);
-            var seenC = await Observation.ReadGraphAsync(c);
-            var seenE = await Observation.ReadGraphAsync(e);
-            var seenB = Observation.ReadBitrix(b);
-            var seenD = Observation.ReadBitrix(d);
-            var seenF = Observation.ReadBitrix(f);
-            var legs = new[]
-            {
-                ("Outlook → Bitrix24 (fwd)", outlookOrigin, Target.Bitrix24, seenB, Observation.BitrixSeries(b), (Func<Meeting, bool>)Comparison.BitrixCanHold, false),
-                ("Bitrix24 → Outlook (back)", outlookOrigin, Target.Outlook, seenC, Observation.GraphSeries(c), Comparison.BitrixCanHold, false),
-                ("Bitrix24 → Outlook (rev)", bitrixOrigin, Target.Outlook, seenE, Observation.GraphSeries(e), m => m.Recurrence is not null, false),
-                ("Outlook → Bitrix24 (rev-back)", bitrixOrigin, Target.Bitrix24, seenF, Observation.BitrixSeries(f), Comparison.BitrixCanHold, false),
-                ("source Outlook", outlookOrigin, Target.Outlook, seenA, Observation.GraphSeries(a), m => m.Recurrence is not null, true),
-                ("source Bitrix24", bitrixOrigin, Target.Bitrix24, seenD, Observation.BitrixSeries(d), m => m.Recurrence is not null, true),
-            };
-            foreach (var (name, meetings, target, seen, series, asSeries, isSource) in legs)
-            {
-                var byTag = seen.ToLookup(s => s.Tag);
-                var leg = new LegResult { Name = name };
-                foreach (var m in meetings)
-                {
-                    var expected = IcalOracle.Occurrences(m);
-                    var mine = byTag[m.Tag].ToList();
-                    leg.Tally.Add(isSource ? CompareSource(m, target, name, mine, series, expected) : Comparison.Compare(m, target, name, mine, series, expected, asSeries(m) && m.Recurrence is not null));
-                }
-                report.Legs.Add(leg);
-                if (isSource) report.Sources.Add(leg.Tally);
-                else report.Total.Add(leg.Tally);
-                log($"{name}: {leg.Tally.OccurrencesCompared} occurrences, {leg.Tally.FieldsCompared} fields, {leg.Tally.OccurrenceDifferences} occurrence and {leg.Tally.FieldDifferences} field differences");
-            }
+            // Edit pass: every meeting edited once on its source, then the same syncs, settling runs and comparisons.
+            var passStart = clock.Elapsed;
+            var outlookEdits = outlookOrigin.Select(m => Edits.Plan(m, seed)).ToList();
+            var bitrixEdits = bitrixOrigin.Select(m => Edits.Plan(m, seed)).ToList();
+            await Edits.ApplyGraphAsync(a, outlookEdits);
+            Edits.ApplyBitrix(d, bitrixEdits);
+            report.Edited = Edits.Count(outlookEdits.Concat(bitrixEdits));
+            log($"edited {outlookEdits.Count + bitrixEdits.Count} meetings: {string.Join(", ", report.Edited.Select(k => $"{k.Key} {k.Value}"))} ({clock.Elapsed.TotalSeconds:F1}s)");
+            report.Edit = await PassAsync(store, syncs, calendars, merge: null, outlookEdits.Select(x => x.After).ToList(), bitrixEdits.Select(x => x.After).ToList(), "edit", clock, log);
+            report.Edit.Seconds = Math.Round((clock.Elapsed - passStart).TotalSeconds, 1);
         }
         finally
         {
@@ -134,6 +111,66 @@ public static class RoundTrip
         }
         report.Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1);
         return report;
+    }
+
+    private sealed record Calendars(GraphService A, Bitrix24Service B, GraphService C, Bitrix24Service D, GraphService E, Bitrix24Service F);
+
+    /// <summary>Runs the four syncs, then all four again (they must write nothing), and compares every copy and source with the oracle.</summary>
+    private static async Task<PassResult> PassAsync(CalSyncStore store, (string Name, GraphService Outlook, Bitrix24Service Bitrix24)[] syncs, Calendars cal,
+        InitialMerge? merge, List<Meeting> outlookOrigin, List<Meeting> bitrixOrigin, string pass, Stopwatch clock, Action<string> log)
+    {
+        var result = new PassResult();
+        var started = clock.Elapsed;
+        foreach (var (name, outlook, bitrix24) in syncs)
+        {
+            var record = await RunAsync(store, name, outlook, bitrix24, merge);
+            result.Runs.Add(Describe(record));
+            log($"{pass} {Describe(record)} ({clock.Elapsed.TotalSeconds:F1}s)");
+        }
+
+        // Settling: every sync once more; nothing may be written anywhere.
+        var graphs = new[] { cal.A, cal.C, cal.E };
+        var portals = new[] { cal.B, cal.D, cal.F };
+        foreach (var s in graphs) s.Journal.Clear();
+        foreach (var s in portals) s.Journal.Clear();
+        foreach (var (name, outlook, bitrix24) in syncs)
+        {
+            var record = await RunAsync(store, name, outlook, bitrix24, merge: null);
+            result.SettlingOutcomes.Add(Describe(record));
+        }
+        result.SettlingWrites = graphs.Sum(s => s.Journal.WriteCount) + portals.Sum(s => s.Journal.WriteCount);
+        log($"{pass} settling writes: {result.SettlingWrites} ({clock.Elapsed.TotalSeconds:F1}s)");
+
+        // Compare every copy with the oracle.
+        var seenA = await Observation.ReadGraphAsync(cal.A);
+        var seenC = await Observation.ReadGraphAsync(cal.C);
+        var seenE = await Observation.ReadGraphAsync(cal.E);
+        var legs = new[]
+        {
+            ("Outlook → Bitrix24 (fwd)", outlookOrigin, Target.Bitrix24, Observation.ReadBitrix(cal.B), Observation.BitrixSeries(cal.B), (Func<Meeting, bool>)Comparison.BitrixCanHold, false),
+            ("Bitrix24 → Outlook (back)", outlookOrigin, Target.Outlook, seenC, Observation.GraphSeries(cal.C), Comparison.BitrixCanHold, false),
+            ("Bitrix24 → Outlook (rev)", bitrixOrigin, Target.Outlook, seenE, Observation.GraphSeries(cal.E), m => m.Recurrence is not null, false),
+            ("Outlook → Bitrix24 (rev-back)", bitrixOrigin, Target.Bitrix24, Observation.ReadBitrix(cal.F), Observation.BitrixSeries(cal.F), Comparison.BitrixCanHold, false),
+            ("source Outlook", outlookOrigin, Target.Outlook, seenA, Observation.GraphSeries(cal.A), m => m.Recurrence is not null, true),
+            ("source Bitrix24", bitrixOrigin, Target.Bitrix24, Observation.ReadBitrix(cal.D), Observation.BitrixSeries(cal.D), m => m.Recurrence is not null, true),
+        };
+        foreach (var (name, meetings, target, seen, series, asSeries, isSource) in legs)
+        {
+            var byTag = seen.ToLookup(s => s.Tag);
+            var leg = new LegResult { Name = name };
+            foreach (var m in meetings)
+            {
+                var expected = IcalOracle.Occurrences(m);
+                var mine = byTag[m.Tag].ToList();
+                leg.Tally.Add(isSource ? CompareSource(m, target, name, mine, series, expected) : Comparison.Compare(m, target, name, mine, series, expected, asSeries(m) && m.Recurrence is not null));
+            }
+            result.Legs.Add(leg);
+            if (isSource) result.Sources.Add(leg.Tally);
+            else result.Total.Add(leg.Tally);
+            log($"{pass} {name}: {leg.Tally.OccurrencesCompared} occurrences, {leg.Tally.FieldsCompared} fields, {leg.Tally.OccurrenceDifferences} occurrence and {leg.Tally.FieldDifferences} field differences");
+        }
+        result.Seconds = Math.Round((clock.Elapsed - started).TotalSeconds, 1);
+        return result;
     }
 
     /// <summary>The seeded calendar itself against the oracle: occurrences only (its fields are the source's own words).</summary>

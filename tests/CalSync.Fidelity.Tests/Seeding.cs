@@ -28,11 +28,7 @@ public static class Seeding
     public static JsonObject GraphJson(Meeting m, int variant)
     {
         var zone = GraphZoneName(m, variant);
-        JsonObject Time(DateTime t) => new()
-        {
-            ["dateTime"] = t.ToString(m.AllDay ? "yyyy-MM-dd'T'00:00:00" : "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-            ["timeZone"] = zone,
-        };
+        JsonObject Time(DateTime t) => GraphTime(m, t, zone);
         var o = new JsonObject
         {
             ["subject"] = m.Title,
@@ -71,6 +67,12 @@ public static class Seeding
         return o;
     }
 
+    public static JsonObject GraphTime(Meeting m, DateTime t, string zone) => new()
+    {
+        ["dateTime"] = t.ToString(m.AllDay ? "yyyy-MM-dd'T'00:00:00" : "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        ["timeZone"] = zone,
+    };
+
     private static string Type(PatternKind kind) => kind switch
     {
         PatternKind.Daily => "daily",
@@ -98,17 +100,7 @@ public static class Seeding
         {
             var id = g.SeedEvent(GraphJson(m, variant++).ToJsonString());
             if (m.Cancelled.Length == 0 && m.Moved.Length == 0) continue;
-            var wanted = m.Cancelled.Concat(m.Moved.Select(x => x.OriginalDate)).Select(d => d.Date).ToList();
-            var from = wanted.Min().AddDays(-2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            var to = wanted.Max().AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            var page = JsonNode.Parse(await http.GetStringAsync($"me/events/{Uri.EscapeDataString(id)}/instances?startDateTime={from}T00:00:00Z&endDateTime={to}T00:00:00Z&$top=1000"))!;
-            var byDate = new Dictionary<DateTime, string>();
-            foreach (var instance in page["value"]!.AsArray())
-            {
-                var start = DateTime.Parse(instance!["start"]!["dateTime"]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-                var date = m.AllDay ? start.Date : TimeZoneInfo.ConvertTimeFromUtc(start, FindZone(m.Zone)).Date;
-                byDate[date] = instance["id"]!.GetValue<string>();
-            }
+            var byDate = await InstanceIdsAsync(http, id, m, m.Cancelled.Concat(m.Moved.Select(x => x.OriginalDate)));
             foreach (var date in m.Cancelled)
             {
                 using var response = await http.DeleteAsync("me/events/" + Uri.EscapeDataString(Required(byDate, date, m)));
@@ -121,20 +113,42 @@ public static class Seeding
                 {
                     ["subject"] = x.Title,
                     ["location"] = new JsonObject { ["displayName"] = x.Location },
-                    ["start"] = new JsonObject { ["dateTime"] = x.NewStart.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture), ["timeZone"] = zone },
-                    ["end"] = new JsonObject { ["dateTime"] = x.NewEnd.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture), ["timeZone"] = zone },
+                    ["start"] = GraphTime(m, x.NewStart, zone),
+                    ["end"] = GraphTime(m, x.NewEnd, zone),
                 };
-                using var request = new HttpRequestMessage(HttpMethod.Patch, "me/events/" + Uri.EscapeDataString(Required(byDate, x.OriginalDate, m)))
-                {
-                    Content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/json"),
-                };
-                using var response = await http.SendAsync(request);
-                Check(response, m, "move");
+                await PatchAsync(http, Required(byDate, x.OriginalDate, m), patch, m, "move");
             }
         }
     }
 
-    private static string Required(Dictionary<DateTime, string> byDate, DateTime date, Meeting m) =>
+    /// <summary>The ids of a series' instances on the given local dates (the meeting's zone; dates for all-day).</summary>
+    public static async Task<Dictionary<DateTime, string>> InstanceIdsAsync(HttpClient http, string seriesId, Meeting m, IEnumerable<DateTime> dates)
+    {
+        var wanted = dates.Select(d => d.Date).ToList();
+        var from = wanted.Min().AddDays(-2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = wanted.Max().AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var page = JsonNode.Parse(await http.GetStringAsync($"me/events/{Uri.EscapeDataString(seriesId)}/instances?startDateTime={from}T00:00:00Z&endDateTime={to}T00:00:00Z&$top=1000"))!;
+        var byDate = new Dictionary<DateTime, string>();
+        foreach (var instance in page["value"]!.AsArray())
+        {
+            var start = DateTime.Parse(instance!["start"]!["dateTime"]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+            var date = m.AllDay ? start.Date : TimeZoneInfo.ConvertTimeFromUtc(start, FindZone(m.Zone)).Date;
+            byDate[date] = instance["id"]!.GetValue<string>();
+        }
+        return byDate;
+    }
+
+    public static async Task PatchAsync(HttpClient http, string id, JsonObject patch, Meeting m, string what)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "me/events/" + Uri.EscapeDataString(id))
+        {
+            Content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        using var response = await http.SendAsync(request);
+        Check(response, m, what);
+    }
+
+    public static string Required(Dictionary<DateTime, string> byDate, DateTime date, Meeting m) =>
         byDate.TryGetValue(date.Date, out var id) ? id : throw new InvalidOperationException($"{m.Tag}: no instance on {date:yyyy-MM-dd}");
 
     private static void Check(HttpResponseMessage response, Meeting m, string what)
@@ -149,7 +163,7 @@ public static class Seeding
 
     private static readonly string[] DayCodes = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
 
-    private static void AddTimes(Dictionary<string, object?> p, Meeting m, DateTime start, DateTime end)
+    public static void AddTimes(Dictionary<string, object?> p, Meeting m, DateTime start, DateTime end)
     {
         if (m.AllDay)
         {
@@ -167,6 +181,11 @@ public static class Seeding
         }
     }
 
+    /// <summary>The <c>remind</c> parameter in the given unit; an empty string clears the reminder.</summary>
+    public static object Remind(int? minutes, string unit) => minutes is not { } value
+        ? ""
+        : new List<object?> { new Dictionary<string, object?> { ["type"] = unit, ["count"] = unit switch { "hour" => value / 60, "day" => value / 1440, _ => value } } };
+
     public static Dictionary<string, object?> BitrixParams(Meeting m)
     {
         var p = new Dictionary<string, object?>
@@ -179,11 +198,7 @@ public static class Seeding
             ["importance"] = m.Importance,
         };
         AddTimes(p, m, m.Start, m.End);
-        if (m.ReminderMinutes is { } minutes)
-        {
-            var count = m.ReminderUnit switch { "hour" => minutes / 60, "day" => minutes / 1440, _ => minutes };
-            p["remind"] = new List<object?> { new Dictionary<string, object?> { ["type"] = m.ReminderUnit, ["count"] = count } };
-        }
+        if (m.ReminderMinutes is not null) p["remind"] = Remind(m.ReminderMinutes, m.ReminderUnit);
         if (m.Recurrence is { } r)
         {
             var rule = new Dictionary<string, object?>
@@ -205,17 +220,20 @@ public static class Seeding
         {
             var id = b.SeedEvent(BitrixParams(m));
             foreach (var date in m.Cancelled) b.ExcludeOccurrence(id, DateOnly.FromDateTime(date));
-            foreach (var x in m.Moved)
-            {
-                var p = new Dictionary<string, object?>
-                {
-                    ["id"] = id, ["type"] = "user", ["ownerId"] = b.UserId, ["recurrence_mode"] = "this",
-                    ["current_date_from"] = x.OriginalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    ["name"] = x.Title, ["location"] = x.Location,
-                };
-                AddTimes(p, m, x.NewStart, x.NewEnd);
-                b.Call("calendar.event.update", p);
-            }
+            foreach (var x in m.Moved) EditOccurrence(b, id, m, x);
         }
+    }
+
+    /// <summary>One occurrence edited as the portal form does: <c>recurrence_mode=this</c> with the whole time block.</summary>
+    public static void EditOccurrence(Bitrix24Service b, int seriesId, Meeting m, MovedOccurrence x)
+    {
+        var p = new Dictionary<string, object?>
+        {
+            ["id"] = seriesId, ["type"] = "user", ["ownerId"] = b.UserId, ["recurrence_mode"] = "this",
+            ["current_date_from"] = x.OriginalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["name"] = x.Title, ["location"] = x.Location,
+        };
+        AddTimes(p, m, x.NewStart, x.NewEnd);
+        b.Call("calendar.event.update", p);
     }
 }

@@ -362,6 +362,39 @@ public sealed class WriteTests
     }
 
     [Fact]
+    public async Task Moving_a_series_to_another_time_applies_its_cancellations_and_exceptions_again()
+    {
+        // Exchange drops cancelled and edited occurrences when the master's times change; the fidelity edit pass found a
+        // moved Bitrix24 series whose cancelled occurrence came back on its Outlook copy.
+        await using var g = await Sandbox.StartAsync();
+        var seriesId = g.SeedEvent("""
+            {"subject":"Yoga","start":{"dateTime":"2025-03-05T18:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-05T19:00:00","timeZone":"W. Europe Standard Time"},
+             "recurrence":{"pattern":{"type":"weekly","interval":1,"daysOfWeek":["wednesday"]},"range":{"type":"numbered","startDate":"2025-03-05","numberOfOccurrences":6}}}
+            """);
+        var instances = await Sandbox.InstancesAsync(g, seriesId, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z");
+        await Sandbox.SendAsync(g, HttpMethod.Delete, Sandbox.Path(instances[2]!["id"]!.GetValue<string>()), null);
+        await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(instances[1]!["id"]!.GetValue<string>()), """{"subject":"Yoga (late)","start":{"dateTime":"2025-03-12T20:00:00","timeZone":"W. Europe Standard Time"},"end":{"dateTime":"2025-03-12T21:00:00","timeZone":"W. Europe Standard Time"}}""");
+        using var side = Sandbox.Side(g);
+        var existing = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
+        Assert.Equal(new[] { new DateTime(2025, 3, 19) }, existing.Recurrence!.Cancelled);
+        var desired = existing with
+        {
+            Start = EventTime.FromLocal(new DateTime(2025, 3, 5, 17, 0, 0), "Europe/Berlin"),
+            End = EventTime.FromLocal(new DateTime(2025, 3, 5, 18, 30, 0), "Europe/Berlin"),
+        };
+
+        var result = Assert.Single(await side.WriteAsync(new[] { new WriteOperation("u1", WriteKind.Update, existing.Id, desired, existing) }, null, default));
+
+        Assert.Equal(WriteStatus.Succeeded, result.Status);
+        var read = Assert.Single((await side.ReadAsync(Sandbox.Window, null, default)).Events);
+        Assert.Equal(desired.Start, read.Start);
+        Assert.Equal(new[] { new DateTime(2025, 3, 19) }, read.Recurrence!.Cancelled);
+        var ex = Assert.Single(read.Recurrence.Exceptions);
+        Assert.Equal(("Yoga (late)", new DateTime(2025, 3, 12, 19, 0, 0, DateTimeKind.Utc)), (ex.Occurrence.Title, ex.Occurrence.Start.Value));
+        Assert.Equal(5, (await Sandbox.InstancesAsync(g, seriesId, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z")).Count);
+    }
+
+    [Fact]
     public async Task Renaming_a_series_keeps_the_desired_content_of_exceptions_that_inherited_the_old_name()
     {
         // Outlook exceptions inherit every field they do not override: the master's PATCH renames a moved occurrence too,

@@ -84,6 +84,14 @@ internal static class EventWriter
                && ea.Start.Local.Date == eb.Start.Local.Date;
     }
 
+    /// <summary>
+    /// Whether the master's update makes Exchange drop the series' edited and cancelled occurrences: a new pattern or
+    /// new times (docs/graph-api.md, "Moving a series drops its edited and cancelled occurrences"); they must then all
+    /// be applied again.
+    /// </summary>
+    public static bool DropsOccurrences(CalEvent existing, CalEvent desired) =>
+        !SamePattern(existing.Recurrence, desired.Recurrence, existing, desired) || existing.Start != desired.Start || existing.End != desired.End;
+
     private static bool Relevant(Recurrence x, Recurrence y, Func<Recurrence, int> field, params RecurrenceKind[] kinds) =>
         !kinds.Contains(x.Kind) || field(x) == field(y);
 

@@ -70,10 +70,9 @@ internal sealed class CalendarWriter
             default:
                 if (op.TargetId is null || OccurrenceKey.TryParse(op.TargetId, out _, out _)) return false;
                 var desired = op.Desired?.Recurrence;
-                var existing = op.Existing?.Recurrence;
                 if (desired is null) return true;
                 if (op.Existing is null) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
-                if (!EventWriter.SamePattern(existing, desired, op.Existing, op.Desired!)) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
+                if (EventWriter.DropsOccurrences(op.Existing, op.Desired!)) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
                 return OccurrencePlan.For(op.Existing, op.Desired!, patternChanged: false, _stampId).IsEmpty;
         }
     }
@@ -178,7 +177,7 @@ internal sealed class CalendarWriter
         {
             masterId = op.TargetId ?? throw new ArgumentException("An update needs a target id.");
             var existing = op.Existing;
-            var patternChanged = existing is null || !EventWriter.SamePattern(existing.Recurrence, desired.Recurrence, existing, desired);
+            var patternChanged = existing is null || EventWriter.DropsOccurrences(existing, desired);
             var patch = existing is null ? EventWriter.ForCreate(desired with { Attendees = Array.Empty<Attendee>() }, _stampId, null)
                 : EventWriter.ForUpdate(existing, desired, _stampId, includeRecurrence: true);
             if (patch is not null) await me.Events[masterId].PatchAsync(patch, cancellationToken: cancellationToken).ConfigureAwait(false);
