@@ -127,9 +127,10 @@ internal sealed class DeltaSync
                 entries.Add(EventRenderer.Render(item, mailbox, render));
         if (basis is not null)
         {
-            // Gone from the window, plus anything added/changed/deleted outside it (documented: reported as deleted).
+            // Gone from the window (deleted or moved out), plus this calendar's items added/changed/deleted outside it:
+            // all reported as deleted (docs/graph-api.md, "A tombstone is not a deletion"). Other calendars' never.
             var removed = basis.Known.Keys.Where(id => !current.ContainsKey(id))
-                .Concat(mailbox.ChangedSince(basis.Sequence).Where(id => !current.ContainsKey(id)))
+                .Concat(mailbox.ChangedSince(basis.Sequence, calendarId!).Where(id => !current.ContainsKey(id)))
                 .Distinct(StringComparer.Ordinal);
             foreach (var id in removed)
                 entries.Add(new JsonObject
