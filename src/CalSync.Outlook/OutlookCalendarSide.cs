@@ -21,7 +21,7 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
 {
     /// <summary>
     /// The origin stamp: a single-value extended property (string, named) with CalSync's fixed property-set GUID.
-    /// Value-filterable (GRAPH.md §3.5); delta cannot expand it, so it is read by id.
+    /// Value-filterable (docs/graph-api.md, "Listing stamped events"); delta cannot expand it, so it is read by id.
     /// </summary>
     public const string OriginStampPropertyId = "String {8f1c9e0a-4b6d-4a3e-9c52-6d7e1f20b3a4} Name CalSyncOrigin";
 

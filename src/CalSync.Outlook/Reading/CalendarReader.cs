@@ -19,7 +19,7 @@ using Microsoft.Graph.Models.ODataErrors;
 namespace CalSync.Outlook.Reading;
 
 /// <summary>
-/// Reads the window through calendarView/delta (GRAPH.md §2): follows nextLinks to the deltaLink, applies
+/// Reads the window through calendarView/delta (docs/graph-api.md, "Delta of the calendar view"): follows nextLinks to the deltaLink, applies
 /// @removed tombstones to the previous snapshot (ids it does not hold are out-of-window noise), restarts with a
 /// full pass on 410/SyncStateNotFound/resyncRequired, and runs a full pass anyway every
 /// <see cref="OutlookConnectionOptions.FullReconciliationInterval"/> (delta misses deletions on consumer accounts).
@@ -127,7 +127,7 @@ internal sealed class CalendarReader
         var mastersToRead = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in round.Removed)
         {
-            // An id we never held is a change outside the window (GRAPH.md §0.4): not a deletion of ours.
+            // An id we never held is a change outside the window (docs/graph-api.md, "A tombstone is not a deletion"): not a deletion of ours.
             if (next.Items.TryGetValue(id, out var gone))
             {
                 snapshotChanged = true;
@@ -462,7 +462,7 @@ internal sealed class CalendarReader
         }
 
         // The next page is requested as soon as this page's nextLink is read: the documented page names it before its
-        // items (GRAPH.md §2.2), so the service builds page N+1 while page N is parsed. A page with the link after its
+        // items (docs/graph-api.md, "Delta pages"), so the service builds page N+1 while page N is parsed. A page with the link after its
         // items simply requests the next one when parsed. At most two pages are in flight: the one being parsed and
         // the one requested (the mailbox allows four; no writes run during the read).
         Task<Stream?>? pending = SendPageAsync(Request(link), cancellationToken);

@@ -93,7 +93,7 @@ internal sealed class DeltaSync
                 ? ("@odata.nextLink", linkBase + "?$skiptoken=" + (cursor with { Offset = next }).Encode())
                 : ("@odata.deltaLink", linkBase + "?$deltatoken=" + new Token('s', round.NextState, 0, 0, cursor.From, cursor.To, cursor.CalendarId).Encode());
         }
-        // The documented order (GRAPH.md §2.2): context, then the link, then the items; a client can ask for the next
+        // The documented order (docs/graph-api.md, "Delta pages"): context, then the link, then the items; a client can ask for the next
         // page before it has read this one's items.
         var response = new JsonObject { ["@odata.context"] = context };
         if (!LinksAfterValue) response[link.Name] = link.Url;

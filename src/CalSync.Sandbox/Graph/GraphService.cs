@@ -23,7 +23,7 @@ public sealed class GraphServiceOptions
 /// <summary>
 /// The local Outlook.com stand-in: Microsoft Graph v1.0 calendar endpoints at <see cref="BaseUrl"/> (http), the
 /// control API under <c>/_sandbox/</c> on the same port, and the MSAL sign-in endpoints at <see cref="AuthorityUrl"/>
-/// (https, self-signed). Behaviour follows GRAPH.md §10.
+/// (https, self-signed). What it emulates, and from which doc page: docs/graph-api.md.
 /// </summary>
 public sealed class GraphService : IAsyncDisposable
 {
