@@ -19,9 +19,9 @@ using Microsoft.Graph.Models.ODataErrors;
 namespace CalSync.Outlook.Reading;
 
 /// <summary>
-/// Reads the window through calendarView/delta (docs/graph-api.md, "Delta of the calendar view"): follows nextLinks to the deltaLink, applies
-/// @removed tombstones to the previous snapshot (ids it does not hold are out-of-window noise), restarts with a
-/// full pass on 410/SyncStateNotFound/resyncRequired, and runs a full pass anyway every
+/// Reads the window through calendarView/delta (docs/graph-api.md, "Delta of the calendar view"): follows nextLinks
+/// to the deltaLink, applies @removed tombstones to the previous snapshot (ids it does not hold are out-of-window
+/// noise), restarts with a full pass on 410/SyncStateNotFound/resyncRequired, and runs a full pass anyway every
 /// <see cref="OutlookConnectionOptions.FullReconciliationInterval"/> (delta misses deletions on consumer accounts).
 /// Series masters (pattern, cancelledOccurrences, content) and origin stamps are fetched by id in $batch requests,
 /// since delta can neither $select nor $expand.
@@ -127,7 +127,8 @@ internal sealed class CalendarReader
         var mastersToRead = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in round.Removed)
         {
-            // An id we never held is a change outside the window (docs/graph-api.md, "A tombstone is not a deletion"): not a deletion of ours.
+            // An id we never held is a change outside the window, not a deletion of ours (docs/graph-api.md, "A tombstone
+            // is not a deletion").
             if (next.Items.TryGetValue(id, out var gone))
             {
                 snapshotChanged = true;
