@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Engine.Model;
@@ -20,7 +21,7 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
 {
     /// <summary>
     /// The origin stamp: a single-value extended property (string, named) with CalSync's fixed property-set GUID.
-    /// Value-filterable (GRAPH.md §3.5); delta cannot expand it, so it is read by id.
+    /// Value-filterable (docs/graph-api.md, "Listing stamped events"); delta cannot expand it, so it is read by id.
     /// </summary>
     public const string OriginStampPropertyId = "String {8f1c9e0a-4b6d-4a3e-9c52-6d7e1f20b3a4} Name CalSyncOrigin";
 
@@ -91,6 +92,43 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
         if (operations is null) throw new ArgumentNullException(nameof(operations));
         try { return await _writer.WriteAsync(operations, halt, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !ReferenceEquals(side, ex)) { throw side; }
+    }
+
+    /// <summary>The account's calendars, default first (<c>GET /me/calendars</c>, every page).</summary>
+    public async Task<IReadOnlyList<OutlookCalendar>> ListCalendarsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var calendars = new List<OutlookCalendar>();
+            var page = await _graph.Client.Me.Calendars.GetAsync(rc => rc.QueryParameters.Select = new[] { "id", "name", "isDefaultCalendar", "canEdit" }, cancellationToken).ConfigureAwait(false);
+            while (page?.Value is { } value)
+            {
+                calendars.AddRange(value.Where(c => c.Id is not null).Select(c => new OutlookCalendar(c.Id!, c.Name ?? "", c.IsDefaultCalendar == true, c.CanEdit != false)));
+                if (string.IsNullOrEmpty(page.OdataNextLink)) break;
+                page = await _graph.Client.Me.Calendars.WithUrl(page.OdataNextLink).GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            return calendars.OrderByDescending(c => c.IsDefault).ToList();
+        }
+        catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !ReferenceEquals(side, ex)) { throw side; }
+        catch (ApiException ex)
+        {
+            throw new SideUnavailableException(Side.Outlook, "Outlook's calendars could not be listed: " + GraphErrors.Describe(ex), ex.ResponseStatusCode == 403, ex);
+        }
+    }
+
+    /// <summary>The signed-in account's user name (<c>GET /me</c>: userPrincipalName, else mail); what a connection is of.</summary>
+    public async Task<string?> GetAccountNameAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var me = await _graph.Client.Me.GetAsync(rc => rc.QueryParameters.Select = new[] { "userPrincipalName", "mail" }, cancellationToken).ConfigureAwait(false);
+            return me?.UserPrincipalName ?? me?.Mail;
+        }
+        catch (Exception ex) when (GraphErrors.AsSideFailure(ex, cancellationToken) is { } side && !ReferenceEquals(side, ex)) { throw side; }
+        catch (ApiException ex)
+        {
+            throw new SideUnavailableException(Side.Outlook, "Outlook's account could not be read: " + GraphErrors.Describe(ex), ex.ResponseStatusCode == 403, ex);
+        }
     }
 
     /// <summary>Graph stores every pattern of the model (daily, weekly, absolute/relative monthly and yearly, counted, dated or open-ended, with exceptions and cancellations).</summary>

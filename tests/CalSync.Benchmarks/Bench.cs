@@ -23,6 +23,8 @@ public sealed record BenchOptions
     public string? ModulePath { get; init; }
     /// <summary>Scenario 6 through the engine even when the module is built.</summary>
     public bool EngineOnly6 { get; init; }
+    /// <summary>The Graph stand-in refuses delta on secondary calendars (scenario 6's syncs then read their calendar views).</summary>
+    public bool RefuseSecondaryDelta { get; init; }
     /// <summary>Print the phases of every measured run, and of a no-op run through the public APIs (scenario 2 and 4).</summary>
     public bool Profile { get; init; }
     /// <summary>Environment variables set in the child processes only (runtime settings under test, e.g. DOTNET_TieredPGO).</summary>
@@ -110,6 +112,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     {
         Graph.Faults.Latency = _options.Latency;
         Bitrix24.Faults.Latency = _options.Latency;
+        Graph.RefuseSecondaryCalendarDelta = _options.RefuseSecondaryDelta; // Graph.Reset clears it before every run
     }
 
     // ---- seeding ------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ public static class Program
           --scale 0.1        size factor (1 = the issue's sizes: 5,000 + 5,000; 10,000 / 50,000 links; 200 syncs)
           --latency-ms 50    latency added by the stand-ins to every HTTP request (default 50)
           --smoke            tiny run for CI: --scale 0.01 --latency-ms 5, scenarios 1,2,3,4,6 (6 through the engine)
+          --refuse-secondary-delta  the Graph stand-in refuses delta on secondary calendars (scenario 6 then reads
+                             each calendar's view: one id/changeKey listing per unchanged calendar)
           --in-process       run the syncs in this process (default: a child process, for clean CPU/memory figures)
           --engine-only      scenario 6 through the engine instead of the built module's Start-CalSync -Name *
           --profile          print each run's phases (wall, CPU, allocations between the runner's log lines and progress
@@ -72,6 +74,9 @@ public static class Program
                     break;
                 case "--engine-only":
                     options = options with { EngineOnly6 = true };
+                    break;
+                case "--refuse-secondary-delta":
+                    options = options with { RefuseSecondaryDelta = true };
                     break;
                 case "--in-process":
                     options = options with { ChildProcess = false };

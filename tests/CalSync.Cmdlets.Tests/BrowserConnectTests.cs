@@ -43,6 +43,16 @@ public sealed class BrowserConnectTests
         var saved = File.ReadAllText(rig.Home.File("connections", "outlook.json"));
         Assert.Contains(sandbox.Graph.BaseUrl.TrimEnd('/'), saved);
         Assert.Contains("PlaintextFile", saved);
+
+        // -Calendar picks a calendar by name with the cached sign-in (issue 17).
+        using var http = new HttpClient();
+        using var create = new HttpRequestMessage(HttpMethod.Post, sandbox.Graph.BaseUrl + "/me/calendars") { Content = new StringContent("""{"name":"Team"}""", System.Text.Encoding.UTF8, "application/json") };
+        create.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.Graph.AccessToken);
+        Assert.True((await http.SendAsync(create)).IsSuccessStatusCode);
+        var team = ps.Run(Connect + " -Calendar team", Vars(sandbox)).Ok().First;
+        Assert.Equal("Team", (string)team.Calendar);
+        Assert.Equal(sandbox.Graph.GetCalendars().Single(c => c.Name == "Team").Id, (string)team.CalendarId);
+        Assert.Equal(1, browser.Opened);
     }
 
     [LinuxFact]

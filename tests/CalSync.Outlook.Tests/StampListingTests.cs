@@ -1,6 +1,7 @@
 using System.Net;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
+using CalSync.Engine.Sync;
 using CalSync.Outlook.Reading;
 
 namespace CalSync.Outlook.Tests;
@@ -17,7 +18,7 @@ public class StampListingTests
         var count = CalendarReader.StampListThreshold + 20;
         // Half of them are CalSync copies (written with a stamp), half the user's own meetings.
         var copies = Enumerable.Range(0, count / 2)
-            .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = $"s|Bitrix24|{i}" }, null))
+            .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = Stamp(i) }, null))
             .ToList();
         Assert.All(await side.WriteAsync(copies, null, default), r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         for (var i = 0; i < count - count / 2; i++)
@@ -27,17 +28,52 @@ public class StampListingTests
         var snapshot = await side.ReadAsync(Sandbox.Window, null, default);
 
         Assert.Equal(count, snapshot.Events.Count);
-        Assert.All(snapshot.Events.Where(e => e.Title.StartsWith("Copy ")), e => Assert.Equal("s|Bitrix24|" + e.Title[5..], e.OriginStamp));
+        Assert.All(snapshot.Events.Where(e => e.Title.StartsWith("Copy ")), e => Assert.Equal(Stamp(int.Parse(e.Title[5..])), e.OriginStamp));
         Assert.All(snapshot.Events.Where(e => e.Title.StartsWith("Own ")), e => Assert.Null(e.OriginStamp));
         var requests = Sandbox.Requests(g).ToList();
         Assert.DoesNotContain(requests, r => r.Path.Contains("$batch"));
-        Assert.Single(requests, r => r.Path.Contains("singleValueExtendedProperties/Any"));
+        // The documented filter form (docs/graph-api.md, "Listing stamped events"), never the old `ne null`.
+        var listing = Assert.Single(requests, r => r.Path.Contains("singleValueExtendedProperties/Any"));
+        Assert.Contains($"and startswith(ep/value, '{Planner.OriginStampPrefix}')", listing.Path);
+        Assert.DoesNotContain(" ne null", listing.Path);
 
         // The next round knows every stamp: an unchanged calendar costs one delta page.
         g.Journal.Clear();
         var again = await side.ReadAsync(Sandbox.Window, snapshot.Cursor, default);
         Assert.Equal(Sandbox.Text(snapshot.Events), Sandbox.Text(again.Events));
         Assert.Single(Sandbox.Requests(g));
+    }
+
+    private static string Stamp(int i) => Planner.OriginStamp("s", Side.Bitrix24, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task A_listing_that_finds_nothing_while_the_last_read_held_copies_is_unknown_and_the_stamps_are_read_one_by_one()
+    {
+        await using var g = await Sandbox.StartAsync();
+        var empty = false;
+        // A 200 with no events for the listing: what a service that does not match the filter would answer.
+        var nothing = new AnswerInstead(r => empty && Uri.UnescapeDataString(r.RequestUri!.OriginalString).Contains("singleValueExtendedProperties/Any")
+            ? (HttpStatusCode.OK, """{"value":[]}""")
+            : null);
+        using var side = Sandbox.Side(g, Sandbox.Options(g, () => nothing));
+        var start = new DateTime(2025, 3, 3, 8, 0, 0, DateTimeKind.Utc);
+        var count = CalendarReader.StampListThreshold + 5;
+        var created = await side.WriteAsync(Enumerable.Range(0, count)
+            .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = Stamp(i) }, null))
+            .ToList(), null, default);
+        var first = await side.ReadAsync(Sandbox.Window, null, default);
+        Assert.All(first.Events, e => Assert.Equal(Stamp(int.Parse(e.Title[5..])), e.OriginStamp));
+
+        // Every copy changed (a new change key each): their stamps are unknown again, and the listing finds nothing.
+        foreach (var result in created) await Sandbox.SendAsync(g, HttpMethod.Patch, Sandbox.Path(result.Id!), """{"importance":"high"}""");
+        empty = true;
+        g.Journal.Clear();
+        var second = await side.ReadAsync(Sandbox.Window, first.Cursor, default);
+
+        Assert.Equal(1, nothing.Answered);
+        Assert.Equal(count, second.Events.Count);
+        Assert.All(second.Events, e => Assert.Equal(Stamp(int.Parse(e.Title[5..])), e.OriginStamp));
+        Assert.Contains(Sandbox.Requests(g), r => r.Path.Contains("$batch"));
     }
 
     [Fact]
@@ -50,7 +86,7 @@ public class StampListingTests
         using var side = Sandbox.Side(g, Sandbox.Options(g, () => refuse));
         var start = new DateTime(2025, 3, 3, 8, 0, 0, DateTimeKind.Utc);
         var copies = Enumerable.Range(0, CalendarReader.StampListThreshold + 5)
-            .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = $"s|Bitrix24|{i}" }, null))
+            .Select(i => new WriteOperation("c" + i, WriteKind.Create, null, Sandbox.Single($"Copy {i}", start.AddHours(i)) with { OriginStamp = Stamp(i) }, null))
             .ToList();
         Assert.All(await side.WriteAsync(copies, null, default), r => Assert.Equal(WriteStatus.Succeeded, r.Status));
         g.Journal.Clear();
@@ -58,7 +94,7 @@ public class StampListingTests
         var snapshot = await side.ReadAsync(Sandbox.Window, null, default);
 
         Assert.Equal(1, refuse.Answered);
-        Assert.All(snapshot.Events, e => Assert.Equal("s|Bitrix24|" + e.Title[5..], e.OriginStamp));
+        Assert.All(snapshot.Events, e => Assert.Equal(Stamp(int.Parse(e.Title[5..])), e.OriginStamp));
         Assert.Contains(Sandbox.Requests(g), r => r.Path.Contains("$batch"));
     }
 

@@ -66,6 +66,12 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
     [Parameter]
     public string? CalendarId { get; set; }
 
+    /// <summary>The calendar to sync, by name (or id); completes the names of the connection's calendars.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(OutlookCalendarNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Calendar { get; set; }
+
     /// <summary>Where no OS key store works (headless Linux), keep the sign-in cache in a file readable only by you, unencrypted (with a warning).</summary>
     [Parameter(ParameterSetName = InteractiveSet)]
     [Parameter(ParameterSetName = DeviceCodeSet)]
@@ -80,6 +86,8 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
             ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
                 $"The connection '{Name}' is a {existing.Kind} connection. Choose another -Name, or remove it with Disconnect-Bitrix24 first."));
 
+        if (Calendar is not null && CalendarId is not null)
+            ThrowTerminatingError(Error(ErrorIds.OutlookCalendarInvalid, ErrorCategory.InvalidArgument, Name, "Give the calendar with -Calendar or -CalendarId, not both."));
         var now = DateTimeOffset.UtcNow;
         var record = new ConnectionRecord
         {
@@ -95,9 +103,10 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
             record = record with { Auth = AuthKinds.AccessToken };
             if (!ShouldProcess($"Outlook at {endpoint} (connection '{Name}', access token for this session)", "Connect")) return;
             var options = new SideFactory(store, PostDebug, PostWarning).OutlookOptions(record) with { AccessToken = token };
-            Verify(options);
+            var (tokenAccount, calendar) = Verify(options);
             SessionTokens.Set(store.Root, Name, token);
-            Save(store, record);
+            // The account the token is of: a connection's cursors are kept per account (docs/graph-api.md, "Reconnecting").
+            Save(store, WithCalendar(record with { Account = tokenAccount }, calendar));
             return;
         }
 
@@ -136,22 +145,48 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
             }, ct).ConfigureAwait(false);
         }, failure: ErrorIds.SignInFailed);
         // The protection the cache really got: -AllowPlaintextTokenCache only allows the fallback; a working key store is still used.
-        Save(store, record with
+        record = record with
         {
             Account = account!.Username,
             Settings = new System.Collections.Generic.Dictionary<string, string> { [SettingKeys.KeyStore] = protection.ToString() },
-        });
+        };
+        OutlookCalendar? chosen = null;
+        if (Calendar is not null)
+        {
+            var signedIn = signInOptions with { Account = account.Username };
+            chosen = Await(async ct =>
+            {
+                using var side = await OutlookCalendarSide.ConnectAsync(signedIn, ct).ConfigureAwait(false);
+                return ChooseCalendar(await side.ListCalendarsAsync(ct).ConfigureAwait(false));
+            }, failure: ErrorIds.OutlookConnectFailed);
+        }
+        Save(store, WithCalendar(record, chosen));
     }
 
-    private void Verify(OutlookConnectionOptions options)
-    {
+    /// <summary>Reads the account and (with -Calendar) picks the calendar, then reads a day of it: the token works.</summary>
+    private (string? Account, OutlookCalendar? Calendar) Verify(OutlookConnectionOptions options) =>
         Await(async ct =>
         {
             using var side = await OutlookCalendarSide.ConnectAsync(options, ct).ConfigureAwait(false);
+            var account = await side.GetAccountNameAsync(ct).ConfigureAwait(false);
+            var calendar = Calendar is null ? null : ChooseCalendar(await side.ListCalendarsAsync(ct).ConfigureAwait(false));
+            using var reader = calendar is null ? null : await OutlookCalendarSide.ConnectAsync(options with { CalendarId = calendar.Id }, ct).ConfigureAwait(false);
             var now = DateTime.UtcNow;
-            await side.ReadAsync(new SyncWindow(now.Date, now.Date.AddDays(1)), null, ct).ConfigureAwait(false);
-            return true;
+            await (reader ?? side).ReadAsync(new SyncWindow(now.Date, now.Date.AddDays(1)), null, ct).ConfigureAwait(false);
+            return (account, calendar);
         }, failure: ErrorIds.OutlookConnectFailed);
+
+    private OutlookCalendar ChooseCalendar(System.Collections.Generic.IReadOnlyList<OutlookCalendar> calendars)
+    {
+        try { return OutlookCalendar.Choose(calendars, Calendar!); }
+        catch (ArgumentException e) { throw new CalSyncException(ErrorIds.OutlookCalendarInvalid, e.Message, e); }
+    }
+
+    private static ConnectionRecord WithCalendar(ConnectionRecord record, OutlookCalendar? calendar)
+    {
+        if (calendar is null) return record;
+        var settings = new System.Collections.Generic.Dictionary<string, string>(record.Settings) { [SettingKeys.CalendarName] = calendar.Name };
+        return record with { CalendarId = calendar.IsDefault ? null : calendar.Id, Settings = settings };
     }
 
     private T Await<T>(Func<System.Threading.CancellationToken, Task<T>> work, string failure)

@@ -66,3 +66,38 @@ public sealed class MappingNameCompleter : IArgumentCompleter
         MappingProfile.BuiltInNames.Where(n => n.StartsWith((wordToComplete ?? "").Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
             .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
 }
+
+/// <summary>
+/// Completes the calendar names of the Outlook connection named by -Name (default outlook), read from the account with
+/// its saved sign-in (silently; never prompts). No connection, no sign-in or no answer within a few seconds: nothing.
+/// </summary>
+public sealed class OutlookCalendarNameCompleter : IArgumentCompleter
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var word = (wordToComplete ?? "").Trim('\'', '"');
+        var name = fakeBoundParameters?["Name"] as string ?? "outlook";
+        try
+        {
+            var store = new CalSyncStore();
+            var factory = new CalSync.PowerShell.Sides.SideFactory(store);
+            var connection = factory.Connection(name, EngineKind.Outlook);
+            using var timeout = new System.Threading.CancellationTokenSource(Patience);
+            var calendars = System.Threading.Tasks.Task.Run(async () =>
+            {
+                using var side = await factory.OutlookAsync(connection, timeout.Token).ConfigureAwait(false);
+                return await side.ListCalendarsAsync(timeout.Token).ConfigureAwait(false);
+            }).GetAwaiter().GetResult();
+            return calendars.Where(c => c.CanEdit && c.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                .Select(c => new CompletionResult(StoreNameCompleter.Quote(c.Name), c.Name, CompletionResultType.ParameterValue, c.IsDefault ? c.Name + " (default)" : c.Name))
+                .ToList();
+        }
+        catch (Exception) // a completer never fails the command line; it just offers nothing
+        {
+            return Array.Empty<CompletionResult>();
+        }
+    }
+}

@@ -22,6 +22,7 @@ public static class ErrorIds
     public const string Bitrix24ConnectFailed = "Bitrix24ConnectFailed";
     public const string Bitrix24CalendarInvalid = "Bitrix24CalendarInvalid";
     public const string OutlookConnectFailed = "OutlookConnectFailed";
+    public const string OutlookCalendarInvalid = "OutlookCalendarInvalid";
     public const string EmptySideGuard = "EmptySideGuard";
     public const string SideUnavailable = "SideUnavailable";
     public const string ItemFailed = "ItemFailed";

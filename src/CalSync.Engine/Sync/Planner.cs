@@ -47,7 +47,10 @@ public static class Planner
         return profileDirection;
     }
 
-    public static string OriginStamp(string syncName, Side sourceSide, string sourceId) => $"calsync|{syncName}|{sourceSide}|{sourceId}";
+    /// <summary>What every origin stamp starts with, whatever the sync (a connector lists its copies by it).</summary>
+    public const string OriginStampPrefix = "calsync|";
+
+    public static string OriginStamp(string syncName, Side sourceSide, string sourceId) => $"{OriginStampPrefix}{syncName}|{sourceSide}|{sourceId}";
 
     private static bool TryParseStamp(string? stamp, string syncName, out Side side, out string id)
     {

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
+using CalSync.Engine.Sync;
 using CalSync.Outlook.Http;
 using CalSync.Outlook.Mapping;
 using Microsoft.Kiota.Abstractions;
@@ -18,9 +19,9 @@ using Microsoft.Graph.Models.ODataErrors;
 namespace CalSync.Outlook.Reading;
 
 /// <summary>
-/// Reads the window through calendarView/delta (GRAPH.md §2): follows nextLinks to the deltaLink, applies
-/// @removed tombstones to the previous snapshot (ids it does not hold are out-of-window noise), restarts with a
-/// full pass on 410/SyncStateNotFound/resyncRequired, and runs a full pass anyway every
+/// Reads the window through calendarView/delta (docs/graph-api.md, "Delta of the calendar view"): follows nextLinks
+/// to the deltaLink, applies @removed tombstones to the previous snapshot (ids it does not hold are out-of-window
+/// noise), restarts with a full pass on 410/SyncStateNotFound/resyncRequired, and runs a full pass anyway every
 /// <see cref="OutlookConnectionOptions.FullReconciliationInterval"/> (delta misses deletions on consumer accounts).
 /// Series masters (pattern, cancelledOccurrences, content) and origin stamps are fetched by id in $batch requests,
 /// since delta can neither $select nor $expand.
@@ -65,30 +66,46 @@ internal sealed class CalendarReader
     public async Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursorText, CancellationToken cancellationToken)
     {
         var now = _clock();
-        var previous = ReadCursor.TryDecode(cursorText);
-        var incremental = previous is not null && previous.DeltaLink is not null
+        var calendarId = _graph.Options.CalendarId;
+        var mailbox = _graph.Options.MailboxKey;
+        // A cursor of another mailbox (a reconnect to another account or endpoint) is not used at all: its delta link
+        // must never be sent with this account's token, and its snapshot and stamps describe another calendar. One
+        // written before cursors named their mailbox (null) is taken as this one's.
+        var previous = ReadCursor.TryDecode(cursorText) is { } decoded && (decoded.Mailbox ?? mailbox) == mailbox ? decoded : null;
+        // The answer of the delta probe on a secondary calendar, asked once and kept in the cursor.
+        var deltaRefused = previous is not null && previous.CalendarId == calendarId && previous.DeltaRefused;
+        var incremental = previous is not null && (previous.DeltaLink is not null || deltaRefused)
             && previous.WindowStartUtc == window.StartUtc && previous.WindowEndUtc == window.EndUtc
-            && previous.CalendarId == _graph.Options.CalendarId
+            && previous.CalendarId == calendarId
             && now - previous.FullPassUtc < _graph.Options.FullReconciliationInterval;
 
         DeltaRound? round = null;
-        if (incremental)
+        try
         {
-            try { round = await RunDeltaAsync(window, previous!.DeltaLink, cancellationToken).ConfigureAwait(false); }
-            catch (DeltaExpiredException ex)
+            if (incremental && !deltaRefused)
             {
-                _graph.Options.Log?.Invoke("Outlook delta token expired (" + ex.Message + "); reading the whole window again.");
-                incremental = false;
+                try { round = await RunDeltaAsync(window, previous!.DeltaLink, cancellationToken).ConfigureAwait(false); }
+                catch (DeltaExpiredException ex)
+                {
+                    _graph.Options.Log?.Invoke("Outlook delta token expired (" + ex.Message + "); reading the whole window again.");
+                    incremental = false;
+                }
+            }
+            if (!incremental && !deltaRefused)
+            {
+                try { round = await RunDeltaAsync(window, null, cancellationToken).ConfigureAwait(false); }
+                catch (DeltaExpiredException ex)
+                {
+                    throw new SideUnavailableException(Side.Outlook, "Outlook refused a fresh delta round: " + ex.Message, isAuthentication: false, ex);
+                }
             }
         }
-        if (!incremental)
+        catch (DeltaRefusedException ex)
         {
-            try { round = await RunDeltaAsync(window, null, cancellationToken).ConfigureAwait(false); }
-            catch (DeltaExpiredException ex)
-            {
-                throw new SideUnavailableException(Side.Outlook, "Outlook refused a fresh delta round: " + ex.Message, isAuthentication: false, ex);
-            }
+            _graph.Options.Log?.Invoke("Outlook has no delta on this calendar (" + ex.Message + "); reading its calendar view instead.");
+            deltaRefused = true;
         }
+        if (deltaRefused) round = await ReadViewAsync(window, incremental ? previous : null, cancellationToken).ConfigureAwait(false);
         LastReadWasFull = !incremental;
 
         var old = previous ?? new ReadCursor();
@@ -96,7 +113,9 @@ internal sealed class CalendarReader
         {
             WindowStartUtc = window.StartUtc,
             WindowEndUtc = window.EndUtc,
-            CalendarId = _graph.Options.CalendarId,
+            CalendarId = calendarId,
+            Mailbox = mailbox,
+            DeltaRefused = deltaRefused,
             DeltaLink = round!.DeltaLink,
             FullPassUtc = incremental ? old.FullPassUtc : now,
             Items = incremental ? new Dictionary<string, StoredItem>(old.Items, StringComparer.Ordinal) : new Dictionary<string, StoredItem>(StringComparer.Ordinal),
@@ -108,7 +127,8 @@ internal sealed class CalendarReader
         var mastersToRead = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in round.Removed)
         {
-            // An id we never held is a change outside the window (GRAPH.md §0.4): not a deletion of ours.
+            // An id we never held is a change outside the window, not a deletion of ours (docs/graph-api.md, "A tombstone
+            // is not a deletion").
             if (next.Items.TryGetValue(id, out var gone))
             {
                 snapshotChanged = true;
@@ -153,7 +173,7 @@ internal sealed class CalendarReader
         mastersToRead.IntersectWith(referenced);
         snapshotChanged |= mastersToRead.Count > 0 || thinExceptions.Count > 0 || stampsToRead.Count > 0;
 
-        await FetchAsync(next, mastersToRead.ToList(), thinExceptions, stampsToRead, cancellationToken).ConfigureAwait(false);
+        await FetchAsync(next, old, mastersToRead.ToList(), thinExceptions, stampsToRead, cancellationToken).ConfigureAwait(false);
 
         var events = Assemble(next);
         return new SideSnapshot(events, next.Encode(snapshotChanged ? null : old.EncodedSnapshot));
@@ -181,12 +201,12 @@ internal sealed class CalendarReader
     /// <summary>Page size of the stamp listing ($top; Outlook serves up to 1000).</summary>
     internal const int StampListPageSize = 1000;
 
-    private async Task FetchAsync(ReadCursor next, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
+    private async Task FetchAsync(ReadCursor next, ReadCursor old, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
     {
         // Many unknown stamps (a first full pass, or the copies the last run made coming back in the delta): one listing
         // of the calendar's stamped events, a page per 1000, instead of one GET per event (each of which counts against
         // the mailbox's 10,000 requests / 10 min).
-        if (stamps.Count >= StampListThreshold && await ListStampsAsync(next, stamps, cancellationToken).ConfigureAwait(false))
+        if (stamps.Count >= StampListThreshold && await ListStampsAsync(next, old, stamps, cancellationToken).ConfigureAwait(false))
             stamps = new List<string>();
         var steps = new List<BatchStep>();
         foreach (var id in masters) steps.Add(GetWithStamp(id, MasterSelect));
@@ -234,15 +254,18 @@ internal sealed class CalendarReader
     }
 
     /// <summary>
-    /// Lists the events that carry a stamp (<c>$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value ne null)</c>,
-    /// GRAPH.md §3.5) and gives every wanted item its stamp, or none when it is not listed. False when the service
-    /// refuses the filter (then the stamps are read one by one).
+    /// Lists the events that carry a stamp (<c>$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and
+    /// startswith(ep/value, 'calsync|'))</c>, docs/graph-api.md, "Listing stamped events") and gives every wanted item its
+    /// stamp, or none when it is not listed. False (the stamps are then read one by one) when the service refuses the
+    /// filter, or when it lists nothing while the last snapshot of this calendar held stamped copies: an empty answer
+    /// then means "unknown", never "no copies" (taking it for "no copies" would make every copy again).
     /// </summary>
-    private async Task<bool> ListStampsAsync(ReadCursor next, List<string> wanted, CancellationToken cancellationToken)
+    private async Task<bool> ListStampsAsync(ReadCursor next, ReadCursor old, List<string> wanted, CancellationToken cancellationToken)
     {
         var open = new HashSet<string>(wanted, StringComparer.Ordinal);
         var found = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{_stampId}' and ep/value ne null)";
+        var listed = 0;
+        var filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{_stampId}' and startswith(ep/value, '{Planner.OriginStampPrefix}'))";
         var calendarId = _graph.Options.CalendarId;
         var me = _graph.Client.Me;
         try
@@ -268,6 +291,7 @@ internal sealed class CalendarReader
             do
             {
                 var page = await ReadPageAsync(Request(link), cancellationToken).ConfigureAwait(false);
+                listed += page.Value.Count;
                 foreach (var ev in page.Value)
                 {
                     if (ev.Id is null || !open.Contains(ev.Id)) continue;
@@ -279,6 +303,11 @@ internal sealed class CalendarReader
         catch (ApiException ex) when (ex.ResponseStatusCode is 400 or 501)
         {
             _graph.Options.Log?.Invoke("Outlook refused the stamp listing (" + GraphErrors.Describe(ex) + "); reading stamps one by one.");
+            return false;
+        }
+        if (listed == 0 && old.Items.Values.Any(i => i.Stamp is not null))
+        {
+            _graph.Options.Log?.Invoke("Outlook listed no stamped events, but the last read held CalSync's copies; reading stamps one by one.");
             return false;
         }
         foreach (var id in wanted)
@@ -342,6 +371,71 @@ internal sealed class CalendarReader
         public DeltaExpiredException(string message, Exception inner) : base(message, inner) { }
     }
 
+    /// <summary>The service has no delta on this (secondary) calendar: v1.0 documents it for the primary one only.</summary>
+    private sealed class DeltaRefusedException : Exception
+    {
+        public DeltaRefusedException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    /// <summary>Page size of the calendar view reads that stand in for delta (Prefer: odata.maxpagesize).</summary>
+    internal const int ViewListPageSize = 1000;
+
+    /// <summary>
+    /// A delta round made from the calendar view, for a calendar without delta (docs/graph-api.md, "Delta on a secondary
+    /// calendar"): one listing of ids and change keys; when it matches the snapshot, that is all (nothing changed).
+    /// Otherwise the view is read whole and compared with the snapshot: changed and new items, and tombstones for the
+    /// snapshot's ids no longer in the window. Without a snapshot every item counts as changed.
+    /// </summary>
+    private async Task<DeltaRound> ReadViewAsync(SyncWindow window, ReadCursor? snapshot, CancellationToken cancellationToken)
+    {
+        var round = new DeltaRound();
+        if (snapshot is not null)
+        {
+            var keys = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var ev in await ReadViewPagesAsync(window, new[] { "id", "changeKey" }, cancellationToken).ConfigureAwait(false))
+                if (ev.Id is not null) keys[ev.Id] = ev.ChangeKey;
+            if (keys.Count == snapshot.Items.Count
+                && keys.All(k => k.Value is not null && snapshot.Items.TryGetValue(k.Key, out var known) && known.ChangeKey == k.Value))
+                return round;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ev in await ReadViewPagesAsync(window, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (ev.Id is null) continue;
+            seen.Add(ev.Id);
+            if (snapshot is not null && ev.ChangeKey is not null && snapshot.Items.TryGetValue(ev.Id, out var known) && known.ChangeKey == ev.ChangeKey) continue;
+            round.Changed.Add(ev);
+        }
+        if (snapshot is not null) round.Removed.AddRange(snapshot.Items.Keys.Where(id => !seen.Contains(id)));
+        return round;
+    }
+
+    private async Task<List<WireEvent>> ReadViewPagesAsync(SyncWindow window, string[]? select, CancellationToken cancellationToken)
+    {
+        var view = _graph.Client.Me.Calendars[_graph.Options.CalendarId].CalendarView;
+        var start = window.StartUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var end = window.EndUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var items = new List<WireEvent>();
+        string? link = null;
+        do
+        {
+            var request = (link is null ? view : view.WithUrl(link)).ToGetRequestInformation(rc =>
+            {
+                if (link is null)
+                {
+                    rc.QueryParameters.StartDateTime = start;
+                    rc.QueryParameters.EndDateTime = end;
+                    rc.QueryParameters.Select = select;
+                }
+                AddPrefer(rc.Headers, ViewListPageSize);
+            });
+            var page = await ReadPageAsync(request, cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Value);
+            link = page.NextLink;
+        } while (!string.IsNullOrEmpty(link));
+        return items;
+    }
+
     private async Task<DeltaRound> RunDeltaAsync(SyncWindow window, string? link, CancellationToken cancellationToken)
     {
         var round = new DeltaRound();
@@ -369,10 +463,11 @@ internal sealed class CalendarReader
         }
 
         // The next page is requested as soon as this page's nextLink is read: the documented page names it before its
-        // items (GRAPH.md §2.2), so the service builds page N+1 while page N is parsed. A page with the link after its
+        // items (docs/graph-api.md, "Delta pages"), so the service builds page N+1 while page N is parsed. A page with the link after its
         // items simply requests the next one when parsed. At most two pages are in flight: the one being parsed and
         // the one requested (the mailbox allows four; no writes run during the read).
         Task<Stream?>? pending = SendPageAsync(Request(link), cancellationToken);
+        var firstPage = true;
         try
         {
             while (true)
@@ -380,6 +475,7 @@ internal sealed class CalendarReader
                 var answer = pending!;
                 pending = null;
                 var page = await ReadPageAsync(answer, next => pending ??= SendPageAsync(Request(next), cancellationToken), cancellationToken).ConfigureAwait(false);
+                firstPage = false;
                 foreach (var ev in page.Value)
                 {
                     if (ev.Id is null) continue;
@@ -396,6 +492,10 @@ internal sealed class CalendarReader
         catch (ApiException ex) when (ex.ResponseStatusCode == 410 || (GraphErrors.CodeOf(ex) is { } code && ExpiredCodes.Contains(code)))
         {
             throw new DeltaExpiredException(GraphErrors.Describe(ex), ex);
+        }
+        catch (ApiException ex) when (calendarId is not null && firstPage && ex.ResponseStatusCode is 400 or 404 or 405 or 501)
+        {
+            throw new DeltaRefusedException(GraphErrors.Describe(ex), ex);
         }
         finally
         {
@@ -435,9 +535,9 @@ internal sealed class CalendarReader
         }
     }
 
-    private void AddPrefer(RequestHeaders headers)
+    private void AddPrefer(RequestHeaders headers, int? pageSize = null)
     {
-        headers.Add("Prefer", "odata.maxpagesize=" + Math.Max(1, _graph.Options.PageSize).ToString(CultureInfo.InvariantCulture));
+        headers.Add("Prefer", "odata.maxpagesize=" + Math.Max(1, pageSize ?? _graph.Options.PageSize).ToString(CultureInfo.InvariantCulture));
         headers.Add("Prefer", "outlook.timezone=\"UTC\"");
         headers.Add("Prefer", "outlook.body-content-type=\"text\"");
     }

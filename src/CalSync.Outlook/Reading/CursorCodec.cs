@@ -58,6 +58,10 @@ internal static class CursorCodec
         w.Str(c.CalendarId);
         w.Str(c.DeltaLink);
         w.Write(c.FullPassUtc.ToBinary());
+        // A tail added after v4 shipped: a v4 header without it still reads (mailbox unknown: a full pass).
+        w.Write(HeaderTail);
+        w.Str(c.Mailbox);
+        w.Write(c.DeltaRefused);
     }
 
     public static void ReadHeader(Reader r, ReadCursor c)
@@ -67,7 +71,14 @@ internal static class CursorCodec
         c.CalendarId = r.Str();
         c.DeltaLink = r.Str();
         c.FullPassUtc = DateTime.FromBinary(r.ReadInt64());
+        var tail = r.BaseStream.ReadByte();
+        if (tail == -1) return;
+        if (tail != HeaderTail) throw new InvalidDataException($"The cursor header has an unknown part {tail}.");
+        c.Mailbox = r.Str();
+        c.DeltaRefused = r.ReadBoolean();
     }
+
+    private const byte HeaderTail = 1;
 
     public static void WriteSnapshot(Writer w, Dictionary<string, StoredItem> items, Dictionary<string, StoredItem> masters)
     {

@@ -33,6 +33,10 @@ internal sealed class ReadCursor
     public string? CalendarId { get; set; }
     public string? DeltaLink { get; set; }
     public DateTime FullPassUtc { get; set; }
+    /// <summary>The mailbox (endpoint and account) the cursor belongs to; a cursor of another one is never used.</summary>
+    public string? Mailbox { get; set; }
+    /// <summary>The calendar has no delta: it is read through its calendar view (asked once, on the first read).</summary>
+    public bool DeltaRefused { get; set; }
     [JsonIgnore] public Dictionary<string, StoredItem> Items { get; set; } = new(StringComparer.Ordinal);
     [JsonIgnore] public Dictionary<string, StoredItem> Masters { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The snapshot part as it was read (null for a new cursor, or one read from an earlier format).</summary>

@@ -93,7 +93,7 @@ internal sealed class DeltaSync
                 ? ("@odata.nextLink", linkBase + "?$skiptoken=" + (cursor with { Offset = next }).Encode())
                 : ("@odata.deltaLink", linkBase + "?$deltatoken=" + new Token('s', round.NextState, 0, 0, cursor.From, cursor.To, cursor.CalendarId).Encode());
         }
-        // The documented order (GRAPH.md §2.2): context, then the link, then the items; a client can ask for the next
+        // The documented order (docs/graph-api.md, "Delta pages"): context, then the link, then the items; a client can ask for the next
         // page before it has read this one's items.
         var response = new JsonObject { ["@odata.context"] = context };
         if (!LinksAfterValue) response[link.Name] = link.Url;
@@ -127,9 +127,10 @@ internal sealed class DeltaSync
                 entries.Add(EventRenderer.Render(item, mailbox, render));
         if (basis is not null)
         {
-            // Gone from the window, plus anything added/changed/deleted outside it (documented: reported as deleted).
+            // Gone from the window (deleted or moved out), plus this calendar's items added/changed/deleted outside it:
+            // all reported as deleted (docs/graph-api.md, "A tombstone is not a deletion"). Other calendars' never.
             var removed = basis.Known.Keys.Where(id => !current.ContainsKey(id))
-                .Concat(mailbox.ChangedSince(basis.Sequence).Where(id => !current.ContainsKey(id)))
+                .Concat(mailbox.ChangedSince(basis.Sequence, calendarId!).Where(id => !current.ContainsKey(id)))
                 .Distinct(StringComparer.Ordinal);
             foreach (var id in removed)
                 entries.Add(new JsonObject

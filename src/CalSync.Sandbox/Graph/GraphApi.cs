@@ -10,6 +10,7 @@ internal sealed class GraphSettings
     public bool ThinOccurrences { get; set; }
     public bool EnforceIfMatch { get; set; }
     public int DuplicateTransactionStatus { get; set; } = 201;
+    public bool RefuseSecondaryCalendarDelta { get; set; }
 }
 
 /// <summary>Routes one Graph request (raw, already-decoded segments) to its handler. Synchronous: the store is in memory.</summary>
@@ -204,6 +205,9 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
             if (r.Query.Has(option))
                 throw new GraphException(400, "ErrorInvalidUrlQuery",
                     $"The following parameters are not supported with change tracking over the 'CalendarView' resource: '{option}'.");
+        // v1.0 documents delta on the primary calendar's view only (docs/graph-api.md, "Delta on a secondary calendar").
+        if (settings.RefuseSecondaryCalendarDelta && calendarId is not null && calendarId != mailbox.DefaultCalendar.Id)
+            throw SegmentNotFound("delta");
         var (render, applied) = RenderFor(r, (null, null), delta: true);
         var linkBase = calendarId is null
             ? $"{Base}/me/calendarView/delta"

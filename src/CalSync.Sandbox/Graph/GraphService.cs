@@ -23,7 +23,7 @@ public sealed class GraphServiceOptions
 /// <summary>
 /// The local Outlook.com stand-in: Microsoft Graph v1.0 calendar endpoints at <see cref="BaseUrl"/> (http), the
 /// control API under <c>/_sandbox/</c> on the same port, and the MSAL sign-in endpoints at <see cref="AuthorityUrl"/>
-/// (https, self-signed). Behaviour follows GRAPH.md §10.
+/// (https, self-signed). What it emulates, and from which doc page: docs/graph-api.md.
 /// </summary>
 public sealed class GraphService : IAsyncDisposable
 {
@@ -132,6 +132,8 @@ public sealed class GraphService : IAsyncDisposable
     public bool EnforceIfMatch { get => _settings.EnforceIfMatch; set => _settings.EnforceIfMatch = value; }
     /// <summary>Status of a POST repeating a known transactionId (it returns the existing event); UNCONFIRMED, so settable.</summary>
     public int DuplicateTransactionStatus { get => _settings.DuplicateTransactionStatus; set => _settings.DuplicateTransactionStatus = value; }
+    /// <summary>Delta on a calendar other than the default one answers 400 (v1.0 documents it for the primary calendar only).</summary>
+    public bool RefuseSecondaryCalendarDelta { get => _settings.RefuseSecondaryCalendarDelta; set => _settings.RefuseSecondaryCalendarDelta = value; }
     /// <summary>Rate limit and concurrency limit (10,000 per 10 minutes, 4 at once); on by default.</summary>
     public bool ThrottlingEnabled { get => _throttle.Enabled; set => _throttle.Enabled = value; }
     public int ThrottleRequestLimit { get => _throttle.RequestLimit; set => _throttle.RequestLimit = value; }
@@ -180,6 +182,7 @@ public sealed class GraphService : IAsyncDisposable
         var defaults = new GraphSettings();
         (DefaultPageSize, MaxPageSize, ThinOccurrences, EnforceIfMatch, DuplicateTransactionStatus) =
             (defaults.DefaultPageSize, defaults.MaxPageSize, defaults.ThinOccurrences, defaults.EnforceIfMatch, defaults.DuplicateTransactionStatus);
+        RefuseSecondaryCalendarDelta = defaults.RefuseSecondaryCalendarDelta;
         OperationLatency = TimeSpan.Zero;
         ServerErrorRetryAfterSeconds = 1;
         BrowserSignInDeclines = false;
@@ -457,6 +460,7 @@ public sealed class GraphService : IAsyncDisposable
         ["defaultPageSize"] = DefaultPageSize,
         ["maxPageSize"] = MaxPageSize,
         ["thinOccurrences"] = ThinOccurrences,
+        ["refuseSecondaryCalendarDelta"] = RefuseSecondaryCalendarDelta,
         ["enforceIfMatch"] = EnforceIfMatch,
         ["duplicateTransactionStatus"] = DuplicateTransactionStatus,
         ["throttlingEnabled"] = ThrottlingEnabled,
@@ -493,6 +497,7 @@ public sealed class GraphService : IAsyncDisposable
                 case "defaultPageSize": DefaultPageSize = value!.GetValue<int>(); break;
                 case "maxPageSize": MaxPageSize = value!.GetValue<int>(); break;
                 case "thinOccurrences": ThinOccurrences = value!.GetValue<bool>(); break;
+                case "refuseSecondaryCalendarDelta": RefuseSecondaryCalendarDelta = value!.GetValue<bool>(); break;
                 case "enforceIfMatch": EnforceIfMatch = value!.GetValue<bool>(); break;
                 case "duplicateTransactionStatus": DuplicateTransactionStatus = value!.GetValue<int>(); break;
                 case "throttlingEnabled": ThrottlingEnabled = value!.GetValue<bool>(); break;

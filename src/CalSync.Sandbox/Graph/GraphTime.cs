@@ -28,7 +28,7 @@ internal static class TimeZones
     public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        // RFC 5545 §3.3.5: a wall time skipped by a DST jump is read with the offset before the gap (it moves forward by
+        // Assumed (docs/graph-api.md, "DST gaps", after RFC 5545): a wall time skipped by a DST jump is read with the offset before the gap (it moves forward by
         // the gap); a wall time that occurs twice is the first of the two.
         if (zone.IsAmbiguousTime(local)) return DateTime.SpecifyKind(local - zone.GetAmbiguousTimeOffsets(local).Max(), DateTimeKind.Utc);
         if (zone.IsInvalidTime(local)) return DateTime.SpecifyKind(local - zone.GetUtcOffset(local.AddHours(-3)), DateTimeKind.Utc);

@@ -27,7 +27,7 @@ internal sealed class Mailbox
     private readonly Dictionary<string, StoredEvent> _events = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string MasterId, DateOnly Date)> _occurrences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _transactions = new(StringComparer.Ordinal);
-    private readonly List<(long Sequence, string Id)> _changes = [];
+    private readonly List<(long Sequence, string Id, string CalendarId)> _changes = [];
     private readonly List<CalendarInfo> _calendars = [];
     private readonly Random _random;
     private long _sequence;
@@ -201,9 +201,9 @@ internal sealed class Mailbox
         return items.OrderBy(i => i.Start.Utc).ThenBy(i => i.Id, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Ids changed after <paramref name="sequence"/> that a calendar view delta may report.</summary>
-    public IEnumerable<string> ChangedSince(long sequence) =>
-        _changes.Where(c => c.Sequence > sequence).Select(c => c.Id).Distinct();
+    /// <summary>Ids of the calendar changed after <paramref name="sequence"/> that its calendar view delta may report.</summary>
+    public IEnumerable<string> ChangedSince(long sequence, string calendarId) =>
+        _changes.Where(c => c.Sequence > sequence && c.CalendarId == calendarId).Select(c => c.Id).Distinct();
 
     // ---- writes ---------------------------------------------------------------------------
 
@@ -240,7 +240,7 @@ internal sealed class Mailbox
         e.LastModified = e.SeriesModified = now;
         _events[e.Id] = e;
         if (patch.TransactionId is { } newTx) _transactions[newTx] = e.Id;
-        Log(e.IsSeriesMaster ? null : e.Id);
+        Log(e.IsSeriesMaster ? null : e.Id, e.CalendarId);
         return (e, false);
     }
 
@@ -263,7 +263,7 @@ internal sealed class Mailbox
         }
         e.ChangeKey = e.SeriesChangeKey = NewChangeKey();
         e.LastModified = e.SeriesModified = Stamp();
-        Log(e.IsSeriesMaster ? null : e.Id);
+        Log(e.IsSeriesMaster ? null : e.Id, e.CalendarId);
     }
 
     private void UpdateOccurrence(StoredEvent master, DateOnly date, EventPatch patch)
@@ -282,7 +282,7 @@ internal sealed class Mailbox
         ov.Version++;
         ov.LastModified = master.LastModified = Stamp();
         master.ChangeKey = NewChangeKey(); // the master's exception list changed; its occurrences did not
-        Log(OccurrenceId(master, date));
+        Log(OccurrenceId(master, date), master.CalendarId);
     }
 
     /// <summary>An occurrence may not move onto or past the day of its neighbours (ErrorOccurrenceCrossingBoundary).</summary>
@@ -306,12 +306,12 @@ internal sealed class Mailbox
             e.Exceptions.Remove(date);
             e.ChangeKey = NewChangeKey();
             e.LastModified = Stamp();
-            Log(id);
+            Log(id, e.CalendarId);
             return;
         }
         _events.Remove(e.Id);
         if (e.TransactionId is { } tx) _transactions.Remove(tx);
-        Log(e.IsSeriesMaster ? null : e.Id);
+        Log(e.IsSeriesMaster ? null : e.Id, e.CalendarId);
     }
 
     public void AddExtension(StoredEvent e, JsonObject extension)
@@ -321,7 +321,7 @@ internal sealed class Mailbox
         e.Extensions.Add(extension);
         e.ChangeKey = NewChangeKey();
         e.LastModified = Stamp();
-        Log(e.IsSeriesMaster ? null : e.Id);
+        Log(e.IsSeriesMaster ? null : e.Id, e.CalendarId);
     }
 
     private void Apply(StoredEvent e, EventPatch patch, bool isCreate)
@@ -370,9 +370,9 @@ internal sealed class Mailbox
     }
 
     /// <summary>Records a change for out-of-window delta reporting (masters never appear in calendar views).</summary>
-    private void Log(string? viewId)
+    private void Log(string? viewId, string calendarId)
     {
         _sequence++;
-        if (viewId is not null) _changes.Add((_sequence, viewId));
+        if (viewId is not null) _changes.Add((_sequence, viewId, calendarId));
     }
 }

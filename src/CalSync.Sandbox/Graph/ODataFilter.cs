@@ -8,11 +8,13 @@ namespace CalSync.Sandbox.Graph;
 /// <summary>
 /// The subset of OData <c>$filter</c> calendar clients use: comparisons, and/or/not, contains/startswith/endswith,
 /// cast, and lambdas such as <c>singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')</c>.
-/// String comparison is case-insensitive (Exchange), except the Name part of extended property ids.
+/// String comparison is case-insensitive (Exchange), except the Name part of extended property ids. An extended
+/// property's value compared with null is refused with 400, as for any filter the docs do not list.
 /// </summary>
 internal sealed partial class ODataFilter
 {
     private readonly List<string> _tokens;
+    private readonly HashSet<string> _extendedVariables = new(StringComparer.OrdinalIgnoreCase);
     private int _pos;
 
     private ODataFilter(List<string> tokens) => _tokens = tokens;
@@ -76,16 +78,25 @@ internal sealed partial class ODataFilter
             var inner = Unary();
             return s => !Truthy(inner(s));
         }
+        var leftToken = Peek;
         var left = Value();
         var op = Peek?.ToLowerInvariant();
         if (op is "eq" or "ne" or "gt" or "ge" or "lt" or "le")
         {
             _pos++;
+            var rightToken = Peek;
             var right = Value();
+            // Extended property values compare against string literals only (docs/graph-api.md, "Listing stamped events").
+            if ((IsNull(leftToken) && IsExtendedValue(rightToken)) || (IsNull(rightToken) && IsExtendedValue(leftToken))) throw Invalid();
             return s => Compare(op, left(s), right(s));
         }
         return left;
     }
+
+    private static bool IsNull(string? token) => string.Equals(token, "null", StringComparison.OrdinalIgnoreCase);
+
+    private bool IsExtendedValue(string? token) =>
+        token?.Split('/') is [var variable, var property] && _extendedVariables.Contains(variable) && property.Equals("value", StringComparison.OrdinalIgnoreCase);
 
     private Expr Value()
     {
@@ -143,9 +154,11 @@ internal sealed partial class ODataFilter
             Expect("(");
             var variable = Next();
             Expect(":");
-            var body = Or();
-            Expect(")");
             var collection = parts[..^1];
+            var extended = collection[^1].EndsWith("ValueExtendedProperties", StringComparison.OrdinalIgnoreCase) && _extendedVariables.Add(variable);
+            var body = Or();
+            if (extended) _extendedVariables.Remove(variable);
+            Expect(")");
             return s =>
             {
                 var items = Resolve(s, collection) as JsonArray ?? [];

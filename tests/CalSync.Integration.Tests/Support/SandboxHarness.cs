@@ -149,8 +149,8 @@ public sealed class SandboxHarness : IAsyncDisposable
 
     public static string GraphTime(DateTime local) => local.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 
-    /// <summary>A timed Outlook meeting (wall clock in <paramref name="zone"/>, a Windows or IANA name); <paramref name="extra"/> is more JSON members.</summary>
-    public string OutlookAdd(string subject, DateTime localStart, int minutes = 60, string zone = "W. Europe Standard Time", string location = "", string body = "", string extra = "")
+    /// <summary>A timed Outlook meeting (wall clock in <paramref name="zone"/>, a Windows or IANA name; the default calendar unless <paramref name="calendarId"/>); <paramref name="extra"/> is more JSON members.</summary>
+    public string OutlookAdd(string subject, DateTime localStart, int minutes = 60, string zone = "W. Europe Standard Time", string location = "", string body = "", string extra = "", string? calendarId = null)
     {
         var json = new JsonObject
         {
@@ -162,7 +162,7 @@ public sealed class SandboxHarness : IAsyncDisposable
         if (location.Length > 0) json["location"] = new JsonObject { ["displayName"] = location };
         var text = json.ToJsonString();
         if (extra.Length > 0) text = text[..^1] + "," + extra + "}";
-        return Graph.SeedEvent(text);
+        return Graph.SeedEvent(text, calendarId);
     }
 
     /// <summary>A weekly Outlook series on the start's weekday, <paramref name="count"/> occurrences.</summary>

@@ -10,7 +10,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Graph;
 
-/// <summary>One Graph stand-in per test class, with the real SDK client (GRAPH.md §7.3) and a raw HTTP client.</summary>
+/// <summary>One Graph stand-in per test class, with the real SDK client and a raw HTTP client.</summary>
 public sealed class GraphFixture : IAsyncLifetime
 {
     public GraphService Service { get; private set; } = null!;

@@ -290,7 +290,7 @@ public sealed class GraphRawHttpTests(GraphFixture fixture) : IClassFixture<Grap
         }
         try
         {
-            // GRAPH.md §2.2: a client can request the next page before it reads this page's items.
+            // docs/graph-api.md, "Delta pages": a client can request the next page before it reads this page's items.
             Assert.Equal([["@odata.context", "@odata.nextLink", "value"], ["@odata.context", "@odata.deltaLink", "value"]], await RoundAsync());
             fixture.Service.DeltaLinksAfterValue = true;
             Assert.Equal([["@odata.context", "value", "@odata.nextLink"], ["@odata.context", "value", "@odata.deltaLink"]], await RoundAsync());
