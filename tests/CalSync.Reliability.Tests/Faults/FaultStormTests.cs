@@ -88,10 +88,11 @@ public sealed class FaultStormTests : IClassFixture<Rig>
                 outcomes.Add(outcome);
                 foreach (var message in r.Errors.Select(e => e.ToString()).Append(r.Terminating?.Message).OfType<string>()) _output.WriteLine($"run {run}: {message}");
                 Assert.Equal(deletesBefore, Deletes()); // no run under faults deletes anything here (nothing was deleted by a user)
-                if (r.TerminatingId == "SignInRequired")
+                if (r.ErrorIds.Contains("SignInRequired"))
                 {
                     signIns++;
-                    Assert.True(r.Terminating!.Message.Contains("Connect-OutlookCalendar", StringComparison.Ordinal), r.Terminating.Message);
+                    var error = r.Errors.First(e => e.FullyQualifiedErrorId.StartsWith("SignInRequired", StringComparison.Ordinal)).ToString();
+                    Assert.True(error.Contains("Connect-OutlookCalendar -Name outlook", StringComparison.Ordinal), error);
                     _rig.Run("Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null").Ok(); // the new token
                     continue;
                 }
