@@ -84,6 +84,10 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.Equal(new[] { "Review" }, Seed.Bitrix24Names(_f.Host));
         var last = Run("Get-CalSync -Name Work | Get-CalSyncHistory -Last 1").Ok();
         Assert.Equal(1, (int)last.First.Bitrix24.Deleted);
+        // The history names the meeting (issue 18, case 8): its title and its start in its own zone.
+        var item = Assert.Single((IEnumerable<dynamic>)last.First.Items, i => i.Action.ToString() == "Delete");
+        Assert.Equal("Standup", (string)item.Title);
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} 08:00 ", (string)item.Start);
         AssertNextRunWritesNothing();
     }
 
@@ -123,6 +127,10 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
                 Assert.DoesNotContain(Uri.EscapeDataString(secret), request.Body, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain(secret, request.PathAndQuery, StringComparison.OrdinalIgnoreCase);
             }
+        // The history names a busy-only copy by its time only, never by the original's title.
+        var created = Assert.Single((IEnumerable<dynamic>)Run("Get-CalSyncHistory -Name Work -Last 1").Ok().First.Items);
+        Assert.Null((string?)created.Title);
+        Assert.Equal(Seed.Day.AddHours(14).ToString("yyyy-MM-dd 14:00", System.Globalization.CultureInfo.InvariantCulture) + " Europe/Berlin", (string)created.Start);
         AssertNextRunWritesNothing();
     }
 

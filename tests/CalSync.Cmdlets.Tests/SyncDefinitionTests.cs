@@ -167,7 +167,7 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
         Assert.Equal("", (string)therapy.Properties["CopyDescription"].Value);
         Assert.Equal(0, (int)therapy.Properties["CopyAttendees"].Value);
         Assert.Equal("Private", therapy.Properties["CopySensitivity"].Value.ToString());
-        Assert.Equal("2025-03-10T13:00:00Z Europe/Berlin", (string)therapy.Properties["Start"].Value);
+        Assert.Equal("2025-03-10 14:00 Europe/Berlin", (string)therapy.Properties["Start"].Value); // its own zone's wall clock
         Assert.False((bool)r.Output[1].Properties["Synced"].Value); // free time is not synced by busy-only
 
         var details = _f.Ps.Run("@{ Subject = 'Lunch'; Start = [datetime]'2025-03-10T12:00:00'; Location = 'Cafe' } | Test-CalSyncMapping").Ok();

@@ -11,7 +11,7 @@ public sealed class CalSyncMappingPreview
 {
     internal CalSyncMappingPreview(string mapping, Side from, CalEvent source, bool synced, IReadOnlyDictionary<string, string> view, CalEvent? copy)
     {
-        Mapping = mapping; From = EnumMap.To<CalendarSide>(from); To = EnumMap.To<CalendarSide>(from.Other()); Title = source.Title; Start = source.Start.ToString(); End = source.End.ToString();
+        Mapping = mapping; From = EnumMap.To<CalendarSide>(from); To = EnumMap.To<CalendarSide>(from.Other()); Title = source.Title; Start = source.Start.Display(); End = source.End.Display();
         Synced = synced; View = view;
         if (copy is null) return;
         CopyTitle = copy.Title; CopyDescription = copy.Description; CopyLocation = copy.Location; CopyShowAs = EnumMap.To<ShowAs>(copy.ShowAs);

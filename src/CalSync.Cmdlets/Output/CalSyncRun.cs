@@ -36,7 +36,7 @@ public sealed class CalSyncRunItem
     internal CalSyncRunItem(ItemOutcome i)
     {
         Action = EnumMap.To<ItemAction>(i.Action); TargetSide = EnumMap.To<CalendarSide>(i.TargetSide); SourceId = i.SourceId; TargetId = i.TargetId;
-        Succeeded = i.Succeeded; Reason = i.Reason;
+        Succeeded = i.Succeeded; Reason = i.Reason; Title = i.Title; Start = i.Start;
         OutlookBefore = i.OutlookBefore; Bitrix24Before = i.Bitrix24Before;
     }
 
@@ -46,6 +46,10 @@ public sealed class CalSyncRunItem
     public string? TargetId { get; }
     public bool Succeeded { get; }
     public string Reason { get; }
+    /// <summary>The meeting's title (empty when the mapping shows busy time only).</summary>
+    public string? Title { get; }
+    /// <summary>The meeting's start in its own zone.</summary>
+    public string? Start { get; }
     public IReadOnlyDictionary<string, string>? OutlookBefore { get; }
     public IReadOnlyDictionary<string, string>? Bitrix24Before { get; }
 }

@@ -54,6 +54,11 @@ public sealed record EventTime : IComparable<EventTime>
     /// <summary>Stable text for hashing and matching: the instant in UTC, or the date.</summary>
     public override string ToString() => Text(TimeZone);
 
+    /// <summary>For people (plans, history): the wall clock in the meeting's own zone, or the date of an all-day meeting.</summary>
+    public string Display() => IsAllDay
+        ? Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + " (all day)"
+        : Local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " " + TimeZone;
+
     [ThreadStatic] private static char[]? _text;
 
     /// <summary>

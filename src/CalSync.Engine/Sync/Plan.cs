@@ -77,7 +77,7 @@ public sealed record PlannedWrite
     {
         text.Append(Kind.ToString()).Append(" on ").Append(TargetSide.ToString()).Append(": ");
         if (Removes) text.Append(TargetId);
-        else text.Append('\'').Append(Desired?.Title.Length > 0 ? Desired.Title : "(no title)").Append("' ").Append(Desired?.Start);
+        else text.Append('\'').Append(Desired?.Title.Length > 0 ? Desired.Title : "(no title)").Append("' ").Append(Desired?.Start.Display());
         if (TargetId is not null && !Removes) text.Append(" (").Append(TargetId).Append(')');
         return text.Append(" — ").Append(Reason);
     }

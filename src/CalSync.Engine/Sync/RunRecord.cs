@@ -33,6 +33,10 @@ public sealed record ItemOutcome
     public string? TargetId { get; set; }
     public bool Succeeded { get; set; } = true;
     public string Reason { get; set; } = "";
+    /// <summary>The meeting's title (null when the mapping shows busy time only, or the meeting is not known).</summary>
+    public string? Title { get; set; }
+    /// <summary>The meeting's start in its own zone (<see cref="Model.EventTime.Display"/>).</summary>
+    public string? Start { get; set; }
     /// <summary>For conflicts and differences: the mapped projections of both sides before the run.</summary>
     public IReadOnlyDictionary<string, string>? OutlookBefore { get; set; }
     public IReadOnlyDictionary<string, string>? Bitrix24Before { get; set; }

@@ -98,7 +98,8 @@ public sealed class SyncRunner
         });
         record = record with { Mode = plan.Mode };
         log(plan.ToString());
-        if (options.WhatIf) return new RunResult(record with { Outcome = RunOutcome.WhatIf, End = DateTimeOffset.UtcNow, Items = Outcomes(plan, null) }, plan);
+        var namer = new Namer(outlookEvents, bitrix24Events, projector.Profile.Carry == Carry.BusyOnly);
+        if (options.WhatIf) return new RunResult(record with { Outcome = RunOutcome.WhatIf, End = DateTimeOffset.UtcNow, Items = Outcomes(plan, null, namer) }, plan);
 
         if (plan.SuddenlyEmpty is { } empty && !options.Force)
         {
@@ -138,7 +139,7 @@ public sealed class SyncRunner
 
         var completed = failure is null || definition.ProceedOnError && record.ErrorId is null;
         SaveAfterWrites(definition, state, plan, results, outlook, bitrix24, journal, merge, completed);
-        var items = Outcomes(plan, results);
+        var items = Outcomes(plan, results, namer);
         var failed = items.Count(i => !i.Succeeded);
         var outcome = !completed ? RunOutcome.Failed
             : failed > 0 ? RunOutcome.CompletedWithErrors
@@ -338,7 +339,7 @@ public sealed class SyncRunner
     }
 
     /// <summary>Per-item outcomes for the history: every write with its result, then what happened without a write.</summary>
-    private static IReadOnlyList<ItemOutcome> Outcomes(Plan plan, Dictionary<string, WriteResult>? results)
+    private static IReadOnlyList<ItemOutcome> Outcomes(Plan plan, Dictionary<string, WriteResult>? results, Namer namer)
     {
         var items = new List<ItemOutcome>();
         foreach (var write in plan.Writes)
@@ -346,7 +347,7 @@ public sealed class SyncRunner
             WriteResult? result = null;
             results?.TryGetValue(write.OperationId, out result);
             if (results is not null && (result is null || result.Status == WriteStatus.NotAttempted)) continue;
-            items.Add(new ItemOutcome
+            var item = new ItemOutcome
             {
                 Action = write.Kind switch { WriteKind.Create => ItemAction.Create, WriteKind.Update => ItemAction.Update, WriteKind.Decline => ItemAction.Decline, _ => ItemAction.Delete },
                 TargetSide = write.TargetSide,
@@ -354,9 +355,50 @@ public sealed class SyncRunner
                 TargetId = result?.Id ?? write.TargetId,
                 Succeeded = result is null || result.Status == WriteStatus.Succeeded,
                 Reason = result?.Status == WriteStatus.Failed ? $"{write.Reason}; failed: {result.Error}" : write.Reason,
-            });
+            };
+            namer.Name(item, write.Desired ?? write.Existing ?? write.Source?.Event);
+            items.Add(item);
         }
+        foreach (var e in plan.Events) namer.Name(e, null);
         items.AddRange(plan.Events);
         return items;
+    }
+
+    /// <summary>
+    /// Names the meeting an outcome is about, for people reading the history or a plan: its title (not when the mapping
+    /// shows busy time only) and its start in its own zone. Ids alone say nothing to anyone.
+    /// </summary>
+    private sealed class Namer(IReadOnlyList<CalEvent> outlook, IReadOnlyList<CalEvent> bitrix24, bool busyOnly)
+    {
+        private Dictionary<string, CalEvent>? _outlook, _bitrix24;
+
+        public void Name(ItemOutcome item, CalEvent? meeting)
+        {
+            var start = meeting?.Start;
+            if (meeting is null && (Find(item.TargetSide, item.TargetId) ?? Find(item.TargetSide.Other(), item.SourceId)) is var (found, at))
+                (meeting, start) = (found, at);
+            if (meeting is null) return;
+            item.Title = busyOnly ? null : meeting.Title;
+            item.Start = start?.Display();
+        }
+
+        /// <summary>The meeting with this id on that side and its start (an occurrence: its series and its own start).</summary>
+        private (CalEvent, EventTime)? Find(Side side, string? id)
+        {
+            if (id is null) return null;
+            var byId = side == Side.Outlook
+                ? _outlook ??= ById(outlook)
+                : _bitrix24 ??= ById(bitrix24);
+            if (byId.TryGetValue(id, out var e)) return (e, e.Start);
+            if (!OccurrenceKey.TryParse(id, out var seriesId, out var date) || !byId.TryGetValue(seriesId, out var series)) return null;
+            return (series, series.IsAllDay ? EventTime.AllDay(date) : EventTime.FromLocal(date.Date + series.Start.Local.TimeOfDay, series.Start.TimeZone));
+        }
+
+        private static Dictionary<string, CalEvent> ById(IReadOnlyList<CalEvent> events)
+        {
+            var byId = new Dictionary<string, CalEvent>(events.Count, StringComparer.Ordinal);
+            foreach (var e in events) byId[e.Id] = e;
+            return byId;
+        }
     }
 }
