@@ -146,6 +146,24 @@ public sealed class ConnectionTests : IClassFixture<SandboxFixture>, IDisposable
         Assert.Equal("ConnectionKindMismatch", _f.Ps.Run("Connect-OutlookCalendar -Name x -Endpoint $graph -AccessToken $token; Disconnect-Bitrix24 -Name x", _f.Vars()).ErrorIds.Single());
     }
 
+    /// <summary>Issue 18, case 10: no .NET parameter names or broken English in what users read.</summary>
+    [Fact]
+    public void Errors_read_as_sentences_without_dotnet_parameter_names()
+    {
+        _f.ConnectBoth();
+        var relative = _f.Ps.Run("Connect-OutlookCalendar -Name o2 -Endpoint notaurl -AccessToken $token", _f.Vars());
+        var message = relative.Terminating?.Message ?? string.Join("\n", relative.Errors);
+        Assert.Contains("-Endpoint", message);
+        Assert.DoesNotContain("(Parameter", message);
+        Assert.False(File.Exists(_home.File("connections", "o2.json")));
+
+        var kind = _f.Ps.Run("Connect-Bitrix24 -Name outlook -WebhookUrl $webhook -AllowPlaintextSecretStore", _f.Vars());
+        Assert.Equal("ConnectionKindMismatch", kind.TerminatingId);
+        Assert.Contains("is an Outlook connection", kind.Terminating!.Message);
+        var sync = _f.Ps.Run("New-CalSync -Name X -OutlookConnection bitrix24");
+        Assert.Contains("is a Bitrix24 connection, not an Outlook one", Assert.Single(sync.Errors).ToString());
+    }
+
     [Fact]
     public void Connect_Bitrix24_with_OAuth_saves_the_tokens_in_the_secret_store_and_a_sync_runs_with_them()
     {

@@ -136,7 +136,7 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
         if (!Guard(Name, () => existing = store.GetConnection(Name), terminating: true)) return;
         if (existing is not null && existing.Kind != EngineKind.Bitrix24)
             ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
-                $"The connection '{Name}' is a {existing.Kind} connection. Choose another -Name, or remove it with Disconnect-OutlookCalendar first."));
+                $"The connection '{Name}' is {SideFactory.KindName(existing.Kind)} connection. Choose another -Name, or remove it with Disconnect-OutlookCalendar first."));
 
         var now = DateTimeOffset.UtcNow;
         var record = new ConnectionRecord

@@ -80,11 +80,14 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
     protected override void ProcessRecord()
     {
         var store = Store;
+        if (Endpoint is { IsAbsoluteUri: false })
+            ThrowTerminatingError(Error(ErrorIds.InvalidSetting, ErrorCategory.InvalidArgument, Endpoint,
+                $"-Endpoint must be an absolute URL such as https://graph.microsoft.com/v1.0 (it is '{Endpoint.OriginalString}')."));
         var existing = Guarded(() => store.GetConnection(Name));
         var endpoint = (Endpoint?.OriginalString ?? existing?.Endpoint ?? OutlookConnectionOptions.DefaultEndpoint).TrimEnd('/');
         if (existing is not null && existing.Kind != EngineKind.Outlook)
             ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
-                $"The connection '{Name}' is a {existing.Kind} connection. Choose another -Name, or remove it with Disconnect-Bitrix24 first."));
+                $"The connection '{Name}' is {SideFactory.KindName(existing.Kind)} connection. Choose another -Name, or remove it with Disconnect-Bitrix24 first."));
 
         if (Calendar is not null && CalendarId is not null)
             ThrowTerminatingError(Error(ErrorIds.OutlookCalendarInvalid, ErrorCategory.InvalidArgument, Name, "Give the calendar with -Calendar or -CalendarId, not both."));

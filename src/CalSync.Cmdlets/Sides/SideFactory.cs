@@ -35,9 +35,12 @@ internal sealed class SideFactory
             ?? throw new CalSyncException(ErrorIds.ConnectionNotFound,
                 $"There is no connection named '{name}'. Create it with {(kind == EngineKind.Outlook ? "Connect-OutlookCalendar" : "Connect-Bitrix24")} -Name '{name}', or list connections with Get-CalSyncConnection.");
         if (record.Kind != kind)
-            throw new CalSyncException(ErrorIds.ConnectionKindMismatch, $"The connection '{name}' is a {record.Kind} connection, not a {kind} one.");
+            throw new CalSyncException(ErrorIds.ConnectionKindMismatch, $"The connection '{name}' is {KindName(record.Kind)} connection, not {KindName(kind)} one.");
         return record;
     }
+
+    /// <summary>"an Outlook" or "a Bitrix24", for sentences.</summary>
+    public static string KindName(EngineKind kind) => kind == EngineKind.Outlook ? "an Outlook" : "a Bitrix24";
 
     public static bool UsesPlaintext(ConnectionRecord c) =>
         c.Settings.TryGetValue(SettingKeys.KeyStore, out var v) && v == SecretProtection.PlaintextFile.ToString();

@@ -26,9 +26,9 @@ internal sealed class OutlookGraphClient : IDisposable
         Options = options;
         var endpoint = options.Endpoint.TrimEnd('/');
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var baseUri))
-            throw new ArgumentException($"'{options.Endpoint}' is not an absolute URL.", nameof(options));
+            throw new ArgumentException($"The Graph endpoint '{options.Endpoint}' is not an absolute URL such as https://graph.microsoft.com/v1.0.");
         if (!baseUri.AbsolutePath.EndsWith("/v1.0", StringComparison.OrdinalIgnoreCase) && !baseUri.AbsolutePath.EndsWith("/beta", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"The Graph endpoint must end with its version segment, e.g. https://graph.microsoft.com/v1.0 (got '{options.Endpoint}').", nameof(options));
+            throw new ArgumentException($"The Graph endpoint must end with its version segment, e.g. https://graph.microsoft.com/v1.0 (got '{options.Endpoint}').");
 
         Gate = MailboxGate.For(options.MailboxKey, options.MaxConcurrentRequests);
         var handlers = GraphClientFactory.CreateDefaultHandlers().ToList();
