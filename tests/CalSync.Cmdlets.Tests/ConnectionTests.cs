@@ -164,6 +164,28 @@ public sealed class ConnectionTests : IClassFixture<SandboxFixture>, IDisposable
         Assert.Contains("is a Bitrix24 connection, not an Outlook one", Assert.Single(sync.Errors).ToString());
     }
 
+    /// <summary>Issue 19, case 4: removing a connection that syncs use names them, and needs -Force.</summary>
+    [Fact]
+    public void Disconnect_names_the_syncs_that_use_the_connection_and_needs_Force()
+    {
+        _f.ConnectBoth();
+        _f.Ps.Run("New-CalSync -Name Work; New-CalSync -Name Home -Direction OutlookToBitrix24").Ok();
+
+        var whatIf = _f.Ps.Run("Disconnect-Bitrix24 -WhatIf").Ok();
+        Assert.Contains("used by the sync(s) Home, Work", whatIf.HostText);
+        var refused = _f.Ps.Run("Disconnect-Bitrix24; 'reached'");
+        Assert.Equal("ConnectionInUse", Assert.Single(refused.ErrorIds));
+        Assert.Contains("Home, Work", refused.Errors[0].ToString());
+        Assert.Contains("Disconnect-Bitrix24 -Name bitrix24 -Force", refused.Errors[0].ToString());
+        Assert.True(File.Exists(_home.File("connections", "bitrix24.json")));
+        Assert.Equal("ConnectionInUse", Assert.Single(_f.Ps.Run("Disconnect-OutlookCalendar").ErrorIds));
+        Assert.True(File.Exists(_home.File("connections", "outlook.json")));
+
+        var forced = _f.Ps.Run("Disconnect-Bitrix24 -Force").Ok();
+        Assert.Contains(forced.Warnings, w => w.Contains("Home, Work") && w.Contains("Connect-Bitrix24 -Name bitrix24"));
+        Assert.False(File.Exists(_home.File("connections", "bitrix24.json")));
+    }
+
     [Fact]
     public void Connect_Bitrix24_with_OAuth_saves_the_tokens_in_the_secret_store_and_a_sync_runs_with_them()
     {

@@ -236,11 +236,14 @@ Describe 'Connections' {
         Get-CalSyncConnection -Name spare -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
-    It 'warns when Disconnect-OutlookCalendar removes a connection a sync uses, and the sync then names the missing connection' {
+    It 'refuses Disconnect-OutlookCalendar of a connection a sync uses, naming it; with -Force warns, and the sync then names the missing connection' {
         Connect-OutlookCalendar -Name second -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null
         New-CalSync -Name Second -OutlookConnection second | Out-Null
         try {
-            Disconnect-OutlookCalendar -Name second -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+            $e = { Disconnect-OutlookCalendar -Name second -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionInUse*' -PassThru
+            $e.Exception.Message | Should -Match 'Second'
+            (Get-CalSyncConnection -Name second).Name | Should -Be 'second'
+            Disconnect-OutlookCalendar -Name second -Force -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
             $warned | Should -Match 'Second'
             $e = { Start-CalSync -Name Second -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionNotFound*' -PassThru
             $e.Exception.Message | Should -Match 'Connect-OutlookCalendar'

@@ -22,16 +22,17 @@ public sealed class DisconnectBitrix24Command : CalSyncCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Remove the connection although syncs use it (they then fail until it is connected again).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         Guard(Name, () =>
         {
             var store = Store;
             var record = new SideFactory(store).Connection(Name, EngineKind.Bitrix24);
-            if (!ShouldProcess($"Bitrix24 connection '{Name}' ({record.Portal})", "Remove the connection and its secret")) return;
-            var users = store.GetSyncs(null, _ => { }).Where(s => string.Equals(s.Bitrix24Connection, Name, System.StringComparison.OrdinalIgnoreCase)).Select(s => s.Name).ToList();
-            if (users.Count > 0)
-                WriteWarning($"The sync(s) {string.Join(", ", users)} use the connection '{Name}'; they fail until you connect again with Connect-Bitrix24 -Name '{Name}'.");
+            if (!ShouldRemoveConnection(store, Name, EngineKind.Bitrix24, $"Bitrix24 connection '{Name}' ({record.Portal})", "Remove the connection and its secret", Force)) return;
             ISecretStore? secrets = null;
             try { secrets = SecretStore.Open(store, SideFactory.UsesPlaintext(record)); }
             catch (StoreException e) { WriteWarning($"The secret of '{Name}' could not be removed: {e.Message}"); }

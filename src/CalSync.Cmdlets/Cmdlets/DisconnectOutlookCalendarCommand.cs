@@ -23,6 +23,10 @@ public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Remove the connection although syncs use it (they then fail until it is connected again).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         Guard(Name, () =>
@@ -30,10 +34,7 @@ public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
             var store = Store;
             var factory = new SideFactory(store, PostDebug, PostWarning);
             var record = factory.Connection(Name, EngineKind.Outlook);
-            var users = store.GetSyncs(null, _ => { }).Where(s => string.Equals(s.OutlookConnection, Name, System.StringComparison.OrdinalIgnoreCase)).Select(s => s.Name).ToList();
-            if (!ShouldProcess($"Outlook connection '{Name}' ({record.Account})", "Sign out and remove")) return;
-            if (users.Count > 0)
-                WriteWarning($"The sync(s) {string.Join(", ", users)} use the connection '{Name}'; they fail until you connect again with Connect-OutlookCalendar -Name '{Name}'.");
+            if (!ShouldRemoveConnection(store, Name, EngineKind.Outlook, $"Outlook connection '{Name}' ({record.Account})", "Sign out and remove", Force)) return;
             SessionTokens.Remove(store.Root, Name);
             if (record.Auth != AuthKinds.AccessToken)
             {

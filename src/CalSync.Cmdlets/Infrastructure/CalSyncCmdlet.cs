@@ -1,5 +1,7 @@
+using EngineKind = CalSync.Engine.Store.ConnectionKind;
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -68,6 +70,28 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
         if (pump is null) return;
         try { pump.Add(action); }
         catch (InvalidOperationException) { } // the work already finished (ObjectDisposedException included)
+    }
+
+    /// <summary>
+    /// Before a connection is removed: the syncs that use it, named in the -WhatIf/-Confirm text; without -Force they
+    /// stop the removal (they would fail at their next run). False when the removal must not go on.
+    /// </summary>
+    protected bool ShouldRemoveConnection(CalSyncStore store, string name, EngineKind kind, string what, string action, bool force)
+    {
+        var users = store.GetSyncs(null, _ => { })
+            .Where(s => string.Equals(kind == EngineKind.Outlook ? s.OutlookConnection : s.Bitrix24Connection, name, StringComparison.OrdinalIgnoreCase))
+            .Select(s => s.Name).ToList();
+        var list = string.Join(", ", users);
+        if (!ShouldProcess(users.Count == 0 ? what : $"{what}, used by the sync(s) {list}", action)) return false;
+        if (users.Count == 0) return true;
+        var reconnect = kind == EngineKind.Outlook ? "Connect-OutlookCalendar" : "Connect-Bitrix24";
+        var disconnect = kind == EngineKind.Outlook ? "Disconnect-OutlookCalendar" : "Disconnect-Bitrix24";
+        if (!force)
+            throw new CalSyncException(ErrorIds.ConnectionInUse,
+                $"The sync(s) {list} use the connection '{name}'. Point them at another connection with Set-CalSync, or remove them with Remove-CalSync; " +
+                $"or run {disconnect} -Name {StoreNameCompleter.Quote(name)} -Force to remove it anyway (they then fail until you run {reconnect} -Name {StoreNameCompleter.Quote(name)} again).");
+        WriteWarning($"The sync(s) {list} use the connection '{name}'; they fail until you connect again with {reconnect} -Name {StoreNameCompleter.Quote(name)}.");
+        return true;
     }
 
     protected void PostVerbose(string message) => Post(() => WriteVerbose(message));
