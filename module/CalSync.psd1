@@ -21,6 +21,7 @@
         'Remove-CalSync'
         'Start-CalSync'
         'Get-CalSyncHistory'
+        'Get-CalSyncPlan'
         'Register-CalSyncSchedule'
         'Unregister-CalSyncSchedule'
         'Export-CalSyncMapping'

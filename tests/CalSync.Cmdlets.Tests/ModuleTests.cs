@@ -18,7 +18,7 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
     private static readonly string[] Expected =
     {
         "Connect-Bitrix24", "Connect-OutlookCalendar", "Disconnect-Bitrix24", "Disconnect-OutlookCalendar", "Export-CalSyncMapping",
-        "Get-CalSync", "Get-CalSyncConnection", "Get-CalSyncHistory", "New-CalSync", "Register-CalSyncSchedule", "Remove-CalSync",
+        "Get-CalSync", "Get-CalSyncConnection", "Get-CalSyncHistory", "Get-CalSyncPlan", "New-CalSync", "Register-CalSyncSchedule", "Remove-CalSync",
         "Set-CalSync", "Start-CalSync", "Test-CalSyncMapping", "Unregister-CalSyncSchedule",
     };
 

@@ -164,6 +164,28 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.Equal(2, (int)real.First.Created);
     }
 
+    /// <summary>Issue 18, case 8: the plan as objects for scripts, naming each meeting by title and local start.</summary>
+    [Fact]
+    public void Get_CalSyncPlan_gives_the_plan_as_objects_and_writes_nothing()
+    {
+        Seed.Outlook(_f.Host, "Only in Outlook", 9);
+        Seed.Bitrix24(_f.Host, "Only in Bitrix24", 11);
+        Run("New-CalSync -Name Work").Ok();
+        var before = _home.Snapshot();
+        var writes = Seed.Writes(_f.Host);
+
+        var r = Run("Get-CalSyncPlan -Name Work -InitialMerge TwoWay").Ok();
+
+        var items = r.Output.Select(o => (dynamic)o).ToList();
+        Assert.Equal(["Bitrix24 Create Only in Outlook", "Outlook Create Only in Bitrix24"],
+            items.Select(i => $"{i.TargetSide} {i.Action} {i.Title}").Cast<string>().Order().ToArray());
+        Assert.All(items, i => Assert.Equal("Work", (string)i.SyncName));
+        Assert.Contains(items, i => ((string)i.Start).EndsWith(" 09:00 Europe/Berlin", StringComparison.Ordinal));
+        Assert.Equal(writes, Seed.Writes(_f.Host));
+        Assert.Equal(before, _home.Snapshot());
+        Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncPlan -Name Nope").ErrorIds));
+    }
+
     [Fact]
     public void Pipeline_Get_CalSync_into_Start_CalSync_runs_each_and_Name_star_runs_all()
     {

@@ -33,13 +33,16 @@ public sealed class CalSyncSideCounts
 /// <summary>One item of a run: the action on the target side, the ids and why.</summary>
 public sealed class CalSyncRunItem
 {
-    internal CalSyncRunItem(ItemOutcome i)
+    internal CalSyncRunItem(ItemOutcome i, string? syncName = null)
     {
+        SyncName = syncName;
         Action = EnumMap.To<ItemAction>(i.Action); TargetSide = EnumMap.To<CalendarSide>(i.TargetSide); SourceId = i.SourceId; TargetId = i.TargetId;
         Succeeded = i.Succeeded; Reason = i.Reason; Title = i.Title; Start = i.Start;
         OutlookBefore = i.OutlookBefore; Bitrix24Before = i.Bitrix24Before;
     }
 
+    /// <summary>The sync the item belongs to (set by Get-CalSyncPlan; the run record has it for history items).</summary>
+    public string? SyncName { get; }
     public ItemAction Action { get; }
     public CalendarSide TargetSide { get; }
     public string? SourceId { get; }
