@@ -72,6 +72,21 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
         }
     }
 
+    /// <summary>Issue 18, case 4: help that reads as PowerShell help: no .NET type garbage, WhatIf/Confirm where they apply.</summary>
+    [Fact]
+    public void Get_Help_shows_clean_syntax_with_WhatIf_and_Confirm_for_every_cmdlet_that_changes_something()
+    {
+        foreach (var name in Expected)
+        {
+            var types = _ps.Run($"(Get-Help {name} -Full).parameters.parameter | ForEach-Object {{ [string]$_.parameterValue; [string]$_.type.name }}").Ok().Output.Select(o => o.ToString()).ToList();
+            Assert.DoesNotContain(types, t => t.Contains("Culture=") || t.Contains("PublicKeyToken"));
+            var supportsWhatIf = (bool)_ps.Run($"(Get-Command {name}).Parameters.ContainsKey('WhatIf')").Ok().Output[0].BaseObject;
+            var sets = _ps.Run($"(Get-Help {name}).syntax.syntaxItem | ForEach-Object {{ @($_.parameter.name) -join ' ' }}").Ok().Output.Select(o => o.ToString()).ToList();
+            Assert.NotEmpty(sets);
+            Assert.All(sets, set => Assert.True(supportsWhatIf == (set.Split(' ').Contains("WhatIf") && set.Split(' ').Contains("Confirm")), $"{name}: {set}"));
+        }
+    }
+
     [Fact]
     public void Get_Help_Examples_works_for_every_cmdlet_with_at_least_two_examples_and_every_parameter_described()
     {
