@@ -73,7 +73,7 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
         Directory.CreateDirectory(bin);
         var seen = _home.File("seen.txt");
         var fake = Path.Combine(bin, "pwsh");
-        File.WriteAllText(fake, $"#!/bin/sh\nenv > '{seen}'\nfor a in \"$@\"; do printf 'ARG %s\\n' \"$a\" >> '{seen}'; done\n");
+        File.WriteAllText(fake, $"#!/bin/sh\nenv > '{seen}'\nfor a in \"$@\"; do printf 'ARG %s\\n' \"$a\" >> '{seen}'; done\necho 'what the run printed'\n");
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Environment.GetEnvironmentVariable("PATH");
         Environment.SetEnvironmentVariable("PATH", bin + Path.PathSeparator + path);
@@ -95,6 +95,8 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
         Assert.Contains("CALSYNC_HOME=" + _home.Root, lines);
         Assert.Equal(new[] { "ARG -NoProfile", "ARG -NonInteractive", "ARG -Command" }, lines.Where(l => l.StartsWith("ARG -", StringComparison.Ordinal)));
         Assert.Matches("^ARG Import-Module '[^']+CalSync.psd1'; Start-CalSync -Name 'Work' -ErrorAction Stop$", lines.Last());
+        // The run's output goes to a log in the store (issue 18, case 5), not to cron's mail.
+        Assert.Equal("what the run printed", File.ReadAllText(_home.File("calsync-work.log")).Trim());
     }
 
     [Fact]

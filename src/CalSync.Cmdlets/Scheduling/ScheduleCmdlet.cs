@@ -50,7 +50,9 @@ public abstract class ScheduleCmdlet : CalSyncCmdlet
     {
         var module = MyInvocation.MyCommand.Module;
         var manifest = module is null ? "CalSync" : Path.Combine(module.ModuleBase, "CalSync.psd1");
-        return new ScheduleText(Name, interval, FindPwsh(), manifest, Environment.GetEnvironmentVariable("CALSYNC_HOME"));
+        // The store this session uses, as an absolute path: a relative CALSYNC_HOME would mean another folder to the scheduler.
+        var root = Store.Root;
+        return new ScheduleText(Name, interval, FindPwsh(), manifest, string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CALSYNC_HOME")) ? null : root, root);
     }
 
     private string FindPwsh()

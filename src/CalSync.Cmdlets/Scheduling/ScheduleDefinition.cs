@@ -38,10 +38,13 @@ public sealed class CalSyncSchedule
 /// <summary>Generates the scheduler artefacts of one sync: pure text, so it is testable on any OS.</summary>
 internal sealed class ScheduleText
 {
-    public ScheduleText(string syncName, TimeSpan interval, string pwsh, string manifestPath, string? storeRoot)
+    public ScheduleText(string syncName, TimeSpan interval, string pwsh, string manifestPath, string? storeRoot, string? logFolder = null)
     {
-        SyncName = syncName; Interval = interval; Pwsh = pwsh; ManifestPath = manifestPath; StoreRoot = storeRoot;
+        SyncName = syncName; Interval = interval; Pwsh = pwsh; ManifestPath = manifestPath; StoreRoot = storeRoot; LogFolder = logFolder;
     }
+
+    /// <summary>Where cron's runs write their output (cron would mail it, or drop it): the store's folder.</summary>
+    public string? LogFolder { get; }
 
     public string SyncName { get; }
     public TimeSpan Interval { get; }
@@ -142,8 +145,10 @@ internal sealed class ScheduleText
         else if (m % 60 == 0 && 24 % (m / 60) == 0) when = m == 60 ? "0 * * * *" : $"0 */{m / 60} * * *";
         else throw new CalSyncException(ErrorIds.ScheduleIntervalInvalid,
             $"cron cannot run every {Human(Interval)} (only intervals that divide an hour or a day evenly). Use a systemd timer (omit -Cron) or change the interval with Set-CalSync -Interval.");
+        // cron turns an unescaped % into a newline, anywhere in the command.
         var env = string.Concat(Variables.Select(pair => $"{pair.Key}='{pair.Value.Replace("'", "'\\''")}' "));
-        return $"{when} {env}{CommandLine.Replace("%", "\\%")} {CronMarker}";
+        var log = LogFolder is null ? "" : $" >> '{Path.Combine(LogFolder, Stem + ".log").Replace("'", "'\\''")}' 2>&1";
+        return $"{when} {(env + CommandLine + log).Replace("%", "\\%")} {CronMarker}";
     }
 
     public string LaunchdPlist()
