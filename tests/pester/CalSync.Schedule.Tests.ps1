@@ -54,7 +54,9 @@ BeforeAll {
         $schedule = Register-CalSyncSchedule -Name $Name -Cron -OutputPath (Join-Path $script:Schedules (Split-Path -Leaf $Store))
         $line = (Get-Content -Raw -LiteralPath $schedule.Files[0]).Trim()
         $line | Should -Be $schedule.Text
-        ($line -replace '^(\S+\s+){5}', '') -replace '\\%', '%' # cron turns \% into %
+        $line | Should -Match ([regex]::Escape(" >> '$(Join-Path $Store "calsync-$($Name.ToLowerInvariant()).log")' 2>&1 # CalSync:"))
+        # cron turns \% into %; the output's redirect to the store's log is taken off, so the tests read the run's output.
+        (($line -replace '^(\S+\s+){5}', '') -replace '\\%', '%') -replace " >> '[^']+\.log' 2>&1", ''
     }
 
     function Start-ScheduledCommand {
