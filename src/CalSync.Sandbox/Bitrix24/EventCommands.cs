@@ -49,7 +49,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         };
         var created = Apply(blank, p, isNew: true);
         state.Put(created);
-        SyncInvitations(created);
+        SyncInvitations(created, wasMeeting: false);
         return id;
     }
 
@@ -113,7 +113,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     {
         var doomed = rows.ToList();
         var hosts = doomed.Where(e => e.IsMeeting && !e.IsInvitation).Select(e => e.Id).ToHashSet();
-        doomed.AddRange(state.Events.Where(e => e.IsInvitation && hosts.Contains(e.ParentId)));
+        if (hosts.Count > 0) doomed.AddRange(state.Events.Where(e => e.IsInvitation && hosts.Contains(e.ParentId)));
         var now = portal.UtcNow;
         foreach (var e in doomed.Where(e => !e.Deleted).DistinctBy(e => e.Id))
             state.Put(e with { Deleted = true, ModifiedUtc = now });
@@ -138,9 +138,10 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     /// The host's save makes or updates one row per other attendee, in that attendee's meeting calendar, keeping their
     /// answer (new ones: <c>Q</c>); attendees no longer invited lose theirs (CCalendarEvent::CreateChildEvents).
     /// </summary>
-    private void SyncInvitations(Bitrix24Event host)
+    private void SyncInvitations(Bitrix24Event host, bool wasMeeting)
     {
-        if (host.IsInvitation) return;
+        // A row that is not and was not a meeting has no copies: no scan of every row on each add (seeding thousands).
+        if (host.IsInvitation || !host.IsMeeting && !wasMeeting) return;
         var copies = state.Events.Where(e => e.IsInvitation && e.ParentId == host.Id && !e.Deleted).ToList();
         var invited = host.IsMeeting ? host.Attendees.Where(a => a != host.MeetingHost && a != host.OwnerId).ToList() : [];
         var now = portal.UtcNow;
@@ -191,7 +192,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     {
         var saved = Touch(Apply(current, p, isNew: false));
         state.Put(saved);
-        SyncInvitations(saved);
+        SyncInvitations(saved, current.IsMeeting);
         return current.Id;
     }
 
@@ -260,7 +261,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     {
         var saved = Touch(Apply(master, p, isNew: false));
         state.Put(saved);
-        SyncInvitations(saved);
+        SyncInvitations(saved, master.IsMeeting);
         var shared = Without(p, TimeShapingKeys);
         foreach (var exception in state.Events.Where(e => e.RecurrenceId == master.Id && !e.Deleted).ToList())
             state.Put(Touch(Apply(exception, shared, isNew: false)));
