@@ -39,11 +39,12 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
             // The coarse row filter of GetList, on the (possibly skewed) stored timestamps.
             if (EventTimes.ToTimestamp(portal, e) < (windowFrom ?? long.MinValue) || EventTimes.FromTimestamp(portal, e) > windowTo) continue;
 
+            var attendees = Attendees(e); // once per row: a meeting's list is a scan of the rows
             if (e.RecurrenceRule is null)
-                items.Add((EventTimes.StartUtc(e), e.Id, EventWire.Build(portal, e, EventView.List, Attendees(e))));
+                items.Add((EventTimes.StartUtc(e), e.Id, EventWire.Build(portal, e, EventView.List, attendees)));
             else
                 foreach (var occurrence in Expand(e, windowFrom, windowTo))
-                    items.Add((EventTimes.StartUtc(e, occurrence.From), e.Id, EventWire.Build(portal, e, EventView.List, Attendees(e), occurrence)));
+                    items.Add((EventTimes.StartUtc(e, occurrence.From), e.Id, EventWire.Build(portal, e, EventView.List, attendees, occurrence)));
         }
         return new JsonArray(items.OrderBy(i => i.StartUtc).ThenBy(i => i.Id).Select(i => (JsonNode)i.Item).ToArray());
     }
