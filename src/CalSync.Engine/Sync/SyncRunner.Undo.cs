@@ -39,8 +39,10 @@ public sealed partial class SyncRunner
     public const string ResetMode = "Reset";
 
     internal static string PendingMessage(string name, PendingRemoval removal) =>
-        $"A removal of the copies of '{name}' ({string.Join(" and ", removal.Sides)}) started {removal.At:yyyy-MM-dd HH:mm} UTC and did not finish; {removal.Targets.Count} copie(s) may remain. " +
+        $"A removal of the copies of '{name}' ({string.Join(" and ", removal.Sides)}) started {removal.At:yyyy-MM-dd HH:mm} UTC and did not finish; {Copies(removal.Targets.Count)} may remain. " +
         $"Nothing was read or written. Run Remove-CalSyncCopy -Name '{name}' to finish it.";
+
+    private static string Copies(int n) => n == 1 ? "1 copy" : $"{n} copies";
 
     /// <summary>
     /// Deletes every copy the sync made on the chosen sides, found by the links (the side that is not the link's origin),
@@ -102,7 +104,7 @@ public sealed partial class SyncRunner
             {
                 var deletes = found[side].Deletes;
                 if (deletes.Count == 0) continue;
-                options.Progress?.Report(new RunProgress($"Deleting {deletes.Count} copie(s) from {side}", 0, deletes.Count));
+                options.Progress?.Report(new RunProgress($"Deleting {Copies(deletes.Count)} from {side}", 0, deletes.Count));
                 log($"Sending {deletes.Count} deletion(s) to {side}.");
                 var operations = deletes.Select(w => new WriteOperation(w.OperationId, WriteKind.Delete, w.TargetId, null, w.Existing)).ToArray();
                 foreach (var result in await SideOf(side).WriteAsync(operations, null, cancellationToken).ConfigureAwait(false))
@@ -131,7 +133,7 @@ public sealed partial class SyncRunner
         {
             Outcome = results.Count == 0 ? RunOutcome.Failed : RunOutcome.CompletedWithErrors,
             ErrorId = record.ErrorId ?? "ItemFailed",
-            Message = $"{remaining.Count} copie(s) were not deleted ({message}). Run Remove-CalSyncCopy -Name '{definition.Name}' again to finish; Start-CalSync refuses until then.",
+            Message = $"{Copies(remaining.Count)} not deleted ({message}). Run Remove-CalSyncCopy -Name '{definition.Name}' again to finish; Start-CalSync refuses until then.",
             Items = items,
         }, plan, options.WhatIf, options.Progress);
     }

@@ -169,6 +169,25 @@ public sealed class UndoScenarios
     }
 
     [Fact]
+    public void A_delete_the_calendar_refuses_leaves_the_removal_pending_and_the_next_one_finishes_it()
+    {
+        using var h = new SyncHarness();
+        var originals = Merge40(h);
+        var refused = h.B.Events.First(e => e.Title == "Outlook only 4").Id;
+        h.B.FailWhen = op => op.TargetId == refused ? "Access denied" : null;
+
+        var undo = RemoveCopies(h).Record;
+
+        Assert.Equal((RunOutcome.CompletedWithErrors, "ItemFailed"), (undo.Outcome, undo.ErrorId));
+        Assert.Contains("1 copy not deleted (Bitrix24:delete:" + refused + ": Access denied)", undo.Message);
+        Assert.Equal(new RemovalTarget(Side.Bitrix24, refused), Assert.Single(h.State.PendingRemoval!.Targets));
+        Assert.Equal(SyncRunner.PendingErrorId, h.Run().ErrorId);
+        h.B.FailWhen = _ => null;
+        Assert.Equal(1, RemoveCopies(h).Record.Bitrix24.Deleted);
+        AssertOnlyOriginals(h, originals);
+    }
+
+    [Fact]
     public void One_side_removes_its_copies_keeps_the_other_sides_links_and_does_not_copy_again_until_an_original_changes()
     {
         using var h = new SyncHarness();
