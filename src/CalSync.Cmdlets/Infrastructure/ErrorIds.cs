@@ -33,4 +33,7 @@ public static class ErrorIds
     public const string ScheduleFailed = "ScheduleFailed";
     public const string ScheduleNotFound = "ScheduleNotFound";
     public const string InvalidSetting = "InvalidSetting";
+    /// <summary>A removal of copies did not finish: runs and resets refuse until Remove-CalSyncCopy finishes it.</summary>
+    public const string RemovalPending = "RemovalPending";
+    public const string ResetNeedsAvoidDuplicates = "ResetNeedsAvoidDuplicates";
 }

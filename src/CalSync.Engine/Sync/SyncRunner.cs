@@ -32,7 +32,7 @@ public sealed record RunResult(RunRecord Record, Plan? Plan);
 /// One run of one sync (ARCHITECTURE.md, "The data's way through one run"): lock, load, read both sides,
 /// plan, journal the creates, write in batches, save the links atomically, append the history record.
 /// </summary>
-public sealed class SyncRunner
+public sealed partial class SyncRunner
 {
     private readonly IRunPersistence _store;
     private readonly ICalendarSide _outlook;
@@ -64,6 +64,9 @@ public sealed class SyncRunner
             Mode = merge is null ? (state.Initialized ? "Incremental" : "InitialMerge:None") : "InitialMerge:" + merge,
         };
         foreach (var warning in state.LoadWarnings) log(warning);
+        // Half the copies of an unfinished removal are gone: a run would take that for deletions to follow on their originals.
+        if (state.PendingRemoval is { } removal)
+            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = PendingErrorId, Message = PendingMessage(definition.Name, removal) }, null, options);
         var window = SyncWindow.Around(started.UtcDateTime, definition.WindowPastDays, definition.WindowFutureDays);
 
         options.Progress?.Report(new RunProgress("Reading both calendars", 0, 2));
@@ -200,12 +203,15 @@ public sealed class SyncRunner
         return events;
     }
 
-    private RunResult Finish(RunRecord record, Plan? plan, RunOptions options)
+    private RunResult Finish(RunRecord record, Plan? plan, RunOptions options) => Finish(_store, record, plan, options.WhatIf, options.Progress);
+
+    /// <summary>The record ended now, with each side's counts, appended to the history (not under -WhatIf).</summary>
+    private static RunResult Finish(IRunPersistence store, RunRecord record, Plan? plan, bool whatIf, IProgress<RunProgress>? progress)
     {
         record = record with { End = DateTimeOffset.UtcNow };
         record = record with { Outlook = Count(record, Side.Outlook), Bitrix24 = Count(record, Side.Bitrix24) };
-        if (!options.WhatIf) _store.AppendHistory(record); // -WhatIf writes nothing, not even a failed attempt
-        options.Progress?.Report(new RunProgress("Done", 1, 1));
+        if (!whatIf) store.AppendHistory(record); // -WhatIf writes nothing, not even a failed attempt
+        progress?.Report(new RunProgress("Done", 1, 1));
         return new RunResult(record, plan);
     }
 
