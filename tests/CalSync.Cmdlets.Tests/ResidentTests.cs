@@ -62,13 +62,19 @@ public sealed class ResidentTests : IClassFixture<SandboxFixture>, IDisposable
         Assert.Equal("NoChanges", Run("Start-CalSync -Name A").Ok().First.Outcome.ToString());
     }
 
-    [Fact]
-    public void A_sync_another_run_holds_is_skipped_and_the_others_run()
+    /// <summary>Work on the user's calendar, Home on the colleague's (its own connection): two syncs that share no copies.</summary>
+    private void WorkAndHome()
     {
         Run("New-CalSync -Name Work -Interval 1").Ok();
         var colleague = SandboxFixture.Secure(_f.Host.Bitrix24.ColleagueWebhookUrl);
         _f.Ps.Run("Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore | Out-Null; New-CalSync -Name Home -Interval 1 -Bitrix24Connection team",
             new Dictionary<string, object?> { ["colleague"] = colleague }).Ok();
+    }
+
+    [Fact]
+    public void A_sync_another_run_holds_is_skipped_and_the_others_run()
+    {
+        WorkAndHome();
         Directory.CreateDirectory(_home.File("locks"));
         using (new FileStream(_home.File("locks", "work.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
@@ -82,10 +88,7 @@ public sealed class ResidentTests : IClassFixture<SandboxFixture>, IDisposable
     [Fact]
     public void A_failing_sync_is_an_error_and_the_others_go_on()
     {
-        Run("New-CalSync -Name Work -Interval 1").Ok();
-        var colleague = SandboxFixture.Secure(_f.Host.Bitrix24.ColleagueWebhookUrl);
-        _f.Ps.Run("Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore | Out-Null; New-CalSync -Name Home -Interval 1 -Bitrix24Connection team",
-            new Dictionary<string, object?> { ["colleague"] = colleague }).Ok();
+        WorkAndHome();
         _f.Host.Bitrix24.RevokeWebhook(); // the synced user's webhook: Work fails, Home (the colleague's) does not
 
         var r = Resident("Start-CalSync -Name * -Resident", () => HistoryLines("Home") == 1 && HistoryLines("Work") == 1);
