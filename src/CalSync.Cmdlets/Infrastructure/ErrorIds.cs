@@ -32,5 +32,7 @@ public static class ErrorIds
     public const string ScheduleIntervalInvalid = "ScheduleIntervalInvalid";
     public const string ScheduleFailed = "ScheduleFailed";
     public const string ScheduleNotFound = "ScheduleNotFound";
+    /// <summary>A schedule of a sync whose connection lives in this session only (Connect-OutlookCalendar -AccessToken).</summary>
+    public const string ConnectionSessionOnly = "ConnectionSessionOnly";
     public const string InvalidSetting = "InvalidSetting";
 }
