@@ -39,21 +39,23 @@ Describe 'Defining syncs' {
     It 'takes -AllowDelete and -AvoidDuplicates as values (default $true), and -AllowDelete:$false as before' {
         # Issue 18, case 7: not switches that default to on.
         $s = New-CalSync -Name Values -AllowDelete $false -AvoidDuplicates $false
-        $s.AllowDelete | Should -BeFalse
-        $s.AvoidDuplicates | Should -BeFalse
-        (Set-CalSync -Name Values -AllowDelete $true -PassThru).AllowDelete | Should -BeTrue
-        (Set-CalSync -Name Values -AvoidDuplicates 1 -PassThru).AvoidDuplicates | Should -BeTrue
-        (Set-CalSync -Name Values -AllowDelete:$false -PassThru).AllowDelete | Should -BeFalse # old scripts
-        (Get-CalSync -Name Values).AvoidDuplicates | Should -BeTrue
-        # A bare -AllowDelete (a switch once) names the value it needs; a word is not a value.
-        $e = { Set-CalSync -Name Values -AllowDelete } | Should -Throw -ErrorId 'MissingArgument*' -PassThru
-        $e.Exception.Message | Should -Match 'System.Boolean'
-        { Set-CalSync -Name Values -AllowDelete no } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
-        (Get-CalSync -Name Values).AllowDelete | Should -BeFalse
-        $help = Get-Help New-CalSync -Parameter AllowDelete
-        $help.type.name | Should -Be 'Boolean'
-        $help.defaultValue | Should -Be 'True'
-        Remove-CalSync -Name Values -Confirm:$false
+        try {
+            $s.AllowDelete | Should -BeFalse
+            $s.AvoidDuplicates | Should -BeFalse
+            (Set-CalSync -Name Values -AllowDelete $true -PassThru).AllowDelete | Should -BeTrue
+            (Set-CalSync -Name Values -AvoidDuplicates 1 -PassThru).AvoidDuplicates | Should -BeTrue
+            (Set-CalSync -Name Values -AllowDelete:$false -PassThru).AllowDelete | Should -BeFalse # old scripts
+            (Get-CalSync -Name Values).AvoidDuplicates | Should -BeTrue
+            # A bare -AllowDelete (a switch once) names the value it needs; a word is not a value.
+            $e = { Set-CalSync -Name Values -AllowDelete } | Should -Throw -ErrorId 'MissingArgument*' -PassThru
+            $e.Exception.Message | Should -Match 'System.Boolean'
+            { Set-CalSync -Name Values -AllowDelete no } | Should -Throw -ErrorId 'CannotConvertArgument*'
+            (Get-CalSync -Name Values).AllowDelete | Should -BeFalse
+            $help = Get-Help New-CalSync -Parameter AllowDelete
+            $help.type.name | Should -Be 'System.Boolean'
+            $help.defaultValue | Should -Be 'True'
+        }
+        finally { Remove-CalSync -Name Values -Confirm:$false }
     }
 
     It 'refuses a second sync of the same name with SyncExists' {
