@@ -28,6 +28,7 @@ BeforeAll {
         Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $env:CALSYNC_TEST_WEBHOOK -AsPlainText -Force) -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
         New-CalSync -Name Work | Out-Null
         New-CalSync -Name Held | Out-Null
+        New-CalSync -Name Later | Out-Null # no links: for the tests after 'Outlook suddenly returns no meetings'
         $run = Start-CalSync -Name Work -InitialMerge TwoWay
         'RESULT ' + (@{ Auth = $outlook.Auth; Outcome = "$($run.Outcome)"; Created = $run.Created } | ConvertTo-Json -Compress)
 '@
@@ -136,17 +137,17 @@ BeforeAll {
 
     function Invoke-Registration {
         <#
-        Register-CalSyncSchedule -Name Work in a new pwsh that imports CalSync as -Import says (a name or a manifest),
+        Register-CalSyncSchedule -Name <Sync> in a new pwsh that imports CalSync as -Import says (a name or a manifest),
         once per hashtable of parameters; reports each schedule (Text, Files, Activated, Warnings) or error (Error, Message).
         #>
-        param([string] $Import, [hashtable[]] $Parameters, [hashtable] $Environment = @{})
-        $variables = @{ CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_IMPORT = $Import; CALSYNC_TEST_PARAMETERS = ConvertTo-Json -Compress -Depth 3 @($Parameters) }
+        param([string] $Import, [hashtable[]] $Parameters, [hashtable] $Environment = @{}, [string] $Sync = 'Work')
+        $variables = @{ CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_IMPORT = $Import; CALSYNC_TEST_SYNC = $Sync; CALSYNC_TEST_PARAMETERS = ConvertTo-Json -Compress -Depth 3 @($Parameters) }
         foreach ($k in $Environment.Keys) { $variables[$k] = $Environment[$k] }
         $r = Invoke-ChildPwsh -NonInteractive -Environment $variables -Script @'
             Import-Module $env:CALSYNC_TEST_IMPORT -ErrorAction Stop
             foreach ($p in ($env:CALSYNC_TEST_PARAMETERS | ConvertFrom-Json -AsHashtable)) {
                 try {
-                    $s = Register-CalSyncSchedule -Name Work @p -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue
+                    $s = Register-CalSyncSchedule -Name $env:CALSYNC_TEST_SYNC @p -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue
                     'RESULT ' + (@{ Text = $s.Text; Files = @($s.Files); Activated = $s.Activated; Warnings = @($warned | ForEach-Object Message); Base = (Get-Module CalSync).ModuleBase } | ConvertTo-Json -Compress)
                 }
                 catch { 'RESULT ' + (@{ Error = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } | ConvertTo-Json -Compress) }
@@ -275,10 +276,10 @@ Describe 'Where the scheduled run finds the module' -Skip:$IsWindows {
 
     It 'imports CalSync by name when it is installed in a module folder, so an update into a new version folder is what runs' {
         $out = Join-Path $script:Schedules 'byname'
-        $r = Invoke-Registration -Import CalSync -Environment $script:ModuleEnvironment -Parameters @{ Cron = $true; OutputPath = $out }
+        $r = Invoke-Registration -Import CalSync -Sync Later -Environment $script:ModuleEnvironment -Parameters @{ Cron = $true; OutputPath = $out }
         $r.Base | Should -Be (Join-Path $script:UserModules "CalSync/$script:Version")
         $r.Warnings | Should -BeNullOrEmpty
-        $r.Text | Should -Match ([regex]::Escape(' -Command "Import-Module CalSync; Start-CalSync -Name ''Work'' -ErrorAction Stop"'))
+        $r.Text | Should -Match ([regex]::Escape(' -Command "Import-Module CalSync; Start-CalSync -Name ''Later'' -ErrorAction Stop"'))
         $r.Text | Should -Not -Match 'psd1|\.local'
 
         # The update: a new version folder, the old one gone. The registered line runs the new version.
@@ -292,7 +293,7 @@ Describe 'Where the scheduled run finds the module' -Skip:$IsWindows {
         $command = (ConvertFrom-CronLine (Get-Content -Raw -LiteralPath $r.Files[0]).Trim()) -replace ' >> \S+\.log 2>&1', ''
         $run = Wait-TestProcess (Start-ScheduledCommand $command -HomePath $script:ModuleHome) -TimeoutSeconds 120
         $run.ExitCode | Should -Be 0 -Because $run.StdErr
-        $run.StdOut | Should -Match '(?m)^Work\s.*\s(Succeeded|NoChanges)\s'
+        $run.StdOut | Should -Match '(?m)^Later\s.*\s(Succeeded|NoChanges)\s'
     }
 
     It 'imports the module from its folder where a scheduled run cannot find it by name, with a warning whose advice works' {
@@ -328,9 +329,9 @@ Describe 'Quotes, backslashes, % and $ in the paths' -Skip:$IsWindows {
             [IO.File]::Copy($file.FullName, $target)
         }
         $units = Join-Path (Split-Path -LiteralPath $script:OddModule) 'units'
-        $script:OddSchedules = Invoke-Registration -Import (Join-Path $script:OddModule 'CalSync.psd1') -Environment @{ CALSYNC_HOME = $script:OddStore } -Parameters @(
+        $script:OddSchedules = Invoke-Registration -Import (Join-Path $script:OddModule 'CalSync.psd1') -Sync Later -Environment @{ CALSYNC_HOME = $script:OddStore } -Parameters @(
             @{ OutputPath = $units }, @{ Cron = $true; OutputPath = $units }, @{ Platform = 'MacOS'; OutputPath = $units })
-        $script:Script = "Import-Module '$($script:OddModule.Replace("'", "''"))'; Start-CalSync -Name 'Work' -ErrorAction Stop"
+        $script:Script = "Import-Module '$($script:OddModule.Replace("'", "''"))'; Start-CalSync -Name 'Later' -ErrorAction Stop"
         function Start-Scheduled {
             <# A program with its arguments and environment as the scheduler starts it: nothing else of this session. #>
             param([string[]] $Command, [hashtable] $Environment)
@@ -347,7 +348,7 @@ Describe 'Quotes, backslashes, % and $ in the paths' -Skip:$IsWindows {
         if (Get-Command systemd-analyze -ErrorAction SilentlyContinue) {
             $verify = & systemd-analyze verify $service $script:OddSchedules[0].Files[1] 2>&1
             $LASTEXITCODE | Should -Be 0 -Because "$verify"
-            "$verify" | Should -Not -Match 'calsync-work'
+            "$verify" | Should -Not -Match 'calsync-later'
         }
         $unit = Read-SystemdService $service
         $unit.Environment.CALSYNC_HOME | Should -BeExactly $script:OddStore
@@ -355,15 +356,15 @@ Describe 'Quotes, backslashes, % and $ in the paths' -Skip:$IsWindows {
         $unit.ExecStart[1..4] | Should -BeExactly '-NoProfile', '-NonInteractive', '-Command', $script:Script
         $run = Start-Scheduled $unit.ExecStart $unit.Environment
         $run.ExitCode | Should -Be 0 -Because $run.StdErr
-        $run.StdOut | Should -Match '(?m)^Work\s.*\s(Succeeded|NoChanges)\s'
+        $run.StdOut | Should -Match '(?m)^Later\s.*\s(Succeeded|NoChanges)\s'
     }
 
     It 'writes a crontab line that cron and sh read as the same command, which then runs and logs into the store' {
         $line = (Get-Content -Raw -LiteralPath $script:OddSchedules[1].Files[0]).Trim()
         $run = Wait-TestProcess (Start-ScheduledCommand (ConvertFrom-CronLine $line)) -TimeoutSeconds 120
-        $log = [IO.Path]::Combine($script:OddStore, 'calsync-work.log')
+        $log = [IO.Path]::Combine($script:OddStore, 'calsync-later.log')
         $run.ExitCode | Should -Be 0 -Because $(if ([IO.File]::Exists($log)) { [IO.File]::ReadAllText($log) })
-        [IO.File]::ReadAllText($log) | Should -Match '(?m)^Work\s.*\s(Succeeded|NoChanges)\s'
+        [IO.File]::ReadAllText($log) | Should -Match '(?m)^Later\s.*\s(Succeeded|NoChanges)\s'
     }
 
     It 'writes a launchd plist whose XML reads back as the same arguments and store' {
@@ -371,7 +372,7 @@ Describe 'Quotes, backslashes, % and $ in the paths' -Skip:$IsWindows {
         $dict = $plist.plist.dict
         $arguments = @($dict.array.string)
         # Written for macOS here: the module is installed there, by name.
-        $arguments[1..4] | Should -BeExactly '-NoProfile', '-NonInteractive', '-Command', "Import-Module CalSync; Start-CalSync -Name 'Work' -ErrorAction Stop"
+        $arguments[1..4] | Should -BeExactly '-NoProfile', '-NonInteractive', '-Command', "Import-Module CalSync; Start-CalSync -Name 'Later' -ErrorAction Stop"
         $environment = $dict.dict
         $keys = @($environment.key); $values = @($environment.string)
         $values[$keys.IndexOf('CALSYNC_HOME')] | Should -BeExactly $script:OddStore
