@@ -22,9 +22,13 @@ namespace CalSync.PowerShell.Cmdlets;
 [OutputType(typeof(CalSyncRun))]
 public sealed class StartCalSyncCommand : SyncRunCmdlet
 {
-    /// <summary>Run although a side that had linked meetings suddenly returns none (the empty-side guard).</summary>
+    /// <summary>
+    /// Run although a side that had linked meetings now returns none (the empty-side guard, EmptySideGuard): that side
+    /// really is empty, so its copies on the other side are deleted (when the sync allows deletes). Give it for one run,
+    /// after checking the calendar; never in a schedule. (-Force no longer does this: it was removed, see README.)
+    /// </summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter AllowEmptySide { get; set; }
 
     /// <summary>How long to wait for another run of the same sync to finish (default 30 seconds; 0: do not wait).</summary>
     [Parameter]
@@ -61,7 +65,7 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
 
         var result = RunSync(definition, new RunOptions
         {
-            Merge = Merge, Force = Force, WhatIf = whatIf,
+            Merge = Merge, AllowEmptySide = AllowEmptySide, WhatIf = whatIf,
             LockWait = LockTimeout < TimeSpan.Zero ? TimeSpan.Zero : LockTimeout,
         });
         if (result is null) return;
