@@ -6,23 +6,9 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Support.ps1')
     $script:PreviousHome = $env:CALSYNC_HOME
     $script:Sandbox = Start-TestSandbox
-    Invoke-SandboxControl $script:Sandbox.GraphControl POST faults @{ deviceCodeIntervalSeconds = 1 } | Out-Null
-    $script:StoreHome = New-TestDirectory
-    $env:CALSYNC_HOME = $script:StoreHome
+    $script:ChildEnvironment = Connect-TestStore -Sandbox $script:Sandbox
+    $script:StoreHome = $script:ChildEnvironment.CALSYNC_HOME
     Import-Module $script:Manifest -Force
-    $script:ChildEnvironment = @{ CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_MANIFEST = $script:Manifest }
-
-    # A device-code sign-in cached in the store, so every pwsh of this file (and this one) signs in silently.
-    $setup = Invoke-ChildPwsh -Environment ($script:ChildEnvironment + @{
-        CALSYNC_TEST_GRAPH = $script:Sandbox.Graph; CALSYNC_TEST_AUTHORITY = $script:Sandbox.Authority; CALSYNC_TEST_WEBHOOK = $script:Sandbox.Webhook
-    }) -Script @'
-        $ErrorActionPreference = 'Stop'
-        Import-Module $env:CALSYNC_TEST_MANIFEST
-        Connect-OutlookCalendar -Endpoint $env:CALSYNC_TEST_GRAPH -Authority $env:CALSYNC_TEST_AUTHORITY -ClientId 11111111-2222-3333-4444-555555555555 -UseDeviceCode -AllowPlaintextTokenCache | Out-Null
-        Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $env:CALSYNC_TEST_WEBHOOK -AsPlainText -Force) -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
-        'RESULT ' + (@{ Connected = $true } | ConvertTo-Json -Compress)
-'@
-    if (-not (Get-ChildResult $setup).Connected) { throw "The sign-in failed: $($setup.StdOut) $($setup.StdErr)" }
     $script:Info = Invoke-SandboxControl $script:Sandbox.Bitrix24Control GET info
 
     function Add-Bitrix24Meeting {

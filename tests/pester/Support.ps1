@@ -189,6 +189,29 @@ function Start-TestSandbox {
     }
 }
 
+function Connect-TestStore {
+    <#
+    A new store (a test directory, made $env:CALSYNC_HOME) with both stand-ins connected from a new pwsh: a device-code
+    sign-in cached in the store, so every later pwsh signs in silently as a scheduled run does, and the Bitrix24
+    webhook. Returns the environment for child pwsh processes (CALSYNC_HOME, CALSYNC_TEST_MANIFEST).
+    #>
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-SandboxControl $Sandbox.GraphControl POST faults @{ deviceCodeIntervalSeconds = 1 } | Out-Null
+    $env:CALSYNC_HOME = New-TestDirectory
+    $Environment = @{ CALSYNC_HOME = $env:CALSYNC_HOME; CALSYNC_TEST_MANIFEST = $script:Manifest }
+    $setup = Invoke-ChildPwsh -Environment ($Environment + @{
+        CALSYNC_TEST_GRAPH = $Sandbox.Graph; CALSYNC_TEST_AUTHORITY = $Sandbox.Authority; CALSYNC_TEST_WEBHOOK = $Sandbox.Webhook
+    }) -Script @'
+        $ErrorActionPreference = 'Stop'
+        Import-Module $env:CALSYNC_TEST_MANIFEST
+        Connect-OutlookCalendar -Endpoint $env:CALSYNC_TEST_GRAPH -Authority $env:CALSYNC_TEST_AUTHORITY -ClientId 11111111-2222-3333-4444-555555555555 -UseDeviceCode -AllowPlaintextTokenCache | Out-Null
+        Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $env:CALSYNC_TEST_WEBHOOK -AsPlainText -Force) -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        'RESULT ' + (@{ Connected = $true } | ConvertTo-Json -Compress)
+'@
+    if (-not (Get-ChildResult $setup).Connected) { throw "The sign-in failed: $($setup.StdOut) $($setup.StdErr)" }
+    $Environment
+}
+
 function Stop-TestSandbox {
     param($Sandbox)
     if (-not $Sandbox) { return }

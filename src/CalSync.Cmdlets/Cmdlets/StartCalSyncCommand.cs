@@ -100,15 +100,16 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
         if (!ShouldProcess($"sync(s) {string.Join(", ", patterns)} (now: {string.Join(", ", first.Select(d => d.Name))})", "Run resident")) return;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        var terminated = false;
         using var sigterm = OnSigterm(() =>
         {
+            terminated = true;
             stop.Cancel();
-            Post(() => WriteVerbose("SIGTERM: stopping after the run in progress."));
         });
         var loop = new ResidentLoop(() => Resolve(patterns), d => OnPipeline(() => Cycle(d)), m => Post(() => WriteWarning(m)));
         WriteVerbose($"Resident: {first.Count} sync(s), each at its own interval; SIGTERM stops after the run in progress.");
         Await(_ => loop.RunAsync(stop.Token));
-        WriteVerbose($"Resident mode stopped after {loop.Runs} run(s).");
+        WriteVerbose($"Resident mode stopped{(terminated ? " by SIGTERM" : "")} after {loop.Runs} run(s).");
     }
 
     /// <summary>The syncs the patterns name now (a damaged definition is a warning: the others go on).</summary>
