@@ -208,6 +208,27 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncHistory -Name Nope").ErrorIds));
     }
 
+    /// <summary>
+    /// Issue 18, case 9: -Debug on a compiled cmdlet made verbose lines and warnings Inquire, which a host that cannot
+    /// prompt (this one throws) turned into a failed command. Now it shows them, and the debug lines, without asking.
+    /// </summary>
+    [Fact]
+    public void Debug_shows_debug_verbose_and_warning_lines_without_asking()
+    {
+        Seed.Outlook(_f.Host, "A", 9);
+        var r = Run("""
+            Connect-OutlookCalendar -Name dbg -Endpoint $graph -AccessToken $token -Debug | Out-Null
+            New-CalSync -Name Work -OutlookConnection dbg -Debug | Out-Null
+            Set-CalSync -Name Work -Interval 30 -Debug
+            Start-CalSync -Name Work -InitialMerge TwoWay -Debug
+            """).Ok();
+        Assert.Equal("Succeeded", r.First.Outcome.ToString());
+        Assert.Contains(r.Verbose, v => v.StartsWith("Saved the Outlook connection 'dbg'", StringComparison.Ordinal));
+        Assert.Contains(r.Verbose, v => v.StartsWith("Plan (InitialMerge:TwoWay)", StringComparison.Ordinal));
+        Assert.Contains(r.Warnings, w => w.Contains("Register-CalSyncSchedule", StringComparison.Ordinal));
+        Assert.DoesNotContain("never prompts", r.HostText);
+    }
+
     [Fact]
     public void Progress_and_verbose_come_from_the_run()
     {

@@ -189,7 +189,7 @@ Describe 'Errors and streams as scripts handle them' {
         $secret = $script:Sandbox.WebhookSecret
         $secret.Length | Should -BeGreaterThan 8
         $streams = & {
-            # The preferences, not -Debug: on a compiled cmdlet -Debug also makes verbose messages prompt (Inquire).
+            # The preferences: the verbose and debug streams of every command.
             $VerbosePreference = 'Continue'
             $DebugPreference = 'Continue'
             Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token
@@ -208,6 +208,36 @@ Describe 'Errors and streams as scripts handle them' {
         $withSecret = @($files | Where-Object { (Get-Content -Raw -LiteralPath $_.FullName) -match [regex]::Escape($secret) })
         # Only the plaintext secret store that -AllowPlaintextSecretStore opted into.
         [IO.Path]::GetRelativePath($script:StoreHome, $withSecret.FullName) | Should -Be (Join-Path 'secrets' 'bitrix24.secret.json')
+    }
+}
+
+Describe '-Debug in a pwsh without a console to answer (issue 18, case 9)' {
+    It 'prints debug lines and never asks "Continue with this operation?" under pwsh -NonInteractive' {
+        # A compiled cmdlet's -Debug made warnings (and, with a host UI, verbose lines) Inquire: the key-store warning of
+        # Connect-Bitrix24 and the verbose line of Connect-OutlookCalendar stopped a scheduled script.
+        $home2 = New-TestDirectory
+        try {
+            $result = Invoke-ChildPwsh -NonInteractive -Environment @{
+                CALSYNC_HOME = $home2; CALSYNC_TEST_MANIFEST = $script:Manifest; CALSYNC_TEST_GRAPH = $script:Sandbox.Graph
+                CALSYNC_TEST_TOKEN = $script:Sandbox.Token; CALSYNC_TEST_WEBHOOK = $script:Sandbox.Webhook
+            } -Script @'
+                $ErrorActionPreference = 'Stop'
+                Import-Module $env:CALSYNC_TEST_MANIFEST
+                Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $env:CALSYNC_TEST_WEBHOOK -AsPlainText -Force) -AllowPlaintextSecretStore -Debug | Out-Null
+                Connect-OutlookCalendar -Endpoint $env:CALSYNC_TEST_GRAPH -AccessToken (ConvertTo-SecureString $env:CALSYNC_TEST_TOKEN -AsPlainText -Force) -Debug | Out-Null
+                New-CalSync -Name Debugged -Debug | Out-Null
+                $run = Start-CalSync -Name Debugged -InitialMerge None -Debug
+                Get-CalSyncHistory -Name Debugged -Debug | Out-Null
+                'RESULT ' + (@{ Outcome = "$($run.Outcome)" } | ConvertTo-Json -Compress)
+'@
+            $result.StdErr | Should -Not -Match 'NonInteractive|Continue with this operation'
+            $result.ExitCode | Should -Be 0
+            (Get-ChildResult $result).Outcome | Should -Be 'NoChanges'
+            $result.StdOut | Should -Match '(?m)^DEBUG: '
+            $result.StdOut | Should -Match '(?m)^WARNING: .*(key store|UNENCRYPTED)'
+            $result.StdOut | Should -Match "(?m)^VERBOSE: Saved the Outlook connection"
+        }
+        finally { Remove-TestDirectory $home2 }
     }
 }
 

@@ -53,7 +53,7 @@ public sealed class TestCalSyncMappingCommand : CalSyncCmdlet
     private Projector? _projector;
     private bool _any;
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         try
         {

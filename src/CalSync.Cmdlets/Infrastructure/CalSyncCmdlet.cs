@@ -3,6 +3,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Linq;
 using System.Management.Automation;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Engine.Mapping;
@@ -26,6 +27,29 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
     protected CancellationToken Cancellation => _cancel.Token;
 
     protected override void StopProcessing() => _cancel.Cancel();
+
+    /// <summary>
+    /// -Debug shows the debug stream and never asks. On a compiled cmdlet PowerShell (7.6 too) also makes warnings, and
+    /// with a host UI verbose lines, Inquire: "Continue with this operation?" then stops a run that no one can answer
+    /// (pwsh -NonInteractive, a scheduled task, a hosted runspace). As for advanced functions since 7.4, they are shown
+    /// instead (Continue); -Verbose and -WarningAction given with -Debug still decide. PowerShell offers no public way
+    /// to say so: the runtime's own settings for -Verbose and -WarningAction are set (left alone where a version lacks
+    /// them). Sealed so no cmdlet loses this: override <see cref="Begin"/> instead.
+    /// </summary>
+    protected sealed override void BeginProcessing()
+    {
+        if (IsSwitchOn("Debug"))
+            foreach (var (parameter, setting, value) in new (string, string, object)[] { ("Verbose", "Verbose", true), ("WarningAction", "WarningPreference", ActionPreference.Continue) })
+                if (!MyInvocation.BoundParameters.ContainsKey(parameter)
+                    && CommandRuntime.GetType().GetProperty(setting, BindingFlags.Instance | BindingFlags.NonPublic) is { CanWrite: true } property)
+                    property.SetValue(CommandRuntime, value);
+        Begin();
+    }
+
+    /// <summary>What a cmdlet does in BeginProcessing.</summary>
+    protected virtual void Begin()
+    {
+    }
 
     public void Dispose()
     {
@@ -166,12 +190,11 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>True when -WhatIf is in effect (the parameter or $WhatIfPreference).</summary>
-    protected bool IsWhatIf()
-    {
-        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value))
-            return value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
-        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
-    }
+    protected bool IsWhatIf() =>
+        MyInvocation.BoundParameters.ContainsKey("WhatIf") ? IsSwitchOn("WhatIf") : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
+    private bool IsSwitchOn(string parameter) =>
+        MyInvocation.BoundParameters.TryGetValue(parameter, out var value) && (value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value));
 
     /// <summary>
     /// Whether this session may interact with a person: false under pwsh -NonInteractive, in a runspace without a
