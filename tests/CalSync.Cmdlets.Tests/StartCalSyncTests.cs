@@ -345,14 +345,63 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     }
 
     [Fact]
-    public void A_held_lock_is_an_error_with_the_store_id()
+    public void A_held_lock_is_an_error_with_the_store_id_and_a_Failed_line_in_the_history()
     {
         Run("New-CalSync -Name Work").Ok();
         Directory.CreateDirectory(_home.File("locks"));
-        using var held = new FileStream(_home.File("locks", "work.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        var r = Run("Start-CalSync -Name Work -LockTimeout 0");
-        Assert.Equal("CalSync.Store.Locked", Assert.Single(r.ErrorIds));
-        Assert.Equal("ResourceBusy", r.Errors[0].CategoryInfo.Category.ToString());
+        using (new FileStream(_home.File("locks", "work.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var r = Run("Start-CalSync -Name Work -LockTimeout 0");
+            Assert.Equal("CalSync.Store.Locked", Assert.Single(r.ErrorIds));
+            Assert.Equal("ResourceBusy", r.Errors[0].CategoryInfo.Category.ToString());
+            // Issue 18: the refused run is an attempt like any other; its record is the output, as for a run that failed later.
+            Assert.Equal("Failed", r.First.Outcome.ToString());
+            Assert.Equal("CalSync.Store.Locked", (string)r.First.ErrorId);
+        }
+        var history = Run("Get-CalSyncHistory -Name Work").Ok();
+        var line = Assert.Single(history.Output);
+        Assert.Equal("Failed", ((dynamic)line).Outcome.ToString());
+        Assert.Equal("CalSync.Store.Locked", (string)((dynamic)line).ErrorId);
+        Assert.Contains("work.lock", (string)((dynamic)line).Message);
+    }
+
+    /// <summary>Issue 18: every attempt leaves a history line, also one that cannot start, and says why; -WhatIf still writes nothing.</summary>
+    [Fact]
+    public void Runs_that_cannot_start_are_recorded_with_their_error_id_and_message()
+    {
+        Run("New-CalSync -Name Work; New-CalSync -Name Damaged").Ok();
+        Run("Connect-Bitrix24 -Name spare -WebhookUrl $webhook -AllowPlaintextSecretStore | Out-Null; New-CalSync -Name Orphan -Bitrix24Connection spare").Ok();
+        Run("Start-CalSync -Name * -InitialMerge None").Ok();
+        File.WriteAllText(_home.File("state", "damaged.json"), "{ not json");
+        File.Delete(_home.File("connections", "spare.json"));
+
+        var before = _home.Snapshot();
+        Run("Start-CalSync -Name Damaged, Orphan -WhatIf");
+        Assert.Equal(before, _home.Snapshot());
+
+        var r = Run("Start-CalSync -Name Damaged, Orphan");
+        Assert.Equal(new[] { "CalSync.Store.Corrupt", "ConnectionNotFound" }, r.ErrorIds);
+        Assert.Equal(new[] { "Damaged:Failed", "Orphan:Failed" }, r.Output.Select(o => ((dynamic)o).SyncName + ":" + ((dynamic)o).Outcome));
+        var damaged = (dynamic)Run("Get-CalSyncHistory -Name Damaged -Last 1").Ok().Output[0];
+        Assert.Equal("CalSync.Store.Corrupt", (string)damaged.ErrorId);
+        Assert.Contains("damaged.json", (string)damaged.Message);
+        var orphan = (dynamic)Run("Get-CalSyncHistory -Name Orphan -Last 1").Ok().Output[0];
+        Assert.Equal("ConnectionNotFound", (string)orphan.ErrorId);
+        Assert.Contains("Connect-Bitrix24 -Name 'spare'", (string)orphan.Message);
+
+        // Another process has no session token: a needed sign-in before the run starts, naming the calendar.
+        using var other = new StoreHome();
+        foreach (var file in Directory.EnumerateFiles(_home.Root, "*.json", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(other.Root, Path.GetRelativePath(_home.Root, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        Assert.Equal("SignInRequired", Assert.Single(_f.Ps.Run("Start-CalSync -Name Work").ErrorIds));
+        var signIn = (dynamic)_f.Ps.Run("Get-CalSyncHistory -Name Work -Last 1").Ok().Output[0];
+        Assert.Equal("SignInRequired", (string)signIn.ErrorId);
+        Assert.Equal("Outlook", signIn.FailedSide.ToString());
+        Assert.DoesNotContain(_f.Host.Graph.AccessToken, other.AllText());
     }
 
     [Fact]
@@ -372,6 +421,9 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         });
         _f.Host.Bitrix24.Faults.Latency = TimeSpan.Zero;
         Assert.IsType<PipelineStoppedException>(r.Terminating);
+        var stopped = (dynamic)Assert.Single(Run("Get-CalSyncHistory -Name Work").Ok().Output);
+        Assert.Equal("Aborted", stopped.Outcome.ToString());
+        Assert.Equal("RunStopped", (string)stopped.ErrorId);
 
         var next = Run("Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
         Assert.Equal(6, _f.Host.Bitrix24.GetEvents().Count);

@@ -232,7 +232,7 @@ Describe '-Debug in a pwsh without a console to answer (issue 18, case 9)' {
 '@
             $result.StdErr | Should -Not -Match 'NonInteractive|Continue with this operation'
             $result.ExitCode | Should -Be 0
-            (Get-ChildResult $result).Outcome | Should -Be 'NoChanges'
+            (Get-ChildResult $result).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
             $result.StdOut | Should -Match '(?m)^DEBUG: '
             $result.StdOut | Should -Match '(?m)^WARNING: .*(key store|UNENCRYPTED)'
             $result.StdOut | Should -Match "(?m)^VERBOSE: Saved the Outlook connection"
@@ -345,12 +345,41 @@ Describe 'Failures a script must handle' {
             $failedRun = $?
         }
         finally { $held.Dispose() }
-        $runs | Should -BeNullOrEmpty
         $failedRun | Should -BeFalse
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'CalSync.Store.Locked,*'
         $failures[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
         $failures[0].Exception.Message | Should -Match ([regex]::Escape('work.lock'))
+        # Issue 18: the refused run is an attempt in the history too, and its record is the output.
+        $runs.Outcome | Should -Be 'Failed'
+        $last = Get-CalSyncHistory -Name Work -Last 1
+        $last.RunId | Should -Be $runs.RunId
+        $last.ErrorId | Should -Be 'CalSync.Store.Locked'
         (Start-CalSync -Name Work -LockTimeout 0).Outcome | Should -BeIn @('NoChanges', 'Succeeded') # released: the next run goes
+    }
+
+    It 'records runs that cannot start (a damaged state file, a missing connection) with why, and -WhatIf records nothing' {
+        Connect-Bitrix24 -Name spare -WebhookUrl $script:Webhook -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Damaged | Out-Null
+        New-CalSync -Name Orphan -Bitrix24Connection spare | Out-Null
+        try {
+            Start-CalSync -Name Damaged, Orphan -InitialMerge None | Out-Null
+            Set-Content -LiteralPath (Join-Path $script:StoreHome 'state/damaged.json') -Value '{ not json'
+            Remove-Item -LiteralPath (Join-Path $script:StoreHome 'connections/spare.json')
+            $before = Get-Footprint
+            Start-CalSync -Name Damaged, Orphan -WhatIf -ErrorAction SilentlyContinue
+            Get-Footprint | Should -Be $before
+
+            $runs = Start-CalSync -Name Damaged, Orphan -ErrorVariable failures -ErrorAction SilentlyContinue
+            $runs.Outcome | Should -Be @('Failed', 'Failed')
+            $failures.FullyQualifiedErrorId -replace ',.*' | Should -Be @('CalSync.Store.Corrupt', 'ConnectionNotFound')
+            $damaged = Get-CalSyncHistory -Name Damaged -Last 1
+            $damaged.ErrorId | Should -Be 'CalSync.Store.Corrupt'
+            $damaged.Message | Should -Match 'damaged\.json'
+            $orphan = Get-CalSyncHistory -Name Orphan -Last 1
+            $orphan.ErrorId | Should -Be 'ConnectionNotFound'
+            $orphan.Message | Should -Match "Connect-Bitrix24 -Name 'spare'"
+        }
+        finally { Remove-CalSync -Name Damaged, Orphan -Confirm:$false -ErrorAction SilentlyContinue }
     }
 
     It 'reports SignInRequired for the sync that needs it, goes on with the others, and stops at it under -ErrorAction Stop' {

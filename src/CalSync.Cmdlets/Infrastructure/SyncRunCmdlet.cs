@@ -2,6 +2,9 @@ using EngineKind = CalSync.Engine.Store.ConnectionKind;
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+using CalSync.Engine.Store;
 using CalSync.Engine.Sync;
 using CalSync.PowerShell.Sides;
 
@@ -45,10 +48,12 @@ public abstract class SyncRunCmdlet : CalSyncCmdlet
 
     /// <summary>
     /// One run of the engine (a plan only with <see cref="RunOptions.WhatIf"/>), with its progress and verbose lines.
-    /// Null when it could not start: the error is written, with the sync as its target.
+    /// Null when it could not start or finish: the error is written, with the sync as its target, after the record that
+    /// says so (not under -WhatIf).
     /// </summary>
     protected RunResult? RunSync(SyncDefinition definition, RunOptions options)
     {
+        var started = DateTimeOffset.UtcNow;
         var store = Store;
         var factory = new SideFactory(store, PostDebug, PostWarning);
         var activity = System.Threading.Interlocked.Increment(ref _activityIds);
@@ -70,12 +75,46 @@ public abstract class SyncRunCmdlet : CalSyncCmdlet
         }
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
         {
+            if (!options.WhatIf)
+                Record(definition, options, started, Engine.Sync.RunOutcome.Aborted, ErrorIds.RunStopped, "The run was stopped before it finished; the next run goes on from what it saved.", null);
             throw new PipelineStoppedException();
         }
         catch (Exception e) when (Known(e, definition.Name) is { } error)
         {
             WriteProgress(new ProgressRecord(activity, title, "Failed") { RecordType = ProgressRecordType.Completed });
+            // The engine records the runs it finishes; this records the others (a held lock, a damaged state file, a
+            // missing connection or sign-in), so the history and Get-CalSyncStatus show every attempt and why it failed.
+            var id = error.FullyQualifiedErrorId.Split(',')[0];
+            var side = (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException : e) switch
+            {
+                SideUnavailableException unavailable => unavailable.Side,
+                CalSyncException { ErrorId: ErrorIds.ConnectionSecretMissing } => Side.Bitrix24,
+                _ => (Side?)null,
+            };
+            if (!options.WhatIf && Record(definition, options, started, Engine.Sync.RunOutcome.Failed, id, error.Exception.Message, side) is { } record)
+                WriteObject(new CalSyncRun(record));
             WriteError(error);
+            return null;
+        }
+    }
+
+    /// <summary>Appends the record of an attempt the engine did not record; null (with a warning) when that fails too.</summary>
+    private RunRecord? Record(SyncDefinition definition, RunOptions options, DateTimeOffset started, Engine.Sync.RunOutcome outcome, string errorId, string message, Side? side)
+    {
+        var record = new RunRecord
+        {
+            SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, End = DateTimeOffset.UtcNow, Outcome = outcome,
+            Mode = options.Merge is { } merge ? "InitialMerge:" + merge : "Incremental", Direction = definition.Direction,
+            ErrorId = errorId, Message = message, FailedSide = side,
+        };
+        try
+        {
+            Store.AppendHistory(record);
+            return record;
+        }
+        catch (StoreException e)
+        {
+            WriteWarning($"The failed attempt of the sync '{definition.Name}' could not be recorded in its history: {e.Message}");
             return null;
         }
     }
