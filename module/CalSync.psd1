@@ -22,6 +22,7 @@
         'Start-CalSync'
         'Get-CalSyncHistory'
         'Get-CalSyncPlan'
+        'Get-CalSyncStatus'
         'Register-CalSyncSchedule'
         'Unregister-CalSyncSchedule'
         'Export-CalSyncMapping'

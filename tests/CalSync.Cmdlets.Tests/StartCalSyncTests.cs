@@ -404,6 +404,54 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.DoesNotContain(_f.Host.Graph.AccessToken, other.AllText());
     }
 
+    /// <summary>Issue 18: Get-CalSyncStatus, one object per sync, from the store alone, usable for monitoring.</summary>
+    [Fact]
+    public void Get_CalSyncStatus_shows_each_syncs_last_attempt_failures_in_a_row_next_due_links_and_connection_health()
+    {
+        Seed.Outlook(_f.Host, "A", 9);
+        Run("New-CalSync -Name Work -Interval 15; New-CalSync -Name Weekend; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+
+        var fresh = Run("Get-CalSyncStatus").Ok().Output.Select(o => (dynamic)o).ToList();
+        Assert.Equal(new[] { "Weekend", "Work" }, fresh.Select(s => (string)s.Name));
+        var never = fresh[0];
+        Assert.Null(never.LastRun);
+        Assert.Null(never.NextDue);
+        Assert.Equal(0, (int)never.ConsecutiveFailures);
+        Assert.Equal(0, (int)never.Links);
+        var work = fresh[1];
+        Assert.Equal("Succeeded", work.LastOutcome.ToString());
+        Assert.Equal((DateTimeOffset)work.LastRun, (DateTimeOffset)work.LastSuccess);
+        Assert.Equal(((DateTimeOffset)work.LastRun).AddMinutes(15), (DateTimeOffset)work.NextDue);
+        Assert.Equal(1, (int)work.Links);
+        Assert.Equal("SessionOnly", work.OutlookHealth.ToString()); // the fixture's Outlook connection is an access token
+        Assert.Equal("Ready", work.Bitrix24Health.ToString());
+        Assert.Null(work.LastError);
+
+        _f.Host.Bitrix24.RevokeWebhook();
+        Run("Start-CalSync -Name Work; Start-CalSync -Name Work");
+        var failing = Run("Get-CalSyncStatus | Where-Object ConsecutiveFailures -gt 1").Ok();
+        var status = (dynamic)Assert.Single(failing.Output);
+        Assert.Equal("Work", (string)status.Name);
+        Assert.Equal(2, (int)status.ConsecutiveFailures);
+        Assert.Equal("Failed", status.LastOutcome.ToString());
+        Assert.Equal("SignInRequired", (string)status.LastErrorId);
+        Assert.Contains("Bitrix24", (string)status.LastError);
+        Assert.Equal("SignInRequired", status.Bitrix24Health.ToString());
+        Assert.Equal((DateTimeOffset)work.LastSuccess, (DateTimeOffset)status.LastSuccess);
+        var table = Run("Get-CalSyncStatus -Name Work | Out-Default").Ok().HostText;
+        Assert.Matches(@"(?m)^Name\s+LastRun\s+LastOutcome\s+Failures\s+LastSuccess\s+NextDue\s+Links\s+Outlook\s+Bitrix24\s+LastError", table);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(table, @"(?m)^Work\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Failed\s+2\s"), table);
+
+        _f.Host.Bitrix24.RestoreWebhook();
+        Run("Start-CalSync -Name Work").Ok();
+        File.Delete(_home.File("connections", "outlook.json"));
+        var healed = (dynamic)Run("Get-CalSync -Name Wo* | Get-CalSyncStatus").Ok().Output.Single();
+        Assert.Equal(0, (int)healed.ConsecutiveFailures);
+        Assert.Equal("Ready", healed.Bitrix24Health.ToString());
+        Assert.Equal("Missing", healed.OutlookHealth.ToString());
+        Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncStatus -Name Nope").ErrorIds));
+    }
+
     [Fact]
     public void StopProcessing_cancels_the_run_and_the_next_run_completes_without_duplicates()
     {

@@ -241,6 +241,55 @@ Describe '-Debug in a pwsh without a console to answer (issue 18, case 9)' {
     }
 }
 
+Describe 'Get-CalSyncStatus for monitoring (issue 18)' {
+    It 'counts the failed attempts in a row, says why, and a monitoring script in another pwsh sees them' {
+        (Start-CalSync -Name Work).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
+        $ok = Get-CalSyncStatus -Name Work
+        $ok.ConsecutiveFailures | Should -Be 0
+        $ok.LastSuccess | Should -Be $ok.LastRun
+        $ok.NextDue | Should -Be ($ok.LastRun + $ok.Interval)
+        $ok.Links | Should -BeGreaterThan 0
+        $ok.OutlookHealth | Should -Be 'SessionOnly' # an access token: a scheduled run in another process cannot use it
+        $ok.Bitrix24Health | Should -Be 'Ready'
+
+        $held = [IO.File]::Open((Join-Path $script:StoreHome 'locks/work.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
+        try { 1..3 | ForEach-Object { Start-CalSync -Name Work -LockTimeout 0 -ErrorAction SilentlyContinue | Out-Null } }
+        finally { $held.Dispose() }
+
+        $monitor = Invoke-ChildPwsh -NonInteractive -Environment @{ CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_MANIFEST = $script:Manifest } -Script @'
+            Import-Module $env:CALSYNC_TEST_MANIFEST
+            $failing = @(Get-CalSyncStatus | Where-Object ConsecutiveFailures -gt 2)
+            foreach ($s in $failing) { 'RESULT ' + (@{ Name = $s.Name; Failures = $s.ConsecutiveFailures; Id = $s.LastErrorId; Error = $s.LastError } | ConvertTo-Json -Compress) }
+            Get-CalSyncStatus | Out-String -Width 250
+            exit $failing.Count
+'@
+        $monitor.ExitCode | Should -Be 1 -Because $monitor.StdErr
+        $reported = Get-ChildResult $monitor
+        $reported.Name | Should -Be 'Work'
+        $reported.Failures | Should -Be 3
+        $reported.Id | Should -Be 'CalSync.Store.Locked'
+        $reported.Error | Should -Match 'work\.lock'
+        $monitor.StdOut | Should -Match '(?m)^Name\s+LastRun\s+LastOutcome\s+Failures\s+LastSuccess\s+NextDue\s+Links\s+Outlook\s+Bitrix24\s+LastError'
+        $monitor.StdOut | Should -Match '(?m)^Work\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Failed\s+3\s'
+
+        (Start-CalSync -Name Work).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
+        (Get-CalSync -Name Work | Get-CalSyncStatus).ConsecutiveFailures | Should -Be 0
+    }
+}
+
+Describe 'Help examples run as written (issue 18, case 4)' {
+    It 'binds the Get-Secret example of Connect-Bitrix24 to a secret saved as text' {
+        # SecretManagement's Get-Secret returns a secret saved as text (Set-Secret -Secret '<url>') as a SecureString.
+        function Get-Secret { param([string] $Name) $script:Webhook }
+        $example = @((Get-Help Connect-Bitrix24 -Examples).examples.example | Where-Object { $_.code -match 'Get-Secret' })
+        $example.Count | Should -Be 1
+        $before = Get-Footprint
+        & ([scriptblock]::Create("$($example[0].code) -WhatIf")) -ErrorVariable failed -ErrorAction SilentlyContinue 6>&1 | Out-Null
+        $failed | Should -BeNullOrEmpty
+        Get-Footprint | Should -Be $before
+    }
+}
+
 Describe 'Connections' {
     It 'lists the connections with Get-CalSyncConnection, filtered by -Kind, and formats them' {
         $all = Get-CalSyncConnection

@@ -11,7 +11,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// SignInRequired, SideUnavailable, ItemFailed, CalSync.Store.Locked), one per failed sync: one sync's failure never
 /// stops the others, and under -ErrorAction Stop the first one stops the command.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Start, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "start-calsync")]
 [OutputType(typeof(CalSyncRun))]
 public sealed class StartCalSyncCommand : SyncRunCmdlet
 {

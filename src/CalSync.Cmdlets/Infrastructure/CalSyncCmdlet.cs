@@ -1,6 +1,7 @@
 using EngineKind = CalSync.Engine.Store.ConnectionKind;
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
@@ -9,6 +10,7 @@ using System.Threading.Tasks;
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Sides;
 using CalSync.Engine.Store;
+using CalSync.Engine.Sync;
 
 namespace CalSync.PowerShell.Infrastructure;
 
@@ -20,6 +22,9 @@ namespace CalSync.PowerShell.Infrastructure;
 /// </summary>
 public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
 {
+    /// <summary>The online help (Get-Help -Online): docs/cmdlets.md of the repository, one anchor per cmdlet.</summary>
+    internal const string HelpBase = "https://github.com/calsync/calsync/blob/main/docs/cmdlets.md#";
+
     private readonly CancellationTokenSource _cancel = new();
     private BlockingCollection<Action>? _pump;
     private CalSyncStore? _store;
@@ -66,6 +71,20 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
             try { return _store = new CalSyncStore(); }
             catch (StoreException e) { ThrowTerminatingError(StoreError(e, null)); throw; }
         }
+    }
+
+    /// <summary>The syncs a name or wildcard pattern names; a name that names none is an error (SyncNotFound).</summary>
+    protected IReadOnlyList<SyncDefinition> Definitions(string pattern)
+    {
+        var definitions = new List<SyncDefinition>();
+        Guard(pattern, () =>
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(pattern))
+                definitions.AddRange(Store.GetSyncs(pattern, e => WriteError(StoreError(e, e.Path))));
+            else
+                definitions.Add(Store.GetSync(pattern) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync, or define one with New-CalSync."));
+        });
+        return definitions;
     }
 
     /// <summary>Blocks on async work; callbacks given to <see cref="Post"/> meanwhile run here, on the pipeline thread.</summary>

@@ -32,20 +32,6 @@ public abstract class SyncRunCmdlet : CalSyncCmdlet
     /// <summary>The engine's merge for <see cref="InitialMerge"/>.</summary>
     protected Engine.Sync.InitialMerge? Merge => InitialMerge is { } merge ? EnumMap.To<Engine.Sync.InitialMerge>(merge) : null;
 
-    /// <summary>The syncs a name or wildcard pattern names; a name that names none is an error (SyncNotFound).</summary>
-    protected IReadOnlyList<SyncDefinition> Definitions(string pattern)
-    {
-        var definitions = new List<SyncDefinition>();
-        Guard(pattern, () =>
-        {
-            if (WildcardPattern.ContainsWildcardCharacters(pattern))
-                definitions.AddRange(Store.GetSyncs(pattern, e => WriteError(StoreError(e, e.Path))));
-            else
-                definitions.Add(Store.GetSync(pattern) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync, or define one with New-CalSync."));
-        });
-        return definitions;
-    }
-
     /// <summary>
     /// One run of the engine (a plan only with <see cref="RunOptions.WhatIf"/>), with its progress and verbose lines.
     /// Null when it could not start or finish: the error is written, with the sync as its target, after the record that
@@ -73,10 +59,12 @@ public abstract class SyncRunCmdlet : CalSyncCmdlet
             WriteProgress(new ProgressRecord(activity, title, "Done") { RecordType = ProgressRecordType.Completed });
             return result;
         }
-        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or PipelineStoppedException && Cancellation.IsCancellationRequested)
         {
+            // Stopped while the engine ran, or while its progress was being shown (then the write throws).
             if (!options.WhatIf)
                 Record(definition, options, started, Engine.Sync.RunOutcome.Aborted, ErrorIds.RunStopped, "The run was stopped before it finished; the next run goes on from what it saved.", null);
+            if (e is PipelineStoppedException) throw;
             throw new PipelineStoppedException();
         }
         catch (Exception e) when (Known(e, definition.Name) is { } error)
