@@ -98,6 +98,9 @@ Describe 'Help' {
                 @($item.parameter.name) | Should -Contain 'Confirm'
             }
         }
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $documented = @($help.parameters.parameter.name)
+        foreach ($name in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common }) { $documented | Should -Contain $name -Because "-$name needs its help" }
         foreach ($parameter in @($help.parameters.parameter)) {
             ($parameter.description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) needs a description"
             "$($parameter.defaultValue)".Trim() | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) needs its default value"

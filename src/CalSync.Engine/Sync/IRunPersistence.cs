@@ -3,7 +3,7 @@ using System.Threading;
 
 namespace CalSync.Engine.Sync;
 
-/// <summary>What a run needs from the store: the lock, the link state and the history.</summary>
+/// <summary>What a run (and an undo) needs from the store: the lock, the link state and the history.</summary>
 public interface IRunPersistence
 {
     IDisposable AcquireLock(string syncName, TimeSpan wait, CancellationToken cancellationToken);
@@ -11,4 +11,6 @@ public interface IRunPersistence
     /// <summary>Atomic: the previous state stays whole if this fails.</summary>
     void SaveState(string syncName, SyncState state);
     void AppendHistory(RunRecord record);
+    /// <summary>The run records, oldest first (an undo finds the copies runs made through them when the state is lost).</summary>
+    System.Collections.Generic.IReadOnlyList<RunRecord> ReadHistory(string name, int? last = null, DateTimeOffset? since = null);
 }
