@@ -24,6 +24,7 @@
         'Start-CalSync'
         'Get-CalSyncHistory'
         'Get-CalSyncPlan'
+        'Get-CalSyncStatus'
         'Register-CalSyncSchedule'
         'Unregister-CalSyncSchedule'
         'Export-CalSyncMapping'

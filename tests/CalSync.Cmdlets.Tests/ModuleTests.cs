@@ -18,7 +18,7 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
     private static readonly string[] Expected =
     {
         "Connect-Bitrix24", "Connect-OutlookCalendar", "Disconnect-Bitrix24", "Disconnect-OutlookCalendar", "Export-CalSyncMapping",
-        "Get-CalSync", "Get-CalSyncConnection", "Get-CalSyncHistory", "Get-CalSyncPlan", "New-CalSync", "Register-CalSyncSchedule", "Remove-CalSync",
+        "Get-CalSync", "Get-CalSyncConnection", "Get-CalSyncHistory", "Get-CalSyncPlan", "Get-CalSyncStatus", "New-CalSync", "Register-CalSyncSchedule", "Remove-CalSync",
         "Remove-CalSyncCopy", "Reset-CalSync", "Set-CalSync", "Start-CalSync", "Test-CalSyncMapping", "Unregister-CalSyncSchedule",
     };
 
@@ -72,7 +72,7 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
         }
     }
 
-    /// <summary>Issue 18, case 4: help that reads as PowerShell help: no .NET type garbage, WhatIf/Confirm where they apply.</summary>
+    /// <summary>Issue 18, case 4: help that reads as PowerShell help: no .NET type garbage, WhatIf/Confirm where they apply, defaults, inputs, an online page.</summary>
     [Fact]
     public void Get_Help_shows_clean_syntax_with_WhatIf_and_Confirm_for_every_cmdlet_that_changes_something()
     {
@@ -84,6 +84,12 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
             var sets = _ps.Run($"(Get-Help {name}).syntax.syntaxItem | ForEach-Object {{ @($_.parameter.name) -join ' ' }}").Ok().Output.Select(o => o.ToString()).ToList();
             Assert.NotEmpty(sets);
             Assert.All(sets, set => Assert.True(supportsWhatIf == (set.Split(' ').Contains("WhatIf") && set.Split(' ').Contains("Confirm")), $"{name}: {set}"));
+            // Get-Help -Online: the cmdlet's section of the repository's docs/cmdlets.md; INPUTS and default values filled.
+            Assert.Equal("https://github.com/calsync/calsync/blob/main/docs/cmdlets.md#" + name.ToLowerInvariant(), _ps.Run($"(Get-Command {name}).HelpUri").Ok().Output[0].ToString());
+            Assert.Contains("## " + name + "\n", File.ReadAllText(Path.Combine(Paths.RepoRoot, "docs", "cmdlets.md")).Replace("\r\n", "\n"));
+            Assert.NotEmpty(_ps.Run($"(Get-Help {name}).inputTypes.inputType.type.name").Ok().Output);
+            var undefaulted = _ps.Run($"(Get-Help {name}).parameters.parameter | Where-Object {{ -not \"$($_.defaultValue)\".Trim() }} | ForEach-Object name").Ok().Output;
+            Assert.True(undefaulted.Count == 0, $"{name}: no default value for {string.Join(", ", undefaulted)}");
         }
     }
 

@@ -208,6 +208,27 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncHistory -Name Nope").ErrorIds));
     }
 
+    /// <summary>
+    /// Issue 18, case 9: -Debug on a compiled cmdlet made verbose lines and warnings Inquire, which a host that cannot
+    /// prompt (this one throws) turned into a failed command. Now it shows them, and the debug lines, without asking.
+    /// </summary>
+    [Fact]
+    public void Debug_shows_debug_verbose_and_warning_lines_without_asking()
+    {
+        Seed.Outlook(_f.Host, "A", 9);
+        var r = Run("""
+            Connect-OutlookCalendar -Name dbg -Endpoint $graph -AccessToken $token -Debug | Out-Null
+            New-CalSync -Name Work -OutlookConnection dbg -Debug | Out-Null
+            Set-CalSync -Name Work -Interval 30 -Debug
+            Start-CalSync -Name Work -InitialMerge TwoWay -Debug
+            """).Ok();
+        Assert.Equal("Succeeded", r.First.Outcome.ToString());
+        Assert.Contains(r.Verbose, v => v.StartsWith("Saved the Outlook connection 'dbg'", StringComparison.Ordinal));
+        Assert.Contains(r.Verbose, v => v.StartsWith("Plan (InitialMerge:TwoWay)", StringComparison.Ordinal));
+        Assert.Contains(r.Warnings, w => w.Contains("Register-CalSyncSchedule", StringComparison.Ordinal));
+        Assert.DoesNotContain("never prompts", r.HostText);
+    }
+
     [Fact]
     public void Progress_and_verbose_come_from_the_run()
     {
@@ -328,14 +349,111 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     }
 
     [Fact]
-    public void A_held_lock_is_an_error_with_the_store_id()
+    public void A_held_lock_is_an_error_with_the_store_id_and_a_Failed_line_in_the_history()
     {
         Run("New-CalSync -Name Work").Ok();
         Directory.CreateDirectory(_home.File("locks"));
-        using var held = new FileStream(_home.File("locks", "work.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        var r = Run("Start-CalSync -Name Work -LockTimeout 0");
-        Assert.Equal("CalSync.Store.Locked", Assert.Single(r.ErrorIds));
-        Assert.Equal("ResourceBusy", r.Errors[0].CategoryInfo.Category.ToString());
+        using (new FileStream(_home.File("locks", "work.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var r = Run("Start-CalSync -Name Work -LockTimeout 0");
+            Assert.Equal("CalSync.Store.Locked", Assert.Single(r.ErrorIds));
+            Assert.Equal("ResourceBusy", r.Errors[0].CategoryInfo.Category.ToString());
+            // Issue 18: the refused run is an attempt like any other; its record is the output, as for a run that failed later.
+            Assert.Equal("Failed", r.First.Outcome.ToString());
+            Assert.Equal("CalSync.Store.Locked", (string)r.First.ErrorId);
+        }
+        var history = Run("Get-CalSyncHistory -Name Work").Ok();
+        var line = Assert.Single(history.Output);
+        Assert.Equal("Failed", ((dynamic)line).Outcome.ToString());
+        Assert.Equal("CalSync.Store.Locked", (string)((dynamic)line).ErrorId);
+        Assert.Contains("work.lock", (string)((dynamic)line).Message);
+    }
+
+    /// <summary>Issue 18: every attempt leaves a history line, also one that cannot start, and says why; -WhatIf still writes nothing.</summary>
+    [Fact]
+    public void Runs_that_cannot_start_are_recorded_with_their_error_id_and_message()
+    {
+        Run("New-CalSync -Name Work; New-CalSync -Name Damaged").Ok();
+        Run("Connect-Bitrix24 -Name spare -WebhookUrl $webhook -AllowPlaintextSecretStore | Out-Null; New-CalSync -Name Orphan -Bitrix24Connection spare").Ok();
+        Run("Start-CalSync -Name * -InitialMerge None").Ok();
+        File.WriteAllText(_home.File("state", "damaged.json"), "{ not json");
+        File.Delete(_home.File("connections", "spare.json"));
+
+        var before = _home.Snapshot();
+        Run("Start-CalSync -Name Damaged, Orphan -WhatIf");
+        Assert.Equal(before, _home.Snapshot());
+
+        var r = Run("Start-CalSync -Name Damaged, Orphan");
+        Assert.Equal(new[] { "CalSync.Store.Corrupt", "ConnectionNotFound" }, r.ErrorIds);
+        Assert.Equal(new[] { "Damaged:Failed", "Orphan:Failed" }, r.Output.Select(o => ((dynamic)o).SyncName + ":" + ((dynamic)o).Outcome));
+        var damaged = (dynamic)Run("Get-CalSyncHistory -Name Damaged -Last 1").Ok().Output[0];
+        Assert.Equal("CalSync.Store.Corrupt", (string)damaged.ErrorId);
+        Assert.Contains("damaged.json", (string)damaged.Message);
+        var orphan = (dynamic)Run("Get-CalSyncHistory -Name Orphan -Last 1").Ok().Output[0];
+        Assert.Equal("ConnectionNotFound", (string)orphan.ErrorId);
+        Assert.Contains("Connect-Bitrix24 -Name 'spare'", (string)orphan.Message);
+
+        // Another process has no session token: a needed sign-in before the run starts, naming the calendar.
+        using var other = new StoreHome();
+        foreach (var file in Directory.EnumerateFiles(_home.Root, "*.json", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(other.Root, Path.GetRelativePath(_home.Root, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        Assert.Equal("SignInRequired", Assert.Single(_f.Ps.Run("Start-CalSync -Name Work").ErrorIds));
+        var signIn = (dynamic)_f.Ps.Run("Get-CalSyncHistory -Name Work -Last 1").Ok().Output[0];
+        Assert.Equal("SignInRequired", (string)signIn.ErrorId);
+        Assert.Equal("Outlook", signIn.FailedSide.ToString());
+        Assert.DoesNotContain(_f.Host.Graph.AccessToken, other.AllText());
+    }
+
+    /// <summary>Issue 18: Get-CalSyncStatus, one object per sync, from the store alone, usable for monitoring.</summary>
+    [Fact]
+    public void Get_CalSyncStatus_shows_each_syncs_last_attempt_failures_in_a_row_next_due_links_and_connection_health()
+    {
+        Seed.Outlook(_f.Host, "A", 9);
+        Run("New-CalSync -Name Work -Interval 15; New-CalSync -Name Weekend; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+
+        var fresh = Run("Get-CalSyncStatus").Ok().Output.Select(o => (dynamic)o).ToList();
+        Assert.Equal(new[] { "Weekend", "Work" }, fresh.Select(s => (string)s.Name));
+        var never = fresh[0];
+        Assert.Null(never.LastRun);
+        Assert.Null(never.NextDue);
+        Assert.Equal(0, (int)never.ConsecutiveFailures);
+        Assert.Equal(0, (int)never.Links);
+        var work = fresh[1];
+        Assert.Equal("Succeeded", work.LastOutcome.ToString());
+        Assert.Equal((DateTimeOffset)work.LastRun, (DateTimeOffset)work.LastSuccess);
+        Assert.Equal(((DateTimeOffset)work.LastRun).AddMinutes(15), (DateTimeOffset)work.NextDue);
+        Assert.Equal(1, (int)work.Links);
+        Assert.Equal("SessionOnly", work.OutlookHealth.ToString()); // the fixture's Outlook connection is an access token
+        Assert.Equal("Ready", work.Bitrix24Health.ToString());
+        Assert.Null(work.LastError);
+
+        _f.Host.Bitrix24.RevokeWebhook();
+        Run("Start-CalSync -Name Work; Start-CalSync -Name Work");
+        var failing = Run("Get-CalSyncStatus | Where-Object ConsecutiveFailures -gt 1").Ok();
+        var status = (dynamic)Assert.Single(failing.Output);
+        Assert.Equal("Work", (string)status.Name);
+        Assert.Equal(2, (int)status.ConsecutiveFailures);
+        Assert.Equal("Failed", status.LastOutcome.ToString());
+        Assert.Equal("SignInRequired", (string)status.LastErrorId);
+        Assert.Contains("Bitrix24", (string)status.LastError);
+        Assert.Equal("SignInRequired", status.Bitrix24Health.ToString());
+        Assert.Equal((DateTimeOffset)work.LastSuccess, (DateTimeOffset)status.LastSuccess);
+        var table = Run("Get-CalSyncStatus -Name Work | Out-Default").Ok().HostText;
+        Assert.Matches(@"(?m)^Name\s+LastRun\s+LastOutcome\s+Failures\s+LastSuccess\s+NextDue\s+Links\s+Outlook\s+Bitrix24\s+LastError", table);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(table, @"(?m)^Work\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Failed\s+2\s"), table);
+
+        _f.Host.Bitrix24.RestoreWebhook();
+        Run("Start-CalSync -Name Work").Ok();
+        File.Delete(_home.File("connections", "outlook.json"));
+        var healed = (dynamic)Run("Get-CalSync -Name Wo* | Get-CalSyncStatus").Ok().Output.Single();
+        Assert.Equal(0, (int)healed.ConsecutiveFailures);
+        Assert.Equal("Ready", healed.Bitrix24Health.ToString());
+        Assert.Equal("Missing", healed.OutlookHealth.ToString());
+        Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncStatus -Name Nope").ErrorIds));
     }
 
     [Fact]
@@ -355,6 +473,9 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         });
         _f.Host.Bitrix24.Faults.Latency = TimeSpan.Zero;
         Assert.IsType<PipelineStoppedException>(r.Terminating);
+        var stopped = (dynamic)Assert.Single(Run("Get-CalSyncHistory -Name Work").Ok().Output);
+        Assert.Equal("Aborted", stopped.Outcome.ToString());
+        Assert.Equal("RunStopped", (string)stopped.ErrorId);
 
         var next = Run("Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
         Assert.Equal(6, _f.Host.Bitrix24.GetEvents().Count);

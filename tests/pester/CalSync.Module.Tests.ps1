@@ -88,6 +88,63 @@ Describe 'Help' {
         $undescribed | Should -BeNullOrEmpty
     }
 
+    It 'gives <_> help PowerShell users can read: clean types, WhatIf/Confirm, defaults, inputs and outputs (issue 18, case 4)' -ForEach $cmdletNames {
+        $help = Get-Help $_ -Full
+        $text = $help | Out-String -Width 300
+        $text | Should -Not -Match 'Culture=|PublicKeyToken|System\.Nullable'
+        if ((Get-Command $_).Parameters.ContainsKey('WhatIf')) {
+            foreach ($item in @($help.syntax.syntaxItem)) {
+                @($item.parameter.name) | Should -Contain 'WhatIf'
+                @($item.parameter.name) | Should -Contain 'Confirm'
+            }
+        }
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $documented = @($help.parameters.parameter.name)
+        foreach ($name in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common }) { $documented | Should -Contain $name -Because "-$name needs its help" }
+        foreach ($parameter in @($help.parameters.parameter)) {
+            ($parameter.description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) needs a description"
+            "$($parameter.defaultValue)".Trim() | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) needs its default value"
+        }
+        @($help.inputTypes.inputType).Count | Should -BeGreaterThan 0
+        foreach ($input in @($help.inputTypes.inputType)) {
+            "$($input.type.name)".Trim() | Should -Not -BeNullOrEmpty
+            ($input.description.Text -join '') | Should -Not -BeNullOrEmpty
+        }
+        foreach ($output in @($help.returnValues.returnValue)) {
+            "$($output.type.name)".Trim() | Should -Not -BeNullOrEmpty
+            ($output.description.Text -join '') | Should -Not -BeNullOrEmpty
+        }
+        @($help.returnValues.returnValue).Count | Should -BeGreaterThan 0
+    }
+
+    It 'points <_> -Online at its section of docs/cmdlets.md in the repository' -ForEach $cmdletNames {
+        $uri = "$($script:Info.ProjectUri)/blob/main/docs/cmdlets.md#$($_.ToLowerInvariant())"
+        (Get-Command $_).HelpUri | Should -Be $uri
+        @((Get-Help $_).relatedLinks.navigationLink)[0].uri | Should -Be $uri
+        # The anchor GitHub makes of the heading, and the section names what the help names.
+        $doc = Get-Content -Raw (Join-Path $script:RepoRoot 'docs/cmdlets.md')
+        $section = [regex]::Match($doc, "(?ms)^## $([regex]::Escape($_))\r?\n(.*?)(?=^## |\z)").Groups[1].Value
+        $section | Should -Not -BeNullOrEmpty
+        $section | Should -Match ([regex]::Escape((Get-Help $_).Synopsis))
+        foreach ($parameter in @((Get-Help $_ -Full).parameters.parameter)) { $section | Should -Match "\| -$($parameter.name) \|" }
+    }
+
+    It 'opens the online help with the system browser opener' -Skip:(-not $IsLinux) {
+        # Get-Help -Online hands the URI to the system (xdg-open on Linux): a stand-in opener records what it was given.
+        $bin = New-TestDirectory
+        try {
+            $opened = Join-Path $bin 'opened.txt'
+            Set-Content -LiteralPath (Join-Path $bin 'xdg-open') -Value "#!/bin/sh`nprintf '%s' `"`$1`" > '$opened'`n"
+            chmod +x (Join-Path $bin 'xdg-open')
+            $r = Invoke-ChildPwsh -NonInteractive -Environment @{ PATH = "$bin$([IO.Path]::PathSeparator)$env:PATH"; CALSYNC_TEST_MANIFEST = $script:Manifest } -Script 'Import-Module $env:CALSYNC_TEST_MANIFEST; Get-Help Get-CalSyncStatus -Online'
+            $r.ExitCode | Should -Be 0 -Because $r.StdErr
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not (Test-Path -LiteralPath $opened) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Get-Content -Raw -LiteralPath $opened | Should -Be "$($script:Info.ProjectUri)/blob/main/docs/cmdlets.md#get-calsyncstatus"
+        }
+        finally { Remove-TestDirectory $bin }
+    }
+
     It 'has the about_CalSync topic naming the cmdlets of a first session' {
         $about = Get-Help about_CalSync | Out-String
         foreach ($name in 'Connect-OutlookCalendar', 'Connect-Bitrix24', 'New-CalSync', 'Start-CalSync', 'Register-CalSyncSchedule') {

@@ -216,6 +216,10 @@ Describe 'The scheduled command, run as cron runs it' -Skip:$IsWindows {
         $r.StdErr | Should -Match 'Connect-OutlookCalendar'
         $r.StdOut | Should -Not -Match 'devicelogin|enter the code'
         Get-DeviceCodeRequestCount | Should -Be $script:DeviceCodeRequests
+        $env:CALSYNC_HOME = $script:TokenHome
+        $last = Get-CalSyncHistory -Name Work -Last 1 # the run could not start, and says so
+        $last.ErrorId | Should -Be 'SignInRequired'
+        $last.FailedSide | Should -Be 'Outlook'
     }
 
     It 'exits non-zero on SignInRequired when no sign-in is cached, without starting a device-code sign-in' {
@@ -238,6 +242,12 @@ Describe 'The scheduled command, run as cron runs it' -Skip:$IsWindows {
         $r.Seconds | Should -BeGreaterOrEqual 30
         $r.StdErr | Should -Match "Start-CalSync: Sync 'Held' is being run by another process"
         $r.StdErr | Should -Match ([regex]::Escape('held.lock'))
+        # Issue 18: the refused run is in the history, with why.
+        $env:CALSYNC_HOME = $script:StoreHome
+        $last = Get-CalSyncHistory -Name Held -Last 1
+        $last.Outcome | Should -Be 'Failed'
+        $last.ErrorId | Should -Be 'CalSync.Store.Locked'
+        $last.Message | Should -Match ([regex]::Escape('held.lock'))
     }
 
     It 'exits non-zero when Outlook suddenly returns no meetings, and Bitrix24 keeps every copy' {

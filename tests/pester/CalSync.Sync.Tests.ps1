@@ -211,7 +211,7 @@ Describe 'Errors and streams as scripts handle them' {
         $secret = $script:Sandbox.WebhookSecret
         $secret.Length | Should -BeGreaterThan 8
         $streams = & {
-            # The preferences, not -Debug: on a compiled cmdlet -Debug also makes verbose messages prompt (Inquire).
+            # The preferences: the verbose and debug streams of every command.
             $VerbosePreference = 'Continue'
             $DebugPreference = 'Continue'
             Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token
@@ -230,6 +230,85 @@ Describe 'Errors and streams as scripts handle them' {
         $withSecret = @($files | Where-Object { (Get-Content -Raw -LiteralPath $_.FullName) -match [regex]::Escape($secret) })
         # Only the plaintext secret store that -AllowPlaintextSecretStore opted into.
         [IO.Path]::GetRelativePath($script:StoreHome, $withSecret.FullName) | Should -Be (Join-Path 'secrets' 'bitrix24.secret.json')
+    }
+}
+
+Describe '-Debug in a pwsh without a console to answer (issue 18, case 9)' {
+    It 'prints debug lines and never asks "Continue with this operation?" under pwsh -NonInteractive' {
+        # A compiled cmdlet's -Debug made warnings (and, with a host UI, verbose lines) Inquire: the key-store warning of
+        # Connect-Bitrix24 and the verbose line of Connect-OutlookCalendar stopped a scheduled script.
+        $home2 = New-TestDirectory
+        try {
+            $result = Invoke-ChildPwsh -NonInteractive -Environment @{
+                CALSYNC_HOME = $home2; CALSYNC_TEST_MANIFEST = $script:Manifest; CALSYNC_TEST_GRAPH = $script:Sandbox.Graph
+                CALSYNC_TEST_TOKEN = $script:Sandbox.Token; CALSYNC_TEST_WEBHOOK = $script:Sandbox.Webhook
+            } -Script @'
+                $ErrorActionPreference = 'Stop'
+                Import-Module $env:CALSYNC_TEST_MANIFEST
+                Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $env:CALSYNC_TEST_WEBHOOK -AsPlainText -Force) -AllowPlaintextSecretStore -Debug | Out-Null
+                Connect-OutlookCalendar -Endpoint $env:CALSYNC_TEST_GRAPH -AccessToken (ConvertTo-SecureString $env:CALSYNC_TEST_TOKEN -AsPlainText -Force) -Debug | Out-Null
+                New-CalSync -Name Debugged -Debug | Out-Null
+                $run = Start-CalSync -Name Debugged -InitialMerge None -Debug
+                Get-CalSyncHistory -Name Debugged -Debug | Out-Null
+                'RESULT ' + (@{ Outcome = "$($run.Outcome)" } | ConvertTo-Json -Compress)
+'@
+            $result.StdErr | Should -Not -Match 'NonInteractive|Continue with this operation'
+            $result.ExitCode | Should -Be 0
+            (Get-ChildResult $result).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
+            $result.StdOut | Should -Match '(?m)^DEBUG: '
+            $result.StdOut | Should -Match '(?m)^WARNING: .*(key store|UNENCRYPTED)'
+            $result.StdOut | Should -Match "(?m)^VERBOSE: Saved the Outlook connection"
+        }
+        finally { Remove-TestDirectory $home2 }
+    }
+}
+
+Describe 'Get-CalSyncStatus for monitoring (issue 18)' {
+    It 'counts the failed attempts in a row, says why, and a monitoring script in another pwsh sees them' {
+        (Start-CalSync -Name Work).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
+        $ok = Get-CalSyncStatus -Name Work
+        $ok.ConsecutiveFailures | Should -Be 0
+        $ok.LastSuccess | Should -Be $ok.LastRun
+        $ok.NextDue | Should -Be ($ok.LastRun + $ok.Interval)
+        $ok.Links | Should -BeGreaterThan 0
+        $ok.OutlookHealth | Should -Be 'SessionOnly' # an access token: a scheduled run in another process cannot use it
+        $ok.Bitrix24Health | Should -Be 'Ready'
+
+        $held = [IO.File]::Open((Join-Path $script:StoreHome 'locks/work.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
+        try { 1..3 | ForEach-Object { Start-CalSync -Name Work -LockTimeout 0 -ErrorAction SilentlyContinue | Out-Null } }
+        finally { $held.Dispose() }
+
+        $monitor = Invoke-ChildPwsh -NonInteractive -Environment @{ CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_MANIFEST = $script:Manifest } -Script @'
+            Import-Module $env:CALSYNC_TEST_MANIFEST
+            $failing = @(Get-CalSyncStatus | Where-Object ConsecutiveFailures -gt 2)
+            foreach ($s in $failing) { 'RESULT ' + (@{ Name = $s.Name; Failures = $s.ConsecutiveFailures; Id = $s.LastErrorId; Error = $s.LastError } | ConvertTo-Json -Compress) }
+            Get-CalSyncStatus | Out-String -Width 250
+            exit $failing.Count
+'@
+        $monitor.ExitCode | Should -Be 1 -Because $monitor.StdErr
+        $reported = Get-ChildResult $monitor
+        $reported.Name | Should -Be 'Work'
+        $reported.Failures | Should -Be 3
+        $reported.Id | Should -Be 'CalSync.Store.Locked'
+        $reported.Error | Should -Match 'work\.lock'
+        $monitor.StdOut | Should -Match '(?m)^Name\s+LastRun\s+LastOutcome\s+Failures\s+LastSuccess\s+NextDue\s+Links\s+Outlook\s+Bitrix24\s+LastError'
+        $monitor.StdOut | Should -Match '(?m)^Work\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Failed\s+3\s'
+
+        (Start-CalSync -Name Work).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
+        (Get-CalSync -Name Work | Get-CalSyncStatus).ConsecutiveFailures | Should -Be 0
+    }
+}
+
+Describe 'Help examples run as written (issue 18, case 4)' {
+    It 'binds the Get-Secret example of Connect-Bitrix24 to a secret saved as text' {
+        # SecretManagement's Get-Secret returns a secret saved as text (Set-Secret -Secret '<url>') as a SecureString.
+        function Get-Secret { param([string] $Name) $script:Webhook }
+        $example = @((Get-Help Connect-Bitrix24 -Examples).examples.example | Where-Object { $_.code -match 'Get-Secret' })
+        $example.Count | Should -Be 1
+        $before = Get-Footprint
+        & ([scriptblock]::Create("$($example[0].code) -WhatIf")) -ErrorVariable failed -ErrorAction SilentlyContinue 6>&1 | Out-Null
+        $failed | Should -BeNullOrEmpty
+        Get-Footprint | Should -Be $before
     }
 }
 
@@ -338,12 +417,41 @@ Describe 'Failures a script must handle' {
             $failedRun = $?
         }
         finally { $held.Dispose() }
-        $runs | Should -BeNullOrEmpty
         $failedRun | Should -BeFalse
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'CalSync.Store.Locked,*'
         $failures[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
         $failures[0].Exception.Message | Should -Match ([regex]::Escape('work.lock'))
+        # Issue 18: the refused run is an attempt in the history too, and its record is the output.
+        $runs.Outcome | Should -Be 'Failed'
+        $last = Get-CalSyncHistory -Name Work -Last 1
+        $last.RunId | Should -Be $runs.RunId
+        $last.ErrorId | Should -Be 'CalSync.Store.Locked'
         (Start-CalSync -Name Work -LockTimeout 0).Outcome | Should -BeIn @('NoChanges', 'Succeeded') # released: the next run goes
+    }
+
+    It 'records runs that cannot start (a damaged state file, a missing connection) with why, and -WhatIf records nothing' {
+        Connect-Bitrix24 -Name spare -WebhookUrl $script:Webhook -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Damaged | Out-Null
+        New-CalSync -Name Orphan -Bitrix24Connection spare | Out-Null
+        try {
+            Start-CalSync -Name Damaged, Orphan -InitialMerge None | Out-Null
+            Set-Content -LiteralPath (Join-Path $script:StoreHome 'state/damaged.json') -Value '{ not json'
+            Remove-Item -LiteralPath (Join-Path $script:StoreHome 'connections/spare.json')
+            $before = Get-Footprint
+            Start-CalSync -Name Damaged, Orphan -WhatIf -ErrorAction SilentlyContinue
+            Get-Footprint | Should -Be $before
+
+            $runs = Start-CalSync -Name Damaged, Orphan -ErrorVariable failures -ErrorAction SilentlyContinue
+            $runs.Outcome | Should -Be @('Failed', 'Failed')
+            $failures.FullyQualifiedErrorId -replace ',.*' | Should -Be @('CalSync.Store.Corrupt', 'ConnectionNotFound')
+            $damaged = Get-CalSyncHistory -Name Damaged -Last 1
+            $damaged.ErrorId | Should -Be 'CalSync.Store.Corrupt'
+            $damaged.Message | Should -Match 'damaged\.json'
+            $orphan = Get-CalSyncHistory -Name Orphan -Last 1
+            $orphan.ErrorId | Should -Be 'ConnectionNotFound'
+            $orphan.Message | Should -Match "Connect-Bitrix24 -Name 'spare'"
+        }
+        finally { Remove-CalSync -Name Damaged, Orphan -Confirm:$false -ErrorAction SilentlyContinue }
     }
 
     It 'reports SignInRequired for the sync that needs it, goes on with the others, and stops at it under -ErrorAction Stop' {

@@ -19,7 +19,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// through the system browser, or with given tokens), chooses (or creates) the calendar to sync, and saves the
 /// connection; the secret goes to the OS key store.
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "Bitrix24", DefaultParameterSetName = WebhookSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Connect, "Bitrix24", DefaultParameterSetName = WebhookSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "connect-bitrix24")]
 [OutputType(typeof(CalSyncConnection))]
 public sealed class ConnectBitrix24Command : CalSyncCmdlet
 {

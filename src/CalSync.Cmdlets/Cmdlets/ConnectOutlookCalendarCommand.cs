@@ -18,7 +18,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// Signs in to an Outlook.com (personal Microsoft account) calendar and saves the connection: through the system
 /// browser (default), the device-code flow, or a given access token (automation, this session only).
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "OutlookCalendar", DefaultParameterSetName = InteractiveSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Connect, "OutlookCalendar", DefaultParameterSetName = InteractiveSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "connect-outlookcalendar")]
 [OutputType(typeof(CalSyncConnection))]
 public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
 {

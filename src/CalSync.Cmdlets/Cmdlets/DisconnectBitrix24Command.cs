@@ -8,7 +8,7 @@ using CalSync.PowerShell.Sides;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Removes a Bitrix24 connection and its secret (webhook URL or OAuth tokens) from this machine.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "Bitrix24", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommunications.Disconnect, "Bitrix24", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = CalSyncCmdlet.HelpBase + "disconnect-bitrix24")]
 [OutputType(typeof(CalSyncConnection))]
 public sealed class DisconnectBitrix24Command : CalSyncCmdlet
 {

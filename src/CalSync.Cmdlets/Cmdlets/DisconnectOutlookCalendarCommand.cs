@@ -9,7 +9,7 @@ using CalSync.PowerShell.Sides;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Signs out of an Outlook connection (removes its cached sign-in or session token) and removes the connection.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "OutlookCalendar", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommunications.Disconnect, "OutlookCalendar", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = CalSyncCmdlet.HelpBase + "disconnect-outlookcalendar")]
 [OutputType(typeof(CalSyncConnection))]
 public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
 {

@@ -6,7 +6,7 @@ using CalSync.PowerShell.Infrastructure;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Writes a built-in mapping profile to a YAML file, to edit and use with New-CalSync -MappingPath.</summary>
-[Cmdlet(VerbsData.Export, "CalSyncMapping", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsData.Export, "CalSyncMapping", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "export-calsyncmapping")]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportCalSyncMappingCommand : CalSyncCmdlet
 {

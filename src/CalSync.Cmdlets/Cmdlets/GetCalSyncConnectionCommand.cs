@@ -4,7 +4,7 @@ using CalSync.PowerShell.Infrastructure;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Lists the saved connections (never their secrets).</summary>
-[Cmdlet(VerbsCommon.Get, "CalSyncConnection")]
+[Cmdlet(VerbsCommon.Get, "CalSyncConnection", HelpUri = CalSyncCmdlet.HelpBase + "get-calsyncconnection")]
 [OutputType(typeof(CalSyncConnection))]
 public sealed class GetCalSyncConnectionCommand : CalSyncCmdlet
 {

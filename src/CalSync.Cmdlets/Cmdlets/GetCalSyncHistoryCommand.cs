@@ -5,17 +5,10 @@ using CalSync.PowerShell.Infrastructure;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Lists the runs of syncs, oldest first.</summary>
-[Cmdlet(VerbsCommon.Get, "CalSyncHistory")]
+[Cmdlet(VerbsCommon.Get, "CalSyncHistory", HelpUri = CalSyncCmdlet.HelpBase + "get-calsynchistory")]
 [OutputType(typeof(CalSyncRun))]
-public sealed class GetCalSyncHistoryCommand : CalSyncCmdlet
+public sealed class GetCalSyncHistoryCommand : SyncListCmdlet
 {
-    /// <summary>Sync names; wildcards allowed (default: all). Binds from Get-CalSync output.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(SyncNameCompleter))]
-    [Alias("SyncName")]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
     /// <summary>Only the newest N runs of each sync.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -28,21 +21,10 @@ public sealed class GetCalSyncHistoryCommand : CalSyncCmdlet
     protected override void ProcessRecord()
     {
         DateTimeOffset? since = Since is { } s ? new DateTimeOffset(s.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(s, DateTimeKind.Local) : s) : null;
-        foreach (var pattern in Name ?? new[] { "*" })
-        {
-            Guard(pattern, () =>
+        foreach (var definition in NamedSyncs())
+            Guard(definition.Name, () =>
             {
-                var names = new System.Collections.Generic.List<string>();
-                if (WildcardPattern.ContainsWildcardCharacters(pattern))
-                    foreach (var d in Store.GetSyncs(pattern, e => WriteError(StoreError(e, e.Path)))) names.Add(d.Name);
-                else if (Store.GetSync(pattern) is { } d)
-                    names.Add(d.Name);
-                else
-                    throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync.");
-                foreach (var name in names)
-                    foreach (var run in Store.ReadHistory(name, Last, since))
-                        WriteObject(new CalSyncRun(run));
+                foreach (var run in Store.ReadHistory(definition.Name, Last, since)) WriteObject(new CalSyncRun(run));
             });
-        }
     }
 }

@@ -9,7 +9,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// What Start-CalSync would do now, as objects for scripts: one item per write and per change without a write, naming
 /// the meeting (title and local start) and the reason. Reads both calendars; writes nothing, not even history.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "CalSyncPlan")]
+[Cmdlet(VerbsCommon.Get, "CalSyncPlan", HelpUri = CalSyncCmdlet.HelpBase + "get-calsyncplan")]
 [OutputType(typeof(CalSyncRunItem))]
 public sealed class GetCalSyncPlanCommand : SyncRunCmdlet
 {

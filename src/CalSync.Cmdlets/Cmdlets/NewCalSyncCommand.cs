@@ -8,7 +8,7 @@ using CalSync.PowerShell.Infrastructure;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Defines a sync between an Outlook connection and a Bitrix24 connection.</summary>
-[Cmdlet(VerbsCommon.New, "CalSync", DefaultParameterSetName = BuiltInSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.New, "CalSync", DefaultParameterSetName = BuiltInSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "new-calsync")]
 [OutputType(typeof(CalSyncDefinition))]
 public sealed class NewCalSyncCommand : CalSyncCmdlet
 {

@@ -13,7 +13,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// timer on Linux, a launchd agent on macOS, or a crontab line with -Cron. The run is
 /// pwsh -NoProfile -NonInteractive -Command "Import-Module CalSync; Start-CalSync -Name X -ErrorAction Stop".
 /// </summary>
-[Cmdlet(VerbsLifecycle.Register, "CalSyncSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Register, "CalSyncSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = CalSyncCmdlet.HelpBase + "register-calsyncschedule")]
 [OutputType(typeof(CalSyncSchedule))]
 public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
 {

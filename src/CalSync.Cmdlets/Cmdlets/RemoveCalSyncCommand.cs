@@ -4,7 +4,7 @@ using CalSync.PowerShell.Infrastructure;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Removes a sync's definition, link state and history. The meetings on both calendars stay as they are.</summary>
-[Cmdlet(VerbsCommon.Remove, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = CalSyncCmdlet.HelpBase + "remove-calsync")]
 [OutputType(typeof(CalSyncDefinition))]
 public sealed class RemoveCalSyncCommand : CalSyncCmdlet
 {

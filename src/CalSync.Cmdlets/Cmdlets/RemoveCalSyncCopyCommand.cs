@@ -12,7 +12,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// and records the removal in the history; -WhatIf lists each copy it would delete. Killed midway, Start-CalSync refuses
 /// until the command is run again and finishes. Output: the history record of the removal.
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "CalSyncCopy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "CalSyncCopy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = CalSyncCmdlet.HelpBase + "remove-calsynccopy")]
 [OutputType(typeof(CalSyncRun))]
 public sealed class RemoveCalSyncCopyCommand : SyncCmdlet
 {

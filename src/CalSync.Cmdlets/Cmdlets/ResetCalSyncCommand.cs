@@ -11,7 +11,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// original (Outlook copies by their origin stamp, the rest by start, end and title), so nothing is duplicated; refused
 /// when the sync does not avoid duplicates. Holds the sync's lock and records the reset in the history.
 /// </summary>
-[Cmdlet(VerbsCommon.Reset, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Reset, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = CalSyncCmdlet.HelpBase + "reset-calsync")]
 [OutputType(typeof(CalSyncRun))]
 public sealed class ResetCalSyncCommand : SyncCmdlet
 {

@@ -6,7 +6,7 @@ using CalSync.PowerShell.Infrastructure;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Changes settings of a defined sync; only the parameters given change.</summary>
-[Cmdlet(VerbsCommon.Set, "CalSync", DefaultParameterSetName = BuiltInSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Set, "CalSync", DefaultParameterSetName = BuiltInSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "set-calsync")]
 [OutputType(typeof(CalSyncDefinition))]
 public sealed class SetCalSyncCommand : CalSyncCmdlet
 {

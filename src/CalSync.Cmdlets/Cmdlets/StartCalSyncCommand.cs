@@ -18,7 +18,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// stops the others, and under -ErrorAction Stop the first one stops the command. With -Resident it keeps running:
 /// every named sync at its own interval, in this one process, until Ctrl+C or SIGTERM.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Start, "CalSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = CalSyncCmdlet.HelpBase + "start-calsync")]
 [OutputType(typeof(CalSyncRun))]
 public sealed class StartCalSyncCommand : SyncRunCmdlet
 {

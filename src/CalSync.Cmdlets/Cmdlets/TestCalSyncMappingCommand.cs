@@ -16,7 +16,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// with Subject, Start, End, ...) or, with -Sample, a set of typical meetings, whether it is synced, the fields that
 /// travel and the copy the other side would get. Reads and writes no calendar.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "CalSyncMapping", DefaultParameterSetName = BuiltInSet)]
+[Cmdlet(VerbsDiagnostic.Test, "CalSyncMapping", DefaultParameterSetName = BuiltInSet, HelpUri = CalSyncCmdlet.HelpBase + "test-calsyncmapping")]
 [OutputType(typeof(CalSyncMappingPreview))]
 public sealed class TestCalSyncMappingCommand : CalSyncCmdlet
 {
@@ -53,7 +53,7 @@ public sealed class TestCalSyncMappingCommand : CalSyncCmdlet
     private Projector? _projector;
     private bool _any;
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         try
         {

@@ -7,7 +7,7 @@ using CalSync.PowerShell.Scheduling;
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>Stops running a sync on a schedule: removes its scheduled task, systemd timer, launchd agent or crontab line.</summary>
-[Cmdlet(VerbsLifecycle.Unregister, "CalSyncSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Unregister, "CalSyncSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = Infrastructure.CalSyncCmdlet.HelpBase + "unregister-calsyncschedule")]
 [OutputType(typeof(CalSyncSchedule))]
 public sealed class UnregisterCalSyncScheduleCommand : ScheduleCmdlet
 {

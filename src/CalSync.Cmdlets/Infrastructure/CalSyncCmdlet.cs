@@ -1,13 +1,16 @@
 using EngineKind = CalSync.Engine.Store.ConnectionKind;
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Sides;
 using CalSync.Engine.Store;
+using CalSync.Engine.Sync;
 
 namespace CalSync.PowerShell.Infrastructure;
 
@@ -19,6 +22,9 @@ namespace CalSync.PowerShell.Infrastructure;
 /// </summary>
 public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
 {
+    /// <summary>The online help (Get-Help -Online): docs/cmdlets.md of the repository, one anchor per cmdlet.</summary>
+    internal const string HelpBase = "https://github.com/calsync/calsync/blob/main/docs/cmdlets.md#";
+
     private readonly CancellationTokenSource _cancel = new();
     private BlockingCollection<Action>? _pump;
     private CalSyncStore? _store;
@@ -26,6 +32,29 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
     protected CancellationToken Cancellation => _cancel.Token;
 
     protected override void StopProcessing() => _cancel.Cancel();
+
+    /// <summary>
+    /// -Debug shows the debug stream and never asks. On a compiled cmdlet PowerShell (7.6 too) also makes warnings, and
+    /// with a host UI verbose lines, Inquire: "Continue with this operation?" then stops a run that no one can answer
+    /// (pwsh -NonInteractive, a scheduled task, a hosted runspace). As for advanced functions since 7.4, they are shown
+    /// instead (Continue); -Verbose and -WarningAction given with -Debug still decide. PowerShell offers no public way
+    /// to say so: the runtime's own settings for -Verbose and -WarningAction are set (left alone where a version lacks
+    /// them). Sealed so no cmdlet loses this: override <see cref="Begin"/> instead.
+    /// </summary>
+    protected sealed override void BeginProcessing()
+    {
+        if (IsSwitchOn("Debug"))
+            foreach (var (parameter, setting, value) in new (string, string, object)[] { ("Verbose", "Verbose", true), ("WarningAction", "WarningPreference", ActionPreference.Continue) })
+                if (!MyInvocation.BoundParameters.ContainsKey(parameter)
+                    && CommandRuntime.GetType().GetProperty(setting, BindingFlags.Instance | BindingFlags.NonPublic) is { CanWrite: true } property)
+                    property.SetValue(CommandRuntime, value);
+        Begin();
+    }
+
+    /// <summary>What a cmdlet does in BeginProcessing.</summary>
+    protected virtual void Begin()
+    {
+    }
 
     public void Dispose()
     {
@@ -42,6 +71,20 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
             try { return _store = new CalSyncStore(); }
             catch (StoreException e) { ThrowTerminatingError(StoreError(e, null)); throw; }
         }
+    }
+
+    /// <summary>The syncs a name or wildcard pattern names; a name that names none is an error (SyncNotFound).</summary>
+    protected IReadOnlyList<SyncDefinition> Definitions(string pattern)
+    {
+        var definitions = new List<SyncDefinition>();
+        Guard(pattern, () =>
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(pattern))
+                definitions.AddRange(Store.GetSyncs(pattern, e => WriteError(StoreError(e, e.Path))));
+            else
+                definitions.Add(Store.GetSync(pattern) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync, or define one with New-CalSync."));
+        });
+        return definitions;
     }
 
     /// <summary>Blocks on async work; callbacks given to <see cref="Post"/> meanwhile run here, on the pipeline thread.</summary>
@@ -167,12 +210,11 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>True when -WhatIf is in effect (the parameter or $WhatIfPreference).</summary>
-    protected bool IsWhatIf()
-    {
-        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value))
-            return value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
-        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
-    }
+    protected bool IsWhatIf() =>
+        MyInvocation.BoundParameters.ContainsKey("WhatIf") ? IsSwitchOn("WhatIf") : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
+    private bool IsSwitchOn(string parameter) =>
+        MyInvocation.BoundParameters.TryGetValue(parameter, out var value) && (value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value));
 
     /// <summary>
     /// Whether this session may interact with a person: false under pwsh -NonInteractive, in a runspace without a

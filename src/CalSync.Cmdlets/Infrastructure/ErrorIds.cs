@@ -27,6 +27,8 @@ public static class ErrorIds
     public const string SideUnavailable = "SideUnavailable";
     public const string ItemFailed = "ItemFailed";
     public const string RunFailed = "RunFailed";
+    /// <summary>The history's id of a run stopped before it finished (Ctrl+C, a stopped pipeline).</summary>
+    public const string RunStopped = "RunStopped";
     public const string MeetingInvalid = "MeetingInvalid";
     public const string ScheduleNotSupported = "ScheduleNotSupported";
     public const string ScheduleIntervalInvalid = "ScheduleIntervalInvalid";

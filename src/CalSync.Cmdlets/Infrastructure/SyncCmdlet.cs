@@ -1,6 +1,5 @@
 using EngineKind = CalSync.Engine.Store.ConnectionKind;
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,25 +24,13 @@ public abstract class SyncCmdlet : CalSyncCmdlet
     [SupportsWildcards]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>The syncs a name or wildcard pattern names; a name that names none is an error (SyncNotFound).</summary>
-    protected IReadOnlyList<SyncDefinition> Definitions(string pattern)
-    {
-        var definitions = new List<SyncDefinition>();
-        Guard(pattern, () =>
-        {
-            if (WildcardPattern.ContainsWildcardCharacters(pattern))
-                definitions.AddRange(Store.GetSyncs(pattern, e => WriteError(StoreError(e, e.Path))));
-            else
-                definitions.Add(Store.GetSync(pattern) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync, or define one with New-CalSync."));
-        });
-        return definitions;
-    }
-
     /// <summary>
     /// Engine work over the sync's two calendars (connected from its connections), with its progress shown. Null when it
-    /// could not start or failed as a whole: the error is written, with the sync as its target.
+    /// could not start or failed as a whole: the error is written, with the sync as its target, after the record
+    /// <paramref name="record"/> made of it, if any (given the error, null when the work was stopped, and the exception).
     /// </summary>
-    protected T? WithSides<T>(SyncDefinition definition, Func<ICalendarSide, ICalendarSide, IProgress<RunProgress>, CancellationToken, Task<T>> work) where T : class
+    protected T? WithSides<T>(SyncDefinition definition, Func<ICalendarSide, ICalendarSide, IProgress<RunProgress>, CancellationToken, Task<T>> work,
+        Func<ErrorRecord?, Exception, RunRecord?>? record = null) where T : class
     {
         var store = Store;
         var factory = new SideFactory(store, PostDebug, PostWarning);
@@ -63,13 +50,17 @@ public abstract class SyncCmdlet : CalSyncCmdlet
             WriteProgress(new ProgressRecord(activity, title, "Done") { RecordType = ProgressRecordType.Completed });
             return result;
         }
-        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or PipelineStoppedException && Cancellation.IsCancellationRequested)
         {
+            // Stopped while the engine worked, or while its progress was being shown (then the write throws).
+            record?.Invoke(null, e);
+            if (e is PipelineStoppedException) throw;
             throw new PipelineStoppedException();
         }
         catch (Exception e) when (Known(e, definition.Name) is { } error)
         {
             WriteProgress(new ProgressRecord(activity, title, "Failed") { RecordType = ProgressRecordType.Completed });
+            if (record?.Invoke(error, e) is { } attempt) WriteObject(new CalSyncRun(attempt));
             WriteError(error);
             return null;
         }

@@ -1,5 +1,8 @@
 using System;
 using System.Management.Automation;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
+using CalSync.Engine.Store;
 using CalSync.Engine.Sync;
 
 namespace CalSync.PowerShell.Infrastructure;
@@ -19,9 +22,47 @@ public abstract class SyncRunCmdlet : SyncCmdlet
 
     /// <summary>
     /// One run of the engine (a plan only with <see cref="RunOptions.WhatIf"/>), with its progress and verbose lines.
-    /// Null when it could not start: the error is written, with the sync as its target.
+    /// Null when it could not start or finish: the error is written, with the sync as its target, after the record that
+    /// says so (not under -WhatIf).
     /// </summary>
-    protected RunResult? RunSync(SyncDefinition definition, RunOptions options) =>
-        WithSides(definition, (outlook, bitrix24, progress, ct) =>
-            new SyncRunner(Store, outlook, bitrix24).RunAsync(definition, options with { Progress = progress, Log = PostVerbose }, ct));
+    protected RunResult? RunSync(SyncDefinition definition, RunOptions options)
+    {
+        var started = DateTimeOffset.UtcNow;
+        return WithSides(definition, (outlook, bitrix24, progress, ct) =>
+                new SyncRunner(Store, outlook, bitrix24).RunAsync(definition, options with { Progress = progress, Log = PostVerbose }, ct),
+            options.WhatIf ? null : (error, e) => Record(definition, options, started, error, e));
+    }
+
+    /// <summary>
+    /// The engine records the runs it finishes; this records the others (a held lock, a damaged state file, a missing
+    /// connection or sign-in, a stop: <paramref name="error"/> null), so the history and Get-CalSyncStatus show every
+    /// attempt and why it failed. Null (with a warning) when even that cannot be written.
+    /// </summary>
+    private RunRecord? Record(SyncDefinition definition, RunOptions options, DateTimeOffset started, ErrorRecord? error, Exception e)
+    {
+        var record = new RunRecord
+        {
+            SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, End = DateTimeOffset.UtcNow,
+            Outcome = error is null ? Engine.Sync.RunOutcome.Aborted : Engine.Sync.RunOutcome.Failed,
+            Mode = options.Merge is { } merge ? "InitialMerge:" + merge : "Incremental", Direction = definition.Direction,
+            ErrorId = error is null ? ErrorIds.RunStopped : error.FullyQualifiedErrorId.Split(',')[0],
+            Message = error is null ? "The run was stopped before it finished; the next run goes on from what it saved." : error.Exception.Message,
+            FailedSide = (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException : e) switch
+            {
+                SideUnavailableException unavailable => unavailable.Side,
+                CalSyncException { ErrorId: ErrorIds.ConnectionSecretMissing } => Side.Bitrix24,
+                _ => null,
+            },
+        };
+        try
+        {
+            Store.AppendHistory(record);
+            return record;
+        }
+        catch (StoreException failed)
+        {
+            WriteWarning($"The failed attempt of the sync '{definition.Name}' could not be recorded in its history: {failed.Message}");
+            return null;
+        }
+    }
 }

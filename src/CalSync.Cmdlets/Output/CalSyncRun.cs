@@ -68,7 +68,7 @@ public sealed class CalSyncRun
         SyncName = r.SyncName; RunId = r.RunId; Start = r.Start; End = r.End; Outcome = EnumMap.To<RunOutcome>(r.Outcome); Mode = r.Mode;
         Direction = EnumMap.To<SyncDirection>(r.Direction); Outlook = new CalSyncSideCounts(r.Outlook); Bitrix24 = new CalSyncSideCounts(r.Bitrix24);
         Items = r.Items.Select(i => new CalSyncRunItem(i)).ToArray();
-        Message = r.Message; ErrorId = r.ErrorId;
+        Message = r.Message; ErrorId = r.ErrorId; FailedSide = r.FailedSide is { } side ? EnumMap.To<CalendarSide>(side) : null;
         Created = r.Created; Updated = r.Updated; Deleted = r.Deleted; Declined = r.Declined; Failed = r.Failed; Matched = r.Matched; Recovered = r.Recovered; Writes = r.Writes;
     }
 
@@ -86,6 +86,8 @@ public sealed class CalSyncRun
     public IReadOnlyList<CalSyncRunItem> Items { get; }
     public string? Message { get; }
     public string? ErrorId { get; }
+    /// <summary>The calendar whose failure stopped the run (a needed sign-in, an unreachable service).</summary>
+    public CalendarSide? FailedSide { get; }
     public int Created { get; }
     public int Updated { get; }
     public int Deleted { get; }

@@ -24,6 +24,14 @@ public enum CalendarSides { Both, Outlook, Bitrix24 }
 /// <summary>What a connection connects to.</summary>
 public enum ConnectionKind { Outlook, Bitrix24 }
 
+/// <summary>
+/// What Get-CalSyncStatus knows of a connection without calling the services: Ready (saved, nothing known against it),
+/// SessionOnly (an Outlook access token, usable only in the PowerShell session that connected), SignInRequired (the
+/// sync's last attempt failed for want of a sign-in on this calendar), Missing (no such connection), Unreadable (its
+/// file is damaged).
+/// </summary>
+public enum ConnectionHealth { Ready, SessionOnly, SignInRequired, Missing, Unreadable }
+
 /// <summary>How a run ended.</summary>
 public enum RunOutcome { Succeeded, NoChanges, CompletedWithErrors, Failed, Aborted, WhatIf }
 

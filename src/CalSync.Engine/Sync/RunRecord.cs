@@ -63,6 +63,8 @@ public sealed record RunRecord
     public string? Message { get; set; }
     /// <summary>A stable id for what went wrong (e.g. EmptySideGuard, SignInRequired, ItemFailed); null when nothing did.</summary>
     public string? ErrorId { get; set; }
+    /// <summary>The calendar whose failure stopped the run (a needed sign-in, an unreachable service); null otherwise.</summary>
+    public Side? FailedSide { get; set; }
 
     public int Writes => Outlook.Writes + Bitrix24.Writes;
     public int Created => Outlook.Created + Bitrix24.Created;

@@ -90,7 +90,7 @@ public sealed partial class SyncRunner
         }
         catch (SideUnavailableException e)
         {
-            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message }, null, options);
+            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message, FailedSide = e.Side }, null, options);
         }
 
         var plan = Planner.Decide(new PlanInput
@@ -132,7 +132,7 @@ public sealed partial class SyncRunner
         catch (SideUnavailableException e)
         {
             failure = e.Message;
-            record = record with { ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable" };
+            record = record with { ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", FailedSide = e.Side };
         }
         catch (OperationCanceledException)
         {
