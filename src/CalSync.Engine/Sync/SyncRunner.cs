@@ -95,6 +95,7 @@ public sealed class SyncRunner
             Definition = definition, State = state, Projector = projector,
             Outlook = outlookEvents, Bitrix24 = bitrix24Events, Elsewhere = elsewhere, Window = window, Merge = merge,
             CannotExpress = (side, series) => SideOf(side).CannotExpress(series.Recurrence!, series),
+            OtherSyncs = _store.SyncNames(),
         });
         record = record with { Mode = plan.Mode };
         log(plan.ToString());
