@@ -49,6 +49,10 @@ public static class Planner
         return profileDirection;
     }
 
+    /// <summary>Whether a sync going <paramref name="direction"/> copies meetings from <paramref name="from"/>.</summary>
+    public static bool Flows(SyncDirection direction, Side from) =>
+        direction == SyncDirection.TwoWay || direction == (from == Side.Outlook ? SyncDirection.OutlookToBitrix24 : SyncDirection.Bitrix24ToOutlook);
+
     /// <summary>What every origin stamp starts with, whatever the sync (a connector lists its copies by it).</summary>
     public const string OriginStampPrefix = "calsync|";
 
@@ -129,7 +133,7 @@ public static class Planner
                 throw new InvalidOperationException($"-InitialMerge {_mode} contradicts the direction of sync '{_def.Name}' ({_direction}).");
         }
 
-        private bool Flows(Side from) => _direction == SyncDirection.TwoWay || _direction == (from == Side.Outlook ? SyncDirection.OutlookToBitrix24 : SyncDirection.Bitrix24ToOutlook);
+        private bool Flows(Side from) => Planner.Flows(_direction, from);
 
         private Dictionary<string, SyncItem> Items(Side side) => side == Side.Outlook ? _outlook : _bitrix24;
         private Dictionary<string, SyncItem> Excluded(Side side) => side == Side.Outlook ? _excludedOutlook : _excludedBitrix24;
