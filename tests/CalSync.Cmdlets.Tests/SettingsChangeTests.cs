@@ -68,7 +68,7 @@ public sealed class SettingsChangeTests : IClassFixture<SandboxFixture>, IDispos
     {
         MergeTwoWay("-AllowDelete:$false");
         var set = Run("Set-CalSync -Name Work -Direction Bitrix24ToOutlook").Ok();
-        Assert.StartsWith("The next run keeps but no longer syncs 2 copies that flowed from Outlook to Bitrix24", Assert.Single(set.Warnings));
+        Assert.StartsWith("The next run keeps 2 copies that flowed from Outlook to Bitrix24 as they are but no longer syncs them", Assert.Single(set.Warnings));
         var writes = Seed.Writes(_f.Host);
         var run = Run("Start-CalSync -Name Work").Ok();
         Assert.Equal(0, (int)run.First.Deleted);
@@ -77,6 +77,15 @@ public sealed class SettingsChangeTests : IClassFixture<SandboxFixture>, IDispos
         Assert.Equal(["Board", "Offsite", "Planning", "Review"], Seed.Bitrix24Names(_f.Host));
         Assert.Equal("NoChanges", Run("Start-CalSync -Name Work").Ok().First.Outcome.ToString());
         Assert.Equal(writes, Seed.Writes(_f.Host));
+
+        // Said once: a later change that keeps the direction says nothing of them; turning allow-delete on removes them.
+        Assert.Empty(Run("Set-CalSync -Name Work -PastDays 20").Ok().Warnings);
+        Assert.StartsWith("The next run removes 2 copies that flowed from Outlook to Bitrix24", Assert.Single(Run("Set-CalSync -Name Work -AllowDelete").Ok().Warnings));
+        // And back to two-way instead: the kept copies sync again, nothing is copied twice.
+        var back = Run("Set-CalSync -Name Work -AllowDelete:$false -Direction TwoWay").Ok();
+        Assert.StartsWith("The next run syncs the 2 copies kept from Outlook meetings again and starts copying the Outlook meetings not linked yet to Bitrix24", Assert.Single(back.Information));
+        Assert.Equal("NoChanges", Run("Start-CalSync -Name Work").Ok().First.Outcome.ToString());
+        Assert.Equal(["Board", "Offsite", "Planning", "Review"], Seed.Bitrix24Names(_f.Host));
     }
 
     [Fact]

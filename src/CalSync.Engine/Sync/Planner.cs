@@ -319,11 +319,14 @@ public static class Planner
             if (link.Origin is { } from && !Flows(from))
             {
                 // The direction changed (docs/architecture.md, "Changing a sync's settings"): the sync no longer copies from
-                // the side holding the original, so its copy leaves the sync; the original is never written.
+                // the side holding the original. Its copy is deleted with allow-delete; else it is kept as it is and the pair
+                // rests (nothing is written either way) until the direction copies from that side again. The original is never written.
                 var copy = ReadItem(from.Other(), IdOn(link, from.Other()));
                 var reason = $"it is a copy of a {from} meeting, and the sync no longer copies from {from} to {from.Other()}";
-                if (copy is not null) RemoveFromSync(copy, link, reason);
-                else Event(ItemAction.Unlink, from.Other(), IdOn(link, from), IdOn(link, from.Other()), reason + "; the copy is gone already");
+                if (copy is null) Event(ItemAction.Unlink, from.Other(), IdOn(link, from), IdOn(link, from.Other()), reason + "; the copy is gone already");
+                else if (_def.AllowDelete) Delete(copy, link, reason);
+                // Hashes made under another mapping keep the fingerprint they were made under (the copy is made again when the pair resumes).
+                else _links.Add(_hashVersionsValid ? link : link with { Fingerprint = link.Fingerprint ?? _in.State.ViewFingerprint });
                 return;
             }
             foreach (var side in BothSides)

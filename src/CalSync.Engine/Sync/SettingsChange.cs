@@ -30,11 +30,13 @@ public static class SettingsChange
 
         foreach (var from in BothSides.Where(s => !Planner.Flows(direction, s)))
         {
-            var leaving = state.Links.Count(l => l.Origin == from);
-            if (leaving == 0) continue;
+            // Copies of that side's meetings: deleted with allow-delete, else kept and resting (said once, when it starts).
+            var copies = state.Links.Count(l => l.Origin == from);
+            if (copies == 0 || !Planner.Flows(oldDirection, from) && (!after.AllowDelete || before.AllowDelete)) continue;
             removes = true;
-            parts.Add((after.AllowDelete ? "removes " : "keeps but no longer syncs ") + Copies(leaving) + $" that flowed from {from} to {from.Other()}" +
-                      $" (the sync no longer copies that way; the {from} originals stay{(after.AllowDelete ? "" : ", and allow-delete is off")})");
+            parts.Add(after.AllowDelete
+                ? $"removes {Copies(copies)} that flowed from {from} to {from.Other()} (the sync no longer copies that way; the {from} originals stay)"
+                : $"keeps {Copies(copies)} that flowed from {from} to {from.Other()} as they are but no longer syncs them until the sync copies that way again (allow-delete is off; the {from} originals stay)");
         }
 
         if (state.ViewFingerprint is { } made && made != new Projector(profile).Fingerprint)
@@ -54,7 +56,11 @@ public static class SettingsChange
         }
 
         foreach (var from in BothSides.Where(s => Planner.Flows(direction, s) && !Planner.Flows(oldDirection, s)))
-            parts.Add($"starts copying {from} meetings to {from.Other()}, those already there included" + (after.AvoidDuplicates ? " (the same meeting on both sides is matched, not copied)" : ""));
+        {
+            var resting = state.Links.Count(l => l.Origin == from);
+            parts.Add((resting > 0 ? $"syncs the {Copies(resting)} kept from {from} meetings again and " : "") +
+                      $"starts copying the {from} meetings not linked yet to {from.Other()}" + (after.AvoidDuplicates ? " (the same meeting on both sides is matched, not copied)" : ""));
+        }
 
         return parts.Count == 0 ? null : new SettingsEffect("The next run " + string.Join("; ", parts) + ".", removes);
     }

@@ -56,18 +56,19 @@ public sealed class SettingsChangeScenarios
         Assert.Equal(before.Item1, target.Writes);
         Assert.All(stranded, id => Assert.Equal(!allowDelete, source.Contains(id)));
         Assert.All(originals, o => Assert.True(source.Contains(o.Id)));
-        Assert.Equal(2, h.State.Links.Count);
-        Assert.All(h.State.Links, l => Assert.Equal(source.Side, l.Origin));
-        if (!allowDelete) Assert.All(stranded, id => Assert.Contains(h.State.Unlinked, u => u.Id == id && u.Reason == UnlinkedReason.Detached));
+        // With allow-delete the pairs are gone; without it they rest (kept linked, nothing written either way).
+        Assert.Equal(allowDelete ? 2 : 4, h.State.Links.Count);
         h.AssertQuiet();
 
-        // From now on: a kept copy is never synced (its edit reaches no original, and nothing is copied back), and the
+        // From now on: a kept copy is not synced (its edit reaches no original, and nothing is copied back), and the
         // links whose original is on the source side still carry edits.
         if (!allowDelete)
         {
-            source.Edit(stranded[0], e => e with { Title = "Edited copy" });
+            source.Edit(stranded[0], e => e with { Location = "Edited copy" });
+            target.Edit((direction == SyncDirection.OutlookToBitrix24 ? bitrix24 : outlook)[0].Id, e => e with { Location = "Edited original" });
             Assert.Equal(0, h.Run().Writes);
-            Assert.DoesNotContain(target.Events, e => e.Title == "Edited copy");
+            Assert.DoesNotContain(target.Events, e => e.Location == "Edited copy");
+            Assert.DoesNotContain(source.Events, e => e.Location == "Edited original");
         }
         source.Edit(originals[0].Id, e => e with { Title = originals[0].Title + " (moved)" });
         var edit = h.Run();
@@ -78,20 +79,30 @@ public sealed class SettingsChangeScenarios
         Assert.Equal(4, target.Events.Count);
     }
 
-    [Fact]
-    public void Back_to_two_way_copies_the_other_side_again_without_duplicates()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Back_to_two_way_the_other_side_is_copied_again_without_duplicates(bool allowDelete)
     {
-        using var h = new SyncHarness(new SyncDefinition { Name = "work" });
-        Merged(h);
+        using var h = new SyncHarness(new SyncDefinition { Name = "work", AllowDelete = allowDelete });
+        var (_, bitrix24) = Merged(h);
         h.Definition = h.Definition with { Direction = SyncDirection.OutlookToBitrix24 };
         h.Run();
-        Assert.Equal(2, h.A.Events.Count);
-        h.Definition = h.Definition with { Direction = SyncDirection.TwoWay };
+        Assert.Equal(allowDelete ? 2 : 4, h.A.Events.Count);
+        // Meanwhile (one-way) a Bitrix24 original changes, and a busy-only mapping comes and goes.
+        h.B.Edit(bitrix24[0].Id, e => e with { Title = "Board (moved)" });
+        h.Definition = h.Definition with { Mapping = "busy-only" };
+        h.Run();
+        h.Definition = h.Definition with { Mapping = "default", Direction = SyncDirection.TwoWay };
         var run = h.Run();
-        Assert.Equal(2, run.Outlook.Created);
-        Assert.Equal(0, run.Bitrix24.Created);
-        Assert.Equal(4, h.A.Events.Count);
-        Assert.Equal(4, h.B.Events.Count);
+        // Deleted copies are made again; kept ones resume, and take the change their original had meanwhile. The
+        // Bitrix24 copies, busy blocks a run ago, get their details back; no original is written.
+        Assert.Equal(allowDelete ? 2 : 0, run.Outlook.Created);
+        Assert.Equal(allowDelete ? 0 : 1, run.Outlook.Updated);
+        Assert.Equal(2, run.Bitrix24.Updated);
+        Assert.Equal(0, run.Bitrix24.Created + run.Bitrix24.Deleted + run.Outlook.Deleted);
+        Assert.Equal(["Board (moved)", "Offsite", "Planning", "Review"], h.A.Events.Select(e => e.Title).Order());
+        Assert.Equal(["Board (moved)", "Offsite", "Planning", "Review"], h.B.Events.Select(e => e.Title).Order());
         h.AssertQuiet();
     }
 
