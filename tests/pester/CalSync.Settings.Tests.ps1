@@ -102,7 +102,7 @@ Describe 'One sync per pair of calendars' {
         Add-Bitrix24Meeting 'Stand-up' 16
         (Start-CalSync -Name Work).Outlook.Created | Should -Be 0 # one-way now: Work copies nothing to Outlook
         Set-CalSync -Name Work -Direction TwoWay -InformationVariable said 6>$null
-        "$said" | Should -Match 'starts copying Bitrix24 meetings to Outlook'
+        "$said" | Should -Match 'starts copying the Bitrix24 meetings not linked yet to Outlook'
         (Start-CalSync -Name Work).Outlook.Created | Should -Be 3 # Board, Offsite and Stand-up, copied by Work (stamped)
 
         $run = Start-CalSync -Name Home -InitialMerge OutlookToBitrix24
