@@ -19,6 +19,8 @@
         'Get-CalSync'
         'Set-CalSync'
         'Remove-CalSync'
+        'Remove-CalSyncCopy'
+        'Reset-CalSync'
         'Start-CalSync'
         'Get-CalSyncHistory'
         'Get-CalSyncPlan'

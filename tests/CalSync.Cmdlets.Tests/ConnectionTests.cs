@@ -217,5 +217,9 @@ public sealed class ConnectionTests : IClassFixture<SandboxFixture>, IDisposable
         _f.Host.Bitrix24.ExpireAccessTokens(); // needs the rotated refresh token that the first run saved
         Assert.Equal("NoChanges", _f.Ps.Run("Start-CalSync -Name W").Ok().First.Outcome.ToString());
         Assert.DoesNotContain(refresh, _home.AllText(includeSecrets: true)); // the first refresh token is dead and gone
+        // The refresh token alone connects (-AccessToken is optional): the first call gets an access token and names the user.
+        var alone = _f.Ps.Run("Connect-Bitrix24 -Name oauth2 -PortalUrl $portal -ClientCredential $client -RefreshToken $refresh2 -TokenEndpoint $tokenUrl -AllowPlaintextSecretStore",
+            new Dictionary<string, object?>(vars) { ["refresh2"] = SandboxFixture.Secure(_f.Host.Bitrix24.IssueOAuthTokens().RefreshToken) }).Ok();
+        Assert.Equal(_f.Host.Bitrix24.UserId.ToString(), (string)alone.First.Account);
     }
 }

@@ -80,7 +80,7 @@ public sealed class SettingsChangeTests : IClassFixture<SandboxFixture>, IDispos
 
         // Said once: a later change that keeps the direction says nothing of them; turning allow-delete on removes them.
         Assert.Empty(Run("Set-CalSync -Name Work -PastDays 20").Ok().Warnings);
-        Assert.StartsWith("The next run removes 2 copies that flowed from Outlook to Bitrix24", Assert.Single(Run("Set-CalSync -Name Work -AllowDelete").Ok().Warnings));
+        Assert.StartsWith("The next run removes 2 copies that flowed from Outlook to Bitrix24", Assert.Single(Run("Set-CalSync -Name Work -AllowDelete $true").Ok().Warnings));
         // And back to two-way instead: the kept copies sync again, nothing is copied twice.
         var back = Run("Set-CalSync -Name Work -AllowDelete:$false -Direction TwoWay").Ok();
         Assert.StartsWith("The next run syncs the 2 copies kept from Outlook meetings again and starts copying the Outlook meetings not linked yet to Bitrix24", Assert.Single(back.Information));

@@ -222,7 +222,7 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     }
 
     [Fact]
-    public void Empty_side_guard_is_an_error_with_its_id_terminating_under_ErrorAction_Stop_and_Force_overrides()
+    public void Empty_side_guard_is_an_error_with_its_id_terminating_under_ErrorAction_Stop_and_only_AllowEmptySide_overrides()
     {
         Seed.Outlook(_f.Host, "A", 9);
         Seed.Outlook(_f.Host, "B", 11);
@@ -235,15 +235,19 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.Equal("EmptySideGuard", Assert.Single(soft.ErrorIds));
         Assert.Equal("Aborted", soft.First.Outcome.ToString()); // the history record is still the output
         Assert.Equal("Work", soft.Errors[0].TargetObject);
-        Assert.Contains("-Force", soft.Errors[0].ToString());
+        Assert.Contains("Start-CalSync -Name 'Work' -AllowEmptySide", soft.Errors[0].ToString());
         var stop = Run("Start-CalSync -Name Work -ErrorAction Stop; 'not reached'");
         Assert.Equal("EmptySideGuard", stop.TerminatingId);
         Assert.DoesNotContain(stop.Output, o => o.ToString() == "not reached");
         Assert.Equal(0, _f.Host.Bitrix24.Journal.WriteCount);
         Assert.Equal(2, _f.Host.Bitrix24.GetEvents().Count);
 
-        var forced = Run("Start-CalSync -Name Work -Force").Ok();
-        Assert.Equal(2, (int)forced.First.Deleted);
+        // -Force, a switch scripts add by habit, no longer overrides the guard (issue 18, case 7): it is no parameter.
+        var habit = Run("Start-CalSync -Name Work -Force");
+        Assert.Equal("NamedParameterNotFound", habit.TerminatingId);
+        Assert.Equal(0, _f.Host.Bitrix24.Journal.WriteCount);
+        var allowed = Run("Start-CalSync -Name Work -AllowEmptySide").Ok();
+        Assert.Equal(2, (int)allowed.First.Deleted);
     }
 
     [Fact]

@@ -52,6 +52,22 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
         Assert.False(File.Exists(_home.File("syncs", "other.json")));
     }
 
+    /// <summary>Issue 18, case 7: -AllowDelete and -AvoidDuplicates state a value; they are no switches that default to on.</summary>
+    [Fact]
+    public void AllowDelete_and_AvoidDuplicates_take_a_value_and_a_bare_one_asks_for_it()
+    {
+        var d = _f.Ps.Run("New-CalSync -Name Work -AllowDelete $false -AvoidDuplicates $false").Ok().First;
+        Assert.False((bool)d.AllowDelete);
+        Assert.False((bool)d.AvoidDuplicates);
+        Assert.True((bool)_f.Ps.Run("Set-CalSync -Name Work -AllowDelete $true -PassThru").Ok().First.AllowDelete);
+        Assert.False((bool)_f.Ps.Run("Set-CalSync -Name Work -AllowDelete:$false -PassThru").Ok().First.AllowDelete); // scripts written for the switch
+        var bare = _f.Ps.Run("Set-CalSync -Name Work -AvoidDuplicates");
+        Assert.Equal("MissingArgument", bare.TerminatingId);
+        Assert.False((bool)_f.Ps.Run("Get-CalSync -Name Work").Ok().First.AvoidDuplicates);
+        var help = _f.Ps.Run("Get-Help New-CalSync -Parameter AllowDelete").Ok().First;
+        Assert.Equal("True", help.defaultValue.ToString());
+    }
+
     [Fact]
     public void New_CalSync_takes_every_setting_and_refuses_a_second_sync_of_the_same_name()
     {

@@ -39,6 +39,32 @@ Describe 'Defining syncs' {
         (Get-CalSync -Name Work).Name | Should -Be 'Work'
     }
 
+    It 'takes -AllowDelete and -AvoidDuplicates as values (default $true), and -AllowDelete:$false as before' {
+        # Issue 18, case 7: not switches that default to on.
+        Connect-Bitrix24 -Name valuescal -WebhookUrl $script:Colleague -Calendar Values -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        $s = New-CalSync -Name Values -Bitrix24Connection valuescal -AllowDelete $false -AvoidDuplicates $false
+        try {
+            $s.AllowDelete | Should -BeFalse
+            $s.AvoidDuplicates | Should -BeFalse
+            (Set-CalSync -Name Values -AllowDelete $true -PassThru).AllowDelete | Should -BeTrue
+            (Set-CalSync -Name Values -AvoidDuplicates 1 -PassThru).AvoidDuplicates | Should -BeTrue
+            (Set-CalSync -Name Values -AllowDelete:$false -PassThru).AllowDelete | Should -BeFalse # old scripts
+            (Get-CalSync -Name Values).AvoidDuplicates | Should -BeTrue
+            # A bare -AllowDelete (a switch once) names the value it needs; a word is not a value.
+            $e = { Set-CalSync -Name Values -AllowDelete } | Should -Throw -ErrorId 'MissingArgument*' -PassThru
+            $e.Exception.Message | Should -Match 'System.Boolean'
+            { Set-CalSync -Name Values -AllowDelete no } | Should -Throw -ErrorId 'CannotConvertArgument*'
+            (Get-CalSync -Name Values).AllowDelete | Should -BeFalse
+            $help = Get-Help New-CalSync -Parameter AllowDelete
+            $help.type.name | Should -Be 'System.Boolean'
+            $help.defaultValue | Should -Be 'True'
+        }
+        finally {
+            Remove-CalSync -Name Values -Confirm:$false
+            Disconnect-Bitrix24 -Name valuescal -Confirm:$false
+        }
+    }
+
     It 'refuses a second sync of the same name with SyncExists' {
         $e = { New-CalSync -Name Work -ErrorAction Stop } | Should -Throw -ErrorId 'SyncExists*' -PassThru
         $e.CategoryInfo.Category | Should -Be 'ResourceExists'
@@ -276,13 +302,13 @@ Describe '-WhatIf on every cmdlet that changes something' {
         @{ Command = 'New-CalSync -Name Other -Bitrix24Connection othercal' }
         @{ Command = 'Set-CalSync -Name Work -Interval 01:00:00 -AllowDelete:$false' }
         @{ Command = 'Remove-CalSync -Name Work' }
-        @{ Command = 'Start-CalSync -Name Work -Force' }
+        @{ Command = 'Start-CalSync -Name Work -AllowEmptySide' }
         @{ Command = 'Connect-OutlookCalendar -Name other -Endpoint $graph -AccessToken $token' }
         @{ Command = 'Connect-Bitrix24 -Name other -WebhookUrl $webhook -AllowPlaintextSecretStore' }
         @{ Command = 'Disconnect-OutlookCalendar -Name outlook' }
         @{ Command = 'Disconnect-Bitrix24 -Name bitrix24' }
-        @{ Command = 'Register-CalSyncSchedule -Name Work -OutputPath $scratch' }
-        @{ Command = 'Register-CalSyncSchedule -Name Work -Cron -OutputPath $scratch' }
+        @{ Command = 'Register-CalSyncSchedule -Name Work -OutputPath $scratch -Force -WarningAction SilentlyContinue' }
+        @{ Command = 'Register-CalSyncSchedule -Name Work -Cron -OutputPath $scratch -Force -WarningAction SilentlyContinue' }
         @{ Command = 'Export-CalSyncMapping -Name default -Path (Join-Path $scratch mapping.yaml)' }
     ) {
         $graph, $token, $webhook, $scratch = $script:Sandbox.Graph, $script:Token, $script:Webhook, $script:Scratch
@@ -298,7 +324,8 @@ Describe '-WhatIf on every cmdlet that changes something' {
 Describe 'Schedule files' {
     It 'writes a systemd service and timer that run the sync non-interactively with this store, and Unregister removes them' {
         $dir = Join-Path $script:Scratch 'systemd'
-        $schedule = Register-CalSyncSchedule -Name Work -OutputPath $dir
+        # This file's Outlook connection is an access token: -Force registers it anyway (CalSync.Schedule.Tests.ps1 tests the refusal).
+        $schedule = Register-CalSyncSchedule -Name Work -OutputPath $dir -Force -WarningAction SilentlyContinue
         $schedule.Kind | Should -Be 'SystemdTimer'
         $schedule.Activated | Should -BeFalse
         $service = Get-Content -Raw (Join-Path $dir 'calsync-work.service')
@@ -313,7 +340,7 @@ Describe 'Schedule files' {
     }
 
     It 'refuses a cron schedule for an interval cron cannot express, naming the way out' {
-        $e = { Register-CalSyncSchedule -Name Work -Cron -Interval '00:07:00' -OutputPath $script:Scratch -ErrorAction Stop } |
+        $e = { Register-CalSyncSchedule -Name Work -Cron -Interval '00:07:00' -OutputPath $script:Scratch -Force -WarningAction SilentlyContinue -ErrorAction Stop } |
             Should -Throw -ErrorId 'ScheduleIntervalInvalid*' -PassThru
         $e.Exception.Message | Should -Match 'systemd timer'
         Join-Path $script:Scratch 'calsync-work.cron' | Should -Not -Exist
@@ -397,7 +424,7 @@ Describe 'Failures a script must handle' {
         (Start-CalSync -Name Work).Outcome | Should -BeIn @('NoChanges', 'Succeeded')
     }
 
-    It 'aborts a run when Outlook suddenly returns no meetings (EmptySideGuard), and -Force overrides' {
+    It 'aborts a run when Outlook suddenly returns no meetings (EmptySideGuard), and only -AllowEmptySide overrides' {
         $copies = @(Get-Bitrix24Meeting $script:Sandbox).Count
         $copies | Should -BeGreaterThan 1
         Invoke-SandboxControl $script:Sandbox.GraphControl POST 'reset?events=true' | Out-Null
@@ -406,11 +433,14 @@ Describe 'Failures a script must handle' {
         $run.Outcome | Should -Be 'Aborted' # the history record is still the output
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'EmptySideGuard,*'
         $failures[0].TargetObject | Should -Be 'Work'
-        $failures[0].Exception.Message | Should -Match '-Force'
+        $failures[0].Exception.Message | Should -Match "Start-CalSync -Name 'Work' -AllowEmptySide"
         { Start-CalSync -Name Work -ErrorAction Stop } | Should -Throw -ErrorId 'EmptySideGuard*'
         Get-SandboxWriteCount $script:Sandbox | Should -Be $writes
         @(Get-Bitrix24Meeting $script:Sandbox).Count | Should -Be $copies
-        (Start-CalSync -Name Work -Force).Deleted | Should -Be $copies
+        # -Force, which scripts add by habit, no longer overrides it: Start-CalSync has no such parameter (issue 18, case 7).
+        { Start-CalSync -Name Work -Force } | Should -Throw -ErrorId 'NamedParameterNotFound*'
+        @(Get-Bitrix24Meeting $script:Sandbox).Count | Should -Be $copies
+        (Start-CalSync -Name Work -AllowEmptySide).Deleted | Should -Be $copies
         Get-Bitrix24Meeting $script:Sandbox | Should -BeNullOrEmpty
     }
 }

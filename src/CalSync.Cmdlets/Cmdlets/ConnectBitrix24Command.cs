@@ -57,8 +57,8 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
     [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
     public SecureString? RefreshToken { get; set; }
 
-    /// <summary>OAuth: the current access token (from the application's installation; renewed with the refresh token when it expires).</summary>
-    [Parameter(ParameterSetName = OAuthSet, Mandatory = true)]
+    /// <summary>OAuth: the current access token, if you have it (from the application's installation; without it the first call gets one with the refresh token).</summary>
+    [Parameter(ParameterSetName = OAuthSet)]
     public SecureString? AccessToken { get; set; }
 
     /// <summary>OAuth: the token endpoint (default https://oauth.bitrix.info/oauth/token/).</summary>
@@ -108,7 +108,7 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                 ClientId = ClientCredential!.UserName.TrimStart('\\'),
                 ClientSecret = ClientCredential.GetNetworkCredential().Password,
                 RefreshToken = browser ? null : new NetworkCredential("", RefreshToken).Password,
-                AccessToken = browser ? null : new NetworkCredential("", AccessToken).Password,
+                AccessToken = AccessToken is null ? null : new NetworkCredential("", AccessToken).Password,
                 TokenEndpoint = TokenEndpoint?.OriginalString ?? new Bitrix24OAuthOptions().TokenEndpoint,
                 UserId = UserId,
             };
@@ -237,10 +237,10 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
         if (!ShouldProcess($"Bitrix24 portal {record.Portal} (connection '{Name}', app {record.ClientId})", "Sign in and connect")) return false;
         if (!IsInteractive())
             ThrowTerminatingError(Error(ErrorIds.SignInRequired, ErrorCategory.AuthenticationError, Name,
-                "Bitrix24 sign-in is required, and this PowerShell session is non-interactive (no one can complete a sign-in here). Run Connect-Bitrix24 in an interactive PowerShell session, or give the application's tokens with -RefreshToken and -AccessToken."));
+                "Bitrix24 sign-in is required, and this PowerShell session is non-interactive (no one can complete a sign-in here). Run Connect-Bitrix24 in an interactive PowerShell session, or give the application's refresh token with -RefreshToken."));
         if (!BrowserLauncher.CanOpen())
             ThrowTerminatingError(Error(ErrorIds.SignInFailed, ErrorCategory.ResourceUnavailable, Name,
-                "No browser can be opened here (no display). Run Connect-Bitrix24 where a browser can open, or give the application's tokens with -RefreshToken and -AccessToken."));
+                "No browser can be opened here (no display). Run Connect-Bitrix24 where a browser can open, or give the application's refresh token with -RefreshToken."));
         try
         {
             Await(async ct =>
@@ -248,7 +248,7 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
                 using var signIn = Bitrix24SignIn.Start(RedirectUri);
                 PostVerbose($"Waiting for the Bitrix24 sign-in on {signIn.RedirectUri.GetLeftPart(UriPartial.Path)} (up to {TimeoutSec} seconds).");
                 if (!BrowserLauncher.Open(signIn.AuthorizeUri(record.Endpoint!, record.ClientId!)))
-                    throw new Bitrix24SignInException("No program to open a browser was found (xdg-open or similar). Install xdg-utils, or give the application's tokens with -RefreshToken and -AccessToken.");
+                    throw new Bitrix24SignInException("No program to open a browser was found (xdg-open or similar). Install xdg-utils, or give the application's refresh token with -RefreshToken.");
                 Post(() => WriteInformation(new InformationRecord($"Sign in to Bitrix24 ({record.Portal}) in the browser window that opened, and allow the application access.", "Connect-Bitrix24"), new[] { "PSHOST" }));
                 var answer = await signIn.WaitAsync(TimeSpan.FromSeconds(TimeoutSec), ct).ConfigureAwait(false);
                 PostVerbose($"Bitrix24 {answer.Domain ?? record.Portal} granted the scope '{answer.Scope}'; exchanging the code for tokens.");

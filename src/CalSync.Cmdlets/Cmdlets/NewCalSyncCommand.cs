@@ -29,9 +29,10 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
     [Interval]
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Whether a deletion on one side deletes the linked copy (default: on). -AllowDelete:$false keeps copies.</summary>
+    /// <summary>Whether a deletion on one side deletes the linked copy: $true (default) or $false (copies stay).</summary>
+    /// <remarks>A value, not a switch: a switch that defaults to on can only be turned off with -AllowDelete:$false.</remarks>
     [Parameter]
-    public SwitchParameter AllowDelete { get; set; } = true;
+    public bool AllowDelete { get; set; } = true;
 
     /// <summary>
     /// When the Outlook copy of a Bitrix24 invitation (a colleague's meeting) is deleted, decline the invitation. Without
@@ -45,9 +46,9 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
     [Parameter]
     public SwitchParameter ProceedOnError { get; set; }
 
-    /// <summary>Match unlinked meetings that already exist on both sides instead of copying them (default: on).</summary>
+    /// <summary>Whether unlinked meetings that already exist on both sides are matched instead of copied: $true (default) or $false.</summary>
     [Parameter]
-    public SwitchParameter AvoidDuplicates { get; set; } = true;
+    public bool AvoidDuplicates { get; set; } = true;
 
     /// <summary>Days before today that are synced (default 30).</summary>
     [Parameter]

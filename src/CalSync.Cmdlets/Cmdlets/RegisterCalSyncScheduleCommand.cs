@@ -1,16 +1,17 @@
 using System;
+using CalSync.Engine.Store;
 using CalSync.PowerShell.Infrastructure;
-using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using CalSync.PowerShell.Scheduling;
+using SyncDefinition = CalSync.Engine.Sync.SyncDefinition;
 
 namespace CalSync.PowerShell.Cmdlets;
 
 /// <summary>
 /// Runs a sync every interval, unattended: Task Scheduler on Windows (repeating trigger, no overlap), a systemd user
 /// timer on Linux, a launchd agent on macOS, or a crontab line with -Cron. The run is
-/// pwsh -NoProfile -NonInteractive -Command "Start-CalSync -Name X -ErrorAction Stop".
+/// pwsh -NoProfile -NonInteractive -Command "Import-Module CalSync; Start-CalSync -Name X -ErrorAction Stop".
 /// </summary>
 [Cmdlet(VerbsLifecycle.Register, "CalSyncSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CalSyncSchedule))]
@@ -21,6 +22,13 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
     [Interval]
     public TimeSpan? Interval { get; set; }
 
+    /// <summary>
+    /// Register although the sync's Outlook connection was made with an access token (this session only): its runs
+    /// then fail with SignInRequired until it is connected with a sign-in. Without it that is refused (ConnectionSessionOnly).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         Guard(Name, () =>
@@ -29,7 +37,9 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
             var interval = Interval ?? definition.Interval;
             if (interval < TimeSpan.FromMinutes(1))
                 throw new CalSyncException(ErrorIds.ScheduleIntervalInvalid, "The interval must be at least one minute.");
-            var text = Text(interval);
+            RefuseSessionOnly(definition);
+            var text = Text(interval, out var unreachable);
+            if (unreachable is not null) WriteWarning(unreachable);
             switch (Kind)
             {
                 case ScheduleKind.TaskScheduler: Windows(text, interval); break;
@@ -40,13 +50,30 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
         });
     }
 
+    /// <summary>
+    /// A scheduled run is a new process: an Outlook connection made with -AccessToken keeps its token in this session
+    /// only, so such a run could never sign in. Refused, or with -Force a warning.
+    /// </summary>
+    private void RefuseSessionOnly(SyncDefinition definition)
+    {
+        if (Store.GetConnection(definition.OutlookConnection) is not { Auth: AuthKinds.AccessToken } connection) return;
+        var name = StoreNameCompleter.Quote(connection.Name);
+        var why = $"The sync '{definition.Name}' uses the Outlook connection '{connection.Name}', which was made with an access token (Connect-OutlookCalendar -AccessToken): " +
+            "the token is kept in this PowerShell session only, so a scheduled run, a new process, could never sign in.";
+        var fix = $"connect it with a sign-in that keeps a refresh token: Connect-OutlookCalendar -Name {name} -ClientId <your app id> " +
+            "(add -UseDeviceCode where no browser can open, and -AllowPlaintextTokenCache where there is no OS key store)";
+        if (!Force)
+            throw new CalSyncException(ErrorIds.ConnectionSessionOnly, $"{why} To schedule it, {fix}, then run Register-CalSyncSchedule again; or add -Force to register it anyway.");
+        WriteWarning($"{why} Registered anyway (-Force): its runs fail with SignInRequired until you {fix}.");
+    }
+
     private void Windows(ScheduleText text, TimeSpan interval)
     {
         var script = text.WindowsScript();
         if (!ShouldProcess($"Task Scheduler task '{ScheduleText.TaskPath}{text.TaskName}':\n{script}", $"Register task '{text.TaskName}'", "Register-CalSyncSchedule")) return;
         RequireLocalScheduler("registering a scheduled task");
         InvokeScheduledTasks(script);
-        WriteObject(new CalSyncSchedule(Name, ScheduleKind.TaskScheduler, interval, text.CommandLine, Array.Empty<string>(), script, true, null));
+        WriteObject(new CalSyncSchedule(Name, ScheduleKind.TaskScheduler, interval, text.WindowsCommandLine, Array.Empty<string>(), script, true, null));
     }
 
     private void Systemd(ScheduleText text, TimeSpan interval)
@@ -56,18 +83,13 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
         var timer = Path.Combine(folder, text.Stem + ".timer");
         var body = $"# {service}\n{text.SystemdService()}\n# {timer}\n{text.SystemdTimer()}";
         if (!ShouldProcess($"systemd user timer {timer}:\n{body}", $"Write {service} and {timer}", "Register-CalSyncSchedule")) return;
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(service, text.SystemdService());
-        File.WriteAllText(timer, text.SystemdTimer());
         var activate = $"systemctl --user daemon-reload && systemctl --user enable --now {text.Stem}.timer";
-        var activated = false;
-        if (Folder is null)
-        {
-            RequireLocalScheduler("enabling a systemd timer");
-            Tool("systemctl", "--user daemon-reload");
-            Tool("systemctl", $"--user enable --now {text.Stem}.timer");
-            activated = true;
-        }
+        var activated = Folder is null;
+        if (activated) RequireLocalScheduler("enabling a systemd timer");
+        WriteAndActivate(new[] { (service, text.SystemdService()), (timer, text.SystemdTimer()) },
+            activated ? () => { Tool("systemctl", "--user daemon-reload"); Tool("systemctl", $"--user enable --now {text.Stem}.timer"); } : null,
+            undo: () => Tool("systemctl", $"--user disable {text.Stem}.timer"),
+            reload: () => Tool("systemctl", "--user daemon-reload"));
         WriteObject(new CalSyncSchedule(Name, ScheduleKind.SystemdTimer, interval, text.CommandLine, new[] { service, timer }, body, activated,
             activated ? "For runs while you are logged out: loginctl enable-linger $USER" : "Activate with: " + activate + " (and loginctl enable-linger $USER for runs while logged out)"));
     }
@@ -78,15 +100,9 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
         var plist = Path.Combine(folder, text.LaunchdLabel + ".plist");
         var body = text.LaunchdPlist();
         if (!ShouldProcess($"launchd agent {plist}:\n{body}", $"Write {plist}", "Register-CalSyncSchedule")) return;
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(plist, body);
-        var activated = false;
-        if (Folder is null)
-        {
-            RequireLocalScheduler("loading a launchd agent");
-            Tool("launchctl", $"load -w \"{plist}\"");
-            activated = true;
-        }
+        var activated = Folder is null;
+        if (activated) RequireLocalScheduler("loading a launchd agent");
+        WriteAndActivate(new[] { (plist, body) }, activated ? () => Tool("launchctl", $"load -w \"{plist}\"") : null);
         WriteObject(new CalSyncSchedule(Name, ScheduleKind.Launchd, interval, text.CommandLine, new[] { plist }, body, activated,
             activated ? null : $"Activate with: launchctl load -w \"{plist}\""));
     }
@@ -98,8 +114,7 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
         {
             var file = Path.Combine(folder, text.Stem + ".cron");
             if (!ShouldProcess($"cron file {file}:\n{line}", $"Write {file}", "Register-CalSyncSchedule")) return;
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(file, line + "\n");
+            WriteAndActivate(new[] { (file, line + "\n") }, null);
             WriteObject(new CalSyncSchedule(Name, ScheduleKind.Cron, interval, text.CommandLine, new[] { file }, line, false,
                 $"Add it to your crontab with: (crontab -l; cat \"{file}\") | crontab -"));
             return;
@@ -107,7 +122,12 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
         if (!ShouldProcess($"the user's crontab:\n{line}", "Add the line to the crontab", "Register-CalSyncSchedule")) return;
         RequireLocalScheduler("changing the crontab");
         var current = Tool("crontab", "-l");
-        Tool("crontab", "-", text.WithoutCronLine(current).TrimStart('\n') + line + "\n");
+        // crontab - installs the whole new table or, failing, nothing.
+        try { Tool("crontab", "-", text.WithoutCronLine(current).TrimStart('\n') + line + "\n"); }
+        catch (CalSyncException e) when (e.ErrorId == ErrorIds.ScheduleFailed)
+        {
+            throw new CalSyncException(ErrorIds.ScheduleFailed, e.Message + " The crontab was not changed: nothing was left behind.", e);
+        }
         WriteObject(new CalSyncSchedule(Name, ScheduleKind.Cron, interval, text.CommandLine, Array.Empty<string>(), line, true, null));
     }
 }

@@ -24,14 +24,14 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
     [Parameter] public SyncDirection Direction { get; set; }
     /// <summary>How often the registered schedule runs the sync (re-register the schedule to apply it).</summary>
     [Parameter] [Interval] public TimeSpan Interval { get; set; }
-    /// <summary>Whether deletions propagate.</summary>
-    [Parameter] public SwitchParameter AllowDelete { get; set; }
+    /// <summary>Whether a deletion on one side deletes the linked copy: $true or $false.</summary>
+    [Parameter] public bool AllowDelete { get; set; }
     /// <summary>Whether deleting the Outlook copy of a Bitrix24 invitation declines the invitation (else it is only no longer synced).</summary>
     [Parameter] public SwitchParameter DeclineInvitations { get; set; }
     /// <summary>Whether a failed item is skipped (and retried next run) instead of stopping the run.</summary>
     [Parameter] public SwitchParameter ProceedOnError { get; set; }
-    /// <summary>Whether unlinked meetings that exist on both sides are matched instead of copied.</summary>
-    [Parameter] public SwitchParameter AvoidDuplicates { get; set; }
+    /// <summary>Whether unlinked meetings that exist on both sides are matched instead of copied: $true or $false.</summary>
+    [Parameter] public bool AvoidDuplicates { get; set; }
     /// <summary>Days before today that are synced.</summary>
     [Parameter] [ValidateRange(0, 3650)] public int PastDays { get; set; }
     /// <summary>Days after today that are synced.</summary>
@@ -75,10 +75,10 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
             {
                 Direction = Has(nameof(Direction)) ? EnumMap.To<E.SyncDirection>(Direction) : d.Direction,
                 Interval = Has(nameof(Interval)) ? Interval : d.Interval,
-                AllowDelete = Has(nameof(AllowDelete)) ? AllowDelete.IsPresent : d.AllowDelete,
+                AllowDelete = Has(nameof(AllowDelete)) ? AllowDelete : d.AllowDelete,
                 DeclineInvitations = Has(nameof(DeclineInvitations)) ? DeclineInvitations.IsPresent : d.DeclineInvitations,
                 ProceedOnError = Has(nameof(ProceedOnError)) ? ProceedOnError.IsPresent : d.ProceedOnError,
-                AvoidDuplicates = Has(nameof(AvoidDuplicates)) ? AvoidDuplicates.IsPresent : d.AvoidDuplicates,
+                AvoidDuplicates = Has(nameof(AvoidDuplicates)) ? AvoidDuplicates : d.AvoidDuplicates,
                 WindowPastDays = Has(nameof(PastDays)) ? PastDays : d.WindowPastDays,
                 WindowFutureDays = Has(nameof(FutureDays)) ? FutureDays : d.WindowFutureDays,
                 ConflictPolicy = Has(nameof(ConflictPolicy)) ? EnumMap.To<E.ConflictPolicy>(ConflictPolicy) : d.ConflictPolicy,

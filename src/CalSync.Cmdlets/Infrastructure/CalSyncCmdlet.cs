@@ -143,6 +143,7 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
         ErrorIds.ConnectionKindMismatch or ErrorIds.WebhookUrlInvalid or ErrorIds.ClientIdRequired or ErrorIds.MeetingInvalid
             or ErrorIds.ScheduleIntervalInvalid or ErrorIds.InvalidSetting => ErrorCategory.InvalidArgument,
         ErrorIds.ScheduleNotSupported => ErrorCategory.NotImplemented,
+        ErrorIds.ConnectionSessionOnly => ErrorCategory.InvalidOperation,
         ErrorIds.ConnectionInUse => ErrorCategory.ResourceBusy,
         ErrorIds.Bitrix24ConnectFailed or ErrorIds.OutlookConnectFailed => ErrorCategory.ConnectionError,
         ErrorIds.Bitrix24CalendarInvalid => ErrorCategory.InvalidArgument,

@@ -34,5 +34,10 @@ public static class ErrorIds
     public const string ScheduleIntervalInvalid = "ScheduleIntervalInvalid";
     public const string ScheduleFailed = "ScheduleFailed";
     public const string ScheduleNotFound = "ScheduleNotFound";
+    /// <summary>A schedule of a sync whose connection lives in this session only (Connect-OutlookCalendar -AccessToken).</summary>
+    public const string ConnectionSessionOnly = "ConnectionSessionOnly";
     public const string InvalidSetting = "InvalidSetting";
+    /// <summary>A removal of copies did not finish: runs and resets refuse until Remove-CalSyncCopy finishes it.</summary>
+    public const string RemovalPending = "RemovalPending";
+    public const string ResetNeedsAvoidDuplicates = "ResetNeedsAvoidDuplicates";
 }

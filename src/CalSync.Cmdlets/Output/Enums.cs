@@ -18,6 +18,9 @@ public enum ConflictPolicy { Newest, OutlookWins, Bitrix24Wins }
 /// <summary>One of the two calendars.</summary>
 public enum CalendarSide { Outlook, Bitrix24 }
 
+/// <summary>One of the two calendars, or both (Remove-CalSyncCopy -Side).</summary>
+public enum CalendarSides { Both, Outlook, Bitrix24 }
+
 /// <summary>What a connection connects to.</summary>
 public enum ConnectionKind { Outlook, Bitrix24 }
 

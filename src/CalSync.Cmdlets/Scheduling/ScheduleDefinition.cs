@@ -38,10 +38,13 @@ public sealed class CalSyncSchedule
 /// <summary>Generates the scheduler artefacts of one sync: pure text, so it is testable on any OS.</summary>
 internal sealed class ScheduleText
 {
-    public ScheduleText(string syncName, TimeSpan interval, string pwsh, string manifestPath, string? storeRoot, string? logFolder = null)
+    public ScheduleText(string syncName, TimeSpan interval, string pwsh, string module, string? storeRoot, string? logFolder = null)
     {
-        SyncName = syncName; Interval = interval; Pwsh = pwsh; ManifestPath = manifestPath; StoreRoot = storeRoot; LogFolder = logFolder;
+        SyncName = syncName; Interval = interval; Pwsh = pwsh; Module = module; StoreRoot = storeRoot; LogFolder = logFolder;
     }
+
+    /// <summary>The module's name: what a scheduled run imports where PowerShell finds the module by name.</summary>
+    public const string ModuleName = "CalSync";
 
     /// <summary>Where cron's runs write their output (cron would mail it, or drop it): the store's folder.</summary>
     public string? LogFolder { get; }
@@ -49,7 +52,8 @@ internal sealed class ScheduleText
     public string SyncName { get; }
     public TimeSpan Interval { get; }
     public string Pwsh { get; }
-    public string ManifestPath { get; }
+    /// <summary><see cref="ModuleName"/>, or the module's folder (without a version folder) where a new pwsh would not find it by name.</summary>
+    public string Module { get; }
     /// <summary>$env:CALSYNC_HOME when set: the scheduled run uses the same store.</summary>
     public string? StoreRoot { get; }
 
@@ -77,20 +81,79 @@ internal sealed class ScheduleText
     public string CronMarker => "# CalSync:" + SyncName.ToLowerInvariant();
     public string LaunchdLabel => "com.calsync." + SyncName.ToLowerInvariant();
 
-    /// <summary>The PowerShell command the scheduler runs (single quotes only, so it embeds in every format).</summary>
-    public string Script => $"Import-Module '{ManifestPath.Replace("'", "''")}'; Start-CalSync -Name '{SyncName}' -ErrorAction Stop";
+    /// <summary>The PowerShell command the scheduler runs; each format quotes it as its own syntax requires.</summary>
+    public string Script => ScriptWith(PowerShellLiteral);
 
-    public string Arguments => $"-NoProfile -NonInteractive -Command \"{Script}\"";
+    /// <summary>
+    /// The script with the module's path written by <paramref name="literal"/>. Task Scheduler expands %NAME% in an
+    /// action's arguments, with no escape, so its script spells a '%' as [char]37.
+    /// </summary>
+    private string ScriptWith(Func<string, string> literal) =>
+        $"Import-Module {(Module == ModuleName ? ModuleName : literal(Module))}; Start-CalSync -Name '{SyncName}' -ErrorAction Stop";
 
-    public string CommandLine => Quote(Pwsh) + " " + Arguments;
+    private static string PowerShellLiteral(string value) => "'" + value.Replace("'", "''") + "'";
 
-    private static string Quote(string path) => path.IndexOf(' ') >= 0 ? "\"" + path + "\"" : path;
+    private static string PowerShellLiteralWithoutPercent(string value) =>
+        value.Contains('%') ? "(" + string.Join("+[char]37+", value.Split('%').Select(PowerShellLiteral)) + ")" : PowerShellLiteral(value);
+
+    /// <summary>pwsh's arguments, one string each (what the program receives, before any quoting).</summary>
+    public IReadOnlyList<string> Arguments => new[] { "-NoProfile", "-NonInteractive", "-Command", Script };
+
+    /// <summary>The command line as /bin/sh reads it (cron hands it to sh): pwsh and its arguments, each quoted for sh.</summary>
+    public string CommandLine => string.Join(" ", new[] { Pwsh }.Concat(Arguments).Select(ShellWord));
+
+    /// <summary>A POSIX sh word: as is when plain, else in double quotes, where only \, ", $ and ` are special.</summary>
+    private static string ShellWord(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "_@%+=:,./-".Contains(c)) ? value
+        : "\"" + string.Concat(value.Select(c => c is '\\' or '"' or '$' or '`' ? "\\" + c : c.ToString())) + "\"";
+
+    /// <summary>The task's arguments as Windows programs split a command line (CommandLineToArgvW), without a '%'.</summary>
+    public string WindowsArguments =>
+        string.Join(" ", new[] { "-NoProfile", "-NonInteractive", "-Command", ScriptWith(PowerShellLiteralWithoutPercent) }.Select(WindowsWord));
+
+    public string WindowsCommandLine => WindowsWord(Pwsh) + " " + WindowsArguments;
+
+    /// <summary>
+    /// A word of a Windows command line: in double quotes when it has a space, tab or quote; inside them a quote is \"
+    /// and backslashes are doubled only before a quote (or the closing one).
+    /// </summary>
+    private static string WindowsWord(string value)
+    {
+        if (value.Length > 0 && value.IndexOfAny(new[] { ' ', '\t', '"' }) < 0) return value;
+        var text = new StringBuilder("\"");
+        var backslashes = 0;
+        foreach (var c in value)
+        {
+            if (c == '\\') { backslashes++; continue; }
+            text.Append('\\', c == '"' ? backslashes * 2 + 1 : backslashes).Append(c);
+            backslashes = 0;
+        }
+        return text.Append('\\', backslashes * 2).Append('"').ToString();
+    }
+
+    /// <summary>
+    /// A word of a systemd unit (systemd.syntax, systemd.service "Command lines"): in ExecStart= as is when plain, else
+    /// (and always in Environment=) in double quotes with C escapes (\\, \", \xNN). Specifiers come first, so every '%' is written '%%'; in ExecStart= a '$'
+    /// starts a variable, so <paramref name="exec"/> writes it '$$' (Environment= takes '$' as it is).
+    /// </summary>
+    private static string SystemdWord(string value, bool exec)
+    {
+        var word = exec && value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "_@+=:,./-".Contains(c)) ? value
+            : "\"" + string.Concat(value.Select(c => c switch
+            {
+                '\\' or '"' => "\\" + c,
+                < ' ' or '\x7f' => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            })) + "\"";
+        word = word.Replace("%", "%%");
+        return exec ? word.Replace("$", "$$") : word;
+    }
 
     public string WindowsScript()
     {
         var minutes = Math.Max(1, (int)Math.Round(Interval.TotalMinutes));
         var text = new StringBuilder();
-        text.AppendLine($"$action = New-ScheduledTaskAction -Execute '{Pwsh.Replace("'", "''")}' -Argument '{Arguments.Replace("'", "''")}'");
+        text.AppendLine($"$action = New-ScheduledTaskAction -Execute {PowerShellLiteral(Pwsh)} -Argument {PowerShellLiteral(WindowsArguments)}");
         // A trigger that repeats every interval with no duration runs indefinitely.
         text.AppendLine($"$trigger = New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1) -RepetitionInterval (New-TimeSpan -Minutes {minutes})");
         text.AppendLine("$settings = New-ScheduledTaskSettingsSet -MultipleInstances IgnoreNew -StartWhenAvailable -ExecutionTimeLimit (New-TimeSpan -Hours 1)");
@@ -106,7 +169,7 @@ internal sealed class ScheduleText
 
     public string SystemdService()
     {
-        var exec = CommandLine.Replace("%", "%%").Replace("$", "$$");
+        var exec = string.Join(" ", new[] { Pwsh }.Concat(Arguments).Select(a => SystemdWord(a, exec: true)));
         var text = new StringBuilder();
         text.Append("[Unit]\n");
         text.Append($"Description=CalSync: sync '{SyncName}' (Outlook.com <-> Bitrix24)\n");
@@ -114,7 +177,7 @@ internal sealed class ScheduleText
         text.Append("[Service]\n");
         // oneshot: the timer never starts a second run while one is still going.
         text.Append("Type=oneshot\n");
-        foreach (var pair in Variables) text.Append($"Environment=\"{pair.Key}={pair.Value.Replace("%", "%%")}\"\n");
+        foreach (var pair in Variables) text.Append($"Environment={SystemdWord(pair.Key + "=" + pair.Value, exec: false)}\n");
         text.Append($"ExecStart={exec}\n");
         return text.ToString();
     }
@@ -146,15 +209,16 @@ internal sealed class ScheduleText
         else throw new CalSyncException(ErrorIds.ScheduleIntervalInvalid,
             $"cron cannot run every {Human(Interval)} (only intervals that divide an hour or a day evenly). Use a systemd timer (omit -Cron) or change the interval with Set-CalSync -Interval.");
         // cron turns an unescaped % into a newline, anywhere in the command.
-        var env = string.Concat(Variables.Select(pair => $"{pair.Key}='{pair.Value.Replace("'", "'\\''")}' "));
-        var log = LogFolder is null ? "" : $" >> '{Path.Combine(LogFolder, Stem + ".log").Replace("'", "'\\''")}' 2>&1";
+        var env = string.Concat(Variables.Select(pair => $"{pair.Key}={ShellWord(pair.Value)} "));
+        var log = LogFolder is null ? "" : $" >> {ShellWord(Path.Combine(LogFolder, Stem + ".log"))} 2>&1";
         return $"{when} {(env + CommandLine + log).Replace("%", "\\%")} {CronMarker}";
     }
 
     public string LaunchdPlist()
     {
-        static string X(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-        var args = new[] { Pwsh, "-NoProfile", "-NonInteractive", "-Command", Script };
+        // XML text: & and < are markup, > and " are escaped too; a CR would be read back as a LF.
+        static string X(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("\r", "&#13;");
+        var args = new[] { Pwsh }.Concat(Arguments);
         var text = new StringBuilder();
         text.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         text.Append("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");

@@ -125,7 +125,7 @@ public sealed class Projector
             switch (toField)
             {
                 case MeetingField.Subject: title = value; break;
-                case MeetingField.Body: description = value; break;
+                case MeetingField.Body: description = Organizer(source, target) + value; break;
                 case MeetingField.Location: location = value; break;
                 case MeetingField.ShowAs: showAs = target == Side.Outlook ? Vocabulary.FromOutlookShowAs(value) : Vocabulary.FromBitrix24Accessibility(value); break;
                 case MeetingField.Sensitivity: sensitivity = target == Side.Outlook ? Vocabulary.FromOutlookSensitivity(value) : Vocabulary.FromBitrix24Private(value); break;
@@ -148,6 +148,13 @@ public sealed class Projector
             Importance = importance, ReminderMinutes = reminder, Categories = categories,
         };
     }
+
+    /// <summary>
+    /// An invitation's copy in Outlook is the user's own item (Graph makes the mailbox its organizer), so its body names the
+    /// colleague who organises the meeting; only where the body travels, so busy-only copies stay without it.
+    /// </summary>
+    private static string Organizer(CalEvent source, Side target) =>
+        source.Invitation is { } invitation && target == Side.Outlook ? "Organizer: " + invitation.Organizer + "\n\n" : "";
 
     /// <summary>Whether <paramref name="current"/> shows other text than <paramref name="desired"/>: title, body, location, reminder, categories, attendees.</summary>
     public static bool TextDiffers(CalEvent desired, CalEvent current) =>

@@ -4,7 +4,7 @@ using System.Threading;
 
 namespace CalSync.Engine.Sync;
 
-/// <summary>What a run needs from the store: the lock, the link state and the history.</summary>
+/// <summary>What a run (and an undo) needs from the store: the lock, the link state and the history.</summary>
 public interface IRunPersistence
 {
     IDisposable AcquireLock(string syncName, TimeSpan wait, CancellationToken cancellationToken);
@@ -14,4 +14,6 @@ public interface IRunPersistence
     void AppendHistory(RunRecord record);
     /// <summary>The names of every defined sync (any case): copies another of them stamped are left alone.</summary>
     IReadOnlyCollection<string> SyncNames();
+    /// <summary>The run records, oldest first (an undo finds the copies runs made through them when the state is lost).</summary>
+    System.Collections.Generic.IReadOnlyList<RunRecord> ReadHistory(string name, int? last = null, DateTimeOffset? since = null);
 }

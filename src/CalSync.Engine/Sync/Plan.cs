@@ -76,9 +76,11 @@ public sealed record PlannedWrite
     internal StringBuilder AppendTo(StringBuilder text)
     {
         text.Append(Kind.ToString()).Append(" on ").Append(TargetSide.ToString()).Append(": ");
-        if (Removes) text.Append(TargetId);
-        else text.Append('\'').Append(Desired?.Title.Length > 0 ? Desired.Title : "(no title)").Append("' ").Append(Desired?.Start.Display());
-        if (TargetId is not null && !Removes) text.Append(" (").Append(TargetId).Append(')');
+        // A removal names the meeting it takes as it was read (its id alone says nothing to a person).
+        var meeting = Removes ? Existing : Desired;
+        if (meeting is null) text.Append(TargetId);
+        else text.Append('\'').Append(meeting.Title.Length > 0 ? meeting.Title : "(no title)").Append("' ").Append(meeting.Start.Display());
+        if (TargetId is not null && meeting is not null) text.Append(" (").Append(TargetId).Append(')');
         return text.Append(" — ").Append(Reason);
     }
 }

@@ -58,7 +58,7 @@ public static class Planner
 
     public static string OriginStamp(string syncName, Side sourceSide, string sourceId) => $"{OriginStampPrefix}{syncName}|{sourceSide}|{sourceId}";
 
-    private static bool TryParseStamp(string? stamp, string syncName, out Side side, out string id)
+    internal static bool TryParseStamp(string? stamp, string syncName, out Side side, out string id)
     {
         side = Side.Outlook;
         id = "";

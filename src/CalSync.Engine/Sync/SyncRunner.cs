@@ -15,8 +15,8 @@ public sealed record RunOptions
 {
     /// <summary>The initial merge to perform; null continues an unfinished one, or takes only new data on a first run.</summary>
     public InitialMerge? Merge { get; init; }
-    /// <summary>Run even when a side that had linked meetings returns none.</summary>
-    public bool Force { get; init; }
+    /// <summary>Run even when a side that had linked meetings returns none: that side really is empty (the empty-side guard).</summary>
+    public bool AllowEmptySide { get; init; }
     /// <summary>Plan only: nothing is written to either calendar or to the store.</summary>
     public bool WhatIf { get; init; }
     public DateTimeOffset? Now { get; init; }
@@ -32,7 +32,7 @@ public sealed record RunResult(RunRecord Record, Plan? Plan);
 /// One run of one sync (ARCHITECTURE.md, "The data's way through one run"): lock, load, read both sides,
 /// plan, journal the creates, write in batches, save the links atomically, append the history record.
 /// </summary>
-public sealed class SyncRunner
+public sealed partial class SyncRunner
 {
     private readonly IRunPersistence _store;
     private readonly ICalendarSide _outlook;
@@ -64,6 +64,9 @@ public sealed class SyncRunner
             Mode = merge is null ? (state.Initialized ? "Incremental" : "InitialMerge:None") : "InitialMerge:" + merge,
         };
         foreach (var warning in state.LoadWarnings) log(warning);
+        // Half the copies of an unfinished removal are gone: a run would take that for deletions to follow on their originals.
+        if (state.PendingRemoval is { } removal)
+            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = PendingErrorId, Message = PendingMessage(definition.Name, removal) }, null, options);
         var window = SyncWindow.Around(started.UtcDateTime, definition.WindowPastDays, definition.WindowFutureDays);
 
         options.Progress?.Report(new RunProgress("Reading both calendars", 0, 2));
@@ -102,9 +105,9 @@ public sealed class SyncRunner
         var namer = new Namer(outlookEvents, bitrix24Events, projector.Profile.Carry == Carry.BusyOnly);
         if (options.WhatIf) return new RunResult(record with { Outcome = RunOutcome.WhatIf, End = DateTimeOffset.UtcNow, Items = Outcomes(plan, null, namer) }, plan);
 
-        if (plan.SuddenlyEmpty is { } empty && !options.Force)
+        if (plan.SuddenlyEmpty is { } empty && !options.AllowEmptySide)
         {
-            var message = $"{empty} returned no meetings although {state.Links.Count} are linked. Nothing was written or deleted. If the calendar really is empty, run Start-CalSync -Name '{definition.Name}' -Force.";
+            var message = $"{empty} returned no meetings although {state.Links.Count} are linked. Nothing was written or deleted. If the calendar really is empty, run Start-CalSync -Name '{definition.Name}' -AllowEmptySide.";
             // Refused: nothing was done, so the record counts nothing (the plan it refused is in the verbose stream).
             return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = "EmptySideGuard", Message = message }, plan, options);
         }
@@ -174,12 +177,12 @@ public sealed class SyncRunner
     /// the window, or back in it) or was last seen in the window are read directly, in one batched read. Gone: they stay
     /// absent (the planner deletes or unlinks as before). Found whole: they join the side's events at their new place (a
     /// copy then follows them). Found but not whole: <paramref name="elsewhere"/>. An empty read is the empty-side
-    /// guard's case (the run stops before any write) unless the run is forced: then it is confirmed like any other.
+    /// guard's case (the run stops before any write) unless the run allows an empty side: then it is confirmed like any other.
     /// </summary>
     private async Task<IReadOnlyList<CalEvent>> ConfirmVanishedAsync(Side side, SyncState state, SyncWindow window, IReadOnlyList<CalEvent> read,
         HashSet<string> present, HashSet<string> presentOther, List<(Side, string)> elsewhere, RunOptions options, CancellationToken cancellationToken)
     {
-        if ((read.Count == 0 && !options.Force) || state.Links.Count == 0) return read;
+        if ((read.Count == 0 && !options.AllowEmptySide) || state.Links.Count == 0) return read;
         var vanished = new List<string>();
         foreach (var link in state.Links)
         {
@@ -201,12 +204,15 @@ public sealed class SyncRunner
         return events;
     }
 
-    private RunResult Finish(RunRecord record, Plan? plan, RunOptions options)
+    private RunResult Finish(RunRecord record, Plan? plan, RunOptions options) => Finish(_store, record, plan, options.WhatIf, options.Progress);
+
+    /// <summary>The record ended now, with each side's counts, appended to the history (not under -WhatIf).</summary>
+    private static RunResult Finish(IRunPersistence store, RunRecord record, Plan? plan, bool whatIf, IProgress<RunProgress>? progress)
     {
         record = record with { End = DateTimeOffset.UtcNow };
         record = record with { Outlook = Count(record, Side.Outlook), Bitrix24 = Count(record, Side.Bitrix24) };
-        if (!options.WhatIf) _store.AppendHistory(record); // -WhatIf writes nothing, not even a failed attempt
-        options.Progress?.Report(new RunProgress("Done", 1, 1));
+        if (!whatIf) store.AppendHistory(record); // -WhatIf writes nothing, not even a failed attempt
+        progress?.Report(new RunProgress("Done", 1, 1));
         return new RunResult(record, plan);
     }
 

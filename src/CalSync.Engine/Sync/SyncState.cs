@@ -74,6 +74,22 @@ public sealed record JournalEntry
 /// <summary>An item that failed last run (proceed-on-error): retried next run.</summary>
 public sealed record FailedItem(Model.Side Side, string Id, string Reason, int Attempts);
 
+/// <summary>
+/// A removal of copies (Remove-CalSyncCopy) that started deleting and has not finished: the copies still to delete, by
+/// id. Saved before the first delete, with their links already gone, so a run killed at any point is finished by the next
+/// Remove-CalSyncCopy and no Start-CalSync takes a copy deleted meanwhile for a deletion to follow (on its original).
+/// </summary>
+public sealed record PendingRemoval
+{
+    /// <summary>The sides whose copies go (both: the state is forgotten once done).</summary>
+    public IReadOnlyList<Model.Side> Sides { get; set; } = Array.Empty<Model.Side>();
+    public IReadOnlyList<RemovalTarget> Targets { get; set; } = Array.Empty<RemovalTarget>();
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>One copy a removal deletes.</summary>
+public sealed record RemovalTarget(Model.Side Side, string Id);
+
 /// <summary>The link state of one sync (<c>state/&lt;name&gt;.json</c>).</summary>
 public sealed record SyncState
 {
@@ -105,6 +121,8 @@ public sealed record SyncState
     public DateTimeOffset? LastRun { get; set; }
     /// <summary>An initial merge that was asked for but has not completed yet: the next run continues it.</summary>
     public InitialMerge? PendingMerge { get; set; }
+    /// <summary>A removal of copies that has not finished: runs refuse until Remove-CalSyncCopy finishes it.</summary>
+    public PendingRemoval? PendingRemoval { get; set; }
 
     /// <summary>The side's cursor as the side reads it.</summary>
     public SideCursor CursorOf(Model.Side side) => side == Model.Side.Outlook

@@ -116,7 +116,7 @@ public sealed class ModelProperties
             case OpKind.KillA or OpKind.KillB:
                 // SIGKILL right after the k-th write this side applies; the next (plain) run must finish the job.
                 calendar.KillAfter(1 + op.Value % 4);
-                try { h.Run(force: true); }
+                try { h.Run(allowEmptySide: true); }
                 catch (InMemoryCalendar.Killed) { }
                 finally { calendar.AfterWrite = null; }
                 RunAndCheck(m, null);
@@ -152,7 +152,7 @@ public sealed class ModelProperties
         var h = m.H;
         var linksBefore = h.State.Links;
         var before = (A: h.A.Events.Select(e => e.Id).ToHashSet(), B: h.B.Events.Select(e => e.Id).ToHashSet());
-        var run = h.Run(merge, force: true);
+        var run = h.Run(merge, allowEmptySide: true);
         if (run.Outcome is RunOutcome.Failed or RunOutcome.Aborted) throw new Exception($"run failed: {run.Message}");
         var projector = new Projector(MappingLoader.BuiltIn(m.Mapping));
 
@@ -204,7 +204,7 @@ public sealed class ModelProperties
         }
 
         var writes = h.A.Writes + h.B.Writes;
-        var quiet = h.Run(null, force: true);
+        var quiet = h.Run(null, allowEmptySide: true);
         if (quiet.Writes != 0 || h.A.Writes + h.B.Writes != writes)
             throw new Exception($"a run after a run wrote {quiet.Writes}: {h.LastResult!.Plan}");
     }

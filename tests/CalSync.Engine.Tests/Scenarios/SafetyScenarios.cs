@@ -181,7 +181,7 @@ public sealed class SafetyScenarios
     }
 
     [Fact]
-    public void EmptySideGuard_AbortsWithoutDeletingUnlessForced()
+    public void EmptySideGuard_AbortsWithoutDeletingUnlessAnEmptySideIsAllowed()
     {
         using var h = new SyncHarness();
         h.A.Add(Meeting("One"));
@@ -192,11 +192,11 @@ public sealed class SafetyScenarios
         var run = h.Run();
         Assert.Equal(RunOutcome.Aborted, run.Outcome);
         Assert.Equal("EmptySideGuard", run.ErrorId);
-        Assert.Contains("-Force", run.Message);
+        Assert.Contains("-AllowEmptySide", run.Message);
         Assert.Equal(0, h.B.Deletes);
         Assert.Equal(2, h.State.Links.Count);
 
-        var forced = h.Run(force: true);
+        var forced = h.Run(allowEmptySide: true);
         Assert.Equal(2, forced.Bitrix24.Deleted);
         Assert.Empty(h.B.Events);
         h.AssertQuiet();

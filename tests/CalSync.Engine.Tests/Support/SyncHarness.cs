@@ -29,11 +29,11 @@ public sealed class SyncHarness : IDisposable
 
     public SyncState State => Store.LoadState(Definition.Name);
 
-    public RunRecord Run(InitialMerge? merge = null, bool force = false, bool whatIf = false, TimeSpan? lockWait = null)
+    public RunRecord Run(InitialMerge? merge = null, bool allowEmptySide = false, bool whatIf = false, TimeSpan? lockWait = null)
     {
         Now = Now.AddMinutes(1);
         var runner = new SyncRunner(Store, A, B);
-        var options = new RunOptions { Merge = merge, Force = force, WhatIf = whatIf, Now = Now, LockWait = lockWait ?? TimeSpan.FromSeconds(5) };
+        var options = new RunOptions { Merge = merge, AllowEmptySide = allowEmptySide, WhatIf = whatIf, Now = Now, LockWait = lockWait ?? TimeSpan.FromSeconds(5) };
         LastResult = runner.RunAsync(Definition, options, CancellationToken.None).GetAwaiter().GetResult();
         Now = Now.AddMinutes(1);
         return LastResult.Record;

@@ -47,6 +47,7 @@ public sealed class InvitationScenarios(SandboxFixture fixture) : IClassFixture<
         Assert.True(1 == first.Outlook.Created && 1 == first.Bitrix24.Created, SandboxHarness.Describe(first));
         var copy = Assert.Single(await h.ReadOutlookAsync(), e => e.Title == "Quarterly review");
         Assert.Equal(ShowAs.Tentative, copy.ShowAs); // not answered yet
+        Assert.StartsWith("Organizer: Colleague User", copy.Description); // Outlook makes the user its organizer
 
         await h.OutlookDeleteAsync(copy.Id);
         var run = await h.RunAsync();
@@ -128,6 +129,18 @@ public sealed class InvitationScenarios(SandboxFixture fixture) : IClassFixture<
         Assert.True(1 == run.Outlook.Deleted && 0 == run.Bitrix24.Writes, SandboxHarness.Describe(run));
         Assert.Equal(["Dentist"], (await h.ReadOutlookAsync()).Select(e => e.Title));
         Assert.NotNull(await HostReadsAsync(h, later));
+        await h.AssertQuietAsync();
+    }
+
+    [Fact]
+    public async Task A_busy_only_copy_of_an_invitation_does_not_name_the_organizer()
+    {
+        await using var h = new SandboxHarness(fixture.Host, definition: new SyncDefinition { Name = "busy", Mapping = "busy-only" });
+        Invite(h);
+        var first = await h.RunAsync(InitialMerge.TwoWay);
+        Assert.True(1 == first.Outlook.Created, SandboxHarness.Describe(first));
+        var copy = Assert.Single(await h.ReadOutlookAsync());
+        Assert.DoesNotContain("Colleague", copy.Description + copy.Title);
         await h.AssertQuietAsync();
     }
 }

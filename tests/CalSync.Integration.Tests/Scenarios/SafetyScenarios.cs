@@ -101,7 +101,7 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
     }
 
     [Fact]
-    public async Task EmptySideGuard_AbortsWithoutDeletingUnlessForced()
+    public async Task EmptySideGuard_AbortsWithoutDeletingUnlessAnEmptySideIsAllowed()
     {
         await using var h = new SandboxHarness(fixture.Host);
         var one = h.OutlookAdd("One", Monday10);
@@ -118,7 +118,7 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
         Assert.Equal(2, h.Bitrix24Stored.Count);
         Assert.Equal(2, h.State.Links.Count);
 
-        var forced = await h.RunAsync(force: true);
+        var forced = await h.RunAsync(allowEmptySide: true);
         Assert.Equal(2, forced.Bitrix24.Deleted);
         Assert.Empty(h.Bitrix24Stored);
         await h.AssertQuietAsync();

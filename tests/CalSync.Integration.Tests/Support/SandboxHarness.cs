@@ -88,7 +88,7 @@ public sealed class SandboxHarness : IAsyncDisposable
 
     // ------------------------------------------------------------------ runs
 
-    public async Task<RunRecord> RunAsync(InitialMerge? merge = null, bool force = false, TimeSpan? lockWait = null)
+    public async Task<RunRecord> RunAsync(InitialMerge? merge = null, bool allowEmptySide = false, TimeSpan? lockWait = null)
     {
         Now = Now.AddMinutes(1);
         var outlook = await OutlookCalendarSide.ConnectAsync(OutlookOptions);
@@ -99,7 +99,7 @@ public sealed class SandboxHarness : IAsyncDisposable
         LastBitrix24 = bitrix24;
         var runner = new SyncRunner(Store, WrapOutlook(outlook), WrapBitrix24(bitrix24));
         var log = new List<string>();
-        var options = new RunOptions { Merge = merge, Force = force, Now = Now, LockWait = lockWait ?? TimeSpan.FromSeconds(5), Log = log.Add };
+        var options = new RunOptions { Merge = merge, AllowEmptySide = allowEmptySide, Now = Now, LockWait = lockWait ?? TimeSpan.FromSeconds(5), Log = log.Add };
         LastLog = log;
         LastResult = await runner.RunAsync(Definition, options, CancellationToken.None);
         Now = Now.AddMinutes(1);

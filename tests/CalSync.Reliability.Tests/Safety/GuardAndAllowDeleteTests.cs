@@ -37,7 +37,7 @@ public sealed class GuardAndAllowDeleteTests : IClassFixture<Rig>, IDisposable
         Assert.Equal("EmptySideGuard", Assert.Single(r.ErrorIds));
         Assert.Equal("Aborted", r.First.Outcome.ToString());
         Assert.Contains("Bitrix24 returned no meetings although 10 are linked", r.Errors[0].ToString());
-        Assert.Contains("Start-CalSync -Name 'Work' -Force", r.Errors[0].ToString());
+        Assert.Contains("Start-CalSync -Name 'Work' -AllowEmptySide", r.Errors[0].ToString());
         var stop = _rig.Run("Start-CalSync -Name Work -ErrorAction Stop; 'not reached'");
         Assert.Equal("EmptySideGuard", stop.TerminatingId);
         Assert.DoesNotContain(stop.Output, o => o.ToString() == "not reached");
@@ -50,8 +50,8 @@ public sealed class GuardAndAllowDeleteTests : IClassFixture<Rig>, IDisposable
         var history = _rig.Run("Get-CalSyncHistory -Name Work -Last 2").Ok();
         Assert.All(history.Output, h => Assert.Equal("EmptySideGuard", (string)((dynamic)h).ErrorId));
 
-        // -Force: the user says the calendar really is empty; the deletion travels.
-        var forced = _rig.Run("Start-CalSync -Name Work -Force").Ok();
+        // -AllowEmptySide: the user says the calendar really is empty; the deletion travels.
+        var forced = _rig.Run("Start-CalSync -Name Work -AllowEmptySide").Ok();
         Assert.Equal(10, (int)forced.First.Deleted);
         Assert.Empty(_rig.Host.Graph.GetEvents());
     }
