@@ -169,21 +169,23 @@ public sealed class ConnectionTests : IClassFixture<SandboxFixture>, IDisposable
     public void Disconnect_names_the_syncs_that_use_the_connection_and_needs_Force()
     {
         _f.ConnectBoth();
-        _f.Ps.Run("New-CalSync -Name Work; New-CalSync -Name Home -Direction OutlookToBitrix24").Ok();
+        // Both syncs use the Outlook connection; each has its own Bitrix24 calendar (one pair of calendars per sync).
+        _f.ConnectBitrix24Calendar("home");
+        _f.Ps.Run("New-CalSync -Name Work; New-CalSync -Name Home -Bitrix24Connection home -Direction OutlookToBitrix24").Ok();
 
-        var whatIf = _f.Ps.Run("Disconnect-Bitrix24 -WhatIf").Ok();
+        var whatIf = _f.Ps.Run("Disconnect-OutlookCalendar -WhatIf").Ok();
         Assert.Contains("used by the sync(s) Home, Work", whatIf.HostText);
-        var refused = _f.Ps.Run("Disconnect-Bitrix24; 'reached'");
+        var refused = _f.Ps.Run("Disconnect-OutlookCalendar; 'reached'");
         Assert.Equal("ConnectionInUse", Assert.Single(refused.ErrorIds));
         Assert.Contains("Home, Work", refused.Errors[0].ToString());
-        Assert.Contains("Disconnect-Bitrix24 -Name bitrix24 -Force", refused.Errors[0].ToString());
-        Assert.True(File.Exists(_home.File("connections", "bitrix24.json")));
-        Assert.Equal("ConnectionInUse", Assert.Single(_f.Ps.Run("Disconnect-OutlookCalendar").ErrorIds));
+        Assert.Contains("Disconnect-OutlookCalendar -Name outlook -Force", refused.Errors[0].ToString());
         Assert.True(File.Exists(_home.File("connections", "outlook.json")));
+        Assert.Equal("ConnectionInUse", Assert.Single(_f.Ps.Run("Disconnect-Bitrix24").ErrorIds));
+        Assert.True(File.Exists(_home.File("connections", "bitrix24.json")));
 
-        var forced = _f.Ps.Run("Disconnect-Bitrix24 -Force").Ok();
-        Assert.Contains(forced.Warnings, w => w.Contains("Home, Work") && w.Contains("Connect-Bitrix24 -Name bitrix24"));
-        Assert.False(File.Exists(_home.File("connections", "bitrix24.json")));
+        var forced = _f.Ps.Run("Disconnect-OutlookCalendar -Force").Ok();
+        Assert.Contains(forced.Warnings, w => w.Contains("Home, Work") && w.Contains("Connect-OutlookCalendar -Name outlook"));
+        Assert.False(File.Exists(_home.File("connections", "outlook.json")));
     }
 
     [Fact]

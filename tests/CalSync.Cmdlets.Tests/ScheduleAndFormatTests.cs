@@ -171,7 +171,8 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
     [Fact]
     public void A_sync_on_an_access_token_connection_is_refused_naming_the_connection_unless_Force()
     {
-        _f.Ps.Run("Connect-OutlookCalendar -Name session -Endpoint $graph -AccessToken $token | Out-Null; New-CalSync -Name Session -OutlookConnection session | Out-Null", _f.Vars()).Ok();
+        _f.ConnectBitrix24Calendar("sessioncal"); // Work has the user's calendar: one sync per pair of calendars
+        _f.Ps.Run("Connect-OutlookCalendar -Name session -Endpoint $graph -AccessToken $token | Out-Null; New-CalSync -Name Session -OutlookConnection session -Bitrix24Connection sessioncal | Out-Null", _f.Vars()).Ok();
         var r = Run("Register-CalSyncSchedule -Name Session -Platform Linux -OutputPath $units");
         var error = Assert.Single(r.Errors);
         Assert.Equal("ConnectionSessionOnly", r.ErrorIds.Single());

@@ -189,7 +189,8 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     [Fact]
     public void Pipeline_Get_CalSync_into_Start_CalSync_runs_each_and_Name_star_runs_all()
     {
-        Run("New-CalSync -Name Work; New-CalSync -Name Home -Direction OutlookToBitrix24").Ok();
+        _f.ConnectBitrix24Calendar("home");
+        Run("New-CalSync -Name Work; New-CalSync -Name Home -Bitrix24Connection home -Direction OutlookToBitrix24").Ok();
         var piped = Run("Get-CalSync | Start-CalSync -InitialMerge None").Ok();
         Assert.Equal(new[] { "Home", "Work" }, piped.Output.Select(o => (string)((dynamic)o).SyncName).OrderBy(s => s));
         var star = Run("Start-CalSync -Name *").Ok();
@@ -308,8 +309,9 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     public void One_syncs_failure_never_stops_the_others_and_ErrorAction_Stop_stops_at_it()
     {
         var colleague = SandboxFixture.Secure(_f.Host.Bitrix24.ColleagueWebhookUrl);
-        _f.Ps.Run("Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore | Out-Null", new Dictionary<string, object?> { ["colleague"] = colleague }).Ok();
-        Run("New-CalSync -Name A -Bitrix24Connection team; New-CalSync -Name B; New-CalSync -Name C -Bitrix24Connection team").Ok();
+        _f.Ps.Run("Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore | Out-Null; " +
+            "Connect-Bitrix24 -Name team2 -WebhookUrl $colleague -Calendar Team2 -CreateCalendar -AllowPlaintextSecretStore | Out-Null", new Dictionary<string, object?> { ["colleague"] = colleague }).Ok();
+        Run("New-CalSync -Name A -Bitrix24Connection team; New-CalSync -Name B; New-CalSync -Name C -Bitrix24Connection team2").Ok();
         Run("Start-CalSync -Name * -InitialMerge None").Ok();
         _f.Host.Bitrix24.RevokeWebhook();
 

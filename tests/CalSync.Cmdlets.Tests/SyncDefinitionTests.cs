@@ -127,7 +127,8 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
     [Fact]
     public void Get_CalSync_supports_wildcards_and_reports_a_missing_name()
     {
-        _f.Ps.Run("'Work','Weekend','Home' | ForEach-Object { New-CalSync -Name $_ } | Out-Null").Ok();
+        foreach (var calendar in new[] { "Work", "Weekend", "Home" }) _f.ConnectBitrix24Calendar(calendar);
+        _f.Ps.Run("'Work','Weekend','Home' | ForEach-Object { New-CalSync -Name $_ -Bitrix24Connection $_ } | Out-Null").Ok();
         Assert.Equal(new[] { "Weekend", "Work" }, _f.Ps.Run("Get-CalSync -Name W* | ForEach-Object Name").Ok().Output.Select(o => o.ToString()));
         Assert.Equal(3, _f.Ps.Run("Get-CalSync").Ok().Output.Count);
         var missing = _f.Ps.Run("Get-CalSync -Name Nope");
@@ -157,7 +158,8 @@ public sealed class SyncDefinitionTests : IClassFixture<SandboxFixture>, IDispos
     [Fact]
     public void Remove_CalSync_honours_WhatIf_and_removes_definition_state_and_history()
     {
-        _f.Ps.Run("New-CalSync -Name Work; New-CalSync -Name Home").Ok();
+        _f.ConnectBitrix24Calendar("home");
+        _f.Ps.Run("New-CalSync -Name Work; New-CalSync -Name Home -Bitrix24Connection home").Ok();
         var before = _home.Snapshot();
         _f.Ps.Run("Remove-CalSync -Name Work -WhatIf").Ok();
         Assert.Equal(before, _home.Snapshot());

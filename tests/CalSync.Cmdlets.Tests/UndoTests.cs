@@ -174,7 +174,7 @@ public sealed class UndoTests : IClassFixture<SandboxFixture>, IDisposable
         Assert.Equal("ResetNeedsAvoidDuplicates", Assert.Single(refused.ErrorIds));
         Assert.Equal(state, File.ReadAllBytes(_home.File("state", "work.json")));
         var advice = System.Text.RegularExpressions.Regex.Match(refused.Errors[0].ToString(), @"Run (Set-CalSync [^.]+?) first").Groups[1].Value;
-        Assert.Equal("Set-CalSync -Name 'Work' -AvoidDuplicates", advice);
+        Assert.Equal("Set-CalSync -Name 'Work' -AvoidDuplicates $true", advice);
 
         Run(advice).Ok();
         Run("Reset-CalSync -Name Work -Confirm:$false").Ok();

@@ -21,14 +21,19 @@ BeforeAll {
     $setup = Invoke-ChildPwsh -Environment @{
         CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_MANIFEST = $script:Manifest; CALSYNC_TEST_GRAPH = $script:Sandbox.Graph
         CALSYNC_TEST_AUTHORITY = $script:Sandbox.Authority; CALSYNC_TEST_WEBHOOK = $script:Sandbox.Webhook
+        CALSYNC_TEST_COLLEAGUE = $script:Sandbox.ColleagueWebhook
     } -Script @'
         $ErrorActionPreference = 'Stop'
         Import-Module $env:CALSYNC_TEST_MANIFEST
         $outlook = Connect-OutlookCalendar -Endpoint $env:CALSYNC_TEST_GRAPH -Authority $env:CALSYNC_TEST_AUTHORITY -ClientId 11111111-2222-3333-4444-555555555555 -UseDeviceCode -AllowPlaintextTokenCache
         Connect-Bitrix24 -WebhookUrl (ConvertTo-SecureString $env:CALSYNC_TEST_WEBHOOK -AsPlainText -Force) -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
         New-CalSync -Name Work | Out-Null
-        New-CalSync -Name Held | Out-Null
-        New-CalSync -Name Later | Out-Null # no links: for the tests after 'Outlook suddenly returns no meetings'
+        # Other Bitrix24 calendars (the colleague's, so the user keeps one): one sync per pair of calendars.
+        $colleague = ConvertTo-SecureString $env:CALSYNC_TEST_COLLEAGUE -AsPlainText -Force
+        Connect-Bitrix24 -Name held -WebhookUrl $colleague -Calendar Held -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        Connect-Bitrix24 -Name later -WebhookUrl $colleague -Calendar Later -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Held -Bitrix24Connection held | Out-Null
+        New-CalSync -Name Later -Bitrix24Connection later | Out-Null # no links: for the tests after 'Outlook suddenly returns no meetings'
         $run = Start-CalSync -Name Work -InitialMerge TwoWay
         'RESULT ' + (@{ Auth = $outlook.Auth; Outcome = "$($run.Outcome)"; Created = $run.Created } | ConvertTo-Json -Compress)
 '@

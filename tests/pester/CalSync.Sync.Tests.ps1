@@ -12,6 +12,9 @@ BeforeAll {
     $script:Sandbox = Start-TestSandbox
     $script:Token = ConvertTo-SecureString $script:Sandbox.Token -AsPlainText -Force
     $script:Webhook = ConvertTo-SecureString $script:Sandbox.Webhook -AsPlainText -Force
+    # Another sync needs its own pair of calendars (issue 19, case 5): the colleague's calendars, so that the user keeps
+    # one calendar and Connect-Bitrix24 without -Calendar still picks it.
+    $script:Colleague = ConvertTo-SecureString $script:Sandbox.ColleagueWebhook -AsPlainText -Force
     Connect-OutlookCalendar -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null
     Connect-Bitrix24 -WebhookUrl $script:Webhook -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
 
@@ -38,7 +41,8 @@ Describe 'Defining syncs' {
 
     It 'takes -AllowDelete and -AvoidDuplicates as values (default $true), and -AllowDelete:$false as before' {
         # Issue 18, case 7: not switches that default to on.
-        $s = New-CalSync -Name Values -AllowDelete $false -AvoidDuplicates $false
+        Connect-Bitrix24 -Name valuescal -WebhookUrl $script:Colleague -Calendar Values -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        $s = New-CalSync -Name Values -Bitrix24Connection valuescal -AllowDelete $false -AvoidDuplicates $false
         try {
             $s.AllowDelete | Should -BeFalse
             $s.AvoidDuplicates | Should -BeFalse
@@ -55,7 +59,10 @@ Describe 'Defining syncs' {
             $help.type.name | Should -Be 'System.Boolean'
             $help.defaultValue | Should -Be 'True'
         }
-        finally { Remove-CalSync -Name Values -Confirm:$false }
+        finally {
+            Remove-CalSync -Name Values -Confirm:$false
+            Disconnect-Bitrix24 -Name valuescal -Confirm:$false
+        }
     }
 
     It 'refuses a second sync of the same name with SyncExists' {
@@ -83,11 +90,13 @@ Describe 'Defining syncs' {
     }
 
     It 'removes a sync with Remove-CalSync -PassThru, after which it is not found' {
-        New-CalSync -Name Spare -Direction OutlookToBitrix24 | Out-Null
+        Connect-Bitrix24 -Name sparecal -WebhookUrl $script:Colleague -Calendar Spare -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Spare -Bitrix24Connection sparecal -Direction OutlookToBitrix24 | Out-Null
         $removed = Remove-CalSync -Name Spare -PassThru -Confirm:$false
         $removed.Name | Should -Be 'Spare'
         { Get-CalSync -Name Spare -ErrorAction Stop } | Should -Throw -ErrorId 'SyncNotFound*'
         Join-Path $script:StoreHome 'syncs/spare.json' | Should -Not -Exist
+        Disconnect-Bitrix24 -Name sparecal -Confirm:$false
     }
 
     It 'formats Get-CalSync as the table the formats define' {
@@ -130,12 +139,16 @@ Describe 'A sync through the cmdlets' {
     }
 
     It 'runs every sync with -Name * and each sync piped from Get-CalSync' {
-        New-CalSync -Name Home -Direction OutlookToBitrix24 | Out-Null
+        Connect-Bitrix24 -Name home -WebhookUrl $script:Colleague -Calendar Home -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Home -Bitrix24Connection home -Direction OutlookToBitrix24 | Out-Null
         try {
             (Start-CalSync -Name * -InitialMerge None).SyncName | Sort-Object | Should -Be @('Home', 'Work')
             (Get-CalSync | Start-CalSync).SyncName | Sort-Object | Should -Be @('Home', 'Work')
         }
-        finally { Remove-CalSync -Name Home -Confirm:$false }
+        finally {
+            Remove-CalSync -Name Home -Confirm:$false
+            Disconnect-Bitrix24 -Name home -Confirm:$false
+        }
     }
 
     It 'reads the history with -Last and -Since' {
@@ -339,7 +352,9 @@ Describe 'Connections' {
 
     It 'refuses Disconnect-OutlookCalendar of a connection a sync uses, naming it; with -Force warns, and the sync then names the missing connection' {
         Connect-OutlookCalendar -Name second -Endpoint $script:Sandbox.Graph -AccessToken $script:Token | Out-Null
-        New-CalSync -Name Second -OutlookConnection second | Out-Null
+        # The same Outlook calendar as Work's: the sync needs another Bitrix24 calendar.
+        Connect-Bitrix24 -Name secondcal -WebhookUrl $script:Colleague -Calendar Second -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Second -OutlookConnection second -Bitrix24Connection secondcal | Out-Null
         try {
             $e = { Disconnect-OutlookCalendar -Name second -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionInUse*' -PassThru
             $e.Exception.Message | Should -Match 'Second'
@@ -349,13 +364,21 @@ Describe 'Connections' {
             $e = { Start-CalSync -Name Second -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionNotFound*' -PassThru
             $e.Exception.Message | Should -Match 'Connect-OutlookCalendar'
         }
-        finally { Remove-CalSync -Name Second -Confirm:$false }
+        finally {
+            Remove-CalSync -Name Second -Confirm:$false
+            Disconnect-Bitrix24 -Name secondcal -Confirm:$false
+        }
     }
 }
 
 Describe '-WhatIf on every cmdlet that changes something' {
+    BeforeAll {
+        Connect-Bitrix24 -Name othercal -WebhookUrl $script:Colleague -Calendar Other -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+    }
+    AfterAll { Disconnect-Bitrix24 -Name othercal -Confirm:$false }
+
     It '<Command> -WhatIf writes nothing' -ForEach @(
-        @{ Command = 'New-CalSync -Name Other' }
+        @{ Command = 'New-CalSync -Name Other -Bitrix24Connection othercal' }
         @{ Command = 'Set-CalSync -Name Work -Interval 01:00:00 -AllowDelete:$false' }
         @{ Command = 'Remove-CalSync -Name Work' }
         @{ Command = 'Start-CalSync -Name Work -AllowEmptySide' }
@@ -456,11 +479,17 @@ Describe 'Failures a script must handle' {
 
     It 'reports SignInRequired for the sync that needs it, goes on with the others, and stops at it under -ErrorAction Stop' {
         # Issue 18, case 1: three syncs, the middle one on a Bitrix24 connection whose webhook was revoked.
-        $colleague = ConvertTo-SecureString $script:Sandbox.ColleagueWebhook -AsPlainText -Force
+        # Each sync on its own pair of calendars (issue 19, case 5): Beta on the revoked webhook's calendar and another
+        # Outlook calendar, Alpha and Gamma on two calendars of the colleague.
+        $colleague = $script:Colleague
         Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        Connect-Bitrix24 -Name team2 -WebhookUrl $colleague -Calendar Team2 -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        $bearer = @{ Authorization = 'Bearer ' + [Net.NetworkCredential]::new('', $script:Token).Password }
+        Invoke-RestMethod -Method Post -Uri "$($script:Sandbox.Graph)/me/calendars" -Headers $bearer -Body '{"name":"Beta"}' -ContentType 'application/json' | Out-Null
+        Connect-OutlookCalendar -Name beta -Endpoint $script:Sandbox.Graph -AccessToken $script:Token -Calendar Beta | Out-Null
         New-CalSync -Name Alpha -Bitrix24Connection team | Out-Null
-        New-CalSync -Name Beta | Out-Null
-        New-CalSync -Name Gamma -Bitrix24Connection team | Out-Null
+        New-CalSync -Name Beta -OutlookConnection beta | Out-Null
+        New-CalSync -Name Gamma -Bitrix24Connection team2 | Out-Null
         Start-CalSync -Name Alpha, Beta, Gamma -InitialMerge None | Out-Null
         Invoke-SandboxControl $script:Sandbox.Bitrix24Control POST revoke-webhook | Out-Null
         try {

@@ -103,7 +103,8 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
                 Mapping = mapping, OutlookConnection = OutlookConnection, Bitrix24Connection = Bitrix24Connection, Created = now, Modified = now,
             };
             SyncSettings.ValidateNumbers(definition);
-            SyncSettings.ValidateConnections(store, definition);
+            SyncSettings.ValidateDirection(definition);
+            SyncSettings.ValidateCalendarPair(store, definition);
             if (!ShouldProcess($"sync '{Name}' ({OutlookConnection} <-> {Bitrix24Connection}, {Direction}, mapping {mapping})", "Create")) return;
             store.SaveSync(definition);
             WriteVerbose($"Saved the sync '{Name}' in {store.SyncPath(Name)}.");

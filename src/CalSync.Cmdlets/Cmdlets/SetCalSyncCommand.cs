@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using CalSync.Engine.Store;
 using E = CalSync.Engine.Sync;
 using CalSync.PowerShell.Infrastructure;
 
@@ -57,6 +58,13 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
 
     private bool Has(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
+    /// <summary>The sync's links; a state that cannot be read says nothing about its copies (the next run reports it).</summary>
+    private static E.SyncState LoadState(CalSyncStore store, string name)
+    {
+        try { return store.LoadState(name); }
+        catch (StoreException) { return new E.SyncState(); }
+    }
+
     protected override void ProcessRecord()
     {
         Guard(Name, () =>
@@ -81,9 +89,15 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
                 Modified = DateTimeOffset.UtcNow,
             };
             SyncSettings.ValidateNumbers(changed);
-            if (OutlookConnection is not null || Bitrix24Connection is not null) SyncSettings.ValidateConnections(store, changed);
-            if (!ShouldProcess($"sync '{Name}'", "Change settings")) return;
+            SyncSettings.ValidateDirection(changed);
+            if (OutlookConnection is not null || Bitrix24Connection is not null) SyncSettings.ValidateCalendarPair(store, changed);
+            // What the next run does to the copies already made, from the state alone (docs/architecture.md, "Changing a sync's settings").
+            var effect = E.SettingsChange.Describe(d, changed, LoadState(store, Name));
+            var change = $"Change the settings of sync '{Name}'." + (effect is null ? "" : " " + effect.Text);
+            if (!ShouldProcess(change, change + " Continue?", "Set-CalSync")) return;
             store.SaveSync(changed);
+            if (effect is { RemovesCopies: true }) WriteWarning(effect.Text);
+            else if (effect is not null) WriteInformation(new InformationRecord(effect.Text, "Set-CalSync"), new[] { "PSHOST" });
             if (changed.Interval != d.Interval)
                 WriteWarning($"The interval changed: run Register-CalSyncSchedule -Name '{Name}' again to apply it to the schedule.");
             if (PassThru) WriteObject(new CalSyncDefinition(changed));

@@ -180,7 +180,7 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
     private static ErrorCategory CategoryOf(string id) => id switch
     {
         ErrorIds.SyncNotFound or ErrorIds.ConnectionNotFound or ErrorIds.ScheduleNotFound => ErrorCategory.ObjectNotFound,
-        ErrorIds.SyncExists or ErrorIds.FileExists => ErrorCategory.ResourceExists,
+        ErrorIds.SyncExists or ErrorIds.FileExists or ErrorIds.CalendarPairInUse => ErrorCategory.ResourceExists,
         ErrorIds.SignInRequired or ErrorIds.SignInFailed => ErrorCategory.AuthenticationError,
         ErrorIds.ConnectionSecretMissing => ErrorCategory.AuthenticationError,
         ErrorIds.ConnectionKindMismatch or ErrorIds.WebhookUrlInvalid or ErrorIds.ClientIdRequired or ErrorIds.MeetingInvalid

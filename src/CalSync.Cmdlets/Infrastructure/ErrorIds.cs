@@ -13,6 +13,8 @@ public static class ErrorIds
     public const string ConnectionKindMismatch = "ConnectionKindMismatch";
     public const string ConnectionSecretMissing = "ConnectionSecretMissing";
     public const string ConnectionInUse = "ConnectionInUse";
+    /// <summary>Another sync already syncs the same Outlook calendar with the same Bitrix24 calendar.</summary>
+    public const string CalendarPairInUse = "CalendarPairInUse";
     public const string MappingInvalid = "MappingInvalid";
     public const string FileExists = "FileExists";
     public const string SignInRequired = "SignInRequired";

@@ -79,6 +79,12 @@ public sealed class CalSyncStore : IRunPersistence
         List(SyncsDirectory, wildcardPattern, onUnreadable,
             path => StoreJson.ReadFile<SyncDefinition>(path, SyncDefinition.CurrentSchema, DefinitionAdvice), d => d.Name);
 
+    /// <summary>The names of the defined syncs in lower case (their file names; names are case-insensitive), without reading the files.</summary>
+    public IReadOnlyCollection<string> SyncNames() =>
+        Directory.Exists(SyncsDirectory)
+            ? Directory.EnumerateFiles(SyncsDirectory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)).Where(StoreNames.IsValid).ToArray()
+            : Array.Empty<string>();
+
     /// <summary>The definition, or null when there is none.</summary>
     public SyncDefinition? GetSync(string name) =>
         StoreJson.ReadFile<SyncDefinition>(SyncPath(name), SyncDefinition.CurrentSchema, DefinitionAdvice);

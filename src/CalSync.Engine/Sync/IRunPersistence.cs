@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 
 namespace CalSync.Engine.Sync;
@@ -11,6 +12,8 @@ public interface IRunPersistence
     /// <summary>Atomic: the previous state stays whole if this fails.</summary>
     void SaveState(string syncName, SyncState state);
     void AppendHistory(RunRecord record);
+    /// <summary>The names of every defined sync (any case): copies another of them stamped are left alone.</summary>
+    IReadOnlyCollection<string> SyncNames();
     /// <summary>The run records, oldest first (an undo finds the copies runs made through them when the state is lost).</summary>
     System.Collections.Generic.IReadOnlyList<RunRecord> ReadHistory(string name, int? last = null, DateTimeOffset? since = null);
 }

@@ -25,6 +25,8 @@ public sealed record PlanInput
     public IReadOnlyCollection<(Side Side, string Id)> Elsewhere { get; init; } = Array.Empty<(Side, string)>();
     /// <summary>Why a side cannot store a series (null: it can). The series then travels as single events.</summary>
     public Func<Side, CalEvent, string?> CannotExpress { get; init; } = (_, _) => null;
+    /// <summary>The other syncs of the store: an Outlook copy stamped by one of them is that sync's, and this run leaves it alone.</summary>
+    public IReadOnlyCollection<string> OtherSyncs { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>
@@ -47,6 +49,10 @@ public static class Planner
         return profileDirection;
     }
 
+    /// <summary>Whether a sync going <paramref name="direction"/> copies meetings from <paramref name="from"/>.</summary>
+    public static bool Flows(SyncDirection direction, Side from) =>
+        direction == SyncDirection.TwoWay || direction == (from == Side.Outlook ? SyncDirection.OutlookToBitrix24 : SyncDirection.Bitrix24ToOutlook);
+
     /// <summary>What every origin stamp starts with, whatever the sync (a connector lists its copies by it).</summary>
     public const string OriginStampPrefix = "calsync|";
 
@@ -61,6 +67,14 @@ public static class Planner
         if (!Enum.TryParse(parts[2], out side)) return false;
         id = parts[3];
         return true;
+    }
+
+    /// <summary>The sync an origin stamp names (<see cref="OriginStamp"/>), or null when it is none.</summary>
+    public static string? StampOwner(string? stamp)
+    {
+        if (stamp is null || !stamp.StartsWith(OriginStampPrefix, StringComparison.Ordinal)) return null;
+        var end = stamp.IndexOf('|', OriginStampPrefix.Length);
+        return end < 0 ? null : stamp.Substring(OriginStampPrefix.Length, end - OriginStampPrefix.Length);
     }
 
     public static Plan Decide(PlanInput input) => new Run(input).Decide();
@@ -79,6 +93,9 @@ public static class Planner
         private readonly Dictionary<string, SyncItem> _bitrix24;
         private readonly Dictionary<string, SyncItem> _excludedOutlook = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SyncItem> _excludedBitrix24 = new(StringComparer.Ordinal);
+        // Outlook copies another sync of the store made (by their stamp), with that sync's name: never this sync's.
+        private readonly Dictionary<string, string> _foreign = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _otherSyncs;
         // Series ids whose representation differs on the other side this run (expanded now, or whole now).
         private readonly HashSet<string> _expandedOutlook = new(StringComparer.Ordinal);
         private readonly HashSet<string> _expandedBitrix24 = new(StringComparer.Ordinal);
@@ -101,6 +118,7 @@ public static class Planner
             _linkedOutlook = new HashSet<string>(StringComparer.Ordinal);
             _linkedBitrix24 = new HashSet<string>(StringComparer.Ordinal);
             _projector = input.Projector;
+            _otherSyncs = new HashSet<string>(input.OtherSyncs.Where(n => !n.Equals(input.Definition.Name, StringComparison.OrdinalIgnoreCase)), StringComparer.OrdinalIgnoreCase);
             _direction = EffectiveDirection(_def, _projector.Profile);
             _hashVersionsValid = input.State.ViewFingerprint == _projector.Fingerprint;
             _mode = input.Merge switch
@@ -115,7 +133,7 @@ public static class Planner
                 throw new InvalidOperationException($"-InitialMerge {_mode} contradicts the direction of sync '{_def.Name}' ({_direction}).");
         }
 
-        private bool Flows(Side from) => _direction == SyncDirection.TwoWay || _direction == (from == Side.Outlook ? SyncDirection.OutlookToBitrix24 : SyncDirection.Bitrix24ToOutlook);
+        private bool Flows(Side from) => Planner.Flows(_direction, from);
 
         private Dictionary<string, SyncItem> Items(Side side) => side == Side.Outlook ? _outlook : _bitrix24;
         private Dictionary<string, SyncItem> Excluded(Side side) => side == Side.Outlook ? _excludedOutlook : _excludedBitrix24;
@@ -146,6 +164,11 @@ public static class Planner
             var items = Items(side);
             foreach (var e in events)
             {
+                if (e.OriginStamp is not null && StampOwner(e.OriginStamp) is { } owner && _otherSyncs.Contains(owner))
+                {
+                    _foreign[e.Id] = owner;
+                    continue;
+                }
                 if (e.Recurrence is not null && _in.CannotExpress(side.Other(), e) is not null && !LinkedWholeAndUnchanged(side, e))
                 {
                     // The other side cannot hold this series: it travels as its occurrences, each on its own
@@ -248,10 +271,20 @@ public static class Planner
         {
             _linkedOutlook.Add(link.OutlookId);
             _linkedBitrix24.Add(link.Bitrix24Id);
-            _outlook.TryGetValue(link.OutlookId, out var a);
-            _bitrix24.TryGetValue(link.Bitrix24Id, out var b);
+            SyncItem? a = _outlook.TryGetValue(link.OutlookId, out var outlookItem) ? outlookItem : null;
+            SyncItem? b = _bitrix24.TryGetValue(link.Bitrix24Id, out var bitrix24Item) ? bitrix24Item : null;
             var aExcluded = _excludedOutlook.ContainsKey(link.OutlookId);
             var bExcluded = _excludedBitrix24.ContainsKey(link.Bitrix24Id);
+
+            if (_foreign.TryGetValue(link.OutlookId, out var owner))
+            {
+                // Linked before syncs were kept apart: the pair leaves this sync, nothing is deleted, and the Bitrix24
+                // item is not copied again (that would be a second copy beside the other sync's).
+                if (b is not null) _unlinked.Add(new UnlinkedItem(Side.Bitrix24, b.Id, b.View.Hash, UnlinkedReason.Detached));
+                Event(ItemAction.Unlink, Side.Outlook, link.Bitrix24Id, link.OutlookId,
+                    $"the Outlook item is a copy made by the sync '{owner}', which this sync leaves alone; nothing is deleted and the pair is no longer synced here");
+                return;
+            }
 
             if (a is null && b is null && !aExcluded && !bExcluded)
             {
@@ -283,6 +316,19 @@ public static class Planner
                     $"its pair on {stays.Side.Other()} left the sync window or calendar; nothing is deleted and this item is no longer synced");
                 return;
             }
+            if (link.Origin is { } from && !Flows(from))
+            {
+                // The direction changed (docs/architecture.md, "Changing a sync's settings"): the sync no longer copies from
+                // the side holding the original. Its copy is deleted with allow-delete; else it is kept as it is and the pair
+                // rests (nothing is written either way) until the direction copies from that side again. The original is never written.
+                var copy = ReadItem(from.Other(), IdOn(link, from.Other()));
+                var reason = $"it is a copy of a {from} meeting, and the sync no longer copies from {from} to {from.Other()}";
+                if (copy is null) Event(ItemAction.Unlink, from.Other(), IdOn(link, from), IdOn(link, from.Other()), reason + "; the copy is gone already");
+                else if (_def.AllowDelete) Delete(copy, link, reason);
+                // Hashes made under another mapping keep the fingerprint they were made under (the copy is made again when the pair resumes).
+                else _links.Add(_hashVersionsValid ? link : link with { Fingerprint = link.Fingerprint ?? _in.State.ViewFingerprint });
+                return;
+            }
             foreach (var side in BothSides)
             {
                 if ((side == Side.Outlook ? a : b) is not null || !Reshaped(side, IdOn(link, side))) continue;
@@ -291,14 +337,7 @@ public static class Planner
                 if (copy is not null) Delete(copy, link, "its source series changed shape (whole series / single occurrences)");
                 return;
             }
-            foreach (var side in BothSides)
-            {
-                if (!(side == Side.Outlook ? aExcluded : bExcluded)) continue;
-                var copy = side == Side.Outlook ? b : a;
-                if (copy is not null) RemoveFromSync(copy, link, "its source now matches a filter of the mapping");
-                else Event(ItemAction.Unlink, side.Other(), IdOn(link, side), null, "its source now matches a filter of the mapping");
-                return;
-            }
+            if ((aExcluded || bExcluded) && FilteredOut(link, ref a, ref b, aExcluded, bExcluded)) return;
 
             // An item still at the version its stored hash was projected from is unchanged without projecting it again.
             var aKnown = a is not null && Known(a, link.OutlookHashVersion);
@@ -363,6 +402,42 @@ public static class Planner
             }
             RemoveFromSync(present, link, $"deleted on {deletedSide}");
         }
+
+        /// <summary>
+        /// A linked item matches a filter (a new filter, or an edit): filters judge originals. An excluded original's copy
+        /// leaves the sync (deleted with allow-delete, else kept and no longer synced); a copy that matches a filter its
+        /// original does not (through a mark or a translated value) stays in the pair (<paramref name="a"/> or <paramref name="b"/>
+        /// is then set and false returned); two matched originals are both kept and no longer synced. Nothing deletes an original.
+        /// </summary>
+        private bool FilteredOut(Link link, ref SyncItem? a, ref SyncItem? b, bool aExcluded, bool bExcluded)
+        {
+            var outlook = a ?? ReadItem(Side.Outlook, link.OutlookId);
+            var bitrix24 = b ?? ReadItem(Side.Bitrix24, link.Bitrix24Id);
+            var origin = link.Origin ?? (outlook is not null && bitrix24 is not null ? InferOrigin(outlook, bitrix24) : null);
+            if (origin is { } side)
+            {
+                var copy = side == Side.Outlook ? bitrix24 : outlook;
+                if (!(side == Side.Outlook ? aExcluded : bExcluded))
+                {
+                    if (side == Side.Outlook) b = copy;
+                    else a = copy;
+                    return false;
+                }
+                const string reason = "its original now matches a filter of the mapping";
+                if (copy is not null) RemoveFromSync(copy, link, reason);
+                else Event(ItemAction.Unlink, side.Other(), IdOn(link, side), null, reason);
+                return true;
+            }
+            foreach (var kept in new[] { a, b })
+                if (kept is not null && Flows(kept.Side)) _unlinked.Add(new UnlinkedItem(kept.Side, kept.Id, kept.View.Hash, UnlinkedReason.Detached));
+            Event(ItemAction.Unlink, aExcluded ? Side.Bitrix24 : Side.Outlook, aExcluded ? link.OutlookId : link.Bitrix24Id, aExcluded ? link.Bitrix24Id : link.OutlookId,
+                "it now matches a filter of the mapping; both items are originals (the same meeting found on both sides), so both stay and are no longer synced");
+            return true;
+        }
+
+        /// <summary>The item as read, whether the mapping's filters let it through or not.</summary>
+        private SyncItem? ReadItem(Side side, string id) =>
+            Items(side).TryGetValue(id, out var item) || Excluded(side).TryGetValue(id, out item) ? item : null;
 
         private bool Reshaped(Side side, string id)
         {
@@ -432,6 +507,8 @@ public static class Planner
                 foreach (var excluded in Excluded(side).Values.Where(i => !Linked(side).Contains(i.Id)))
                     Event(ItemAction.Skip, side.Other(), excluded.Id, null, "matches a filter of the mapping");
             }
+            foreach (var (id, owner) in _foreign)
+                if (!_linkedOutlook.Contains(id)) Event(ItemAction.Skip, Side.Bitrix24, id, null, $"a copy made by the sync '{owner}', which this sync leaves alone");
 
             // With avoid-duplicates, matching runs on every run and baseline items take part (ARCHITECTURE.md,
             // "Semantics"); without it only a merge matches, and only new items.

@@ -158,7 +158,7 @@ public sealed partial class SyncRunner
             {
                 Outcome = RunOutcome.Aborted, ErrorId = ResetNeedsAvoidDuplicates,
                 Message = $"The sync '{definition.Name}' does not avoid duplicates: after a reset its next run could not match the copies on Bitrix24 (only Outlook copies carry a stamp) and would copy their meetings again. " +
-                          $"Nothing was changed. Run Set-CalSync -Name '{definition.Name}' -AvoidDuplicates first, then Reset-CalSync again.",
+                          $"Nothing was changed. Run Set-CalSync -Name '{definition.Name}' -AvoidDuplicates $true first, then Reset-CalSync again.",
             }, null, options.WhatIf, options.Progress).Record;
         using var runLock = options.WhatIf ? null : store.AcquireLock(definition.Name, options.LockWait, cancellationToken);
         var state = store.LoadState(definition.Name);

@@ -98,6 +98,7 @@ public sealed partial class SyncRunner
             Definition = definition, State = state, Projector = projector,
             Outlook = outlookEvents, Bitrix24 = bitrix24Events, Elsewhere = elsewhere, Window = window, Merge = merge,
             CannotExpress = (side, series) => SideOf(side).CannotExpress(series.Recurrence!, series),
+            OtherSyncs = _store.SyncNames(),
         });
         record = record with { Mode = plan.Mode };
         log(plan.ToString());

@@ -40,6 +40,13 @@ public sealed class SandboxFixture : IAsyncLifetime
     /// <summary>Connects both sides (access token for Outlook, webhook for Bitrix24) in the current store.</summary>
     public void ConnectBoth() => Ps.Run(ConnectScript, Vars()).Ok();
 
+    /// <summary>
+    /// Another Bitrix24 calendar of the webhook's user (created), as the connection <paramref name="name"/>: a second sync
+    /// needs its own pair of calendars (two syncs on one pair are refused, issue 19 case 5).
+    /// </summary>
+    public void ConnectBitrix24Calendar(string name) =>
+        Ps.Run($"Connect-Bitrix24 -Name {name} -WebhookUrl $webhook -Calendar {name} -CreateCalendar -AllowPlaintextSecretStore | Out-Null", Vars()).Ok();
+
     public const string ConnectScript =
         "Connect-OutlookCalendar -Endpoint $graph -AccessToken $token | Out-Null; Connect-Bitrix24 -WebhookUrl $webhook -AllowPlaintextSecretStore | Out-Null";
 
