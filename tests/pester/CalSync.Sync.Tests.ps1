@@ -319,8 +319,8 @@ Describe 'Help examples run as written (issue 18, case 4)' {
         $example = @((Get-Help Connect-Bitrix24 -Examples).examples.example | Where-Object { $_.code -match 'Get-Secret' })
         $example.Count | Should -Be 1
         $before = Get-Footprint
-        & ([scriptblock]::Create("$($example[0].code) -WhatIf")) -ErrorVariable failed -ErrorAction SilentlyContinue 6>&1 | Out-Null
-        $failed | Should -BeNullOrEmpty
+        $output = & ([scriptblock]::Create("$($example[0].code) -WhatIf")) 2>&1 6>&1
+        @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
         Get-Footprint | Should -Be $before
     }
 }
