@@ -22,6 +22,11 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
 
     private PsResult Run(string script) => _f.Ps.Run(script, _f.Vars());
 
+    /// <summary>A connection to a calendar of the colleague's (one sync per pair of calendars: a second sync needs its own).</summary>
+    private void ColleagueCalendar(string connection, string calendar) =>
+        _f.Ps.Run($"Connect-Bitrix24 -Name {connection} -WebhookUrl $colleague -Calendar {calendar} -CreateCalendar -AllowPlaintextSecretStore | Out-Null",
+            new Dictionary<string, object?> { ["colleague"] = SandboxFixture.Secure(_f.Host.Bitrix24.ColleagueWebhookUrl) }).Ok();
+
     private void AssertNextRunWritesNothing(string name = "Work")
     {
         var before = Seed.Writes(_f.Host);
@@ -308,9 +313,8 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     [Fact]
     public void One_syncs_failure_never_stops_the_others_and_ErrorAction_Stop_stops_at_it()
     {
-        var colleague = SandboxFixture.Secure(_f.Host.Bitrix24.ColleagueWebhookUrl);
-        _f.Ps.Run("Connect-Bitrix24 -Name team -WebhookUrl $colleague -Calendar Team -CreateCalendar -AllowPlaintextSecretStore | Out-Null; " +
-            "Connect-Bitrix24 -Name team2 -WebhookUrl $colleague -Calendar Team2 -CreateCalendar -AllowPlaintextSecretStore | Out-Null", new Dictionary<string, object?> { ["colleague"] = colleague }).Ok();
+        ColleagueCalendar("team", "Team");
+        ColleagueCalendar("team2", "Team2");
         Run("New-CalSync -Name A -Bitrix24Connection team; New-CalSync -Name B; New-CalSync -Name C -Bitrix24Connection team2").Ok();
         Run("Start-CalSync -Name * -InitialMerge None").Ok();
         _f.Host.Bitrix24.RevokeWebhook();
@@ -375,8 +379,9 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     [Fact]
     public void Runs_that_cannot_start_are_recorded_with_their_error_id_and_message()
     {
-        Run("New-CalSync -Name Work; New-CalSync -Name Damaged").Ok();
-        Run("Connect-Bitrix24 -Name spare -WebhookUrl $webhook -AllowPlaintextSecretStore | Out-Null; New-CalSync -Name Orphan -Bitrix24Connection spare").Ok();
+        ColleagueCalendar("other", "Other");
+        ColleagueCalendar("spare", "Spare");
+        Run("New-CalSync -Name Work; New-CalSync -Name Damaged -Bitrix24Connection other; New-CalSync -Name Orphan -Bitrix24Connection spare").Ok();
         Run("Start-CalSync -Name * -InitialMerge None").Ok();
         File.WriteAllText(_home.File("state", "damaged.json"), "{ not json");
         File.Delete(_home.File("connections", "spare.json"));
@@ -415,7 +420,8 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
     public void Get_CalSyncStatus_shows_each_syncs_last_attempt_failures_in_a_row_next_due_links_and_connection_health()
     {
         Seed.Outlook(_f.Host, "A", 9);
-        Run("New-CalSync -Name Work -Interval 15; New-CalSync -Name Weekend; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
+        ColleagueCalendar("weekend", "Weekend");
+        Run("New-CalSync -Name Work -Interval 15; New-CalSync -Name Weekend -Bitrix24Connection weekend; Start-CalSync -Name Work -InitialMerge TwoWay").Ok();
 
         var fresh = Run("Get-CalSyncStatus").Ok().Output.Select(o => (dynamic)o).ToList();
         Assert.Equal(new[] { "Weekend", "Work" }, fresh.Select(s => (string)s.Name));

@@ -453,8 +453,10 @@ Describe 'Failures a script must handle' {
     }
 
     It 'records runs that cannot start (a damaged state file, a missing connection) with why, and -WhatIf records nothing' {
-        Connect-Bitrix24 -Name spare -WebhookUrl $script:Webhook -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
-        New-CalSync -Name Damaged | Out-Null
+        # Each on a calendar of the colleague's: Work already syncs the user's pair (issue 19, case 5).
+        Connect-Bitrix24 -Name damagedcal -WebhookUrl $script:Colleague -Calendar Damaged -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        Connect-Bitrix24 -Name spare -WebhookUrl $script:Colleague -Calendar Orphan -CreateCalendar -AllowPlaintextSecretStore -WarningAction SilentlyContinue | Out-Null
+        New-CalSync -Name Damaged -Bitrix24Connection damagedcal | Out-Null
         New-CalSync -Name Orphan -Bitrix24Connection spare | Out-Null
         try {
             Start-CalSync -Name Damaged, Orphan -InitialMerge None | Out-Null
