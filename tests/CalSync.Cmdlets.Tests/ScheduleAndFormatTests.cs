@@ -111,6 +111,42 @@ public sealed class ScheduleAndFormatTests : IClassFixture<SandboxFixture>, IDis
         Assert.Equal("what the run printed", File.ReadAllText(_home.File("calsync-work.log")).Trim());
     }
 
+    /// <summary>Issue 21: the resident mode as a service, instead of a timer per sync.</summary>
+    [Fact]
+    public void Resident_installs_a_service_that_keeps_Start_CalSync_Resident_running_instead_of_timers()
+    {
+        var r = Run("Register-CalSyncSchedule -Name * -Resident -Platform Linux -OutputPath $units").Ok();
+        var service = Path.Combine(_units, "calsync-resident.service");
+        Assert.Equal([service], ((IEnumerable<string>)r.First.Files).ToArray()); // no timer
+        var unit = File.ReadAllText(service);
+        Assert.Contains("Type=simple\nRestart=on-failure\nRestartSec=60\n", unit);
+        Assert.Contains("WantedBy=default.target", unit);
+        Assert.Matches(@"ExecStart=\S*pwsh -NoProfile -NonInteractive -Command ""Import-Module '[^']+/out/CalSync'; Start-CalSync -Name '\*' -Resident""", unit);
+        Assert.Contains($"Environment=\"CALSYNC_HOME={_home.Root}\"", unit);
+        Assert.Contains("systemctl --user enable --now calsync-resident.service", (string)r.First.Note);
+
+        Run("Register-CalSyncSchedule -Name Work -Resident -Platform MacOS -OutputPath $units").Ok();
+        var plist = File.ReadAllText(Path.Combine(_units, "com.calsync.resident.work.plist"));
+        Assert.Contains("<key>KeepAlive</key>\n  <true/>", plist);
+        Assert.DoesNotContain("StartInterval", plist);
+        Assert.Contains("Start-CalSync -Name 'Work' -Resident", plist);
+
+        var windows = Run("Register-CalSyncSchedule -Name * -Resident -Platform Windows -WhatIf").Ok().HostText;
+        Assert.Contains("New-ScheduledTaskTrigger -AtLogOn", windows);
+        Assert.Contains("-ExecutionTimeLimit ([TimeSpan]::Zero) -RestartCount 999", windows);
+        Assert.Contains("Register-ScheduledTask -TaskName 'CalSync resident'", windows);
+        Assert.Contains("Start-ScheduledTask -TaskName 'CalSync resident'", windows);
+
+        var cron = Run("Register-CalSyncSchedule -Name * -Resident -Platform Linux -Cron -OutputPath $units");
+        Assert.Equal("ScheduleNotSupported", Assert.Single(cron.ErrorIds));
+        Assert.Contains("omit -Cron", cron.Errors[0].ToString());
+        Assert.Equal("ScheduleIntervalInvalid", Assert.Single(Run("Register-CalSyncSchedule -Name * -Resident -Interval 5 -Platform Linux -OutputPath $units").ErrorIds));
+
+        Run("Unregister-CalSyncSchedule -Name * -Resident -Platform Linux -OutputPath $units").Ok();
+        Run("Unregister-CalSyncSchedule -Name Work -Resident -Platform MacOS -OutputPath $units").Ok();
+        Assert.Empty(Directory.GetFiles(_units));
+    }
+
     [Fact]
     public void Launchd_agent_uses_StartInterval_and_Windows_WhatIf_shows_the_ScheduledTasks_script_without_running_it()
     {

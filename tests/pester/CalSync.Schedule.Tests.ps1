@@ -443,6 +443,27 @@ cat > "$CALSYNC_FAKE_CRONTAB"
         Get-Content -LiteralPath $script:FakeLog | Should -Be $Calls
     }
 
+    It 'installs the resident mode as a systemd user service that systemctl enables, and Unregister disables and removes it (issue 21)' {
+        Remove-Item -LiteralPath $script:FakeLog -ErrorAction SilentlyContinue
+        $fakes = @{ PATH = (Join-Path $script:Fakes 'bin') + [IO.Path]::PathSeparator + $env:PATH; XDG_CONFIG_HOME = $script:Config; CALSYNC_FAKE_LOG = $script:FakeLog }
+        $r = Invoke-Registration -Import $script:Manifest -Sync '*' -Parameters @{ Resident = $true } -Environment $fakes
+        $service = Join-Path $script:Units 'calsync-resident.service'
+        $r.Files | Should -Be @($service)
+        $r.Activated | Should -BeTrue
+        Get-Content -LiteralPath $script:FakeLog | Should -Be 'systemctl --user daemon-reload', 'systemctl --user enable --now calsync-resident.service'
+        if (Get-Command systemd-analyze -ErrorAction SilentlyContinue) {
+            $verify = & systemd-analyze verify $service 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$verify"
+        }
+        (Read-SystemdService $service).ExecStart[4] | Should -Match "Start-CalSync -Name '\*' -Resident$"
+
+        Remove-Item -LiteralPath $script:FakeLog
+        $u = Invoke-ChildPwsh -NonInteractive -Environment ($fakes + @{ CALSYNC_HOME = $script:StoreHome; CALSYNC_TEST_IMPORT = $script:Manifest }) -Script 'Import-Module $env:CALSYNC_TEST_IMPORT; Unregister-CalSyncSchedule -Name * -Resident -ErrorAction Stop'
+        $u.ExitCode | Should -Be 0 -Because $u.StdErr
+        Get-Content -LiteralPath $script:FakeLog | Should -Be 'systemctl --user disable --now calsync-resident.service', 'systemctl --user daemon-reload'
+        Test-Path -LiteralPath $service | Should -BeFalse
+    }
+
     It 'puts back the files of an earlier registration when registering again fails' {
         $ok = Invoke-FailingRegistration -Fail ''
         $ok.Activated | Should -BeTrue

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using CalSync.Engine.Store;
 using CalSync.PowerShell.Infrastructure;
 using System.IO;
@@ -33,11 +34,18 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
     {
         Guard(Name, () =>
         {
-            var definition = Store.GetSync(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. Define it with New-CalSync first.");
-            var interval = Interval ?? definition.Interval;
-            if (interval < TimeSpan.FromMinutes(1))
+            if (Resident && Interval is not null)
+                throw new CalSyncException(ErrorIds.ScheduleIntervalInvalid, "-Interval does not go with -Resident: the resident mode runs each sync at its own interval (change it with Set-CalSync -Interval).");
+            if (Resident && Name != "*" && WildcardPattern.ContainsWildcardCharacters(Name))
+                throw new CalSyncException(ErrorIds.SyncNotFound, $"-Resident takes one sync or * (every sync), not '{Name}'.");
+            var definitions = Resident && Name == "*"
+                ? Store.GetSyncs("*", e => WriteWarning(e.Message))
+                : new[] { Store.GetSync(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. Define it with New-CalSync first.") };
+            // Resident: each sync at its own interval, none of the schedule's own.
+            var interval = Resident ? TimeSpan.Zero : Interval ?? definitions[0].Interval;
+            if (!Resident && interval < TimeSpan.FromMinutes(1))
                 throw new CalSyncException(ErrorIds.ScheduleIntervalInvalid, "The interval must be at least one minute.");
-            RefuseSessionOnly(definition);
+            foreach (var definition in definitions) RefuseSessionOnly(definition);
             var text = Text(interval, out var unreachable);
             if (unreachable is not null) WriteWarning(unreachable);
             switch (Kind)
@@ -81,16 +89,19 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
         var folder = Folder ?? ScheduleText.DefaultSystemdDirectory();
         var service = Path.Combine(folder, text.Stem + ".service");
         var timer = Path.Combine(folder, text.Stem + ".timer");
-        var body = $"# {service}\n{text.SystemdService()}\n# {timer}\n{text.SystemdTimer()}";
-        if (!ShouldProcess($"systemd user timer {timer}:\n{body}", $"Write {service} and {timer}", "Register-CalSyncSchedule")) return;
-        var activate = $"systemctl --user daemon-reload && systemctl --user enable --now {text.Stem}.timer";
+        // Resident: the service alone, enabled at login (WantedBy=default.target); else the timer starts the service.
+        var files = text.Resident ? new[] { (service, text.SystemdService()) } : new[] { (service, text.SystemdService()), (timer, text.SystemdTimer()) };
+        var body = string.Join("\n", files.Select(f => $"# {f.Item1}\n{f.Item2}"));
+        var unit = text.Stem + (text.Resident ? ".service" : ".timer");
+        if (!ShouldProcess($"systemd user {(text.Resident ? "service" : "timer")} {Path.Combine(folder, unit)}:\n{body}", $"Write {string.Join(" and ", files.Select(f => f.Item1))}", "Register-CalSyncSchedule")) return;
+        var activate = $"systemctl --user daemon-reload && systemctl --user enable --now {unit}";
         var activated = Folder is null;
-        if (activated) RequireLocalScheduler("enabling a systemd timer");
-        WriteAndActivate(new[] { (service, text.SystemdService()), (timer, text.SystemdTimer()) },
-            activated ? () => { Tool("systemctl", "--user daemon-reload"); Tool("systemctl", $"--user enable --now {text.Stem}.timer"); } : null,
-            undo: () => Tool("systemctl", $"--user disable {text.Stem}.timer"),
+        if (activated) RequireLocalScheduler("enabling a systemd " + (text.Resident ? "service" : "timer"));
+        WriteAndActivate(files,
+            activated ? () => { Tool("systemctl", "--user daemon-reload"); Tool("systemctl", $"--user enable --now {unit}"); } : null,
+            undo: () => Tool("systemctl", $"--user disable {(text.Resident ? "--now " : "")}{unit}"),
             reload: () => Tool("systemctl", "--user daemon-reload"));
-        WriteObject(new CalSyncSchedule(Name, ScheduleKind.SystemdTimer, interval, text.CommandLine, new[] { service, timer }, body, activated,
+        WriteObject(new CalSyncSchedule(Name, ScheduleKind.SystemdTimer, interval, text.CommandLine, files.Select(f => f.Item1).ToArray(), body, activated,
             activated ? "For runs while you are logged out: loginctl enable-linger $USER" : "Activate with: " + activate + " (and loginctl enable-linger $USER for runs while logged out)"));
     }
 

@@ -18,7 +18,8 @@ public sealed class UnregisterCalSyncScheduleCommand : ScheduleCmdlet
     {
         Guard(Name, () =>
         {
-            var interval = Store.GetSync(Name)?.Interval ?? TimeSpan.FromMinutes(10); // a removed sync's schedule can still be removed
+            // A removed sync's schedule can still be removed; the resident service (-Name * too) has no interval of its own.
+            var interval = Resident ? TimeSpan.Zero : Store.GetSync(Name)?.Interval ?? TimeSpan.FromMinutes(10);
             var text = Text(interval);
             var removed = new List<string>();
             switch (Kind)
@@ -31,10 +32,12 @@ public sealed class UnregisterCalSyncScheduleCommand : ScheduleCmdlet
                 case ScheduleKind.SystemdTimer:
                 {
                     var unitFolder = Folder ?? ScheduleText.DefaultSystemdDirectory();
-                    var files = new[] { Path.Combine(unitFolder, text.Stem + ".timer"), Path.Combine(unitFolder, text.Stem + ".service") };
+                    var files = text.Resident
+                        ? new[] { Path.Combine(unitFolder, text.Stem + ".service") }
+                        : new[] { Path.Combine(unitFolder, text.Stem + ".timer"), Path.Combine(unitFolder, text.Stem + ".service") };
                     if (!Array.Exists(files, File.Exists)) throw NotFound(unitFolder);
-                    if (!ShouldProcess(string.Join(", ", files), "Remove the systemd timer")) return;
-                    if (Folder is null) Tool("systemctl", $"--user disable --now {text.Stem}.timer");
+                    if (!ShouldProcess(string.Join(", ", files), text.Resident ? "Remove the systemd service" : "Remove the systemd timer")) return;
+                    if (Folder is null) Tool("systemctl", $"--user disable --now {text.Stem}{(text.Resident ? ".service" : ".timer")}");
                     foreach (var f in files) if (File.Exists(f)) { File.Delete(f); removed.Add(f); }
                     if (Folder is null) Tool("systemctl", "--user daemon-reload");
                     break;

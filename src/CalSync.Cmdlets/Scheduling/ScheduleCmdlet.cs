@@ -28,6 +28,14 @@ public abstract class ScheduleCmdlet : CalSyncCmdlet
     public SwitchParameter Cron { get; set; }
 
     /// <summary>
+    /// The resident mode as a service instead of a timer: a systemd user service (restarted on failure), a launchd agent
+    /// with KeepAlive, or a Task Scheduler task at logon, each keeping Start-CalSync -Name &lt;Name&gt; -Resident running.
+    /// -Name is then a sync or * (every sync, each at its own interval).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Resident { get; set; }
+
+    /// <summary>
     /// Linux/macOS: the folder for the unit, timer, plist or cron file. Given, the files are only written (the output says
     /// how to activate them); omitted, the user's systemd/launchd folder or crontab is used and the scheduler is told.
     /// </summary>
@@ -56,8 +64,10 @@ public abstract class ScheduleCmdlet : CalSyncCmdlet
         var pwsh = FindPwsh();
         // The store this session uses, as an absolute path: a relative CALSYNC_HOME would mean another folder to the scheduler.
         var root = Store.Root;
+        if (Resident && Kind == ScheduleKind.Cron)
+            throw new CalSyncException(ErrorIds.ScheduleNotSupported, "cron starts commands at set times and cannot keep the resident mode running: omit -Cron (a systemd user service or launchd agent), or omit -Resident (a run every interval).");
         return new ScheduleText(Name, interval, pwsh, ModuleToImport(pwsh, out unreachable),
-            string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CALSYNC_HOME")) ? null : root, root);
+            string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CALSYNC_HOME")) ? null : root, root, Resident);
     }
 
     /// <summary>

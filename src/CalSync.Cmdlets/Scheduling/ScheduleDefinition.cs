@@ -38,10 +38,16 @@ public sealed class CalSyncSchedule
 /// <summary>Generates the scheduler artefacts of one sync: pure text, so it is testable on any OS.</summary>
 internal sealed class ScheduleText
 {
-    public ScheduleText(string syncName, TimeSpan interval, string pwsh, string module, string? storeRoot, string? logFolder = null)
+    public ScheduleText(string syncName, TimeSpan interval, string pwsh, string module, string? storeRoot, string? logFolder = null, bool resident = false)
     {
-        SyncName = syncName; Interval = interval; Pwsh = pwsh; Module = module; StoreRoot = storeRoot; LogFolder = logFolder;
+        SyncName = syncName; Interval = interval; Pwsh = pwsh; Module = module; StoreRoot = storeRoot; LogFolder = logFolder; Resident = resident;
     }
+
+    /// <summary>
+    /// A service that keeps Start-CalSync -Resident running (restarted when it fails) instead of a timer that starts a run
+    /// every interval: <see cref="SyncName"/> is then a sync or * (every sync), each at its own interval.
+    /// </summary>
+    public bool Resident { get; }
 
     /// <summary>The module's name: what a scheduled run imports where PowerShell finds the module by name.</summary>
     public const string ModuleName = "CalSync";
@@ -75,11 +81,14 @@ internal sealed class ScheduleText
     private IEnumerable<KeyValuePair<string, string>> Variables =>
         StoreRoot is null ? RuntimeSettings : RuntimeSettings.Append(new KeyValuePair<string, string>("CALSYNC_HOME", StoreRoot));
 
-    public string Stem => "calsync-" + SyncName.ToLowerInvariant();
-    public string TaskName => "CalSync - " + SyncName;
+    /// <summary>What the resident service is called after: nothing for every sync, else the sync.</summary>
+    private string ResidentSuffix => SyncName == "*" ? "" : "-" + SyncName.ToLowerInvariant();
+
+    public string Stem => Resident ? "calsync-resident" + ResidentSuffix : "calsync-" + SyncName.ToLowerInvariant();
+    public string TaskName => Resident ? "CalSync resident" + (SyncName == "*" ? "" : " - " + SyncName) : "CalSync - " + SyncName;
     public const string TaskPath = "\\CalSync\\";
     public string CronMarker => "# CalSync:" + SyncName.ToLowerInvariant();
-    public string LaunchdLabel => "com.calsync." + SyncName.ToLowerInvariant();
+    public string LaunchdLabel => Resident ? "com.calsync.resident" + ResidentSuffix.Replace('-', '.') : "com.calsync." + SyncName.ToLowerInvariant();
 
     /// <summary>The PowerShell command the scheduler runs; each format quotes it as its own syntax requires.</summary>
     public string Script => ScriptWith(PowerShellLiteral);
@@ -89,7 +98,7 @@ internal sealed class ScheduleText
     /// action's arguments, with no escape, so its script spells a '%' as [char]37.
     /// </summary>
     private string ScriptWith(Func<string, string> literal) =>
-        $"Import-Module {(Module == ModuleName ? ModuleName : literal(Module))}; Start-CalSync -Name '{SyncName}' -ErrorAction Stop";
+        $"Import-Module {(Module == ModuleName ? ModuleName : literal(Module))}; Start-CalSync -Name '{SyncName}' {(Resident ? "-Resident" : "-ErrorAction Stop")}";
 
     private static string PowerShellLiteral(string value) => "'" + value.Replace("'", "''") + "'";
 
@@ -154,11 +163,22 @@ internal sealed class ScheduleText
         var minutes = Math.Max(1, (int)Math.Round(Interval.TotalMinutes));
         var text = new StringBuilder();
         text.AppendLine($"$action = New-ScheduledTaskAction -Execute {PowerShellLiteral(Pwsh)} -Argument {PowerShellLiteral(WindowsArguments)}");
-        // A trigger that repeats every interval with no duration runs indefinitely.
-        text.AppendLine($"$trigger = New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1) -RepetitionInterval (New-TimeSpan -Minutes {minutes})");
-        text.AppendLine("$settings = New-ScheduledTaskSettingsSet -MultipleInstances IgnoreNew -StartWhenAvailable -ExecutionTimeLimit (New-TimeSpan -Hours 1)");
+        if (Resident)
+        {
+            // At logon, without a time limit, started again a minute after it fails.
+            text.AppendLine("$trigger = New-ScheduledTaskTrigger -AtLogOn -User ([Security.Principal.WindowsIdentity]::GetCurrent().Name)");
+            text.AppendLine("$settings = New-ScheduledTaskSettingsSet -MultipleInstances IgnoreNew -StartWhenAvailable -ExecutionTimeLimit ([TimeSpan]::Zero) -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1)");
+        }
+        else
+        {
+            // A trigger that repeats every interval with no duration runs indefinitely.
+            text.AppendLine($"$trigger = New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1) -RepetitionInterval (New-TimeSpan -Minutes {minutes})");
+            text.AppendLine("$settings = New-ScheduledTaskSettingsSet -MultipleInstances IgnoreNew -StartWhenAvailable -ExecutionTimeLimit (New-TimeSpan -Hours 1)");
+        }
+        var description = Resident ? $"CalSync: keeps Start-CalSync -Name {SyncName} -Resident running." : $"CalSync: runs Start-CalSync -Name {SyncName} every {minutes} minute(s).";
         // The current user, "run only when logged on": DPAPI-protected secrets stay readable (no S4U).
-        text.AppendLine($"Register-ScheduledTask -TaskName '{TaskName.Replace("'", "''")}' -TaskPath '{TaskPath}' -Action $action -Trigger $trigger -Settings $settings -Description 'CalSync: runs Start-CalSync -Name {SyncName} every {minutes} minute(s).' -Force | Out-Null");
+        text.AppendLine($"Register-ScheduledTask -TaskName '{TaskName.Replace("'", "''")}' -TaskPath '{TaskPath}' -Action $action -Trigger $trigger -Settings $settings -Description '{description.Replace("'", "''")}' -Force | Out-Null");
+        if (Resident) text.AppendLine($"Start-ScheduledTask -TaskName '{TaskName.Replace("'", "''")}' -TaskPath '{TaskPath}'");
         if (StoreRoot is not null)
             text.Insert(0, $"# CALSYNC_HOME is set for this session; the task inherits the user's environment, so set it for the user too.{Environment.NewLine}");
         return text.ToString();
@@ -172,13 +192,17 @@ internal sealed class ScheduleText
         var exec = string.Join(" ", new[] { Pwsh }.Concat(Arguments).Select(a => SystemdWord(a, exec: true)));
         var text = new StringBuilder();
         text.Append("[Unit]\n");
-        text.Append($"Description=CalSync: sync '{SyncName}' (Outlook.com <-> Bitrix24)\n");
+        text.Append(Resident
+            ? $"Description=CalSync resident: {(SyncName == "*" ? "every sync" : $"sync '{SyncName}'")} at its own interval (Outlook.com <-> Bitrix24)\n"
+            : $"Description=CalSync: sync '{SyncName}' (Outlook.com <-> Bitrix24)\n");
         text.Append("Wants=network-online.target\nAfter=network-online.target\n\n");
         text.Append("[Service]\n");
-        // oneshot: the timer never starts a second run while one is still going.
-        text.Append("Type=oneshot\n");
+        // oneshot: the timer never starts a second run while one is still going. Resident: one long process that
+        // SIGTERM (systemctl stop) ends after its run in progress, started again when it fails.
+        text.Append(Resident ? "Type=simple\nRestart=on-failure\nRestartSec=60\n" : "Type=oneshot\n");
         foreach (var pair in Variables) text.Append($"Environment={SystemdWord(pair.Key + "=" + pair.Value, exec: false)}\n");
         text.Append($"ExecStart={exec}\n");
+        if (Resident) text.Append("\n[Install]\nWantedBy=default.target\n");
         return text.ToString();
     }
 
@@ -227,7 +251,9 @@ internal sealed class ScheduleText
         text.Append("  <key>ProgramArguments</key>\n  <array>\n");
         foreach (var a in args) text.Append($"    <string>{X(a)}</string>\n");
         text.Append("  </array>\n");
-        text.Append($"  <key>StartInterval</key>\n  <integer>{((long)Math.Round(Interval.TotalSeconds)).ToString(CultureInfo.InvariantCulture)}</integer>\n");
+        text.Append(Resident
+            ? "  <key>KeepAlive</key>\n  <true/>\n"
+            : $"  <key>StartInterval</key>\n  <integer>{((long)Math.Round(Interval.TotalSeconds)).ToString(CultureInfo.InvariantCulture)}</integer>\n");
         text.Append("  <key>RunAtLoad</key>\n  <true/>\n");
         text.Append("  <key>EnvironmentVariables</key>\n  <dict>\n");
         foreach (var pair in Variables) text.Append($"    <key>{X(pair.Key)}</key>\n    <string>{X(pair.Value)}</string>\n");

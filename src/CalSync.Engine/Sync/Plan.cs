@@ -70,6 +70,9 @@ public sealed record PlannedWrite
     /// <summary>The write takes the item out of the sync (a delete, or a declined invitation): no link after it, sent last.</summary>
     public bool Removes => Kind is WriteKind.Delete or WriteKind.Decline;
 
+    /// <summary>The pair leaves the sync once this is written (no link after it): an original took its copy's change and now matches a filter.</summary>
+    public bool LeavesSync { get; init; }
+
     public override string ToString() => AppendTo(new StringBuilder()).ToString();
 
     /// <summary>Written straight into the plan's text: a plan logs thousands of writes.</summary>

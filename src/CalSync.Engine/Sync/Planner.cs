@@ -671,7 +671,11 @@ public static class Planner
                 _links.Add(source.Side == Side.Outlook ? NewLink(source, target, origin) : NewLink(target, source, origin));
                 return;
             }
-            var desired = _projector.Apply(source.Event, source.Side, target.Event, IsOriginal(target, origin));
+            var original = IsOriginal(target, origin);
+            var desired = _projector.Apply(source.Event, source.Side, target.Event, original);
+            // A copy's change that makes its original match a filter (a copy marked free, say) is written back, and the
+            // pair leaves the sync in the same run, as when the original itself is edited so: the next run has nothing left.
+            var leaves = previous is not null && original && !_projector.IsSynced(desired, target.Side);
             _writes.Add(new PlannedWrite
             {
                 OperationId = target.Side + ":update:" + target.Id,
@@ -682,10 +686,12 @@ public static class Planner
                 Existing = target.Event,
                 Source = source,
                 DesiredHash = _projector.Hash(desired, target.Side),
-                PreviousLink = previous,
+                PreviousLink = leaves ? null : previous,
                 Origin = origin,
                 Reason = reason,
+                LeavesSync = leaves,
             });
+            if (leaves) RemoveFromSync(source, previous!, "its original took this copy's change and now matches a filter of the mapping");
         }
 
         /// <summary>

@@ -309,7 +309,7 @@ public sealed partial class SyncRunner
             results.TryGetValue(write.OperationId, out var result);
             if (result?.Status == WriteStatus.Succeeded)
             {
-                if (!write.Removes) links.Add(LinkAfter(write, result));
+                if (!write.Removes && !write.LeavesSync) links.Add(LinkAfter(write, result));
                 continue;
             }
             if (write.PreviousLink is not null) links.Add(write.PreviousLink);

@@ -45,6 +45,13 @@ public sealed class ConvergenceProperties
     [Property(MaxTest = 120)]
     public Property RandomEditsConverge() => Prop.ForAll(Cases.ToArbitrary(), Holds);
 
+    /// <summary>
+    /// Cases CI found, replayed: busy-only, two-way, Bitrix24 wins; a copy marked free and its original edited, so the
+    /// original takes the copy's "free" and then matches the mapping's filter (a second run deleted the copy).
+    /// </summary>
+    [Property(MaxTest = 1, Replay = "(5139097376880398907,4513961061319394249,24)")]
+    public Property A_copys_change_that_filters_its_original_out_converges_in_one_run() => Prop.ForAll(Cases.ToArbitrary(), Holds);
+
     private static bool Holds(Case c)
     {
         var s = c.Settings;
