@@ -99,6 +99,20 @@ public sealed class ResidentTests : IClassFixture<SandboxFixture>, IDisposable
     }
 
     [Fact]
+    public void A_damaged_definition_named_on_the_command_line_is_a_warning_and_the_others_run()
+    {
+        WorkAndHome();
+        File.WriteAllText(_home.File("syncs", "home.json"), "{ not json");
+
+        var r = Resident("Start-CalSync -Name Work, Home -Resident", () => HistoryLines("Work") == 1);
+
+        Assert.IsType<PipelineStoppedException>(r.Terminating); // stopped by the test, not by the damaged file
+        Assert.Single(r.Errors, e => e.ToString().Contains("home.json")); // named at the start, as Start-CalSync names it
+        Assert.Contains(r.Warnings, w => w.Contains("home.json")); // and on the loop's reads
+        Assert.Contains(Seen(), s => s.StartsWith("Work:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void WhatIf_names_the_syncs_and_runs_nothing_and_an_initial_merge_is_refused()
     {
         Run("New-CalSync -Name Work -Interval 1").Ok();

@@ -78,10 +78,14 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
         }
 
         // A run that could not plan is an error under -WhatIf too; only a real run has a record to output.
-        var record = result.Record;
-        if (!whatIf) WriteObject(new CalSyncRun(record));
-        if (record.ErrorId is not { } id) return;
-        WriteError(RunError(definition, record, id));
+        Report(definition, result.Record, output: !whatIf);
+    }
+
+    /// <summary>A run's record out (when it was a real run), then its error, if any.</summary>
+    private void Report(SyncDefinition definition, RunRecord record, bool output = true)
+    {
+        if (output) WriteObject(new CalSyncRun(record));
+        if (record.ErrorId is { } id) WriteError(RunError(definition, record, id));
     }
 
     protected override void EndProcessing()
@@ -112,12 +116,21 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
         WriteVerbose($"Resident mode stopped{(terminated ? " by SIGTERM" : "")} after {loop.Runs} run(s).");
     }
 
-    /// <summary>The syncs the patterns name now (a damaged definition is a warning: the others go on).</summary>
-    private IReadOnlyList<SyncDefinition> Resolve(string[] patterns) =>
-        patterns.SelectMany(p => WildcardPattern.ContainsWildcardCharacters(p)
-                ? Store.GetSyncs(p, e => Post(() => WriteWarning(e.Message)))
-                : Store.GetSync(p) is { } d ? new[] { d } : Array.Empty<SyncDefinition>())
+    /// <summary>
+    /// The syncs the patterns name now, read on the loop's thread: a damaged definition is a warning and a removed one
+    /// drops out, the others go on.
+    /// </summary>
+    private IReadOnlyList<SyncDefinition> Resolve(string[] patterns)
+    {
+        void Warn(StoreException e) => Post(() => WriteWarning(e.Message));
+        IEnumerable<SyncDefinition> Named(string name)
+        {
+            try { return Store.GetSync(name) is { } d ? new[] { d } : Array.Empty<SyncDefinition>(); }
+            catch (StoreException e) { Warn(e); return Array.Empty<SyncDefinition>(); }
+        }
+        return patterns.SelectMany(p => WildcardPattern.ContainsWildcardCharacters(p) ? Store.GetSyncs(p, Warn) : Named(p))
             .GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+    }
 
     /// <summary>One resident run, on the pipeline thread: the same run, record and error as Start-CalSync.</summary>
     private CycleResult Cycle(SyncDefinition definition)
@@ -130,8 +143,7 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
         }
         var result = RunSync(definition, new RunOptions { LockWait = TimeSpan.Zero });
         if (result is null) return CycleResult.Failed;
-        WriteObject(new CalSyncRun(result.Record));
-        if (result.Record.ErrorId is { } id) WriteError(RunError(definition, result.Record, id));
+        Report(definition, result.Record);
         return result.Record.Outcome is Engine.Sync.RunOutcome.Failed or Engine.Sync.RunOutcome.Aborted ? CycleResult.Failed : CycleResult.Succeeded;
     }
 

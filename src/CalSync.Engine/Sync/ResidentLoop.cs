@@ -48,9 +48,6 @@ public sealed class ResidentLoop
     /// <summary>Runs completed so far (all syncs).</summary>
     public int Runs { get; private set; }
 
-    /// <summary>When each known sync is due next.</summary>
-    public IReadOnlyDictionary<string, DateTimeOffset> NextDue => _entries.ToDictionary(e => e.Key, e => e.Value.Due, StringComparer.OrdinalIgnoreCase);
-
     /// <summary>The wait before the next try after <paramref name="failures"/> failures in a row: the interval, doubled per further failure, at most an hour (or the interval when longer).</summary>
     public static TimeSpan Backoff(TimeSpan interval, int failures)
     {
@@ -87,8 +84,8 @@ public sealed class ResidentLoop
         {
             if (_entries.TryGetValue(d.Name, out var entry))
             {
-                // A shorter interval set meanwhile takes effect from the last start, not after the old one.
-                if (entry.Failures == 0 && entry.LastStart is { } last && last + d.Interval < entry.Due) entry.Due = last + d.Interval;
+                // An interval changed meanwhile counts from the last start (a failing sync keeps its back-off).
+                if (entry.Failures == 0 && entry.LastStart is { } last) entry.Due = last + d.Interval;
                 entry.Definition = d;
             }
             else _entries[d.Name] = new Entry(d, now); // new: due now
