@@ -284,11 +284,11 @@ public sealed class Bitrix24Service : IAsyncDisposable
                 if (isWrite) Journal.OnWriteHandled(record);
                 time = Envelope.Time(_portal, start, processing, operating, resetAt);
             }
-            await WriteAsync(context, 200, new JsonObject { ["result"] = result, ["time"] = time });
+            await WriteAsync(context, 200, new JsonObject { ["result"] = result, ["time"] = time }, Journal);
         }
         catch (Bitrix24RestException error)
         {
-            await WriteAsync(context, error.Status, Envelope.Error(error));
+            await WriteAsync(context, error.Status, Envelope.Error(error), Journal);
         }
     }
 
@@ -365,12 +365,14 @@ public sealed class Bitrix24Service : IAsyncDisposable
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
-    internal static async Task WriteAsync(HttpContext context, int status, JsonNode? body)
+    internal static async Task WriteAsync(HttpContext context, int status, JsonNode? body, RequestJournal? journal = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.AccessControlAllowOrigin = "*";
-        await context.Response.WriteAsync(body?.ToJsonString(WireJson) ?? "null", context.RequestAborted);
+        var text = body?.ToJsonString(WireJson) ?? "null";
+        journal?.OnAnswered(Encoding.UTF8.GetByteCount(text));
+        await context.Response.WriteAsync(text, context.RequestAborted);
     }
 
     private static Task WriteServerErrorAsync(HttpContext context) =>
