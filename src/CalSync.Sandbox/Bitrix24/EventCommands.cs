@@ -22,14 +22,16 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
 
     public int Add(RestParams p)
     {
-        // The source checks in this order and names the first missing one (docs/bitrix24-api.md, "calendar.event.add").
+        // The source checks in this order with PHP empty() and names the first missing one; ownerId only has to be
+        // there, and a from/to that strtotime cannot read is false, so missing (docs/bitrix24-api.md, "calendar.event.add").
         foreach (var name in new[] { "from", "to", "name", "ownerId", "type" })
         {
             var present = name switch
             {
-                "from" => p.Has("from") || p.Has("from_ts"),
-                "to" => p.Has("to") || p.Has("to_ts"),
-                _ => p.Has(name),
+                "from" => p.Has("from") ? IsReadableDate(p.String("from")) : p.Has("from_ts"),
+                "to" => p.Has("to") ? IsReadableDate(p.String("to")) : p.Has("to_ts"),
+                "ownerId" => p.Has(name),
+                _ => !p.IsEmpty(name),
             };
             if (!present) throw Culture.Error(CalendarMessage.ParamMissing, name, AddMethod);
         }
@@ -39,13 +41,16 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         sections.CheckEditable(type, ownerId);
         var sectionId = SectionForAdd(p, type, ownerId);
 
+        // EventAdd's defaultAttendeeId: the owner (the caller when 0); a meeting's host is the host parameter, else that.
+        var defaultAttendee = ownerId != 0 ? ownerId : portal.CallerId;
+        var host = p.String("is_meeting") == "Y" && p.Has("host") ? p.Int("host") : defaultAttendee;
         var now = portal.UtcNow;
         var id = state.NewEventId();
         var blank = new Bitrix24Event
         {
             Id = id, ParentId = id, CalType = type, OwnerId = ownerId, SectionId = sectionId, CreatedBy = portal.CallerId,
             Name = Culture.NewEventName, From = default, To = default, DavXmlId = state.NewDavXmlId(now),
-            CreatedUtc = now, ModifiedUtc = now, MeetingHost = portal.CallerId, Attendees = [portal.CallerId],
+            CreatedUtc = now, ModifiedUtc = now, MeetingHost = host, Attendees = [defaultAttendee],
         };
         var created = Apply(blank, p, isNew: true);
         state.Put(created);
@@ -56,10 +61,11 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     /// <summary>Returns the ID (int) or, for a <c>next</c> split, the documented object form (docs/bitrix24-api.md, "Exceptions and splits").</summary>
     public JsonNode Update(RestParams p)
     {
-        var id = p.Int("id");
-        if (!p.Has("id") || id <= 0) throw Culture.Error(CalendarMessage.EventIdMissing);
-        if (!p.Has("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", UpdateMethod);
+        // EventUpdate's necessaryParams, in this order with empty(); ownerId only has to be there.
+        if (p.IsEmpty("id")) throw Culture.Error(CalendarMessage.ParamMissing, "id", UpdateMethod);
         if (!p.Has("ownerId")) throw Culture.Error(CalendarMessage.ParamMissing, "ownerId", UpdateMethod);
+        if (p.IsEmpty("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", UpdateMethod);
+        var id = p.Int("id");
         var type = p.String("type")!;
         var ownerId = p.Int("ownerId");
         sections.CheckEditable(type, ownerId);
@@ -70,12 +76,14 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         if (current.IsInvitation && !p.Has("host")) throw Culture.Error(CalendarMessage.AccessDenied);
         CheckTexts(p);
 
-        var mode = p.Has("recurrence_mode") ? p.String("recurrence_mode") : null;
+        // A falsy recurrence_mode ("", "0") is no mode at all.
+        var mode = RestParams.IsTruthyPhp(p["recurrence_mode"]) ? p.String("recurrence_mode") ?? "" : null;
         if (mode is not (null or "this" or "next" or "all")) throw Culture.Error(CalendarMessage.RecurrenceModeInvalid);
         DateOnly occurrenceDate = default;
         if (mode is "this" or "next" && !InputDates.TryParseDate(Culture, p.String("current_date_from"), out occurrenceDate))
             throw Culture.Error(CalendarMessage.ParamInvalid, "current_date_from");
-        if (p.Has("section") && p.Int("section") > 0 && !sections.IsUsable(p.Int("section"), type, ownerId))
+        // Any section sent is looked up (isset), 0 included; the section filter drops only an empty string or "0".
+        if (p.Has("section") && !(p.IsString("section") && p.IsEmpty("section")) && !sections.IsUsable(p.Int("section"), type, ownerId))
             throw Culture.Error(CalendarMessage.SectionInvalid);
 
         if (current.RecurrenceRule is null || mode is null) return Save(current, p);
@@ -274,6 +282,9 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         foreach (var key in keys) copy.Remove(key);
         return new RestParams(copy);
     }
+
+    private bool IsReadableDate(string? text) =>
+        text is not null && (InputDates.HasZone(text) ? InputDates.TryParseZoned(Culture, text, out _) : InputDates.TryParseNaive(Culture, text, out _));
 
     private void CheckTexts(RestParams p)
     {

@@ -52,8 +52,8 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
     /// <summary>The master as stored, without expansion; null when missing or deleted.</summary>
     public JsonNode? GetById(RestParams p)
     {
+        if (p.IsEmpty("id")) throw Culture.Error(CalendarMessage.ParamMissing, "id", "calendar.event.getbyid");
         var id = p.Int("id");
-        if (id <= 0) throw Culture.Error(CalendarMessage.EventIdMissing);
         return state.Event(id) is { Deleted: false } e ? EventWire.Build(portal, e, EventView.ById, Attendees(e)) : null;
     }
 

@@ -54,7 +54,8 @@ public sealed class BatchTests
 
         var result = reply.Result!;
         JsonAssert.String("", result["result_error"]!["raw"]!["error"]);
-        JsonAssert.String("Invalid parameter value for \"from\"", result["result_error"]!["raw"]!["error_description"]);
+        // The + became a space: strtotime cannot read it, so EventAdd finds "from" empty.
+        JsonAssert.String("The mandatory parameter \"from\" is not specified for the method \"calendar.event.add\"", result["result_error"]!["raw"]!["error_description"]);
         var id = result["result"]!["encoded"]!.GetValue<int>();
         var e = (await b24.GetByIdAsync(id))!;
         JsonAssert.String("A+B", e["NAME"]);
