@@ -290,6 +290,12 @@ public sealed class Bitrix24Service : IAsyncDisposable
         {
             await WriteAsync(context, error.Status, Envelope.Error(error));
         }
+        catch (PhpFatalError)
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(PhpFatalError.Page, context.RequestAborted);
+        }
     }
 
     private sealed record RestRoute(string Method, bool IsWebhook, int UserId, string? Secret);

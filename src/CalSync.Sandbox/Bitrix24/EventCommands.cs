@@ -18,6 +18,10 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     [GeneratedRegex(@"^(CO|C|L|D)_\d+$")]
     private static partial Regex CrmField();
 
+    // ParseRRULE's BYDAY pattern: unanchored and case-sensitive.
+    [GeneratedRegex(@"(?:[-+]?\d+)?(MO|TU|WE|TH|FR|SA|SU)")]
+    private static partial Regex RruleDay();
+
     private PortalCulture Culture => portal.Culture;
 
     public int Add(RestParams p)
@@ -365,21 +369,33 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             .Select(r => new Bitrix24Reminder(r.Type!, r.Count))
             .ToList();
 
+    /// <summary>
+    /// checkRecurringRuleField: keys and FREQ are compared exactly, and HOURLY is kept although ParseRRULE knows only
+    /// the other four (docs/bitrix24-api.md, "RRULE in and out").
+    /// </summary>
     private Bitrix24RecurrenceRule? ParseRule(JsonNode? node)
     {
-        if (node is not JsonObject raw) return null;
-        var rule = new JsonObject();
-        foreach (var (key, value) in raw) rule[key.ToUpperInvariant()] = value?.DeepClone();
-        var freq = RestParams.ToScalarString(rule["FREQ"])?.ToUpperInvariant();
-        // HOURLY is accepted by the portal but never expanded; the stand-in drops it (see the report).
-        if (freq is not ("DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY")) return null;
+        if (node is not JsonObject rule) return null;
+        var freq = RestParams.ToScalarString(rule["FREQ"]);
+        if (freq is not ("HOURLY" or "DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY")) return null;
         var interval = Math.Max(1, RestParams.ToInt(rule["INTERVAL"]));
         var count = RestParams.ToInt(rule["COUNT"]);
         DateOnly? until = InputDates.TryParseDate(Culture, RestParams.ToScalarString(rule["UNTIL"]), out var u) ? u : null;
-        var byDay = freq == "WEEKLY"
-            ? RestParams.AsList(rule["BYDAY"]).Select(d => DayCodes.Parse(RestParams.ToScalarString(d))).OfType<DayOfWeek>().Distinct().ToList()
-            : [];
+        var byDay = freq == "WEEKLY" ? ByDay(rule["BYDAY"]) : [];
         return new Bitrix24RecurrenceRule(freq, interval, byDay, count > 0 ? count : null, until);
+    }
+
+    /// <summary>
+    /// A comma list is upper-cased and kept where it names a day; a list is stored as sent, and ParseRRULE then reads
+    /// each code case-sensitively (a positional <c>1MO</c> as the day).
+    /// </summary>
+    private static List<DayOfWeek> ByDay(JsonNode? node)
+    {
+        var codes = node is JsonValue
+            ? (RestParams.ToScalarString(node) ?? "").Split(',').Select(c => c.ToUpperInvariant()).Where(c => DayCodes.Parse(c) is not null && c.Length == 2)
+            : RestParams.AsList(node).SelectMany(d => (RestParams.ToScalarString(d) ?? "").Split(','));
+        return codes.Select(c => RruleDay().Match(c)).Where(m => m.Success)
+            .Select(m => DayCodes.Parse(m.Groups[1].Value)).OfType<DayOfWeek>().Distinct().ToList();
     }
 
     /// <summary>

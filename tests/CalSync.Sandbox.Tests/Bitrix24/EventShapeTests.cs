@@ -47,7 +47,7 @@ public sealed class EventShapeTests
         JsonAssert.String("#9cbe1c", e["COLOR"]);
         Assert.False(e.ContainsKey("TEXT_COLOR")); // removed by getbyid
         Assert.False(e.ContainsKey("ACTIVE"));
-        Assert.Equal("""{"FREQ":"WEEKLY","COUNT":10,"BYDAY":{"MO":"MO","WE":"WE"},"INTERVAL":1,"UNTIL":"07/17/2024","~UNTIL":"07/17/2024","UNTIL_TS":1721174400}""",
+        Assert.Equal("""{"FREQ":"WEEKLY","COUNT":10,"BYDAY":{"MO":"MO","WE":"WE"},"INTERVAL":1,"UNTIL":"01/01/2038","~UNTIL":"","UNTIL_TS":2145916800}""",
             e["RRULE"]!.ToJsonString());
         JsonAssert.String("", e["EXDATE"]);
         Assert.Matches(@"^\d{8}T\d{6}Z-[0-9a-f]{32}@", (string?)e["DAV_XML_ID"]);
