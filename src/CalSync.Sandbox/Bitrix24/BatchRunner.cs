@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -12,7 +13,8 @@ internal sealed partial class BatchRunner(RestDispatcher dispatcher, Portal port
 {
     public const int MaxCommands = 50;
 
-    [GeneratedRegex(@"\$(result|next|total|time|error)\[([^\]]+)\]((?:\[[^\]]*\])*)")]
+    // processBatchElement's pattern: case-insensitive, and greedy up to the next whitespace.
+    [GeneratedRegex(@"\$(result|next|total|time|error)(\S*)", RegexOptions.IgnoreCase)]
     private static partial Regex Reference();
 
     [GeneratedRegex(@"\[([^\]]*)\]")]
@@ -94,8 +96,9 @@ internal sealed partial class BatchRunner(RestDispatcher dispatcher, Portal port
     }
 
     /// <summary>
-    /// Replaces <c>$result[key][path]</c> references in every value: a whole-value reference takes the raw node
-    /// (even an array), a reference inside a longer string only a scalar. An unresolvable path keeps the last node found.
+    /// Replaces <c>$result[key][path]</c> references in every value as <c>CRestUtil::processBatchElement</c> does
+    /// (docs/bitrix24-api.md, "Batch"): a reference that is the whole value takes the node it reaches, even an array; inside a
+    /// longer value only a string or number is put in, anything else leaves the text as it is.
     /// </summary>
     private static void Substitute(JsonObject parameters, Dictionary<string, List<(string Key, JsonNode? Value)>> maps)
     {
@@ -107,38 +110,52 @@ internal sealed partial class BatchRunner(RestDispatcher dispatcher, Portal port
                     Substitute(nested, maps);
                     break;
                 case JsonValue leaf when RestParams.ToScalarString(leaf) is { } text && text.Contains('$'):
-                    var whole = Reference().Match(text);
-                    if (whole.Success && whole.Length == text.Length)
-                    {
-                        if (Resolve(whole, maps) is { Found: true } resolved) parameters[name] = resolved.Node?.DeepClone();
-                        break;
-                    }
-                    parameters[name] = Reference().Replace(text, m =>
-                        Resolve(m, maps) is { Found: true, Node: JsonValue scalar } ? RestParams.ToScalarString(scalar) ?? m.Value : m.Value);
+                    parameters[name] = Element(text, maps);
                     break;
             }
         }
     }
 
-    private static (bool Found, JsonNode? Node) Resolve(Match reference, Dictionary<string, List<(string Key, JsonNode? Value)>> maps)
+    private static JsonNode? Element(string text, Dictionary<string, List<(string Key, JsonNode? Value)>> maps)
     {
-        var map = maps[reference.Groups[1].Value];
-        var entry = map.FindLast(e => e.Key == reference.Groups[2].Value);
-        if (entry.Key is null) return (false, null);
-        var node = entry.Value;
-        foreach (Match segment in PathSegment().Matches(reference.Groups[3].Value))
+        var current = text;
+        foreach (Match reference in Reference().Matches(text))
         {
-            var key = segment.Groups[1].Value;
+            var path = PathSegment().Matches(reference.Groups[2].Value).Select(m => m.Groups[1].Value).ToList();
+            if (path.Count == 0) continue;
+            var node = Resolve(reference.Groups[1].Value, path, maps);
+            if (reference.Value == current) return node;
+            if (node is JsonValue scalar && scalar.GetValueKind() is JsonValueKind.String or JsonValueKind.Number)
+                current = current.Replace(reference.Value, RestParams.ToScalarString(scalar));
+        }
+        return current;
+    }
+
+    /// <summary>
+    /// Walks the path while each key is set (PHP <c>isset</c>: a null value is not); it stops at the last node found, so an
+    /// unknown key gives the whole map of that kind. The maps' names are lower case, so <c>$RESULT</c> reaches nothing.
+    /// </summary>
+    private static JsonNode? Resolve(string kind, List<string> path, Dictionary<string, List<(string Key, JsonNode? Value)>> maps)
+    {
+        if (!maps.TryGetValue(kind, out var map)) return null;
+        var entry = map.FindLast(e => e.Key == path[0]);
+        if (entry.Value is null) return PhpArray(map.Select(e => (e.Key, e.Value?.DeepClone())).ToList());
+        var node = entry.Value;
+        foreach (var key in path.Skip(1))
+        {
             JsonNode? next = node switch
             {
                 JsonObject obj => obj[key],
                 JsonArray array when int.TryParse(key, out var i) && i >= 0 && i < array.Count => array[i],
+                // A string offset is set too: "abc"[1] is "b".
+                JsonValue text when text.GetValueKind() == JsonValueKind.String && int.TryParse(key, out var i) && i >= 0 && i < text.GetValue<string>().Length
+                    => JsonValue.Create(text.GetValue<string>()[i].ToString()),
                 _ => null,
             };
             if (next is null) break;
             node = next;
         }
-        return (true, node);
+        return node.DeepClone();
     }
 
     /// <summary>PHP json_encode of an array: <c>[]</c> when empty, a list for keys 0..n-1, otherwise an object.</summary>

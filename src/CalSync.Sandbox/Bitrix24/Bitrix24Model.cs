@@ -18,8 +18,8 @@ public sealed record Bitrix24Section
     public required int Id { get; init; }
     public required string Name { get; init; }
     public string Description { get; init; } = "";
-    public string Color { get; init; } = "#E6A469";
-    public string TextColor { get; init; } = "#000000";
+    public string Color { get; init; } = SectionCommands.DefaultColor;
+    public string TextColor { get; init; } = SectionCommands.DefaultTextColor;
     public required string CalType { get; init; }
     public required int OwnerId { get; init; }
     public required int CreatedBy { get; init; }

@@ -12,3 +12,14 @@ public sealed class Bitrix24RestException(string code, string description, int s
 
     internal static Bitrix24RestException Business(string description) => new("", description);
 }
+
+/// <summary>
+/// A PHP <c>Error</c> (not an <c>Exception</c>): <c>CRestServer</c> catches only exceptions, so the whole request, a
+/// batch included, ends in Bitrix's 500 error page instead of a JSON answer (docs/bitrix24-api.md, "RRULE in and out").
+/// </summary>
+internal sealed class PhpFatalError(string message) : Exception(message)
+{
+    /// <summary><c>HttpExceptionHandlerOutput</c>'s English text without extended error messages.</summary>
+    public const string Page = "The script encountered an error and will be aborted. To view extended error messages, enable this feature in "
+        + "<a href='https://www.bitrixsoft.com/support/training/course/index.php?COURSE_ID=68&LESSON_ID=5962'>.settings.php</a>.";
+}

@@ -276,7 +276,8 @@ public sealed class Bitrix24Service : IAsyncDisposable
                 // The outer batch call is not metered; each sub-call is, against its own method (docs/bitrix24-api.md, "The operating limit").
                 var watch = Stopwatch.StartNew();
                 result = _batch.Run(parameters, caller);
-                time = Envelope.Time(_portal, start, watch.Elapsed.TotalSeconds, 0, (start.ToUnixTimeSeconds() / 60 + 10) * 60);
+                // No bucket of its own: getResetTime falls back to the request's first call, the batch, plus ten minutes.
+                time = Envelope.Time(_portal, start, watch.Elapsed.TotalSeconds, 0, start.ToUnixTimeSeconds() + OperatingMeter.WindowSeconds);
             }
             else
             {
@@ -289,6 +290,12 @@ public sealed class Bitrix24Service : IAsyncDisposable
         catch (Bitrix24RestException error)
         {
             await WriteAsync(context, error.Status, Envelope.Error(error), Journal);
+        }
+        catch (PhpFatalError)
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(PhpFatalError.Page, context.RequestAborted);
         }
     }
 

@@ -18,18 +18,24 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     [GeneratedRegex(@"^(CO|C|L|D)_\d+$")]
     private static partial Regex CrmField();
 
+    // ParseRRULE's BYDAY pattern: unanchored and case-sensitive.
+    [GeneratedRegex(@"(?:[-+]?\d+)?(MO|TU|WE|TH|FR|SA|SU)")]
+    private static partial Regex RruleDay();
+
     private PortalCulture Culture => portal.Culture;
 
     public int Add(RestParams p)
     {
-        // The source checks in this order and names the first missing one (docs/bitrix24-api.md, "calendar.event.add").
+        // The source checks in this order with PHP empty() and names the first missing one; ownerId only has to be
+        // there, and a from/to that strtotime cannot read is false, so missing (docs/bitrix24-api.md, "calendar.event.add").
         foreach (var name in new[] { "from", "to", "name", "ownerId", "type" })
         {
             var present = name switch
             {
-                "from" => p.Has("from") || p.Has("from_ts"),
-                "to" => p.Has("to") || p.Has("to_ts"),
-                _ => p.Has(name),
+                "from" => p.Has("from") ? IsReadableDate(p.String("from")) : p.Has("from_ts"),
+                "to" => p.Has("to") ? IsReadableDate(p.String("to")) : p.Has("to_ts"),
+                "ownerId" => p.Has(name),
+                _ => !p.IsEmpty(name),
             };
             if (!present) throw Culture.Error(CalendarMessage.ParamMissing, name, AddMethod);
         }
@@ -39,13 +45,16 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         sections.CheckEditable(type, ownerId);
         var sectionId = SectionForAdd(p, type, ownerId);
 
+        // EventAdd's defaultAttendeeId: the owner (the caller when 0); a meeting's host is the host parameter, else that.
+        var defaultAttendee = ownerId != 0 ? ownerId : portal.CallerId;
+        var host = p.String("is_meeting") == "Y" && p.Has("host") ? p.Int("host") : defaultAttendee;
         var now = portal.UtcNow;
         var id = state.NewEventId();
         var blank = new Bitrix24Event
         {
             Id = id, ParentId = id, CalType = type, OwnerId = ownerId, SectionId = sectionId, CreatedBy = portal.CallerId,
             Name = Culture.NewEventName, From = default, To = default, DavXmlId = state.NewDavXmlId(now),
-            CreatedUtc = now, ModifiedUtc = now, MeetingHost = portal.CallerId, Attendees = [portal.CallerId],
+            CreatedUtc = now, ModifiedUtc = now, MeetingHost = host, Attendees = [defaultAttendee],
         };
         var created = Apply(blank, p, isNew: true);
         state.Put(created);
@@ -56,10 +65,11 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     /// <summary>Returns the ID (int) or, for a <c>next</c> split, the documented object form (docs/bitrix24-api.md, "Exceptions and splits").</summary>
     public JsonNode Update(RestParams p)
     {
-        var id = p.Int("id");
-        if (!p.Has("id") || id <= 0) throw Culture.Error(CalendarMessage.EventIdMissing);
-        if (!p.Has("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", UpdateMethod);
+        // EventUpdate's necessaryParams, in this order with empty(); ownerId only has to be there.
+        if (p.IsEmpty("id")) throw Culture.Error(CalendarMessage.ParamMissing, "id", UpdateMethod);
         if (!p.Has("ownerId")) throw Culture.Error(CalendarMessage.ParamMissing, "ownerId", UpdateMethod);
+        if (p.IsEmpty("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", UpdateMethod);
+        var id = p.Int("id");
         var type = p.String("type")!;
         var ownerId = p.Int("ownerId");
         sections.CheckEditable(type, ownerId);
@@ -70,12 +80,14 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         if (current.IsInvitation && !p.Has("host")) throw Culture.Error(CalendarMessage.AccessDenied);
         CheckTexts(p);
 
-        var mode = p.Has("recurrence_mode") ? p.String("recurrence_mode") : null;
+        // A falsy recurrence_mode ("", "0") is no mode at all.
+        var mode = RestParams.IsTruthyPhp(p["recurrence_mode"]) ? p.String("recurrence_mode") ?? "" : null;
         if (mode is not (null or "this" or "next" or "all")) throw Culture.Error(CalendarMessage.RecurrenceModeInvalid);
         DateOnly occurrenceDate = default;
         if (mode is "this" or "next" && !InputDates.TryParseDate(Culture, p.String("current_date_from"), out occurrenceDate))
             throw Culture.Error(CalendarMessage.ParamInvalid, "current_date_from");
-        if (p.Has("section") && p.Int("section") > 0 && !sections.IsUsable(p.Int("section"), type, ownerId))
+        // Any section sent is looked up (isset), 0 included; the section filter drops only an empty string or "0".
+        if (p.Has("section") && !(p.IsString("section") && p.IsEmpty("section")) && !sections.IsUsable(p.Int("section"), type, ownerId))
             throw Culture.Error(CalendarMessage.SectionInvalid);
 
         if (current.RecurrenceRule is null || mode is null) return Save(current, p);
@@ -275,6 +287,9 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         return new RestParams(copy);
     }
 
+    private bool IsReadableDate(string? text) =>
+        text is not null && (InputDates.HasZone(text) ? InputDates.TryParseZoned(Culture, text, out _) : InputDates.TryParseNaive(Culture, text, out _));
+
     private void CheckTexts(RestParams p)
     {
         if (p.Has("name") && !p.IsString("name")) throw Culture.Error(CalendarMessage.ParamInvalid, "name");
@@ -354,21 +369,33 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             .Select(r => new Bitrix24Reminder(r.Type!, r.Count))
             .ToList();
 
+    /// <summary>
+    /// checkRecurringRuleField: keys and FREQ are compared exactly, and HOURLY is kept although ParseRRULE knows only
+    /// the other four (docs/bitrix24-api.md, "RRULE in and out").
+    /// </summary>
     private Bitrix24RecurrenceRule? ParseRule(JsonNode? node)
     {
-        if (node is not JsonObject raw) return null;
-        var rule = new JsonObject();
-        foreach (var (key, value) in raw) rule[key.ToUpperInvariant()] = value?.DeepClone();
-        var freq = RestParams.ToScalarString(rule["FREQ"])?.ToUpperInvariant();
-        // HOURLY is accepted by the portal but never expanded; the stand-in drops it (see the report).
-        if (freq is not ("DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY")) return null;
+        if (node is not JsonObject rule) return null;
+        var freq = RestParams.ToScalarString(rule["FREQ"]);
+        if (freq is not ("HOURLY" or "DAILY" or "WEEKLY" or "MONTHLY" or "YEARLY")) return null;
         var interval = Math.Max(1, RestParams.ToInt(rule["INTERVAL"]));
         var count = RestParams.ToInt(rule["COUNT"]);
         DateOnly? until = InputDates.TryParseDate(Culture, RestParams.ToScalarString(rule["UNTIL"]), out var u) ? u : null;
-        var byDay = freq == "WEEKLY"
-            ? RestParams.AsList(rule["BYDAY"]).Select(d => DayCodes.Parse(RestParams.ToScalarString(d))).OfType<DayOfWeek>().Distinct().ToList()
-            : [];
+        var byDay = freq == "WEEKLY" ? ByDay(rule["BYDAY"]) : [];
         return new Bitrix24RecurrenceRule(freq, interval, byDay, count > 0 ? count : null, until);
+    }
+
+    /// <summary>
+    /// A comma list is upper-cased and kept where it names a day; a list is stored as sent, and ParseRRULE then reads
+    /// each code case-sensitively (a positional <c>1MO</c> as the day).
+    /// </summary>
+    private static List<DayOfWeek> ByDay(JsonNode? node)
+    {
+        var codes = node is JsonValue
+            ? (RestParams.ToScalarString(node) ?? "").Split(',').Select(c => c.ToUpperInvariant()).Where(c => DayCodes.Parse(c) is not null && c.Length == 2)
+            : RestParams.AsList(node).SelectMany(d => (RestParams.ToScalarString(d) ?? "").Split(','));
+        return codes.Select(c => RruleDay().Match(c)).Where(m => m.Success)
+            .Select(m => DayCodes.Parse(m.Groups[1].Value)).OfType<DayOfWeek>().Distinct().ToList();
     }
 
     /// <summary>

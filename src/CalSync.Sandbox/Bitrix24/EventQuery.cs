@@ -40,6 +40,9 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
             if (EventTimes.ToTimestamp(portal, e) < (windowFrom ?? long.MinValue) || EventTimes.FromTimestamp(portal, e) > windowTo) continue;
 
             var attendees = Attendees(e); // once per row: a meeting's list is a scan of the rows
+            // ParseRecursion passes the FREQ-less HOURLY rule to getFreqDuration(string $freq): a TypeError.
+            if (e.RecurrenceRule is { Frequency: "HOURLY" })
+                throw new PhpFatalError("CCalendarEvent::getFreqDuration(): Argument #1 ($freq) must be of type string, null given");
             if (e.RecurrenceRule is null)
                 items.Add((EventTimes.StartUtc(e), e.Id, EventWire.Build(portal, e, EventView.List, attendees)));
             else
@@ -52,8 +55,8 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
     /// <summary>The master as stored, without expansion; null when missing or deleted.</summary>
     public JsonNode? GetById(RestParams p)
     {
+        if (p.IsEmpty("id")) throw Culture.Error(CalendarMessage.ParamMissing, "id", "calendar.event.getbyid");
         var id = p.Int("id");
-        if (id <= 0) throw Culture.Error(CalendarMessage.EventIdMissing);
         return state.Event(id) is { Deleted: false } e ? EventWire.Build(portal, e, EventView.ById, Attendees(e)) : null;
     }
 
@@ -68,22 +71,23 @@ internal sealed class EventQuery(Portal portal, CalendarState state)
             .ToList();
     }
 
-    /// <summary>Occurrences overlapping the window, EXDATE skipped. RINDEX counts within the window unless COUNT is set.</summary>
+    /// <summary>Occurrences overlapping the window, EXDATE skipped, numbered as ParseRecursion numbers them (<see cref="RecurrenceIndex"/>).</summary>
     private IEnumerable<Occurrence> Expand(Bitrix24Event master, long? windowFrom, long windowTo)
     {
         var rule = master.RecurrenceRule!;
         var length = master.To - master.From;
         var time = TimeOnly.FromTimeSpan(master.From.TimeOfDay);
         var stopAfter = DateOnly.FromDateTime(Zones.ToWall(DateTime.UnixEpoch.AddSeconds(Math.Min(windowTo, MaxTimestamp)), portal.ServerZone)).AddDays(1);
-        var windowIndex = 0;
+        var numbering = new RecurrenceIndex(portal, master, windowFrom);
+        int? closestIndex = null; // the index of the first date ParseRecursion counts (excluded dates count too)
         foreach (var (index, date) in RecurrenceExpander.Dates(DateOnly.FromDateTime(master.From), rule, stopAfter))
         {
+            if (closestIndex is null && date >= numbering.Closest) closestIndex = index;
             if (master.ExcludedDates.Contains(date)) continue;
             var from = date.ToDateTime(time);
             var to = from + length;
             if (EventTimes.ToTimestamp(portal, master, to) < (windowFrom ?? long.MinValue) || EventTimes.FromTimestamp(portal, master, from) > windowTo) continue;
-            yield return new Occurrence(from, to, rule.Count is null ? windowIndex : index);
-            windowIndex++;
+            yield return new Occurrence(from, to, numbering.Of(index - (closestIndex ?? index)));
         }
     }
 

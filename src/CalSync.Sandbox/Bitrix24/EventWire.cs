@@ -24,6 +24,8 @@ internal static class EventTimes
     {
         if (occurrenceTo is null && e.RecurrenceRule is { } rule)
         {
+            // calculateUntilForCountRRule knows no HOURLY: 0, so the row is in no window.
+            if (rule is { Frequency: "HOURLY", Count: not null }) return 0;
             var last = RecurrenceExpander.LastDate(DateOnly.FromDateTime(e.From), rule);
             var end = last >= RecurrenceExpander.MaxDate ? RecurrenceExpander.MaxDate : last.AddDays(1);
             return portal.ServerTimestamp(end.ToDateTime(TimeOnly.MinValue)) - OffsetTo(e);
@@ -112,7 +114,7 @@ internal static class EventWire
         o["REMIND"] = new JsonArray(e.Reminders.Select(r => (JsonNode)new JsonObject { ["type"] = r.Type, ["count"] = r.Count }).ToArray());
         o["COLOR"] = e.Color;
         if (list) o["TEXT_COLOR"] = e.TextColor;
-        o["RRULE"] = e.RecurrenceRule is { } rule ? Rule(culture, e, rule) : "";
+        o["RRULE"] = e.RecurrenceRule is { } rule ? Rule(culture, rule) : "";
         o["EXDATE"] = string.Join(';', e.ExcludedDates.Order().Select(culture.FormatDate));
         o["DAV_XML_ID"] = e.DavXmlId;
         o["G_EVENT_ID"] = "";
@@ -154,10 +156,15 @@ internal static class EventWire
         return o;
     }
 
-    /// <summary>RRULE as ParseRRULE returns it: BYDAY keyed by day code, UNTIL in the short culture format, UNTIL_TS at UTC midnight.</summary>
-    private static JsonObject Rule(PortalCulture culture, Bitrix24Event e, Bitrix24RecurrenceRule rule)
+    /// <summary>
+    /// RRULE as ParseRRULE returns it: FREQ only when one of the four it knows (not HOURLY), BYDAY keyed by day code,
+    /// UNTIL as stored (the maximum date without one, a COUNT rule included) in the short culture format, "~UNTIL" empty
+    /// for the maximum date, UNTIL_TS at UTC midnight.
+    /// </summary>
+    private static JsonObject Rule(PortalCulture culture, Bitrix24RecurrenceRule rule)
     {
-        var o = new JsonObject { ["FREQ"] = rule.Frequency };
+        var o = new JsonObject();
+        if (rule.Frequency != "HOURLY") o["FREQ"] = rule.Frequency;
         if (rule.Count is int count) o["COUNT"] = count;
         if (rule.Frequency == "WEEKLY")
         {
@@ -166,10 +173,9 @@ internal static class EventWire
             o["BYDAY"] = days;
         }
         o["INTERVAL"] = rule.Interval;
-        var until = RecurrenceExpander.LastDate(DateOnly.FromDateTime(e.From), rule);
+        var until = rule.Until ?? RecurrenceExpander.MaxDate;
         o["UNTIL"] = culture.FormatDate(until);
-        // "~UNTIL" is empty for open-ended rules (stored as 2038-01-01).
-        o["~UNTIL"] = rule.Until is null && rule.Count is null ? "" : culture.FormatDate(until);
+        o["~UNTIL"] = until == RecurrenceExpander.MaxDate ? "" : culture.FormatDate(until);
         o["UNTIL_TS"] = Zones.Unix(until.ToDateTime(TimeOnly.MinValue));
         return o;
     }
@@ -193,11 +199,13 @@ internal static class EventWire
             "DAILY" => n == 1 ? (de ? "täglich" : "every day") : (de ? $"alle {n} Tage" : $"every {n} days"),
             "WEEKLY" => (n == 1 ? (de ? "wöchentlich am: " : "every week on: ") : (de ? $"alle {n} Wochen am: " : $"every {n} weeks on: ")) + days,
             "MONTHLY" => n == 1 ? (de ? "monatlich" : "every month") : (de ? $"alle {n} Monate" : $"every {n} months"),
-            _ => n == 1 ? (de ? "jährlich" : "every year") : (de ? $"alle {n} Jahre" : $"every {n} years"),
+            "YEARLY" => n == 1 ? (de ? "jährlich" : "every year") : (de ? $"alle {n} Jahre" : $"every {n} years"),
+            _ => "", // GetRRULEDescription has no text for a rule without FREQ (HOURLY)
         };
         var text = $"{what}, {(de ? "ab" : "from")} {culture.FormatDate(DateOnly.FromDateTime(e.From))}";
-        var last = RecurrenceExpander.LastDate(DateOnly.FromDateTime(e.From), rule);
-        return last < RecurrenceExpander.MaxDate ? $"{text} {(de ? "bis" : "to")} {culture.FormatDate(last)}" : text;
+        // The stored UNTIL, else the COUNT (GetRRULEDescription).
+        if (rule.Until is { } until && until < RecurrenceExpander.MaxDate) return $"{text} {(de ? "bis" : "to")} {culture.FormatDate(until)}";
+        return rule.Count is int count ? $"{text}, {count} {(de ? "Mal" : "time(s)")}" : text;
     }
 
     public static JsonObject Section(Portal portal, Bitrix24Section s)

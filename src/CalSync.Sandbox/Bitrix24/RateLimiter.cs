@@ -35,44 +35,52 @@ internal sealed class LeakyBucket(TimeProvider clock, Bitrix24Limits limits)
 }
 
 /// <summary>
-/// The operating limit (docs/bitrix24-api.md, "Limits"): execution seconds per method and credential, in ten one-minute buckets.
+/// The operating limit (docs/bitrix24-api.md, "Limits"): execution seconds per method and credential, in ten one-minute
+/// buckets (<c>LoadLimiter</c>). A bucket's reset time is its first recorded call plus ten minutes.
 /// </summary>
 internal sealed class OperatingMeter(TimeProvider clock)
 {
     private const int WindowMinutes = 10;
+    public const int WindowSeconds = WindowMinutes * 60;
     private readonly object _gate = new();
-    private readonly Dictionary<(string Credential, string Method), SortedDictionary<long, double>> _buckets = new();
+    private readonly Dictionary<(string Credential, string Method), SortedDictionary<long, (double Seconds, double FirstCall)>> _buckets = new();
 
-    /// <summary>Seconds used in the last ten minutes and when the oldest bucket drops out (unix seconds).</summary>
+    /// <summary>
+    /// Seconds used in the last ten minutes, and when the oldest bucket resets: its first call plus ten minutes, cut to
+    /// whole seconds (<c>LoadLimiter::getResetTime</c>); with no bucket, now plus ten minutes.
+    /// </summary>
     public (double Operating, long ResetAt) Read(string credential, string method)
     {
         lock (_gate)
         {
-            var minute = CurrentMinute();
-            var buckets = Buckets(credential, method, minute);
-            var oldest = buckets.Count > 0 ? buckets.Keys.First() : minute;
-            return (buckets.Values.Sum(), (oldest + WindowMinutes) * 60);
+            var now = clock.GetUtcNow();
+            var buckets = Buckets(credential, method, Minute(now));
+            var firstCall = buckets.Count > 0 ? buckets.Values.First().FirstCall : Unix(now);
+            return (buckets.Values.Sum(b => b.Seconds), (long)Math.Floor(firstCall + WindowSeconds));
         }
     }
 
-    public void Add(string credential, string method, double seconds)
+    /// <summary>Records a call that started at <paramref name="started"/>, in the bucket of that minute.</summary>
+    public void Add(string credential, string method, double seconds, DateTimeOffset started)
     {
         lock (_gate)
         {
-            var minute = CurrentMinute();
-            var buckets = Buckets(credential, method, minute);
-            buckets[minute] = buckets.GetValueOrDefault(minute) + seconds;
+            var minute = Minute(started);
+            var buckets = Buckets(credential, method, Minute(clock.GetUtcNow()));
+            buckets[minute] = buckets.TryGetValue(minute, out var bucket) ? bucket with { Seconds = bucket.Seconds + seconds } : (seconds, Unix(started));
         }
     }
 
     public void Reset() { lock (_gate) _buckets.Clear(); }
 
-    private long CurrentMinute() => clock.GetUtcNow().ToUnixTimeSeconds() / 60;
+    private static long Minute(DateTimeOffset at) => at.ToUnixTimeSeconds() / 60;
 
-    private SortedDictionary<long, double> Buckets(string credential, string method, long minute)
+    private static double Unix(DateTimeOffset at) => (at - DateTimeOffset.UnixEpoch).TotalSeconds;
+
+    private SortedDictionary<long, (double Seconds, double FirstCall)> Buckets(string credential, string method, long minute)
     {
         if (!_buckets.TryGetValue((credential, method), out var buckets))
-            _buckets[(credential, method)] = buckets = new SortedDictionary<long, double>();
+            _buckets[(credential, method)] = buckets = new SortedDictionary<long, (double Seconds, double FirstCall)>();
         foreach (var old in buckets.Keys.Where(k => k <= minute - WindowMinutes).ToList()) buckets.Remove(old);
         return buckets;
     }

@@ -97,6 +97,7 @@ internal sealed class RestDispatcher
             throw _portal.Culture.Error(method.EndsWith(".add", StringComparison.Ordinal) ? CalendarMessage.EventCreateError
                 : method.EndsWith(".delete", StringComparison.Ordinal) ? CalendarMessage.EventDeleteError : CalendarMessage.EventUpdateError);
 
+        var started = _portal.Clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
         JsonNode? result;
         double processing;
@@ -107,7 +108,7 @@ internal sealed class RestDispatcher
         finally
         {
             processing = watch.Elapsed.TotalSeconds;
-            _meter.Add(caller.Credential, method, processing + _limits.SimulatedProcessingTime.TotalSeconds);
+            _meter.Add(caller.Credential, method, processing + _limits.SimulatedProcessingTime.TotalSeconds, started);
         }
         var (operating, resetAt) = _meter.Read(caller.Credential, method);
         return (result, processing, operating, resetAt);

@@ -14,6 +14,9 @@ internal sealed class RestParams(JsonObject values)
 
     public bool Has(string name) => Values.TryGetPropertyValue(name, out var v) && v is not null;
 
+    /// <summary>PHP <c>empty()</c>: absent, null, false, 0, <c>""</c>, <c>"0"</c> or an empty array.</summary>
+    public bool IsEmpty(string name) => !IsTruthyPhp(this[name]);
+
     public JsonNode? this[string name] => Values.TryGetPropertyValue(name, out var v) ? v : null;
 
     /// <summary>True only for a real string (a JSON string or any form value).</summary>
@@ -77,6 +80,22 @@ internal sealed class RestParams(JsonObject values)
         return long.TryParse(s.AsSpan(0, end), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
             ? (int)Math.Clamp(n, int.MinValue, int.MaxValue) : 0;
     }
+
+    /// <summary>PHP's own boolean reading (<c>"false"</c> and <c>"N"</c> are true).</summary>
+    public static bool IsTruthyPhp(JsonNode? node) => node switch
+    {
+        null => false,
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.String => v.GetValue<string>() is not ("" or "0"),
+            JsonValueKind.Number => double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d != 0,
+            _ => false,
+        },
+        JsonArray a => a.Count > 0,
+        JsonObject o => o.Count > 0,
+        _ => false,
+    };
 
     /// <summary>PHP truthiness for flags such as <c>halt</c> or meeting options.</summary>
     public static bool IsTruthy(JsonNode? node) => node switch

@@ -28,12 +28,12 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
         if (!p.Has("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", method);
         var type = p.String("type")!;
         var ownerId = OwnerOrCurrentUser(p, type, method);
-        if (!p.Has("name")) throw Culture.Error(CalendarMessage.ParamMissing, "name", method);
+        // SectionAdd checks is_string alone, so a missing name is an invalid one.
         if (!p.IsString("name")) throw Culture.Error(CalendarMessage.ParamInvalid, "name");
         CheckEditable(type, ownerId);
 
         var section = state.AddSection(p.String("name")!.Trim(), type, ownerId, "local");
-        section = Apply(section, p);
+        section = Apply(section, p, DefaultColor, DefaultTextColor);
         state.Put(section);
         return section.Id;
     }
@@ -41,18 +41,18 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
     public int Update(RestParams p)
     {
         const string method = "calendar.section.update";
+        if (!p.Has("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", method);
+        var type = p.String("type")!;
+        var ownerId = OwnerOrCurrentUser(p, type, method);
         var id = p.Int("id");
         if (id <= 0) throw Culture.Error(CalendarMessage.SectionIdMissing);
-        if (!p.Has("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", method);
-        if (!p.Has("ownerId")) throw Culture.Error(CalendarMessage.ParamMissing, "ownerId", method);
-        var type = p.String("type")!;
-        var ownerId = p.Int("ownerId");
         CheckEditable(type, ownerId);
         if (state.Section(id) is not { Active: true } current || current.CalType != type || current.OwnerId != ownerId)
             throw Culture.Error(CalendarMessage.SectionUpdateError);
         if (p.Has("name") && !p.IsString("name")) throw Culture.Error(CalendarMessage.ParamInvalid, "name");
 
-        state.Put(Apply(current, p) with { ModifiedUtc = portal.UtcNow });
+        // SectionUpdate passes no default of its own: CCalendar::Color's.
+        state.Put(Apply(current, p, EventDefaultColor, EventDefaultColor) with { ModifiedUtc = portal.UtcNow });
         return id;
     }
 
@@ -60,11 +60,10 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
     {
         const string method = "calendar.section.delete";
         if (!p.Has("type")) throw Culture.Error(CalendarMessage.ParamMissing, "type", method);
-        if (!p.Has("ownerId")) throw Culture.Error(CalendarMessage.ParamMissing, "ownerId", method);
+        var type = p.String("type")!;
+        var ownerId = OwnerOrCurrentUser(p, type, method);
         var id = p.Int("id");
         if (id <= 0) throw Culture.Error(CalendarMessage.SectionIdMissing);
-        var type = p.String("type")!;
-        var ownerId = p.Int("ownerId");
         CheckEditable(type, ownerId);
         if (state.Section(id) is not { Active: true } current || current.CalType != type || current.OwnerId != ownerId)
             throw Culture.Error(CalendarMessage.SectionDeleteError);
@@ -112,12 +111,12 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
         throw Culture.Error(CalendarMessage.ParamMissing, "ownerId", method);
     }
 
-    private static Bitrix24Section Apply(Bitrix24Section s, RestParams p)
+    private static Bitrix24Section Apply(Bitrix24Section s, RestParams p, string defaultColor, string defaultTextColor)
     {
         if (p.Has("name")) s = s with { Name = p.String("name")!.Trim() };
         if (p.Has("description")) s = s with { Description = p.String("description") ?? "" };
-        if (p.Has("color")) s = s with { Color = NormalizeColor(p.String("color")) };
-        if (p.Has("text_color")) s = s with { TextColor = NormalizeColor(p.String("text_color")) };
+        if (p.Has("color")) s = s with { Color = NormalizeColor(p.String("color"), defaultColor) };
+        if (p.Has("text_color")) s = s with { TextColor = NormalizeColor(p.String("text_color"), defaultTextColor) };
         if (p.Object("export") is { } export && export["ALLOW"] is { } allow && export["SET"] is { } set)
             s = s with { ExportAllow = RestParams.IsTruthy(allow), ExportSet = RestParams.ToScalarString(set) };
         if (p.Object("access") is { } access)
@@ -125,10 +124,19 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
         return s;
     }
 
-    /// <summary>All non-word characters are stripped and the first six kept: <c>"%23000000"</c> becomes <c>#230000</c> (docs/bitrix24-api.md, "calendar.event.add").</summary>
-    public static string NormalizeColor(string? value)
+    /// <summary>SectionAdd's own defaults (docs/bitrix24-api.md, "Sections").</summary>
+    public const string DefaultColor = "#E6A469", DefaultTextColor = "#000000";
+
+    /// <summary>CCalendar::Color's default, for events and section updates.</summary>
+    public const string EventDefaultColor = "#9dcf00";
+
+    /// <summary>
+    /// CCalendar::Color: non-word characters are stripped and the first six kept (<c>"%23000000"</c> becomes
+    /// <c>#230000</c>); fewer than six give the default (docs/bitrix24-api.md, "calendar.event.add").
+    /// </summary>
+    public static string NormalizeColor(string? value, string defaultColor = EventDefaultColor)
     {
         var hex = NonWord().Replace(value ?? "", "");
-        return hex.Length == 0 ? "" : "#" + hex[..Math.Min(6, hex.Length)];
+        return hex.Length < 6 ? defaultColor : "#" + hex[..6];
     }
 }

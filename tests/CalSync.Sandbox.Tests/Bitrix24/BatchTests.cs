@@ -54,7 +54,8 @@ public sealed class BatchTests
 
         var result = reply.Result!;
         JsonAssert.String("", result["result_error"]!["raw"]!["error"]);
-        JsonAssert.String("Invalid parameter value for \"from\"", result["result_error"]!["raw"]!["error_description"]);
+        // The + became a space: strtotime cannot read it, so EventAdd finds "from" empty.
+        JsonAssert.String("The mandatory parameter \"from\" is not specified for the method \"calendar.event.add\"", result["result_error"]!["raw"]!["error_description"]);
         var id = result["result"]!["encoded"]!.GetValue<int>();
         var e = (await b24.GetByIdAsync(id))!;
         JsonAssert.String("A+B", e["NAME"]);
@@ -125,5 +126,27 @@ public sealed class BatchTests
         b24.Service.WebhookScopes = ["user"];
         var result = (await b24.CallAsync("batch", new { cmd = new { get_events = "calendar.event.get?type=user" } })).Result!;
         Assert.Equal("insufficient_scope", (string?)result["result_error"]!["get_events"]!["error"]);
+    }
+    [Fact]
+    public async Task A_reference_to_an_unknown_or_null_result_is_the_whole_map_or_left_as_text()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        const string add = "calendar.event.add?type=user&ownerId=1&from=2025-01-02&to=2025-01-02&skip_time=Y";
+        var result = (await b24.CallAsync("batch", new
+        {
+            cmd = new Dictionary<string, string>
+            {
+                ["gone"] = "calendar.event.getbyid?id=999999",
+                // processBatchElement stops at the map when the key is not set: the whole result map, an array, is no name.
+                ["unknown"] = add + "&name=$result[nothing]",
+                ["null"] = add + "&name=$result[gone]",
+                // Inside a longer value only a string or number is put in; the map leaves the text as it is.
+                ["text"] = add + "&name=x$result[nothing]",
+            },
+        })).Result!;
+
+        JsonAssert.String("Invalid parameter value for \"name\"", result["result_error"]!["unknown"]!["error_description"]);
+        JsonAssert.String("Invalid parameter value for \"name\"", result["result_error"]!["null"]!["error_description"]);
+        JsonAssert.String("x$result[nothing]", (await b24.GetByIdAsync(result["result"]!["text"]!.GetValue<int>()))!["NAME"]);
     }
 }

@@ -47,7 +47,7 @@ public sealed class EventShapeTests
         JsonAssert.String("#9cbe1c", e["COLOR"]);
         Assert.False(e.ContainsKey("TEXT_COLOR")); // removed by getbyid
         Assert.False(e.ContainsKey("ACTIVE"));
-        Assert.Equal("""{"FREQ":"WEEKLY","COUNT":10,"BYDAY":{"MO":"MO","WE":"WE"},"INTERVAL":1,"UNTIL":"07/17/2024","~UNTIL":"07/17/2024","UNTIL_TS":1721174400}""",
+        Assert.Equal("""{"FREQ":"WEEKLY","COUNT":10,"BYDAY":{"MO":"MO","WE":"WE"},"INTERVAL":1,"UNTIL":"01/01/2038","~UNTIL":"","UNTIL_TS":2145916800}""",
             e["RRULE"]!.ToJsonString());
         JsonAssert.String("", e["EXDATE"]);
         Assert.Matches(@"^\d{8}T\d{6}Z-[0-9a-f]{32}@", (string?)e["DAV_XML_ID"]);
@@ -238,7 +238,8 @@ public sealed class EventShapeTests
     public async Task Update_and_delete_validate_their_ids()
     {
         await using var b24 = await Bitrix24TestPortal.StartAsync();
-        Assert.Equal("Event ID is not specified", (await b24.CallAsync("calendar.event.update", new { type = "user", ownerId = 1 })).Description);
+        Assert.Equal("The mandatory parameter \"id\" is not specified for the method \"calendar.event.update\"",
+            (await b24.CallAsync("calendar.event.update", new { type = "user", ownerId = 1 })).Description);
         Assert.Equal("The mandatory parameter \"ownerId\" is not specified for the method \"calendar.event.update\"",
             (await b24.CallAsync("calendar.event.update", new { id = 5, type = "user" })).Description);
         Assert.Equal("Event ID is not specified", (await b24.CallAsync("calendar.event.delete", new { })).Description);
@@ -248,5 +249,67 @@ public sealed class EventShapeTests
         var getMissing = await b24.CallAsync("calendar.event.getbyid", new { id = 424242 });
         Assert.Equal(HttpStatusCode.OK, getMissing.Status);
         JsonAssert.Kind(JsonValueKind.Null, getMissing.Result);
+    }
+    [Fact]
+    public async Task Add_refuses_empty_required_values_as_EventAdd_checks_with_empty()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        async Task<string?> Refused(object body) => (await b24.CallAsync("calendar.event.add", body)).Description;
+
+        Assert.Equal("The mandatory parameter \"name\" is not specified for the method \"calendar.event.add\"",
+            await Refused(new { type = "user", ownerId = 1, name = "", from = "2024-12-01", to = "2024-12-01" }));
+        Assert.Contains("\"name\"", await Refused(new { type = "user", ownerId = 1, name = "0", from = "2024-12-01", to = "2024-12-01" }));
+        // An empty or unreadable from is false after unConvertDateTime, so it is missing too.
+        Assert.Contains("\"from\"", await Refused(new { type = "user", ownerId = 1, name = "x", from = "", to = "2024-12-01" }));
+        Assert.Contains("\"from\"", await Refused(new { type = "user", ownerId = 1, name = "x", from = "soon", to = "2024-12-01" }));
+        Assert.Contains("\"type\"", await Refused(new { type = "", ownerId = 1, name = "x", from = "2024-12-01", to = "2024-12-01" }));
+    }
+
+    [Fact]
+    public async Task A_new_events_host_is_the_host_parameter_of_a_meeting_else_the_owner()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var group = await b24.AddAsync(new { type = "group", ownerId = 5, name = "x", from = "2024-12-01", to = "2024-12-01", host = 2 });
+        var e = (await b24.GetByIdAsync(group))!;
+        JsonAssert.String("5", e["MEETING_HOST"]);
+        Assert.Equal("""["U5"]""", e["ATTENDEES_CODES"]!.ToJsonString());
+
+        var meeting = await b24.AddAsync(new { type = "group", ownerId = 5, name = "x", from = "2024-12-01", to = "2024-12-01", is_meeting = "Y", host = 2, attendees = new[] { 2 } });
+        JsonAssert.String("2", (await b24.GetByIdAsync(meeting))!["MEETING_HOST"]);
+    }
+
+    [Fact]
+    public async Task Update_checks_id_ownerId_type_in_that_order_with_empty()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        async Task<string?> Refused(object body) => (await b24.CallAsync("calendar.event.update", body)).Description;
+        Assert.Equal("The mandatory parameter \"id\" is not specified for the method \"calendar.event.update\"", await Refused(new { type = "user", ownerId = 1 }));
+        Assert.Contains("\"id\"", await Refused(new { id = 0, type = "user", ownerId = 1 }));
+        Assert.Contains("\"ownerId\"", await Refused(new { id = 5 }));
+        Assert.Contains("\"type\"", await Refused(new { id = 5, ownerId = 1, type = "" }));
+    }
+
+    [Fact]
+    public async Task Update_ignores_an_empty_recurrence_mode_and_checks_a_section_of_0()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var id = await b24.AddAsync(new { type = "user", ownerId = 1, name = "Series", from = "2024-12-02", to = "2024-12-02", skip_time = "Y", rrule = new { FREQ = "DAILY", COUNT = 3 } });
+        var plain = await b24.CallAsync("calendar.event.update", new { id, type = "user", ownerId = 1, name = "Renamed", recurrence_mode = "" });
+        Assert.Equal(HttpStatusCode.OK, plain.Status);
+        JsonAssert.String("Renamed", (await b24.GetByIdAsync(id))!["NAME"]);
+
+        var zero = await b24.CallAsync("calendar.event.update", new { id, type = "user", ownerId = 1, section = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, zero.Status);
+        Assert.Equal("You have specified an invalid calendar section ID or the current user does not have access to it", zero.Description);
+    }
+
+    [Fact]
+    public async Task Getbyid_without_id_names_the_missing_parameter()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var reply = await b24.CallAsync("calendar.event.getbyid", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("The mandatory parameter \"id\" is not specified for the method \"calendar.event.getbyid\"", reply.Description);
+        Assert.Equal(reply.Description, (await b24.CallAsync("calendar.event.getbyid", new { id = "0" })).Description);
     }
 }

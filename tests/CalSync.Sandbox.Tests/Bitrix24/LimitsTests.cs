@@ -71,4 +71,21 @@ public sealed class LimitsTests
         b24.Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(HttpStatusCode.OK, (await b24.CallAsync("calendar.event.get", query)).Status);
     }
+    [Fact]
+    public async Task Operating_reset_at_is_the_first_recorded_call_of_the_oldest_minute_plus_ten_minutes()
+    {
+        var firstCall = Bitrix24TestPortal.DefaultNow.AddSeconds(25);
+        await using var b24 = await Bitrix24TestPortal.StartAsync(now: firstCall);
+        b24.Service.Limits.OperatingLimitEnabled = true;
+        b24.Service.Limits.SimulatedProcessingTime = TimeSpan.FromSeconds(1);
+        var query = new { type = "user", ownerId = 1, from = "2024-12-01", to = "2024-12-31" };
+        async Task<long> ResetAt() => (long)(await b24.CallAsync("calendar.event.get", query)).Body!["time"]!["operating_reset_at"]!;
+
+        Assert.Equal(firstCall.ToUnixTimeSeconds() + 600, await ResetAt());
+        b24.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(firstCall.ToUnixTimeSeconds() + 600, await ResetAt());
+        // A batch's own time: no bucket of its own, so its start plus ten minutes (LoadLimiter::getResetTime).
+        var batch = await b24.CallAsync("batch", new { cmd = new[] { "calendar.section.get?type=user" } });
+        Assert.Equal(b24.Clock.Now.ToUnixTimeSeconds() + 600, (long)batch.Body!["time"]!["operating_reset_at"]!);
+    }
 }

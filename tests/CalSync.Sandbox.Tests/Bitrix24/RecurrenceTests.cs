@@ -93,14 +93,77 @@ public sealed class RecurrenceTests
     }
 
     [Fact]
-    public async Task Window_to_day_is_inclusive_and_rindex_is_window_relative()
+    public async Task Window_to_day_is_inclusive_and_rindex_counts_from_the_repetition_closest_to_the_window()
     {
         await using var b24 = await Bitrix24TestPortal.StartAsync();
         await b24.AddAsync(Weekly(new { FREQ = "DAILY" }, "2024-12-01 23:00:00", "2024-12-01 23:30:00"));
         var items = await b24.GetEventsAsync("2024-12-05", "2024-12-06");
         // Berlin 23:00 is 22:00 UTC, still inside the UTC "to" day.
         Assert.Equal(["12/05/2024 11:00:00 pm", "12/06/2024 11:00:00 pm"], Dates(items));
-        Assert.Equal([0, 1], items.Select(i => (int)i!["RINDEX"]!).ToArray());
+        // The closest repetition is Dec 4 (getFirstInstanceIndex: more than a day after the start, so 1); Dec 5 is one more.
+        Assert.Equal([1, 2], items.Select(i => (int)i!["RINDEX"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task Rindex_follows_ParseRecursion_in_a_window_after_the_start()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        await b24.AddAsync(Weekly(new { FREQ = "DAILY" }, "2024-12-01 10:00:00", "2024-12-01 11:00:00"));
+        await b24.AddAsync(Weekly(new { FREQ = "DAILY", COUNT = 10 }, "2024-12-01 12:00:00", "2024-12-01 13:00:00"));
+        int[] Rindex(JsonArray items, string hour) => items.Where(i => ((string)i!["DATE_FROM"]!).Contains(hour)).Select(i => (int)i!["RINDEX"]!).ToArray();
+
+        // A day after the start: the closest repetition is Dec 2, not more than a day away, so 0.
+        Assert.Equal(new[] { 0, 1 }, Rindex(await b24.GetEventsAsync("2024-12-02", "2024-12-03"), "10:00"));
+        // Four days after: the closest repetition, Dec 5, gets 1 (getFirstInstanceIndex), and Dec 6 realCount, 1 again.
+        Assert.Equal(new[] { 1, 1 }, Rindex(await b24.GetEventsAsync("2024-12-05", "2024-12-06"), "10:00"));
+        // A COUNT rule adds the skipped repetitions (countOffset): the absolute index.
+        Assert.Equal(new[] { 4, 5 }, Rindex(await b24.GetEventsAsync("2024-12-05", "2024-12-06"), "12:00"));
+    }
+
+    [Fact]
+    public async Task Hourly_is_stored_but_ParseRRULE_drops_its_FREQ_and_a_window_read_over_it_fails_with_500()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var hourly = await b24.AddAsync(Weekly(new { FREQ = "HOURLY" }));
+        var byId = (await b24.GetByIdAsync(hourly))!;
+        Assert.Equal("""{"INTERVAL":1,"UNTIL":"01/01/2038","~UNTIL":"","UNTIL_TS":2145916800}""", byId["RRULE"]!.ToJsonString());
+
+        // ParseRecursion hands the FREQ-less rule to getFreqDuration(string): a TypeError the REST server does not catch.
+        // Bitrix's error page answers, not a JSON envelope.
+        using var read = await b24.Http.PostAsync(b24.Service.WebhookUrl + "calendar.event.get",
+            Bitrix24TestPortal.Json(new { type = "user", ownerId = 1, from = "2024-12-01", to = "2024-12-31" }));
+        Assert.Equal(HttpStatusCode.InternalServerError, read.StatusCode);
+        Assert.Equal("text/html", read.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("The script encountered an error and will be aborted.", await read.Content.ReadAsStringAsync());
+
+        // With COUNT, DATE_TO_TS_UTC is 0 (calculateUntilForCountRRule knows no HOURLY): the row is in no window.
+        await b24.CallAsync("calendar.event.update", new { id = hourly, type = "user", ownerId = 1, from = "2024-12-02 10:00:00", to = "2024-12-02 11:00:00",
+            timezone_from = "Europe/Berlin", rrule = new { FREQ = "HOURLY", COUNT = 3 } });
+        JsonAssert.String("0", (await b24.GetByIdAsync(hourly))!["DATE_TO_TS_UTC"]);
+        Assert.Empty(await b24.GetEventsAsync("2024-12-01", "2024-12-31"));
+    }
+
+    [Fact]
+    public async Task Freq_and_listed_day_codes_are_compared_exactly_but_a_byday_string_is_upper_cased()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var lower = await b24.AddAsync(Weekly(new { FREQ = "weekly", BYDAY = new[] { "MO" } }));
+        JsonAssert.String("", (await b24.GetByIdAsync(lower))!["RRULE"]);
+
+        var listed = await b24.AddAsync(Weekly(new { FREQ = "WEEKLY", BYDAY = new[] { "mo", "WE" }, COUNT = 2 }));
+        Assert.Equal("""{"WE":"WE"}""", (await b24.GetByIdAsync(listed))!["RRULE"]!["BYDAY"]!.ToJsonString());
+
+        var text = await b24.AddAsync(Weekly(new { FREQ = "WEEKLY", BYDAY = "mo,we", COUNT = 2 }));
+        Assert.Equal("""{"MO":"MO","WE":"WE"}""", (await b24.GetByIdAsync(text))!["RRULE"]!["BYDAY"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_count_rule_keeps_the_maximum_date_as_its_until()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var id = await b24.AddAsync(Weekly(new { FREQ = "DAILY", COUNT = 3 }));
+        Assert.Equal("""{"FREQ":"DAILY","COUNT":3,"INTERVAL":1,"UNTIL":"01/01/2038","~UNTIL":"","UNTIL_TS":2145916800}""",
+            (await b24.GetByIdAsync(id))!["RRULE"]!.ToJsonString());
     }
 
     [Fact]

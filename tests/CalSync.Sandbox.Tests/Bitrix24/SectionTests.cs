@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
@@ -72,5 +73,46 @@ public sealed class SectionTests
         var invalidName = await b24.CallAsync("calendar.section.add", new { type = "user", name = 12 });
         Assert.Equal(HttpStatusCode.BadRequest, invalidName.Status);
         Assert.Equal("Invalid parameter value for \"name\"", invalidName.Description);
+    }
+    [Fact]
+    public async Task Add_without_name_is_an_invalid_name_as_SectionAdd_checks_is_string()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var reply = await b24.CallAsync("calendar.section.add", new { type = "user" });
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("Invalid parameter value for \"name\"", reply.Description);
+    }
+
+    [Fact]
+    public async Task Update_and_delete_take_the_caller_as_owner_of_a_user_calendar_without_ownerId()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var id = (await b24.CallAsync("calendar.section.add", new { type = "user", name = "Outlook" })).Result!.GetValue<int>();
+
+        Assert.Equal(id, (await b24.CallAsync("calendar.section.update", new { id, type = "user", name = "Renamed" })).Result!.GetValue<int>());
+        var listed = (await b24.CallAsync("calendar.section.get", new { type = "user" })).Result!.AsArray();
+        JsonAssert.String("Renamed", listed.Single(s => (string?)s!["ID"] == id.ToString())!["NAME"]);
+        JsonAssert.Kind(JsonValueKind.True, (await b24.CallAsync("calendar.section.delete", new { id, type = "user" })).Result);
+        // Other calendar types still need it.
+        Assert.Equal("The mandatory parameter \"ownerId\" is not specified for the method \"calendar.section.update\"",
+            (await b24.CallAsync("calendar.section.update", new { id, type = "group" })).Description);
+    }
+
+    [Fact]
+    public async Task A_colour_shorter_than_six_characters_gives_the_default_as_CCalendar_Color_does()
+    {
+        await using var b24 = await Bitrix24TestPortal.StartAsync();
+        var id = (await b24.CallAsync("calendar.section.add", new { type = "user", name = "Short", color = "#abc", text_color = "#12" })).Result!.GetValue<int>();
+        async Task<JsonNode> Section() => (await b24.CallAsync("calendar.section.get", new { type = "user" })).Result!.AsArray().Single(s => (string?)s!["ID"] == id.ToString())!;
+        JsonAssert.String("#E6A469", (await Section())["COLOR"]);
+        JsonAssert.String("#000000", (await Section())["TEXT_COLOR"]);
+
+        // SectionUpdate passes no default of its own: CCalendar::Color's #9dcf00.
+        await b24.CallAsync("calendar.section.update", new { id, type = "user", color = "#abc", text_color = "#12345" });
+        JsonAssert.String("#9dcf00", (await Section())["COLOR"]);
+        JsonAssert.String("#9dcf00", (await Section())["TEXT_COLOR"]);
+
+        var eventId = await b24.AddAsync(new { type = "user", ownerId = 1, name = "x", from = "2024-12-01", to = "2024-12-01", color = "ab" });
+        JsonAssert.String("#9dcf00", (await b24.GetByIdAsync(eventId))!["COLOR"]);
     }
 }
