@@ -4,8 +4,8 @@ namespace CalSync.PowerShell;
 
 /// <summary>
 /// The stable error ids of CalSync's cmdlets (the first part of FullyQualifiedErrorId). Scripts may depend on them.
-/// Store errors use the store's own ids (CalSync.Store.Corrupt, CalSync.Store.Locked, ...); the ids of run failures
-/// are the engine's (<see cref="RunErrorIds"/>), which names them for the run records it writes.
+/// Store errors use the store's own ids (CalSync.Store.Corrupt, CalSync.Store.Locked, ...); run failures the engine's
+/// (<see cref="RunErrorIds"/>: the engine writes them into the runs it records, and the ids here refer to them).
 /// </summary>
 public static class ErrorIds
 {
