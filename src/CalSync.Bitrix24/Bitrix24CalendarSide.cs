@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -46,15 +47,28 @@ public sealed class Bitrix24CalendarSide : ICalendarSide, IDisposable
     public Task<Bitrix24Section> ResolveSectionAsync(CancellationToken cancellationToken) => _reader.ResolveSectionAsync(cancellationToken);
 
     public Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken) =>
-        _reader.ReadAsync(window, cursor, cancellationToken);
+        _reader.ReadAsync(window, cursor, whole: false, cancellationToken);
+
+    public Task<SideSnapshot> ReadWholeAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken) =>
+        _reader.ReadAsync(window, cursor, whole: true, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, CalEvent?>> ReadByIdAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
         _reader.ReadByIdAsync(ids, cancellationToken);
 
     public string? CannotExpress(Recurrence recurrence, CalEvent series) => Capabilities.CannotExpress(recurrence, series);
 
-    public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(operations, halt, cancellationToken);
+    public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken)
+    {
+        // Marked before sending: a write whose answer is lost may still have changed the calendar.
+        if (_state.Fresh is { } fresh && operations.Any(o => !Inside(o.Desired, fresh) || !Inside(o.Existing, fresh) || o.Desired is null && o.Existing is null))
+            _state.WroteBeyondFresh = true;
+        return _writer.WriteAsync(operations, halt, cancellationToken);
+
+        static bool Inside(CalEvent? e, SyncWindow part) => e is null || e.Recurrence is null && part.Contains(e.Start.SortKeyUtc, e.End.SortKeyUtc);
+    }
+
+    /// <summary>The kept far range is dropped when a write reached it: the next read reads the whole window again.</summary>
+    public SideCursor? CursorAfterWrites(SideCursor? read) => _state.WroteBeyondFresh && read?.Data is not null ? read with { Data = null } : read;
 
     public void Dispose() => _client.Dispose();
 

@@ -58,6 +58,16 @@ public sealed record Bitrix24ConnectionOptions
     /// <summary>Days per <c>calendar.event.get</c> chunk when reading the window.</summary>
     public int ReadChunkDays { get; init; } = 31;
 
+    /// <summary>
+    /// How often the far part of the window (beyond <see cref="HotDays"/>) is read; between far reads a run reads the
+    /// hot range only and keeps the far range as last read (docs/architecture.md, "Bitrix24 reads: hot and far").
+    /// Zero (the default, a scheduled run) reads the whole window every run; the resident mode sets it.
+    /// </summary>
+    public TimeSpan FarReadInterval { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Days ahead of today (from yesterday) read on every run when <see cref="FarReadInterval"/> is set.</summary>
+    public int HotDays { get; init; } = 14;
+
     /// <summary>User-Agent sent with every request.</summary>
     public string UserAgent { get; init; } = "CalSync/1.0";
 

@@ -69,7 +69,14 @@ public sealed class RequestJournal
         WriteHandled?.Invoke(request);
     }
 
-    public void Clear() { while (_requests.TryDequeue(out _)) { } Interlocked.Exchange(ref _writes, 0); }
+    private long _answerBytes;
+
+    /// <summary>Bytes of the API answers sent so far (what a client downloads).</summary>
+    public long AnswerBytes => Interlocked.Read(ref _answerBytes);
+
+    public void OnAnswered(int bytes) => Interlocked.Add(ref _answerBytes, bytes);
+
+    public void Clear() { while (_requests.TryDequeue(out _)) { } Interlocked.Exchange(ref _writes, 0); Interlocked.Exchange(ref _answerBytes, 0); }
 }
 
 /// <summary>Applies <see cref="FaultKnobs"/> to a request. Returns false when the request was already answered or dropped.</summary>

@@ -165,6 +165,14 @@ public sealed class BenchEnvironment : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    public async Task DeleteOutlookAsync(string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, Graph.BaseUrl + "/me/events/" + Uri.EscapeDataString(id));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Graph.AccessToken);
+        using var response = await _http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<string> CreateOutlookCalendarAsync(string name)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Graph.BaseUrl + "/me/calendars")
@@ -232,6 +240,28 @@ public sealed class BenchEnvironment : IAsyncDisposable
         await File.WriteAllTextAsync(jobPath, JsonSerializer.Serialize(job, Child.Json));
         await PrepareAsync();
         return await SpawnAsync("run-ps", jobPath, job.Measured.Count);
+    }
+
+    /// <summary>
+    /// Starts the PowerShell child of <paramref name="job"/> for the caller to drive (scenario 8): it runs the first
+    /// measured script at once; <see cref="PsChild.NextAsync"/> runs the next, <see cref="PsChild.Terminate"/> sends
+    /// SIGTERM (which ends a resident Start-CalSync after its run in progress).
+    /// </summary>
+    public async Task<PsChild> StartPowerShellAsync(PsJob job)
+    {
+        job = job with
+        {
+            Variables = new Dictionary<string, string>(job.Variables) { ["graph"] = Graph.BaseUrl, ["token"] = Graph.AccessToken, ["webhook"] = Bitrix24.WebhookUrl },
+        };
+        var jobPath = Path.Combine(StoreRoot, "ps-child.json");
+        await File.WriteAllTextAsync(jobPath, JsonSerializer.Serialize(job, Child.Json));
+        await PrepareAsync();
+        var start = ChildStartInfo();
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.ArgumentList.Add(PowerShellHostPath());
+        start.ArgumentList.Add(jobPath);
+        return new PsChild(Process.Start(start)!);
     }
 
     /// <summary>The PowerShell child, built beside this project (its path is stamped into this assembly at build).</summary>
@@ -304,7 +334,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         Collect(new JobResult());
     }
 
-    private async Task PrepareAsync()
+    public async Task PrepareAsync()
     {
         // The Bitrix24 stand-in's bucket cannot be reset without emptying the calendar: wait until it has drained.
         var wait = _bucketDrainedAt - DateTime.UtcNow;
@@ -431,4 +461,40 @@ public static class Floor
             : Math.Max(requests * latency, (requests - BenchEnvironment.Bitrix24Burst) / BenchEnvironment.Bitrix24Rate + latency);
 
     public static int Ceil(int n, int size) => (n + size - 1) / size;
+}
+
+/// <summary>A PowerShell child driven one measured script at a time.</summary>
+public sealed class PsChild(Process process) : IAsyncDisposable
+{
+    private readonly Task<string> _stderr = process.StandardError.ReadToEndAsync();
+
+    /// <summary>The RESULT of the script running now; null when the child ended without one.</summary>
+    public async Task<JobResult?> ResultAsync()
+    {
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+            if (line.StartsWith("RESULT ", StringComparison.Ordinal)) return JsonSerializer.Deserialize<JobResult>(line[7..], Child.Json);
+        return null;
+    }
+
+    public async Task NextAsync()
+    {
+        await process.StandardInput.WriteLineAsync("next");
+        await process.StandardInput.FlushAsync();
+    }
+
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", new[] { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) });
+        kill.WaitForExit();
+    }
+
+    public async Task<string> ErrorsAsync() => process.HasExited ? await _stderr : "";
+
+    public async ValueTask DisposeAsync()
+    {
+        process.StandardInput.Close();
+        if (!process.WaitForExit(30_000)) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
 }

@@ -11,7 +11,8 @@ public static class Program
 
           dotnet run -c Release --project tests/CalSync.Benchmarks -- [options]
 
-          --scenario 1,2,3   scenarios to run (default: all of 1,2,3,4,5,6,7)
+          --scenario 1,2,3   scenarios to run (default: all of 1,2,3,4,5,6,7; 8, the resident mode's freshness and idle
+                             cost, runs only when named: ~15 minutes of wall time)
           --scale 0.1        size factor (1 = the issue's sizes: 5,000 + 5,000; 10,000 / 50,000 links; 200 syncs)
           --latency-ms 50    latency added by the stand-ins to every HTTP request (default 50)
           --smoke            tiny run for CI: --scale 0.01 --latency-ms 5, scenarios 1,2,3,4,6 (6 through the engine)
@@ -21,7 +22,7 @@ public static class Program
           --engine-only      scenario 6 through the engine instead of the built module's Start-CalSync -Name *
           --profile          print each run's phases (wall, CPU, allocations between the runner's log lines and progress
                              reports); after scenario 2's no-op run, the phases of a no-op run through the public APIs
-          --module PATH      the built module's CalSync.psd1 (scenarios 5, 6, 7; default out/CalSync/CalSync.psd1)
+          --module PATH      the built module's CalSync.psd1 (scenarios 5, 6, 7, 8; default out/CalSync/CalSync.psd1)
           --child-env N=V    set an environment variable in the child processes only (repeatable), e.g. a runtime
                              setting such as DOTNET_TieredPGO=0; the stand-ins in this process keep theirs
 
@@ -110,6 +111,7 @@ public static class Program
         if (s.Contains(6)) rows.AddRange(options.EngineOnly6 ? await Scenarios.ManySyncsAsync(options) : await ModuleScenario.ManySyncsAsync(options));
         if (s.Contains(5)) rows.AddRange(await ModuleScenario.RunAsync(options));
         if (s.Contains(7)) rows.AddRange(await ModuleScenario.ScheduledNoOpAsync(options));
+        if (s.Contains(8)) rows.AddRange(await ResidentScenario.RunAsync(options));
         foreach (var row in rows) options.Log($"{row.Id}: {row.Result.WallSeconds:0.00} s, Graph {row.Graph}, Bitrix24 {row.Bitrix24}{(row.Problems.Count > 0 ? "  PROBLEMS: " + string.Join("; ", row.Problems) : "")}");
         return rows;
     }

@@ -464,6 +464,38 @@ public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposab
         Assert.Equal("SyncNotFound", Assert.Single(Run("Get-CalSyncStatus -Name Nope").ErrorIds));
     }
 
+    /// <summary>Issue 21: the status says when runs come further apart than the interval (the resident mode pacing syncs that share a portal).</summary>
+    [Fact]
+    public void Get_CalSyncStatus_shows_the_achieved_interval_and_whether_the_sync_is_paced()
+    {
+        Run("New-CalSync -Name Work -Interval 1; Start-CalSync -Name Work").Ok();
+        // The history as the runs of an hour would leave it: the one real record, repeated at the starts given.
+        var path = Directory.EnumerateFiles(_home.File("history")).Single();
+        var record = JsonNode.Parse(File.ReadLines(path).Single())!.AsObject();
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        void Runs(int count, TimeSpan apart)
+        {
+            for (var i = 0; i < count; i++, start += apart)
+            {
+                record["start"] = start.ToString("o");
+                record["end"] = start.AddSeconds(2).ToString("o");
+                record["runId"] = Guid.NewGuid().ToString();
+                File.AppendAllText(path, record.ToJsonString() + "\n");
+            }
+        }
+
+        Runs(6, TimeSpan.FromMinutes(1));
+        var onTime = (dynamic)Run("Get-CalSyncStatus -Name Work").Ok().Output.Single();
+        Assert.Equal(TimeSpan.FromMinutes(1), (TimeSpan)onTime.AchievedInterval);
+        Assert.False((bool)onTime.Paced);
+
+        Runs(6, TimeSpan.FromMinutes(4));
+        var paced = (dynamic)Run("Get-CalSyncStatus -Name Work").Ok().Output.Single();
+        Assert.Equal(TimeSpan.FromMinutes(4), (TimeSpan)paced.AchievedInterval);
+        Assert.True((bool)paced.Paced);
+        Assert.Single(Run("Get-CalSyncStatus | Where-Object Paced").Ok().Output);
+    }
+
     [Fact]
     public void StopProcessing_cancels_the_run_and_the_next_run_completes_without_duplicates()
     {

@@ -43,11 +43,11 @@ public sealed class Tally
 /// </summary>
 public static class Comparison
 {
-    /// <summary>Whether Bitrix24 can hold the series as a series (BITRIX24.md §9); otherwise it travels as single events.</summary>
+    /// <summary>Whether Bitrix24 can hold the series as a series (docs/bitrix24-api.md, "Recurrence"); otherwise it travels as single events.</summary>
     public static bool BitrixCanHold(Meeting m)
     {
         if (m.Recurrence is not { } p) return true;
-        if (m.Cancelled.Length > 0) return false; // no REST way to cancel one occurrence (§9.4)
+        if (m.Cancelled.Length > 0) return false; // no REST way to cancel one occurrence (docs/bitrix24-api.md, "What REST cannot express")
         switch (p.Kind)
         {
             case PatternKind.RelativeMonthly or PatternKind.RelativeYearly:

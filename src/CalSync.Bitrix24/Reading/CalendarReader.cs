@@ -27,11 +27,12 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
         return chosen;
     }
 
-    public async Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken)
+    public async Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, bool whole, CancellationToken cancellationToken)
     {
         try
         {
-            return await ReadCoreAsync(window, ReadCursor.Parse(cursor?.Text), allowReresolve: true, cancellationToken).ConfigureAwait(false);
+            var far = whole || options.FarReadInterval <= TimeSpan.Zero ? null : FarCache.Decode(cursor?.Data);
+            return await ReadCoreAsync(window, ReadCursor.Parse(cursor?.Text), far, allowReresolve: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Bitrix24SectionException e)
         {
@@ -45,7 +46,11 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
 
     private string SectionFrom => !string.IsNullOrWhiteSpace(options.SectionId) ? "id:" + options.SectionId!.Trim() : "name:" + (options.SectionName ?? "").Trim();
 
-    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, ReadCursor cursor, bool allowReresolve, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the window: with a usable <paramref name="far"/> cache the hot range only, the far range taken from the
+    /// cache; otherwise everything, and (with <see cref="Bitrix24ConnectionOptions.FarReadInterval"/> set) a new cache.
+    /// </summary>
+    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, ReadCursor cursor, FarCache? far, bool allowReresolve, CancellationToken cancellationToken)
     {
         var listedNow = false;
         if (cursor.SectionId is not null && cursor.SectionFrom == SectionFrom) state.SectionId = cursor.SectionId;
@@ -58,14 +63,29 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
 
         var readFrom = window.StartUtc.Date.AddDays(-1);
         var readTo = window.EndUtc.Date.AddDays(1);
+        var ranges = ReadRanges.For(readFrom, readTo, (window.NowUtc == default ? window.StartUtc : window.NowUtc).Date, options.HotDays);
+        var splitting = options.FarReadInterval > TimeSpan.Zero && ranges.HasFar;
+        var hotOnly = splitting && far is not null && far.Ranges == ranges && far.SectionId == sectionId
+            && window.NowUtc >= far.ReadAtUtc && window.NowUtc - far.ReadAtUtc < options.FarReadInterval;
         var reads = new List<BatchCommand>();
         if (!listedNow) reads.Add(new BatchCommand("s", "calendar.section.get", sections.GetParameters()));
         var chunk = 0;
-        for (var from = readFrom; from <= readTo; from = from.AddDays(options.ReadChunkDays))
+        // Hot chunks ("c") are streamed into rows; far chunks ("f") are kept as Bitrix24 sent them, for the cache.
+        void Chunks(string prefix, DateTime rangeFrom, DateTime rangeTo)
         {
-            var to = from.AddDays(options.ReadChunkDays - 1);
-            if (to > readTo) to = readTo;
-            reads.Add(new BatchCommand("c" + (chunk++).ToString(CultureInfo.InvariantCulture), "calendar.event.get", commands.EventGet(sectionId, from, to)));
+            for (var from = rangeFrom; from <= rangeTo; from = from.AddDays(options.ReadChunkDays))
+            {
+                var to = from.AddDays(options.ReadChunkDays - 1);
+                if (to > rangeTo) to = rangeTo;
+                reads.Add(new BatchCommand(prefix + (chunk++).ToString(CultureInfo.InvariantCulture), "calendar.event.get", commands.EventGet(sectionId, from, to)));
+            }
+        }
+        if (!splitting) Chunks("c", readFrom, readTo);
+        else
+        {
+            Chunks("c", ranges.HotFrom, ranges.HotTo);
+            if (!hotOnly)
+                foreach (var (from, to) in ranges.Far()) Chunks("f", from, to);
         }
         foreach (var orphan in cursor.Orphans.Distinct(StringComparer.Ordinal))
             reads.Add(CalendarCommands.GetById("m" + orphan, orphan));
@@ -91,7 +111,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
             {
                 // The cached section is gone: resolve the configured name again and read once more.
                 state.SectionId = null;
-                return await ReadCoreAsync(window, new ReadCursor(), allowReresolve: false, cancellationToken).ConfigureAwait(false);
+                return await ReadCoreAsync(window, new ReadCursor(), null, allowReresolve: false, cancellationToken).ConfigureAwait(false);
             }
             Bitrix24Sections.Choose(listed, sectionId, null); // throws when missing or not local
         }
@@ -102,6 +122,26 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
             {
                 if (row.SectionId.Length == 0 || row.SectionId == sectionId) rows.Add(row);
             }
+        var hotVersions = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (splitting)
+            foreach (var row in rows) hotVersions[row.Id] = row.Version;
+        IReadOnlyList<string> farAnswers;
+        if (hotOnly)
+        {
+            var farRows = FarRows(far!.Answers, sectionId);
+            // A hot row gone (deleted, or moved out of the hot range) or one whose VERSION differs from its far rows
+            // (a series or a long meeting edited, or moved in from the far range): the far range is read now too.
+            if (far.HotVersions.Keys.Any(id => !hotVersions.ContainsKey(id))
+                || farRows.Any(r => hotVersions.TryGetValue(r.Id, out var v) && v != r.Version))
+                return await ReadCoreAsync(window, cursor, null, allowReresolve, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(farRows);
+            farAnswers = far.Answers;
+        }
+        else
+        {
+            farAnswers = results.Where(r => r.Key.StartsWith("f", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value.GetRawText()).ToList();
+            rows.AddRange(FarRows(farAnswers, sectionId));
+        }
         var assembler = new EventAssembler(rows);
 
         // Series definitions: from the first batch (orphans), the cursor cache (same VERSION), or getbyid now.
@@ -153,7 +193,33 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
         var events = assembler.Assemble(window, readFrom, readTo, masters, offset, exceptionRows);
         foreach (var pair in exceptionRows) state.ExceptionRows[pair.Key] = pair.Value;
         state.ReadRange = (readFrom, readTo);
-        return new SideSnapshot(events, newCursor.Serialize());
+        state.Fresh = null;
+        if (!splitting) return new SideSnapshot(events, newCursor.Serialize());
+        var cache = new FarCache
+        {
+            Ranges = ranges, SectionId = sectionId, ReadAtUtc = hotOnly ? far!.ReadAtUtc : window.NowUtc,
+            Answers = farAnswers, HotVersions = hotVersions,
+        };
+        // Dates are read in the portal's days: a day's margin on each side keeps "fresh" to what the hot read surely covered.
+        var fresh = hotOnly ? new SyncWindow(DateTime.SpecifyKind(ranges.HotFrom.AddDays(1), DateTimeKind.Utc), DateTime.SpecifyKind(ranges.HotTo, DateTimeKind.Utc)) : null;
+        state.Fresh = fresh ?? new SyncWindow(DateTime.SpecifyKind(ranges.HotFrom.AddDays(1), DateTimeKind.Utc), DateTime.SpecifyKind(ranges.HotTo, DateTimeKind.Utc));
+        var data = hotOnly && far!.SameHot(hotVersions) ? far.Bytes : cache.Encode();
+        return new SideSnapshot(events, new SideCursor(newCursor.Serialize(), data)) { Fresh = fresh };
+    }
+
+    private static List<EventRow> FarRows(IEnumerable<string> answers, string sectionId)
+    {
+        var rows = new List<EventRow>();
+        foreach (var answer in answers)
+        {
+            using var doc = JsonDocument.Parse(answer);
+            foreach (var item in Json.Items(doc.RootElement.Clone()))
+            {
+                var row = EventRow.Parse(item);
+                if (row.SectionId.Length == 0 || row.SectionId == sectionId) rows.Add(row);
+            }
+        }
+        return rows;
     }
 
     /// <summary>

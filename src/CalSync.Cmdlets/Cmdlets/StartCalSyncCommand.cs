@@ -110,6 +110,9 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
             terminated = true;
             stop.Cancel();
         });
+        // Minute-fresh where double bookings happen (the next two weeks), a full read every 20 minutes for the rest:
+        // an idle cycle costs a tenth of a window read (docs/architecture.md, "Bitrix24 reads: hot and far").
+        FarReadInterval = ResidentLoop.FarReadInterval;
         var loop = new ResidentLoop(() => Resolve(patterns), d => OnPipeline(() => Cycle(d)), m => Post(() => WriteWarning(m)));
         WriteVerbose($"Resident: {first.Count} sync(s), each at its own interval; SIGTERM stops after the run in progress.");
         Await(_ => loop.RunAsync(stop.Token));

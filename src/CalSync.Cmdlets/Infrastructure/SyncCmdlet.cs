@@ -24,6 +24,9 @@ public abstract class SyncCmdlet : CalSyncCmdlet
     [SupportsWildcards]
     public string[] Name { get; set; } = Array.Empty<string>();
 
+    /// <summary>Above zero: Bitrix24's far range is read this often only, the hot range every run (the resident mode sets it).</summary>
+    protected TimeSpan FarReadInterval { get; set; }
+
     /// <summary>
     /// Engine work over the sync's two calendars (connected from its connections), with its progress shown. Null when it
     /// could not start or failed as a whole: the error is written, with the sync as its target, after the record
@@ -43,7 +46,7 @@ public abstract class SyncCmdlet : CalSyncCmdlet
             {
                 var outlookConnection = factory.Connection(definition.OutlookConnection, EngineKind.Outlook);
                 var bitrix24Connection = factory.Connection(definition.Bitrix24Connection, EngineKind.Bitrix24);
-                using var bitrix24 = factory.Bitrix24(bitrix24Connection);
+                using var bitrix24 = factory.Bitrix24(bitrix24Connection, FarReadInterval);
                 using var outlook = await factory.OutlookAsync(outlookConnection, ct).ConfigureAwait(false);
                 return await work(outlook, bitrix24, progress, ct).ConfigureAwait(false);
             });

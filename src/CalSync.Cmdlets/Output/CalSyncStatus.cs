@@ -21,6 +21,14 @@ public sealed class CalSyncStatus
         LastRun = last.Start; LastOutcome = EnumMap.To<RunOutcome>(last.Outcome);
         NextDue = last.Start + d.Interval;
         if (last.ErrorId is not null) (LastErrorId, LastError) = (last.ErrorId, last.Message ?? last.ErrorId);
+        var gaps = new List<TimeSpan>();
+        for (var i = history.Count - 1; i > 0 && gaps.Count < PacingRuns; i--) gaps.Add(history[i].Start - history[i - 1].Start);
+        if (gaps.Count > 0)
+        {
+            gaps.Sort();
+            AchievedInterval = gaps[gaps.Count / 2];
+            Paced = AchievedInterval > TimeSpan.FromTicks(d.Interval.Ticks * 3 / 2);
+        }
         for (var i = history.Count - 1; i >= 0; i--)
         {
             if (Succeeded(history[i]))
@@ -50,6 +58,14 @@ public sealed class CalSyncStatus
     /// </summary>
     public DateTimeOffset? NextDue { get; }
     public TimeSpan Interval { get; }
+    /// <summary>The median time between the starts of the last runs (up to <see cref="PacingRuns"/> of them; null before the second run).</summary>
+    public TimeSpan? AchievedInterval { get; }
+    /// <summary>
+    /// Runs come at least half as far apart again as <see cref="Interval"/>: in the resident mode, the syncs sharing a
+    /// Bitrix24 portal need more requests than its bucket allows, and every sync's interval is stretched the same
+    /// (docs/scale.md); for scheduled runs, the schedule did not run (the machine was off, a run failed to start).
+    /// </summary>
+    public bool Paced { get; }
     /// <summary>Linked meeting pairs (null when the state file cannot be read).</summary>
     public int? Links { get; }
     public string OutlookConnection { get; }
@@ -59,6 +75,8 @@ public sealed class CalSyncStatus
     /// <summary>Why the newest attempt failed (null when it succeeded).</summary>
     public string? LastError { get; }
     public string? LastErrorId { get; }
+
+    internal const int PacingRuns = 5;
 
     public override string ToString() => Name;
 }

@@ -76,7 +76,8 @@ internal sealed class SideFactory
         catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.OutlookCommand); }
     }
 
-    public Bitrix24CalendarSide Bitrix24(ConnectionRecord c)
+    /// <summary>The connection's calendar; <paramref name="farReadInterval"/> above zero reads the far range that often only (the resident mode).</summary>
+    public Bitrix24CalendarSide Bitrix24(ConnectionRecord c, TimeSpan farReadInterval = default)
     {
         SecretStore secrets;
         try { secrets = SecretStore.Open(_store, UsesPlaintext(c)); }
@@ -88,7 +89,7 @@ internal sealed class SideFactory
             throw new CalSyncException(ErrorIds.ConnectionSecretMissing,
                 $"The secret of the Bitrix24 connection '{c.Name}' is missing from the key store. Run Connect-Bitrix24 -Name '{c.Name}' again.");
         var secret = Bitrix24Secret.Parse(text);
-        return new Bitrix24CalendarSide(Bitrix24Options(c, secret, secrets));
+        return new Bitrix24CalendarSide(Bitrix24Options(c, secret, secrets) with { FarReadInterval = farReadInterval });
     }
 
     public static Bitrix24ConnectionOptions Bitrix24Options(ConnectionRecord c, Bitrix24Secret secret, ISecretStore? secrets)

@@ -9,8 +9,15 @@ namespace CalSync.Engine.Sides;
 /// <summary>The part of time a sync looks at, in UTC: [Start, End).</summary>
 public sealed record SyncWindow(DateTime StartUtc, DateTime EndUtc)
 {
+    /// <summary>The run's now (the window is built around it); a side that reads part of the window often places that part here.</summary>
+    public DateTime NowUtc { get; init; }
+
     public static SyncWindow Around(DateTime nowUtc, int pastDays, int futureDays) =>
-        new(DateTime.SpecifyKind(nowUtc.Date.AddDays(-pastDays), DateTimeKind.Utc), DateTime.SpecifyKind(nowUtc.Date.AddDays(futureDays + 1), DateTimeKind.Utc));
+        new(DateTime.SpecifyKind(nowUtc.Date.AddDays(-pastDays), DateTimeKind.Utc), DateTime.SpecifyKind(nowUtc.Date.AddDays(futureDays + 1), DateTimeKind.Utc))
+        { NowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc) };
+
+    /// <summary>Whether [start, end) lies inside the window.</summary>
+    public bool Contains(DateTime startUtc, DateTime endUtc) => startUtc >= StartUtc && endUtc <= EndUtc;
 
     /// <summary>Whether [start, end) touches the window (all-day dates are read as UTC midnights).</summary>
     public bool Overlaps(DateTime startUtc, DateTime endUtc) =>
@@ -21,7 +28,15 @@ public sealed record SyncWindow(DateTime StartUtc, DateTime EndUtc)
 /// Everything a side holds in the window, complete (a side that reads changes incrementally keeps
 /// its own snapshot inside <see cref="Cursor"/>), and the cursor to save once the run's state is saved.
 /// </summary>
-public sealed record SideSnapshot(IReadOnlyList<CalEvent> Events, SideCursor? Cursor);
+public sealed record SideSnapshot(IReadOnlyList<CalEvent> Events, SideCursor? Cursor)
+{
+    /// <summary>
+    /// Null: every event was read now. Otherwise only this part of the window was read now, and the events outside it
+    /// are as an earlier read saw them: a run that writes anything touching them reads the whole window first
+    /// (<see cref="ICalendarSide.ReadWholeAsync"/>), so nothing is decided on what may have changed since.
+    /// </summary>
+    public SyncWindow? Fresh { get; init; }
+}
 
 /// <summary>
 /// What a side keeps between runs: a short <see cref="Text"/> (a delta link, a section id; kept inside the state file)
@@ -69,6 +84,10 @@ public interface ICalendarSide
     /// <summary>Reads every meeting in the window. A series comes back as one item with its recurrence and exceptions.</summary>
     Task<SideSnapshot> ReadAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken);
 
+    /// <summary>Reads every meeting in the window now (a snapshot without <see cref="SideSnapshot.Fresh"/>).</summary>
+    Task<SideSnapshot> ReadWholeAsync(SyncWindow window, SideCursor? cursor, CancellationToken cancellationToken) =>
+        ReadAsync(window, cursor, cancellationToken);
+
     /// <summary>
     /// Writes in order (batched as the side allows). One result per operation, in the same order. Item failures are
     /// results; a failure of the whole side (auth, network after retries) throws <see cref="SideUnavailableException"/>.
@@ -77,6 +96,12 @@ public interface ICalendarSide
     /// the rest come back <see cref="WriteStatus.NotAttempted"/>. Without one every operation is attempted.
     /// </summary>
     Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<WriteOperation> operations, WriteHalt? halt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The cursor to save after this run's writes, given the one its read returned: a side that keeps part of what it
+    /// read in the cursor forgets what the writes made stale there (the next read then reads it again).
+    /// </summary>
+    SideCursor? CursorAfterWrites(SideCursor? read) => read;
 
     /// <summary>Null when the side can store this series as a series; otherwise why not (it then travels as single events).</summary>
     string? CannotExpress(Recurrence recurrence, CalEvent series);

@@ -27,6 +27,9 @@ public sealed class ResidentLoop
     /// <summary>The longest wait between two reads of the definitions (a sync defined meanwhile starts within it).</summary>
     public static readonly TimeSpan RereadEvery = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a resident run reads a side's far range (a side that can read part of its window; the rest every run).</summary>
+    public static readonly TimeSpan FarReadInterval = TimeSpan.FromMinutes(20);
+
     /// <summary>The longest back-off of a failing sync.</summary>
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 

@@ -93,13 +93,31 @@ public sealed partial class SyncRunner
             return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = RunErrorIds.Of(e), Message = e.Message, FailedSide = e.Side }, null, options);
         }
 
-        var plan = Planner.Decide(new PlanInput
+        Plan Decide() => Planner.Decide(new PlanInput
         {
             Definition = definition, State = state, Projector = projector,
             Outlook = outlookEvents, Bitrix24 = bitrix24Events, Elsewhere = elsewhere, Window = window, Merge = merge,
             CannotExpress = (side, series) => SideOf(side).CannotExpress(series.Recurrence!, series),
             OtherSyncs = _store.SyncNames(),
         });
+        var plan = Decide();
+        // Bitrix24 read part of the window now and kept the rest as last read: a plan that writes anything there is
+        // made again on a whole read, so no write rests on what may have changed since (docs/architecture.md, "Bitrix24 reads: hot and far").
+        if (bitrix24.Fresh is { } fresh && plan.Writes.Any(w => Touches(w, Side.Bitrix24) && !IsInside(w, fresh)))
+        {
+            log("The plan writes beyond the part of Bitrix24 read now: reading its whole window.");
+            try
+            {
+                bitrix24 = await _bitrix24.ReadWholeAsync(window, state.CursorOf(Side.Bitrix24), cancellationToken).ConfigureAwait(false);
+                elsewhere.RemoveAll(e => e.Item1 == Side.Bitrix24);
+                bitrix24Events = await ConfirmVanishedAsync(Side.Bitrix24, state, window, bitrix24.Events, IdsOf(bitrix24.Events), IdsOf(outlookEvents), elsewhere, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SideUnavailableException e)
+            {
+                return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = RunErrorIds.Of(e), Message = e.Message, FailedSide = e.Side }, null, options);
+            }
+            plan = Decide();
+        }
         log(plan.ToString());
         var namer = new Namer(outlookEvents, bitrix24Events, projector.Profile.Carry == Carry.BusyOnly);
         if (options.WhatIf) return new RunResult(record with { Outcome = RunOutcome.WhatIf, End = DateTimeOffset.UtcNow, Items = Outcomes(plan, null, namer) }, plan);
@@ -162,6 +180,17 @@ public sealed partial class SyncRunner
             ErrorId = record.ErrorId ?? (invalidMeetings.Count > 0 ? RunErrorIds.MeetingInvalid : failed > 0 ? RunErrorIds.ItemFailed : null),
             Items = items,
         }, plan, options);
+    }
+
+    /// <summary>Whether the write reads or writes an item of <paramref name="side"/>.</summary>
+    private static bool Touches(PlannedWrite write, Side side) => write.TargetSide == side || write.Source?.Side == side;
+
+    /// <summary>Whether everything the write is about (what it writes, what it replaces, where its link was) lies inside <paramref name="part"/>; a series never does.</summary>
+    private static bool IsInside(PlannedWrite write, SyncWindow part)
+    {
+        foreach (var e in new[] { write.Desired, write.Existing, write.Source?.Event })
+            if (e is not null && (e.Recurrence is not null || !part.Contains(e.Start.SortKeyUtc, e.End.SortKeyUtc))) return false;
+        return write.PreviousLink is not { } link || part.Contains(link.StartUtc, link.EndUtc);
     }
 
     private static HashSet<string> IdsOf(IReadOnlyList<CalEvent> events)
@@ -320,7 +349,7 @@ public sealed partial class SyncRunner
                 if (write.Kind == WriteKind.Create) keptJournal.AddRange(journalOf[(write.TargetSide, write.Source!.Id)]);
             }
         }
-        _store.SaveState(definition.Name, state.WithCursors(outlook.Cursor, bitrix24.Cursor) with
+        _store.SaveState(definition.Name, state.WithCursors(_outlook.CursorAfterWrites(outlook.Cursor), _bitrix24.CursorAfterWrites(bitrix24.Cursor)) with
         {
             Initialized = state.Initialized || completed,
             PendingMerge = completed ? null : merge,

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
-/// <c>batch</c> (BITRIX24.md §4): up to 50 <c>method?query</c> commands decoded with parse_str, <c>$result[key][path]</c>
+/// <c>batch</c> (docs/bitrix24-api.md, "Batch"): up to 50 <c>method?query</c> commands decoded with parse_str, <c>$result[key][path]</c>
 /// references to earlier answers, <c>halt</c>, and the five result maps serialised the PHP way (<c>[]</c> when empty).
 /// </summary>
 internal sealed partial class BatchRunner(RestDispatcher dispatcher, Portal portal, RequestJournal journal, FaultKnobs faults)

@@ -1,6 +1,6 @@
 namespace CalSync.Sandbox.Bitrix24;
 
-/// <summary>Server-side limits (BITRIX24.md §3.1, §3.2), changeable while the service runs.</summary>
+/// <summary>Server-side limits (docs/bitrix24-api.md, "Limits"), changeable while the service runs.</summary>
 public sealed class Bitrix24Limits
 {
     /// <summary>Leaky bucket on/off: more than <see cref="BurstLimit"/> queued requests → 503 QUERY_LIMIT_EXCEEDED.</summary>
@@ -14,7 +14,7 @@ public sealed class Bitrix24Limits
     /// <summary>Added to each call's measured execution time, so tests can reach the operating limit quickly.</summary>
     public TimeSpan SimulatedProcessingTime { get; set; }
 
-    /// <summary>Status for INVALID_CREDENTIALS and insufficient_scope: the docs say 403, the source 401 (§2.3, unconfirmed).</summary>
+    /// <summary>Status for INVALID_CREDENTIALS and insufficient_scope: the docs say 403, the source 401 (docs/bitrix24-api.md, "Authentication errors").</summary>
     public int AuthErrorStatus { get; set; } = 401;
 
     public void UseEnterprisePlan() { BurstLimit = 250; DrainPerSecond = 5; }

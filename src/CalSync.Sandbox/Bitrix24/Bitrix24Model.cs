@@ -1,7 +1,7 @@
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
-/// A recurrence rule as Bitrix24 stores it (BITRIX24.md §9.1). <see cref="Until"/> null means "no end"
+/// A recurrence rule as Bitrix24 stores it (docs/bitrix24-api.md, "RRULE in and out"). <see cref="Until"/> null means "no end"
 /// (stored as 2038-01-01); <see cref="ByDay"/> is only kept for WEEKLY (empty expands as Monday).
 /// </summary>
 public sealed record Bitrix24RecurrenceRule(string Frequency, int Interval, IReadOnlyList<DayOfWeek> ByDay, int? Count, DateOnly? Until);

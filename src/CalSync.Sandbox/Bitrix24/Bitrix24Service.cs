@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
-/// A local Bitrix24 portal with the calendar REST methods (BITRIX24.md §12): webhook and OAuth routes, the success and
+/// A local Bitrix24 portal with the calendar REST methods (docs/bitrix24-api.md): webhook and OAuth routes, the success and
 /// error envelopes, batch, the leaky bucket and operating limit, culture-formatted dates and recurrence expansion.
 /// It runs its own Kestrel on 127.0.0.1; <c>/_sandbox/</c> on the same port is the control API.
 /// </summary>
@@ -273,7 +273,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
             JsonNode? result;
             if (route.Method == "batch")
             {
-                // The outer batch call is not metered; each sub-call is, against its own method (§3.2).
+                // The outer batch call is not metered; each sub-call is, against its own method (docs/bitrix24-api.md, "The operating limit").
                 var watch = Stopwatch.StartNew();
                 result = _batch.Run(parameters, caller);
                 time = Envelope.Time(_portal, start, watch.Elapsed.TotalSeconds, 0, (start.ToUnixTimeSeconds() / 60 + 10) * 60);
@@ -284,11 +284,11 @@ public sealed class Bitrix24Service : IAsyncDisposable
                 if (isWrite) Journal.OnWriteHandled(record);
                 time = Envelope.Time(_portal, start, processing, operating, resetAt);
             }
-            await WriteAsync(context, 200, new JsonObject { ["result"] = result, ["time"] = time });
+            await WriteAsync(context, 200, new JsonObject { ["result"] = result, ["time"] = time }, Journal);
         }
         catch (Bitrix24RestException error)
         {
-            await WriteAsync(context, error.Status, Envelope.Error(error));
+            await WriteAsync(context, error.Status, Envelope.Error(error), Journal);
         }
     }
 
@@ -334,7 +334,7 @@ public sealed class Bitrix24Service : IAsyncDisposable
 
     /// <summary>
     /// Query parameters, overridden by the body: JSON only for exactly <c>application/json</c> (invalid JSON silently
-    /// counts as no parameters), parse_str for anything else (§1.2).
+    /// counts as no parameters), parse_str for anything else (docs/bitrix24-api.md, "Transport: routes and parameters").
     /// </summary>
     private static JsonObject RequestParameters(HttpRequest request, string body)
     {
@@ -365,12 +365,14 @@ public sealed class Bitrix24Service : IAsyncDisposable
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
-    internal static async Task WriteAsync(HttpContext context, int status, JsonNode? body)
+    internal static async Task WriteAsync(HttpContext context, int status, JsonNode? body, RequestJournal? journal = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.AccessControlAllowOrigin = "*";
-        await context.Response.WriteAsync(body?.ToJsonString(WireJson) ?? "null", context.RequestAborted);
+        var text = body?.ToJsonString(WireJson) ?? "null";
+        journal?.OnAnswered(Encoding.UTF8.GetByteCount(text));
+        await context.Response.WriteAsync(text, context.RequestAborted);
     }
 
     private static Task WriteServerErrorAsync(HttpContext context) =>

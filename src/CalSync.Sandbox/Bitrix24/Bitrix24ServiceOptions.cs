@@ -15,15 +15,15 @@ public sealed class Bitrix24ServiceOptions
     /// <summary>A second user with a webhook of their own, who invites the user to meetings; not an administrator.</summary>
     public int ColleagueId { get; init; } = 2;
     public string ColleagueName { get; init; } = "Colleague User";
-    /// <summary>The user's zone: used for naive datetimes without <c>timezone_from</c> (BITRIX24.md §8.2).</summary>
+    /// <summary>The user's zone: used for naive datetimes without <c>timezone_from</c> (docs/bitrix24-api.md, "Input dates and zones").</summary>
     public string UserTimeZone { get; init; } = "UTC";
-    /// <summary>The server's zone: TIMESTAMP_X, <c>time.date_start</c> and the DATE_FROM_TS_UTC skew (§8.3).</summary>
+    /// <summary>The server's zone: TIMESTAMP_X, <c>time.date_start</c> and the DATE_FROM_TS_UTC skew (docs/bitrix24-api.md, "Portal culture and dates").</summary>
     public string ServerTimeZone { get; init; } = "UTC";
     /// <summary>Webhook secret; null generates one.</summary>
     public string? WebhookSecret { get; init; }
     /// <summary>Scopes granted to the webhook.</summary>
     public IReadOnlyList<string> WebhookScopes { get; init; } = ["calendar"];
-    /// <summary>Leaky bucket: burst X and drain Y per second (§3.1). Enterprise plan: 250 / 5.</summary>
+    /// <summary>Leaky bucket: burst X and drain Y per second (docs/bitrix24-api.md, "Limits"). Enterprise plan: 250 / 5.</summary>
     public bool RateLimitEnabled { get; init; } = true;
     public int BurstLimit { get; init; } = 50;
     public double DrainPerSecond { get; init; } = 2;

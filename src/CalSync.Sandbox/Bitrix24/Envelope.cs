@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace CalSync.Sandbox.Bitrix24;
 
-/// <summary>The <c>time</c> object of a success answer and the error body (BITRIX24.md §1.3, §1.4).</summary>
+/// <summary>The <c>time</c> object of a success answer and the error body (docs/bitrix24-api.md, "The answer envelope").</summary>
 internal static class Envelope
 {
     public static JsonObject Time(Portal portal, DateTimeOffset start, double processing, double? operating = null, long? operatingResetAt = null)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
-/// <c>calendar.event.add|update|delete</c> (BITRIX24.md §6.4–§6.6, §8.2, §9.3). Callers hold the state gate.
+/// <c>calendar.event.add|update|delete</c> (docs/bitrix24-api.md: those three, "Input dates and zones", "Exceptions and splits"). Callers hold the state gate.
 /// </summary>
 internal sealed partial class EventCommands(Portal portal, CalendarState state, SectionCommands sections)
 {
@@ -22,7 +22,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
 
     public int Add(RestParams p)
     {
-        // The source checks in this order and names the first missing one (§6.4).
+        // The source checks in this order and names the first missing one (docs/bitrix24-api.md, "calendar.event.add").
         foreach (var name in new[] { "from", "to", "name", "ownerId", "type" })
         {
             var present = name switch
@@ -53,7 +53,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         return id;
     }
 
-    /// <summary>Returns the ID (int) or, for a <c>next</c> split, the documented object form (§6.5).</summary>
+    /// <summary>Returns the ID (int) or, for a <c>next</c> split, the documented object form (docs/bitrix24-api.md, "Exceptions and splits").</summary>
     public JsonNode Update(RestParams p)
     {
         var id = p.Int("id");
@@ -95,7 +95,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             throw Culture.Error(CalendarMessage.EventDeleteError);
         if (target.IsInvitation) return DeleteInvitation(target);
 
-        // Soft delete with the cascade of §6.6: a master takes its exceptions along; an exception takes its
+        // Soft delete with the cascade of docs/bitrix24-api.md, "calendar.event.delete": a master takes its exceptions along; an exception takes its
         // whole series (REST calls DeleteEvent without a recursion mode).
         var doomed = new List<Bitrix24Event> { target };
         var seriesId = target.RecurrenceId ?? (target.RecurrenceRule is not null ? target.Id : (int?)null);
@@ -198,7 +198,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
 
     private Bitrix24Event Touch(Bitrix24Event e) => e with { Version = e.Version + 1, ModifiedUtc = portal.UtcNow };
 
-    /// <summary><c>this</c>: EXDATE on the master plus a standalone exception row; the answer is the master's ID (§9.3).</summary>
+    /// <summary><c>this</c>: EXDATE on the master plus a standalone exception row; the answer is the master's ID (docs/bitrix24-api.md, "Exceptions and splits").</summary>
     private JsonNode EditOccurrence(Bitrix24Event master, RestParams p, DateOnly date)
     {
         var start = date.ToDateTime(TimeOnly.FromTimeSpan(master.From.TimeOfDay));
@@ -220,7 +220,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         return master.Id;
     }
 
-    /// <summary><c>next</c>: the master ends the day before; a new series starts at the occurrence (§9.3).</summary>
+    /// <summary><c>next</c>: the master ends the day before; a new series starts at the occurrence (docs/bitrix24-api.md, "Exceptions and splits").</summary>
     private JsonNode SplitSeries(Bitrix24Event master, RestParams p, DateOnly date)
     {
         var rule = master.RecurrenceRule!;
@@ -328,13 +328,13 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         if (p.Has("rrule"))
         {
             var rule = ParseRule(p["rrule"]);
-            // An unusable rule clears RRULE and EXDATE (§9.1).
+            // An unusable rule clears RRULE and EXDATE (docs/bitrix24-api.md, "RRULE in and out").
             e = e with { RecurrenceRule = rule, ExcludedDates = rule is null ? [] : e.ExcludedDates };
         }
         return ApplyTimes(e, p, isNew);
     }
 
-    /// <summary><c>is_meeting=Y</c> without <c>attendees</c> clears the list; omitting <c>is_meeting</c> keeps it (§6.5).</summary>
+    /// <summary><c>is_meeting=Y</c> without <c>attendees</c> clears the list; omitting <c>is_meeting</c> keeps it (docs/bitrix24-api.md, "calendar.event.update").</summary>
     private Bitrix24Event ApplyAttendees(Bitrix24Event e, RestParams p)
     {
         List<int> WithHost(IEnumerable<int> others) => new[] { e.MeetingHost }.Concat(others.Where(id => id > 0)).Distinct().ToList();
@@ -372,7 +372,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     }
 
     /// <summary>
-    /// Reads from/to (§8.2): with an offset or Z the instant is shifted by the user's CURRENT offset and stored in the
+    /// Reads from/to (docs/bitrix24-api.md, "Input dates and zones"): with an offset or Z the instant is shifted by the user's CURRENT offset and stored in the
     /// user's zone (the DST hazard); a naive datetime is wall clock in <c>timezone_from</c>/<c>timezone_to</c> or the
     /// user's zone; <c>skip_time=Y</c> (the string only) makes an all-day event whose <c>to</c> is the last day.
     /// An update is not partial for the time block (docs/bitrix24-api.md, "calendar.event.update"): without
@@ -417,7 +417,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             if (InputDates.HasZone(text))
             {
                 if (!InputDates.TryParseZoned(Culture, text, out var utc)) throw Culture.Error(CalendarMessage.ParamInvalid, key);
-                // The user's offset NOW, not at the event's date (§8.2 case 1).
+                // The user's offset NOW, not at the event's date (docs/bitrix24-api.md, "Input dates and zones", 1).
                 return (DateTime.SpecifyKind(utc + portal.UserZone.GetUtcOffset(portal.UtcNow), DateTimeKind.Unspecified), portal.UserZoneId);
             }
             if (!InputDates.TryParseNaive(Culture, text, out var wall)) throw Culture.Error(CalendarMessage.ParamInvalid, key);
@@ -427,7 +427,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         return (Zones.ToWall(DateTime.UnixEpoch.AddSeconds(seconds), portal.ServerZone), portal.UserZoneId);
     }
 
-    /// <summary>No zone parameter means the user's zone; an unknown one falls back to the server zone (§8.4).</summary>
+    /// <summary>No zone parameter means the user's zone; an unknown one falls back to the server zone (docs/bitrix24-api.md, "Input dates and zones").</summary>
     private string ZoneOrDefault(string? zoneParam) =>
         zoneParam is null ? portal.UserZoneId : Zones.Normalize(zoneParam) ?? portal.ServerZoneId;
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace CalSync.Sandbox.Bitrix24;
 
-/// <summary><c>calendar.event.get</c> and <c>calendar.event.getbyid</c> (BITRIX24.md §6.1, §6.2, §9.2). Callers hold the state gate.</summary>
+/// <summary><c>calendar.event.get</c> and <c>calendar.event.getbyid</c> (docs/bitrix24-api.md, "calendar.event.get", "getbyid", "Expansion in calendar.event.get"). Callers hold the state gate.</summary>
 internal sealed class EventQuery(Portal portal, CalendarState state)
 {
     private const long MaxTimestamp = 2145916800; // 2038-01-01, the portal's "no end"

@@ -9,7 +9,7 @@ internal enum EventView { List, ById }
 /// <summary>One expanded occurrence of a recurring master (wall clock in the master's zones).</summary>
 internal sealed record Occurrence(DateTime From, DateTime To, int Index);
 
-/// <summary>The instants Bitrix24 derives from a row, including the server-zone skew of §8.3.</summary>
+/// <summary>The instants Bitrix24 derives from a row, including the server-zone skew (docs/bitrix24-api.md, "Portal culture and dates").</summary>
 internal static class EventTimes
 {
     public static int OffsetFrom(Bitrix24Event e) => e.AllDay ? 0 : Zones.OffsetSeconds(Zones.Find(e.TimeZoneFrom!), e.From);
@@ -41,7 +41,7 @@ internal static class EventTimes
 }
 
 /// <summary>
-/// Renders a stored row as the event object of <c>calendar.event.get</c> / <c>getbyid</c> (BITRIX24.md §7):
+/// Renders a stored row as the event object of <c>calendar.event.get</c> / <c>getbyid</c> (docs/bitrix24-api.md, "The event object"):
 /// numbers as strings, <c>""</c>-or-object fields, culture-formatted dates and the expansion-only fields.
 /// </summary>
 internal static class EventWire
@@ -53,7 +53,7 @@ internal static class EventWire
         var list = view == EventView.List;
         var from = occurrence?.From ?? e.From;
         var to = occurrence?.To ?? e.To;
-        // All-day recurring instances carry date-only strings (§8.1).
+        // All-day recurring instances carry date-only strings (docs/bitrix24-api.md, "Expansion in calendar.event.get").
         var dateOnly = e.AllDay && occurrence is not null;
         string Date(DateTime wall) => dateOnly ? culture.FormatDate(DateOnly.FromDateTime(wall)) : culture.FormatDateTime(wall);
 
@@ -76,7 +76,7 @@ internal static class EventWire
         o["TZ_TO"] = e.TimeZoneTo ?? "";
         o["TZ_OFFSET_FROM"] = S(offsetFrom);
         o["TZ_OFFSET_TO"] = S(offsetTo);
-        // Instances keep the master's TS values (§9.2).
+        // Instances keep the master's TS values (docs/bitrix24-api.md, "Expansion in calendar.event.get").
         o["DATE_FROM_TS_UTC"] = S(EventTimes.FromTimestamp(portal, e));
         o["DATE_TO_TS_UTC"] = S(EventTimes.ToTimestamp(portal, e));
         o["DT_SKIP_TIME"] = e.AllDay ? "Y" : "N";
@@ -218,7 +218,7 @@ internal static class EventWire
             ["CAL_TYPE"] = s.CalType,
             ["OWNER_ID"] = S(s.OwnerId),
             ["CREATED_BY"] = S(s.CreatedBy),
-            // Sections use Y-m-d H:i:s whatever the culture (§5.1).
+            // Sections use Y-m-d H:i:s whatever the culture (docs/bitrix24-api.md, "Sections").
             ["DATE_CREATE"] = Zones.ToWall(s.CreatedUtc, portal.ServerZone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ["TIMESTAMP_X"] = Zones.ToWall(s.ModifiedUtc, portal.ServerZone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ["CAL_DAV_CON"] = null,

@@ -12,7 +12,7 @@ internal static partial class InputDates
         "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
     ];
 
-    // isDateStringContainsTimezone (§8.2): an offset or Z at the end, or an Area/City name.
+    // isDateStringContainsTimezone (docs/bitrix24-api.md, "Input dates and zones"): an offset or Z at the end, or an Area/City name.
     [GeneratedRegex(@"([+-]\d{2}:\d{2}|[+-]\d{4}|Z)$")]
     private static partial Regex OffsetSuffix();
 

@@ -7,7 +7,7 @@ namespace CalSync.Sandbox.Bitrix24;
 internal sealed record Caller(string Credential, bool IsWebhook, IReadOnlyCollection<string> Scopes, int UserId);
 
 /// <summary>
-/// The local app's OAuth server (§2.2): one-hour access tokens, refresh tokens that rotate (the old pair dies on
+/// The local app's OAuth server (docs/bitrix24-api.md, "OAuth authorization code flow"): one-hour access tokens, refresh tokens that rotate (the old pair dies on
 /// every refresh), 30-second authorization codes.
 /// </summary>
 internal sealed class OAuthAuthority(Portal portal)

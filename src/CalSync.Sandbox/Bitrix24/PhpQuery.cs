@@ -6,7 +6,7 @@ namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
 /// PHP <c>parse_str</c>: form bodies, query strings and batch command strings are all decoded this way
-/// (BITRIX24.md §1.2, §4). <c>a[b]=c</c> nests, <c>arr[]=x</c> appends, <c>+</c> becomes a space, later keys win.
+/// (docs/bitrix24-api.md, "Transport: routes and parameters", "Batch"). <c>a[b]=c</c> nests, <c>arr[]=x</c> appends, <c>+</c> becomes a space, later keys win.
 /// PHP arrays become <see cref="JsonObject"/>s with string keys ("0", "1", ...); readers treat them as lists.
 /// </summary>
 internal static class PhpQuery

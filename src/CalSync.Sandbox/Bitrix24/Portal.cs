@@ -41,6 +41,6 @@ internal sealed class Portal(Bitrix24ServiceOptions options)
     /// <summary>PHP <c>mktime</c>: a wall clock read in the server zone, as unix seconds.</summary>
     public long ServerTimestamp(DateTime wall) => Zones.Unix(Zones.ToUtc(wall, ServerZone));
 
-    /// <summary>DATE_CREATE / TIMESTAMP_X: culture format, server zone (§7.3).</summary>
+    /// <summary>DATE_CREATE / TIMESTAMP_X: culture format, server zone (docs/bitrix24-api.md, "TIMESTAMP_X: server zone").</summary>
     public string FormatServerTime(DateTime utc) => Culture.FormatDateTime(Zones.ToWall(utc, ServerZone));
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CalSync.Sandbox.Bitrix24;
 
-/// <summary>Calendar error texts (keys of the source language file, BITRIX24.md §6.9).</summary>
+/// <summary>Calendar error texts (keys of the source language file, docs/bitrix24-api.md, "Calendar error texts").</summary>
 internal enum CalendarMessage
 {
     AccessDenied,
@@ -22,7 +22,7 @@ internal enum CalendarMessage
 }
 
 /// <summary>
-/// The portal's regional settings: date formats (§8.1) and the language of calendar errors and default texts.
+/// The portal's regional settings: date formats (docs/bitrix24-api.md, "Portal culture and dates") and the language of calendar errors and default texts.
 /// </summary>
 internal sealed class PortalCulture
 {

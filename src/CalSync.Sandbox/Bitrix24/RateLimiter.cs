@@ -1,7 +1,7 @@
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
-/// The per-portal leaky bucket (§3.1): each request adds one, the level drains by Y per second, and a request that
+/// The per-portal leaky bucket (docs/bitrix24-api.md, "Limits"): each request adds one, the level drains by Y per second, and a request that
 /// would lift it above X is refused. Forced refusals let tests provoke 503 without a burst.
 /// </summary>
 internal sealed class LeakyBucket(TimeProvider clock, Bitrix24Limits limits)
@@ -35,7 +35,7 @@ internal sealed class LeakyBucket(TimeProvider clock, Bitrix24Limits limits)
 }
 
 /// <summary>
-/// The operating limit (§3.2): execution seconds per method and credential, in ten one-minute buckets.
+/// The operating limit (docs/bitrix24-api.md, "Limits"): execution seconds per method and credential, in ten one-minute buckets.
 /// </summary>
 internal sealed class OperatingMeter(TimeProvider clock)
 {

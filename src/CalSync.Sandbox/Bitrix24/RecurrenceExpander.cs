@@ -1,7 +1,7 @@
 namespace CalSync.Sandbox.Bitrix24;
 
 /// <summary>
-/// <c>ParseRecursion</c> as BITRIX24.md §9.1/§9.2 describes it: occurrence dates of a rule, counted from the
+/// <c>ParseRecursion</c> as docs/bitrix24-api.md, "Expansion in calendar.event.get", describes it: occurrence dates of a rule, counted from the
 /// master's first day. WEEKLY without BYDAY means Monday; MONTHLY on the 29th–31st rolls to the 1st of the next
 /// month; COUNT counts every generated date (EXDATE included); UNTIL is inclusive; no end means 2038-01-01.
 /// </summary>

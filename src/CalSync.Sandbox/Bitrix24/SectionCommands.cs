@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace CalSync.Sandbox.Bitrix24;
 
-/// <summary><c>calendar.section.get|add|update|delete</c> (BITRIX24.md §5). Callers hold the state gate.</summary>
+/// <summary><c>calendar.section.get|add|update|delete</c> (docs/bitrix24-api.md, "Sections"). Callers hold the state gate.</summary>
 internal sealed partial class SectionCommands(Portal portal, CalendarState state)
 {
     [GeneratedRegex(@"[^\w]")]
@@ -125,7 +125,7 @@ internal sealed partial class SectionCommands(Portal portal, CalendarState state
         return s;
     }
 
-    /// <summary>All non-word characters are stripped and the first six kept: <c>"%23000000"</c> becomes <c>#230000</c> (§6.4).</summary>
+    /// <summary>All non-word characters are stripped and the first six kept: <c>"%23000000"</c> becomes <c>#230000</c> (docs/bitrix24-api.md, "calendar.event.add").</summary>
     public static string NormalizeColor(string? value)
     {
         var hex = NonWord().Replace(value ?? "", "");

@@ -11,7 +11,7 @@ internal static class Zones
 
     /// <summary>
     /// <c>Util::prepareTimezone()</c>: a valid IANA name is kept, a Windows name is mapped to IANA, anything else
-    /// is null (the caller falls back to the server zone); empty means UTC (§8.4).
+    /// is null (the caller falls back to the server zone); empty means UTC (docs/bitrix24-api.md, "Input dates and zones").
     /// </summary>
     public static string? Normalize(string? name)
     {

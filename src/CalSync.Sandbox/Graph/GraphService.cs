@@ -223,6 +223,12 @@ public sealed class GraphService : IAsyncDisposable
             return _mailbox.Events.OrderBy(e => e.Created).Select(e => EventRenderer.Render(_mailbox.Single(e), _mailbox, options)).ToList();
     }
 
+    /// <summary>The subjects of the stored events (a cheap look for pollers: nothing rendered).</summary>
+    public IReadOnlyList<string> GetSubjects()
+    {
+        lock (_mailbox.Gate) return _mailbox.Events.Select(e => e.Props["subject"]?.GetValue<string>() ?? "").ToList();
+    }
+
     /// <summary>The calendars (id, name), default first.</summary>
     public IReadOnlyList<(string Id, string Name)> GetCalendars()
     {

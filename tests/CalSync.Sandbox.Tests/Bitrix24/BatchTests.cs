@@ -5,7 +5,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>batch (§4): parse_str decoding, references, halt, the PHP-shaped result maps, limits.</summary>
+/// <summary>batch (docs/bitrix24-api.md, "Batch"): parse_str decoding, references, halt, the PHP-shaped result maps, limits.</summary>
 public sealed class BatchTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>The event object of §7 (field names, wire types, "" vs object), culture formats (§8.1) and input dates (§8.2–§8.5).</summary>
+/// <summary>docs/bitrix24-api.md, "The event object" (field names, wire types, "" vs object), "Portal culture and dates" and "Input dates and zones".</summary>
 public sealed class EventShapeTests
 {
     private static object Timed(string from = "2024-12-11 17:59:00", string to = "2024-12-11 18:59:00", string zone = "Europe/Berlin") =>

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>Leaky bucket (§3.1) and operating limit (§3.2), driven by the manual clock.</summary>
+/// <summary>Leaky bucket and operating limit (docs/bitrix24-api.md, "Limits"), driven by the manual clock.</summary>
 public sealed class LimitsTests
 {
     private static Task<Reply> Read(Bitrix24TestPortal b24) => b24.CallAsync("calendar.section.get", new { type = "user" });

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>OAuth routes and the token endpoint (§2.2, §2.3).</summary>
+/// <summary>OAuth routes and the token endpoint (docs/bitrix24-api.md, "OAuth authorization code flow", "Authentication errors").</summary>
 public sealed class OAuthTests
 {
     private static Task<Reply> ReadWithToken(Bitrix24TestPortal b24, string token) =>

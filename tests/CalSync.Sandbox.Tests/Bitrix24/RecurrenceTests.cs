@@ -5,7 +5,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>calendar.event.get window and expansion (§6.1, §9.1, §9.2), exceptions and splits (§9.3), delete cascade (§6.6).</summary>
+/// <summary>docs/bitrix24-api.md: the calendar.event.get window and "Recurrence" (expansion, exceptions and splits), the delete cascade of "calendar.event.delete".</summary>
 public sealed class RecurrenceTests
 {
     private static object Weekly(object rrule, string from = "2024-12-02 10:00:00", string to = "2024-12-02 11:00:00") =>

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>calendar.section.* (§5).</summary>
+/// <summary>calendar.section.* (docs/bitrix24-api.md, "Sections").</summary>
 public sealed class SectionTests
 {
     [Fact]

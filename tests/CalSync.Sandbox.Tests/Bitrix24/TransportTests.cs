@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace CalSync.Sandbox.Tests.Bitrix24;
 
-/// <summary>BITRIX24.md §1 and §12 "Routing and auth" / "Envelope".</summary>
+/// <summary>docs/bitrix24-api.md, "Transport: routes and parameters", "The answer envelope", "Authentication errors".</summary>
 public sealed class TransportTests
 {
     [Fact]
