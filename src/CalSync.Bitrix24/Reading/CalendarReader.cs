@@ -54,7 +54,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
     {
         var listedNow = false;
         if (cursor.SectionId is not null && cursor.SectionFrom == SectionFrom) state.SectionId = cursor.SectionId;
-        if (state.SectionId is null || (string.IsNullOrWhiteSpace(options.SectionId) && cursor.SectionFrom != SectionFrom && !listedNow))
+        if (state.SectionId is null || (string.IsNullOrWhiteSpace(options.SectionId) && cursor.SectionFrom != SectionFrom))
         {
             await ResolveSectionAsync(cancellationToken).ConfigureAwait(false);
             listedNow = true;

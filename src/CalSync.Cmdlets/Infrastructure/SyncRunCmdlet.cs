@@ -44,7 +44,7 @@ public abstract class SyncRunCmdlet : SyncCmdlet
         {
             SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, End = DateTimeOffset.UtcNow,
             Outcome = error is null ? Engine.Sync.RunOutcome.Aborted : Engine.Sync.RunOutcome.Failed,
-            Mode = options.Merge is { } merge ? "InitialMerge:" + merge : "Incremental", Direction = definition.Direction,
+            Mode = RunMode.Of(options.Merge), Direction = definition.Direction,
             ErrorId = error is null ? ErrorIds.RunStopped : error.FullyQualifiedErrorId.Split(',')[0],
             Message = error is null ? "The run was stopped before it finished; the next run goes on from what it saved." : error.Exception.Message,
             FailedSide = (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException : e) switch

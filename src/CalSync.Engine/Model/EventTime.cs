@@ -45,8 +45,6 @@ public sealed record EventTime : IComparable<EventTime>
     /// <summary>An instant to order by and to compare with the sync window (all-day dates are read as UTC midnight).</summary>
     public DateTime SortKeyUtc => DateTime.SpecifyKind(Value, DateTimeKind.Utc);
 
-    public EventTime InZone(string timeZone) => IsAllDay ? this : Timed(Value, timeZone);
-
     public EventTime Add(TimeSpan span) => IsAllDay ? AllDay(Value.Add(span)) : new EventTime(Value.Add(span), TimeZone, false);
 
     public int CompareTo(EventTime? other) => other is null ? 1 : Value.CompareTo(other.Value);

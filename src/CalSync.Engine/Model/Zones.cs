@@ -35,9 +35,6 @@ public static class Zones
         throw new UnknownTimeZoneException(trimmed);
     }
 
-    public static string ToWindows(string ianaName) =>
-        ianaName == Utc ? "UTC" : TZConvert.IanaToWindows(ianaName);
-
     /// <summary>
     /// One name per rule set, for comparing: zones that Windows folds into one (Europe/Amsterdam and
     /// Europe/Berlin are both "W. Europe Standard Time") compare equal, because a round trip through

@@ -11,12 +11,11 @@ namespace CalSync.Engine.Sync;
 /// control characters (other than tab and line breaks in the description), and text sizes both services take
 /// (255 characters for title and location, 1,000,000 for the description: Graph refuses requests over 4 MB and
 /// Bitrix24 would cut the text, and a cut copy written back would lose the rest). A write whose meeting breaks one of
-/// these is not sent: it fails as an item with <see cref="ErrorId"/> and a message naming the meeting and what to fix,
+/// these is not sent: it fails as an item with <see cref="RunErrorIds.MeetingInvalid"/> and a message naming the meeting and what to fix,
 /// so nothing half-valid reaches a calendar and nothing is deleted or overwritten because of it.
 /// </summary>
 public static class MeetingValidator
 {
-    public const string ErrorId = "MeetingInvalid";
     public const int MaxTitleLength = 255;
     public const int MaxLocationLength = 255;
     public const int MaxDescriptionLength = 1_000_000;
@@ -28,7 +27,7 @@ public static class MeetingValidator
         var problem = Problem(e);
         if (problem is null) return null;
         var from = write.Source?.Side is { } side ? side.ToString() : "source";
-        return $"{ErrorId}: The {from} meeting '{Printable(e.Title, 60)}' ({e.Start}) was not copied to {write.TargetSide}: {problem}. " +
+        return $"{RunErrorIds.MeetingInvalid}: The {from} meeting '{Printable(e.Title, 60)}' ({e.Start}) was not copied to {write.TargetSide}: {problem}. " +
                $"Correct it in {from}, or exclude it with a filter in the sync's mapping.";
     }
 

@@ -11,26 +11,10 @@ namespace CalSync.Engine.Sync;
 /// <summary>A meeting of one side as the planner sees it: the event (a series, a single, or one occurrence of a series that travels on its own) and its view.</summary>
 public sealed record SyncItem
 {
-    private readonly Func<EventView>? _make;
-    private readonly Projector? _projector;
+    private readonly Projector _projector;
     private EventView? _view;
 
-    public SyncItem(Side side, CalEvent @event, EventView view)
-    {
-        Side = side;
-        Event = @event;
-        _view = view;
-    }
-
     /// <summary>The view is projected on first use: a linked item the planner knows unchanged is never projected.</summary>
-    public SyncItem(Side side, CalEvent @event, Func<EventView> view)
-    {
-        Side = side;
-        Event = @event;
-        _make = view;
-    }
-
-    /// <summary>As the lazy constructor, without a closure and a delegate per item (the planner makes one for every item of both sides).</summary>
     internal SyncItem(Side side, CalEvent @event, Projector projector)
     {
         Side = side;
@@ -40,7 +24,7 @@ public sealed record SyncItem
 
     public Side Side { get; }
     public CalEvent Event { get; }
-    public EventView View => _view ??= _projector?.View(Event, Side) ?? _make!();
+    public EventView View => _view ??= _projector.View(Event, Side);
     public string Id => Event.Id;
 }
 
@@ -95,18 +79,16 @@ public sealed record PlannedWrite
 /// </summary>
 public sealed record Plan
 {
-    public string Mode { get; init; } = "Incremental";
+    public string Mode { get; init; } = RunMode.Incremental;
     public IReadOnlyList<PlannedWrite> Writes { get; init; } = Array.Empty<PlannedWrite>();
     public IReadOnlyList<Link> Links { get; init; } = Array.Empty<Link>();
     public IReadOnlyList<UnlinkedItem> Unlinked { get; init; } = Array.Empty<UnlinkedItem>();
     /// <summary>What happens without a write (links made by matching, recovered copies, unlinks, conflicts, skips).</summary>
-    public IReadOnlyList<ItemOutcome> Events { get; init; } = Array.Empty<ItemOutcome>();
+    public IReadOnlyList<ItemOutcome> Outcomes { get; init; } = Array.Empty<ItemOutcome>();
     /// <summary>A side that had linked meetings and now returned none: the run must not delete anything (unless forced).</summary>
     public Side? SuddenlyEmpty { get; init; }
     /// <summary>The mapping and projection code <see cref="Links"/>' hash versions hold under (<see cref="SyncState.ViewFingerprint"/>).</summary>
     public string? ViewFingerprint { get; init; }
-
-    public bool IsEmpty => Writes.Count == 0;
 
     public override string ToString()
     {
@@ -121,7 +103,7 @@ public sealed record Plan
         }
         foreach (var write in Writes) write.AppendTo(text.AppendLine().Append("  "));
         // Skips that share a reason (thousands filtered out by the mapping) take one line.
-        foreach (var group in Events.GroupBy(e => e.Action == ItemAction.Skip ? e.Reason : null))
+        foreach (var group in Outcomes.GroupBy(e => e.Action == ItemAction.Skip ? e.Reason : null))
         {
             if (group.Key is not null && group.Count() > 1)
             {

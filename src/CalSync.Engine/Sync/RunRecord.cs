@@ -53,8 +53,8 @@ public sealed record RunRecord
     public DateTimeOffset Start { get; set; }
     public DateTimeOffset End { get; set; }
     public RunOutcome Outcome { get; set; }
-    /// <summary>"Incremental" or "InitialMerge:&lt;mode&gt;".</summary>
-    public string Mode { get; set; } = "Incremental";
+    /// <summary>The run's mode (<see cref="RunMode"/>).</summary>
+    public string Mode { get; set; } = RunMode.Incremental;
     public SyncDirection Direction { get; set; }
     public SideCounts Outlook { get; set; } = new();
     public SideCounts Bitrix24 { get; set; } = new();

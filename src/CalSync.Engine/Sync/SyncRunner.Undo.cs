@@ -30,14 +30,6 @@ public sealed record UndoOptions
 /// </summary>
 public sealed partial class SyncRunner
 {
-    /// <summary>The error id of a run or reset refused because a removal of copies (<see cref="RemoveCopiesAsync"/>) has not finished.</summary>
-    public const string PendingErrorId = "RemovalPending";
-    /// <summary>The error id of a reset refused because the next run would not find Bitrix24's copies.</summary>
-    public const string ResetNeedsAvoidDuplicates = "ResetNeedsAvoidDuplicates";
-
-    /// <summary>The history's mode of a reset.</summary>
-    public const string ResetMode = "Reset";
-
     internal static string PendingMessage(string name, PendingRemoval removal) =>
         $"A removal of the copies of '{name}' ({string.Join(" and ", removal.Sides)}) started {removal.At:yyyy-MM-dd HH:mm} UTC and did not finish; {Copies(removal.Targets.Count)} may remain. " +
         $"Nothing was read or written. Run Remove-CalSyncCopy -Name '{name}' to finish it.";
@@ -63,7 +55,7 @@ public sealed partial class SyncRunner
         var record = new RunRecord
         {
             SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, Direction = definition.Direction,
-            Mode = "RemoveCopies:" + (sides.Length == 2 ? "Both" : sides[0].ToString()),
+            Mode = RunMode.RemoveCopies(sides),
         };
         var window = SyncWindow.Around(started.UtcDateTime, definition.WindowPastDays, definition.WindowFutureDays);
 
@@ -77,14 +69,14 @@ public sealed partial class SyncRunner
         }
         catch (SideUnavailableException e)
         {
-            return Finish(_store, record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message }, null, options.WhatIf, options.Progress);
+            return Finish(_store, record with { Outcome = RunOutcome.Failed, ErrorId = RunErrorIds.Of(e), Message = e.Message }, null, options.WhatIf, options.Progress);
         }
 
         var plan = new Plan
         {
             Mode = record.Mode,
             Writes = found.Values.SelectMany(f => f.Deletes).ToList(),
-            Events = found.Values.SelectMany(f => f.Kept).ToList(),
+            Outcomes = found.Values.SelectMany(f => f.Kept).ToList(),
         };
         log(plan.ToString());
         var namer = new Namer(Array.Empty<CalEvent>(), Array.Empty<CalEvent>(), projector.Profile.Carry == Carry.BusyOnly);
@@ -116,7 +108,7 @@ public sealed partial class SyncRunner
         }
         catch (SideUnavailableException e)
         {
-            record = record with { ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message };
+            record = record with { ErrorId = RunErrorIds.Of(e), Message = e.Message };
         }
 
         var remaining = Remaining(plan, results);
@@ -132,7 +124,7 @@ public sealed partial class SyncRunner
         return Finish(_store, record with
         {
             Outcome = results.Count == 0 ? RunOutcome.Failed : RunOutcome.CompletedWithErrors,
-            ErrorId = record.ErrorId ?? "ItemFailed",
+            ErrorId = record.ErrorId ?? RunErrorIds.ItemFailed,
             Message = $"{Copies(remaining.Count)} not deleted ({message}). Run Remove-CalSyncCopy -Name '{definition.Name}' again to finish; Start-CalSync refuses until then.",
             Items = items,
         }, plan, options.WhatIf, options.Progress);
@@ -152,23 +144,23 @@ public sealed partial class SyncRunner
             SyncDirection.Bitrix24ToOutlook => InitialMerge.Bitrix24ToOutlook,
             _ => InitialMerge.TwoWay,
         };
-        var record = new RunRecord { SyncName = definition.Name, RunId = Guid.NewGuid(), Start = options.Now ?? DateTimeOffset.UtcNow, Direction = direction, Mode = ResetMode };
+        var record = new RunRecord { SyncName = definition.Name, RunId = Guid.NewGuid(), Start = options.Now ?? DateTimeOffset.UtcNow, Direction = direction, Mode = RunMode.Reset };
         if (!definition.AvoidDuplicates)
             return Finish(store, record with
             {
-                Outcome = RunOutcome.Aborted, ErrorId = ResetNeedsAvoidDuplicates,
+                Outcome = RunOutcome.Aborted, ErrorId = RunErrorIds.ResetNeedsAvoidDuplicates,
                 Message = $"The sync '{definition.Name}' does not avoid duplicates: after a reset its next run could not match the copies on Bitrix24 (only Outlook copies carry a stamp) and would copy their meetings again. " +
                           $"Nothing was changed. Run Set-CalSync -Name '{definition.Name}' -AvoidDuplicates $true first, then Reset-CalSync again.",
             }, null, options.WhatIf, options.Progress).Record;
         using var runLock = options.WhatIf ? null : store.AcquireLock(definition.Name, options.LockWait, cancellationToken);
         var state = store.LoadState(definition.Name);
         if (state.PendingRemoval is { } removal)
-            return Finish(store, record with { Outcome = RunOutcome.Aborted, ErrorId = PendingErrorId, Message = PendingMessage(definition.Name, removal) }, null, options.WhatIf, options.Progress).Record;
+            return Finish(store, record with { Outcome = RunOutcome.Aborted, ErrorId = RunErrorIds.RemovalPending, Message = PendingMessage(definition.Name, removal) }, null, options.WhatIf, options.Progress).Record;
         record = record with
         {
             Outcome = options.WhatIf ? RunOutcome.WhatIf : RunOutcome.Succeeded,
             Message = $"{(options.WhatIf ? "Would forget" : "Forgot")} {state.Links.Count} link(s), {state.Unlinked.Count} item(s) left out of the sync and both read cursors; the calendars stay as they are. " +
-                      $"The next run merges (InitialMerge:{merge}) and matches the meetings again.",
+                      $"The next run merges ({RunMode.Of(merge)}) and matches the meetings again.",
         };
         // A new state that only asks for the merge: a plain Start-CalSync (a schedule) re-matches instead of taking only new data.
         if (!options.WhatIf) store.SaveState(definition.Name, new SyncState { PendingMerge = merge });
@@ -209,7 +201,7 @@ public sealed partial class SyncRunner
             if (Planner.TryParseStamp(e.OriginStamp, definition.Name, out var from, out var sourceId))
                 Candidate(e.Id, $"stamped by CalSync as the copy of {from} meeting {sourceId}");
         // The history since the last reset (before it the ids may belong to another account or portal).
-        var reset = history.Select((r, i) => (r, i)).LastOrDefault(x => x.r.Mode == ResetMode && x.r.Outcome == RunOutcome.Succeeded);
+        var reset = history.Select((r, i) => (r, i)).LastOrDefault(x => x.r.Mode == RunMode.Reset && x.r.Outcome == RunOutcome.Succeeded);
         foreach (var item in history.Skip(reset.r is null ? 0 : reset.i + 1).SelectMany(r => r.Items))
             if (item.TargetSide == side && item.Succeeded && item.Action is ItemAction.Create or ItemAction.Recover && item.TargetId is { } id)
                 Candidate(id, $"made by CalSync (history) as the copy of {side.Other()} meeting {item.SourceId}");

@@ -29,8 +29,8 @@ public sealed record RunOptions
 public sealed record RunResult(RunRecord Record, Plan? Plan);
 
 /// <summary>
-/// One run of one sync (ARCHITECTURE.md, "The data's way through one run"): lock, load, read both sides,
-/// plan, journal the creates, write in batches, save the links atomically, append the history record.
+/// One run of one sync: lock, load, read both sides, plan, journal the creates, write in batches, save the links
+/// atomically, append the history record.
 /// </summary>
 public sealed partial class SyncRunner
 {
@@ -61,12 +61,12 @@ public sealed partial class SyncRunner
         var record = new RunRecord
         {
             SyncName = definition.Name, RunId = Guid.NewGuid(), Start = started, Direction = direction,
-            Mode = merge is null ? (state.Initialized ? "Incremental" : "InitialMerge:None") : "InitialMerge:" + merge,
+            Mode = RunMode.Of(merge ?? (state.Initialized ? null : InitialMerge.None)),
         };
         foreach (var warning in state.LoadWarnings) log(warning);
         // Half the copies of an unfinished removal are gone: a run would take that for deletions to follow on their originals.
         if (state.PendingRemoval is { } removal)
-            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = PendingErrorId, Message = PendingMessage(definition.Name, removal) }, null, options);
+            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = RunErrorIds.RemovalPending, Message = PendingMessage(definition.Name, removal) }, null, options);
         var window = SyncWindow.Around(started.UtcDateTime, definition.WindowPastDays, definition.WindowFutureDays);
 
         options.Progress?.Report(new RunProgress("Reading both calendars", 0, 2));
@@ -90,7 +90,7 @@ public sealed partial class SyncRunner
         }
         catch (SideUnavailableException e)
         {
-            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message, FailedSide = e.Side }, null, options);
+            return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = RunErrorIds.Of(e), Message = e.Message, FailedSide = e.Side }, null, options);
         }
 
         Plan Decide() => Planner.Decide(new PlanInput
@@ -114,11 +114,10 @@ public sealed partial class SyncRunner
             }
             catch (SideUnavailableException e)
             {
-                return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", Message = e.Message, FailedSide = e.Side }, null, options);
+                return Finish(record with { Outcome = RunOutcome.Failed, ErrorId = RunErrorIds.Of(e), Message = e.Message, FailedSide = e.Side }, null, options);
             }
             plan = Decide();
         }
-        record = record with { Mode = plan.Mode };
         log(plan.ToString());
         var namer = new Namer(outlookEvents, bitrix24Events, projector.Profile.Carry == Carry.BusyOnly);
         if (options.WhatIf) return new RunResult(record with { Outcome = RunOutcome.WhatIf, End = DateTimeOffset.UtcNow, Items = Outcomes(plan, null, namer) }, plan);
@@ -127,7 +126,7 @@ public sealed partial class SyncRunner
         {
             var message = $"{empty} returned no meetings although {state.Links.Count} are linked. Nothing was written or deleted. If the calendar really is empty, run Start-CalSync -Name '{definition.Name}' -AllowEmptySide.";
             // Refused: nothing was done, so the record counts nothing (the plan it refused is in the verbose stream).
-            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = "EmptySideGuard", Message = message }, plan, options);
+            return Finish(record with { Outcome = RunOutcome.Aborted, ErrorId = RunErrorIds.EmptySideGuard, Message = message }, plan, options);
         }
 
         // Journal every create, and the merge asked for, before the first write: a run after a crash at any write finds
@@ -151,7 +150,7 @@ public sealed partial class SyncRunner
         catch (SideUnavailableException e)
         {
             failure = e.Message;
-            record = record with { ErrorId = e.IsAuthentication ? "SignInRequired" : "SideUnavailable", FailedSide = e.Side };
+            record = record with { ErrorId = RunErrorIds.Of(e), FailedSide = e.Side };
         }
         catch (OperationCanceledException)
         {
@@ -165,7 +164,7 @@ public sealed partial class SyncRunner
         var failed = items.Count(i => !i.Succeeded);
         var outcome = !completed ? RunOutcome.Failed
             : failed > 0 ? RunOutcome.CompletedWithErrors
-            : plan.Writes.Count == 0 && !plan.Events.Any(e => e.Action is ItemAction.Link or ItemAction.Recover or ItemAction.Unlink or ItemAction.Conflict) ? RunOutcome.NoChanges
+            : plan.Writes.Count == 0 && !plan.Outcomes.Any(e => e.Action is ItemAction.Link or ItemAction.Recover or ItemAction.Unlink or ItemAction.Conflict) ? RunOutcome.NoChanges
             : RunOutcome.Succeeded;
         var summary = outcome switch
         {
@@ -178,7 +177,7 @@ public sealed partial class SyncRunner
         {
             Outcome = outcome,
             Message = summary,
-            ErrorId = record.ErrorId ?? (invalidMeetings.Count > 0 ? MeetingValidator.ErrorId : failed > 0 ? "ItemFailed" : null),
+            ErrorId = record.ErrorId ?? (invalidMeetings.Count > 0 ? RunErrorIds.MeetingInvalid : failed > 0 ? RunErrorIds.ItemFailed : null),
             Items = items,
         }, plan, options);
     }
@@ -276,7 +275,7 @@ public sealed partial class SyncRunner
             if (MeetingValidator.Problem(write) is not { } problem) continue;
             invalid.Add(write.OperationId);
             results[write.OperationId] = WriteResult.Fail(write.OperationId, problem);
-            invalidMeetings.Add(problem.Substring(MeetingValidator.ErrorId.Length + 2));
+            invalidMeetings.Add(problem.Substring(RunErrorIds.MeetingInvalid.Length + 2));
             options.Log?.Invoke(problem);
         }
         if (invalidMeetings.Count > 0 && !definition.ProceedOnError) return invalidMeetings[0];
@@ -395,8 +394,8 @@ public sealed partial class SyncRunner
             namer.Name(item, write.Desired ?? write.Existing ?? write.Source?.Event);
             items.Add(item);
         }
-        foreach (var e in plan.Events) namer.Name(e, null);
-        items.AddRange(plan.Events);
+        foreach (var e in plan.Outcomes) namer.Name(e, null);
+        items.AddRange(plan.Outcomes);
         return items;
     }
 

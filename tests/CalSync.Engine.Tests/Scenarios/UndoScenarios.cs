@@ -156,7 +156,7 @@ public sealed class UndoScenarios
         // A scheduled run meanwhile must not take the deleted copies for deletions to follow on their originals.
         var writes = (h.A.Writes, h.B.Writes);
         var run = h.Run();
-        Assert.Equal((RunOutcome.Aborted, SyncRunner.PendingErrorId), (run.Outcome, run.ErrorId));
+        Assert.Equal((RunOutcome.Aborted, RunErrorIds.RemovalPending), (run.Outcome, run.ErrorId));
         Assert.Contains("Remove-CalSyncCopy -Name 'work'", run.Message);
         Assert.Equal(writes, (h.A.Writes, h.B.Writes));
 
@@ -181,7 +181,7 @@ public sealed class UndoScenarios
         Assert.Equal((RunOutcome.CompletedWithErrors, "ItemFailed"), (undo.Outcome, undo.ErrorId));
         Assert.Contains("1 copy not deleted (Bitrix24:delete:" + refused + ": Access denied)", undo.Message);
         Assert.Equal(new RemovalTarget(Side.Bitrix24, refused), Assert.Single(h.State.PendingRemoval!.Targets));
-        Assert.Equal(SyncRunner.PendingErrorId, h.Run().ErrorId);
+        Assert.Equal(RunErrorIds.RemovalPending, h.Run().ErrorId);
         h.B.FailWhen = _ => null;
         Assert.Equal(1, RemoveCopies(h).Record.Bitrix24.Deleted);
         AssertOnlyOriginals(h, originals);
@@ -276,14 +276,14 @@ public sealed class UndoScenarios
         var state = File.ReadAllBytes(h.Store.StatePath("work"));
 
         var refused = SyncRunner.Reset(h.Store, h.Definition with { AvoidDuplicates = false }, new UndoOptions(), CancellationToken.None);
-        Assert.Equal((RunOutcome.Aborted, SyncRunner.ResetNeedsAvoidDuplicates), (refused.Outcome, refused.ErrorId));
+        Assert.Equal((RunOutcome.Aborted, RunErrorIds.ResetNeedsAvoidDuplicates), (refused.Outcome, refused.ErrorId));
         Assert.Contains("Set-CalSync -Name 'work' -AvoidDuplicates", refused.Message);
         Assert.Equal(state, File.ReadAllBytes(h.Store.StatePath("work")));
 
         h.B.KillAfter(2);
         Assert.Throws<InMemoryCalendar.Killed>(() => RemoveCopies(h));
         var pending = SyncRunner.Reset(h.Store, h.Definition, new UndoOptions(), CancellationToken.None);
-        Assert.Equal(SyncRunner.PendingErrorId, pending.ErrorId);
+        Assert.Equal(RunErrorIds.RemovalPending, pending.ErrorId);
         Assert.NotNull(h.State.PendingRemoval);
     }
 }
