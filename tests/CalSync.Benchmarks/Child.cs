@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CalSync.Bitrix24;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 

@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Linq;
 using System.Management.Automation;
@@ -6,7 +6,7 @@ using System.Net;
 using System.Security;
 using System.Threading.Tasks;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook;
 using CalSync.Outlook.Auth;
 using CalSync.PowerShell.Infrastructure;

@@ -1,7 +1,7 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System.Linq;
 using System.Management.Automation;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook.Auth;
 using CalSync.PowerShell.Infrastructure;
 using CalSync.PowerShell.Sides;

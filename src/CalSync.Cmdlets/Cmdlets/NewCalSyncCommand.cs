@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using SyncDefinition = CalSync.Engine.Sync.SyncDefinition;
 using E = CalSync.Engine.Sync;
 using CalSync.PowerShell.Infrastructure;

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.PowerShell.Infrastructure;
 using System.IO;
 using System.Management.Automation;

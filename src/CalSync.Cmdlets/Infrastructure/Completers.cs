@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -6,7 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using CalSync.Engine.Mapping;
-using CalSync.Engine.Store;
+using CalSync.Store;
 
 namespace CalSync.PowerShell.Infrastructure;
 

@@ -1,9 +1,9 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.IO;
 using System.Linq;
 using CalSync.Engine.Mapping;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 using CalSync.PowerShell.Sides;

@@ -1,10 +1,10 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Bitrix24;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook;
 using CalSync.Outlook.Auth;
 using CalSync.PowerShell.Infrastructure;

@@ -1,7 +1,7 @@
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Engine.Tests.Support;
 using Xunit;

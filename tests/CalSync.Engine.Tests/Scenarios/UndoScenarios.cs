@@ -258,10 +258,10 @@ public sealed class UndoScenarios
         {
             var undo = new SyncRunner(h.Store, h.A, h.B);
             var options = new UndoOptions { LockWait = TimeSpan.Zero };
-            var locked = Assert.Throws<CalSync.Engine.Store.StoreException>(() => undo.RemoveCopiesAsync(h.Definition, options, CancellationToken.None).GetAwaiter().GetResult());
-            Assert.Equal(CalSync.Engine.Store.StoreErrorKind.Locked, locked.Kind);
-            Assert.Equal(CalSync.Engine.Store.StoreErrorKind.Locked,
-                Assert.Throws<CalSync.Engine.Store.StoreException>(() => SyncRunner.Reset(h.Store, h.Definition, options, CancellationToken.None)).Kind);
+            var locked = Assert.Throws<CalSync.Store.StoreException>(() => undo.RemoveCopiesAsync(h.Definition, options, CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Equal(CalSync.Store.StoreErrorKind.Locked, locked.Kind);
+            Assert.Equal(CalSync.Store.StoreErrorKind.Locked,
+                Assert.Throws<CalSync.Store.StoreException>(() => SyncRunner.Reset(h.Store, h.Definition, options, CancellationToken.None)).Kind);
         }
         Assert.Equal((40, 40, 40), (h.A.Events.Count, h.B.Events.Count, h.State.Links.Count));
         RemoveCopies(h);

@@ -1,6 +1,6 @@
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Integration.Tests.Support;
 using Xunit;

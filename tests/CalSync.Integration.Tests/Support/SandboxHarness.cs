@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using CalSync.Bitrix24;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 using CalSync.Sandbox;

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>Where the per-user store lives and why (the reason is shown when the directory cannot be used).</summary>
 public sealed record StoreLocation(string Path, string Source);

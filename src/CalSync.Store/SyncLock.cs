@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>Who holds a sync's lock (written to <c>locks/&lt;name&gt;.owner</c> by the holder).</summary>
 public sealed record LockHolder

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>
 /// The few file operations the store's writes go through. Tests subclass it to make a write fail part-way

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>
 /// Names of syncs, connections and secrets. A name is 1-64 characters: ASCII letters, digits, '-', '_' and '.',

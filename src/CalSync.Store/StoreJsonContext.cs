@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CalSync.Engine.Sync;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>
 /// Serialisation code for every store document, generated at build time: a new process reads and writes the

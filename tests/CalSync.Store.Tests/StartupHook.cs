@@ -1,4 +1,4 @@
-using CalSync.Engine.Store;
+using CalSync.Store;
 
 /// <summary>
 /// .NET startup hook (must be named StartupHook, in no namespace) used only by the store's cross-process lock

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using CalSync.Engine.Store;
+using CalSync.Store;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 /// <summary>A store in a fresh temp directory, deleted afterwards.</summary>
 public sealed class TempStore : IDisposable

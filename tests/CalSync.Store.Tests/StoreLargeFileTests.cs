@@ -1,10 +1,10 @@
 using System.Text;
 using CalSync.Engine.Model;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 /// <summary>
 /// State files of thousands of links are deserialised from the stream (not read whole): the same guarantees as for

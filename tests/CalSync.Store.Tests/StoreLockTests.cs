@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 public sealed class StoreLockTests : IDisposable
 {
@@ -90,7 +90,7 @@ public sealed class StoreLockTests : IDisposable
 
 /// <summary>
 /// A real second .NET process that takes a sync lock through the real store code. The test assembly is
-/// started as an app (`dotnet CalSync.Engine.Tests.dll`; its generated Main does nothing) with itself as a
+/// started as an app (`dotnet CalSync.Store.Tests.dll`; its generated Main does nothing) with itself as a
 /// .NET startup hook: <see cref="StartupHook"/> runs first, takes the lock, prints "LOCKED", and holds it until
 /// its standard input gets a line or closes, or until it is killed.
 /// </summary>

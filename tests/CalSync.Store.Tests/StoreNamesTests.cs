@@ -1,7 +1,7 @@
-using CalSync.Engine.Store;
+using CalSync.Store;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 public sealed class StoreNamesTests : IDisposable
 {

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Identity.Client.Extensions.Msal;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>How secrets are kept on this machine.</summary>
 public enum SecretProtection

@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.Extensions.Msal;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>The MSAL token cache of one connection, registered on a client application.</summary>
 public sealed class TokenCacheRegistration

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace CalSync.Engine.Sides;
+namespace CalSync.Store;
 
 /// <summary>
 /// Opens the system browser for a sign-in the way MSAL.NET does for the Outlook sign-in, so both sign-ins behave (and

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 public sealed class StoreAtomicWriteTests(ITestOutputHelper output) : IDisposable
 {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 public enum ConnectionKind { Outlook, Bitrix24 }
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>What went wrong in the store; the cmdlet layer turns it into an error id (<see cref="StoreException.ErrorId"/>).</summary>
 public enum StoreErrorKind

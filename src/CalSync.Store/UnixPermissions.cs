@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>
 /// Owner-only modes on Unix: directories 0700, files 0600. On Windows nothing is done: the store lives in the user's

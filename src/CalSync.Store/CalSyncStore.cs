@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using CalSync.Engine.Sync;
 
-namespace CalSync.Engine.Store;
+namespace CalSync.Store;
 
 /// <summary>
 /// The per-user store: sync definitions (<c>syncs/</c>), link state (<c>state/</c>), run history (<c>history/</c>),
@@ -182,9 +182,8 @@ public sealed class CalSyncStore : IRunPersistence
     /// <summary>The file name of a cursor part, from its content.</summary>
     internal static string CursorFileNameOf(string stem, string side, byte[] data)
     {
-        byte[] hash;
-        using (var sha = System.Security.Cryptography.SHA256.Create()) hash = sha.ComputeHash(data);
-        return stem + "." + side + "." + Mapping.EventView.Hex(hash) + ".cursor";
+        var hash = System.Security.Cryptography.SHA256.HashData(data);
+        return stem + "." + side + "." + Convert.ToHexString(hash, 0, 16).ToLowerInvariant() + ".cursor";
     }
 
     private string? WriteCursorFile(string stem, string side, byte[]? data)

@@ -1,8 +1,8 @@
-using CalSync.Engine.Store;
+using CalSync.Store;
 using Microsoft.Identity.Client;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 public sealed class SecretStoreTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {

@@ -1,9 +1,9 @@
 using System.Text;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 public sealed class StoreCorruptionTests : IDisposable
 {

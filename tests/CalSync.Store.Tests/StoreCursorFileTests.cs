@@ -1,11 +1,11 @@
 using System.Text;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 /// <summary>
 /// A side's cursor data (the Outlook snapshot: megabytes) is kept in a file of its own next to the state file,

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using CalSync.Engine.Model;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 
-namespace CalSync.Engine.Tests.Store;
+namespace CalSync.Store.Tests;
 
 public sealed class StoreRoundTripTests : IDisposable
 {
