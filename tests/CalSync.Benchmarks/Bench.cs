@@ -180,7 +180,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public void DefineSync(string name)
     {
         var now = DateTimeOffset.UtcNow;
-        Store.SaveSync(new SyncDefinition
+        Store.Definitions.Save(new SyncDefinition
         {
             Name = name, OutlookConnection = "bench-outlook", Bitrix24Connection = "bench-bitrix24", Created = now, Modified = now,
         });

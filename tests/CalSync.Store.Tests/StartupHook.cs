@@ -19,7 +19,7 @@ internal static class StartupHook
         try
         {
             var store = new CalSyncStore(root);
-            using (store.AcquireLock(sync, TimeSpan.FromSeconds(30)))
+            using (store.Locks.Acquire(sync, TimeSpan.FromSeconds(30)))
             {
                 Console.Out.WriteLine("LOCKED " + Environment.ProcessId);
                 Console.Out.Flush();

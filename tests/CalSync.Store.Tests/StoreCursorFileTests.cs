@@ -27,7 +27,7 @@ public sealed class StoreCursorFileTests : IDisposable
     }
 
     private string[] CursorFiles() =>
-        Directory.GetFiles(Store.StateDirectory, "*.cursor").Select(f => Path.GetFileName(f)!).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Directory.GetFiles(Store.States.Directory, "*.cursor").Select(f => Path.GetFileName(f)!).OrderBy(f => f, StringComparer.Ordinal).ToArray();
 
     private static SyncState State(byte[]? outlook, string text = "calsync.outlook.v4:header") =>
         StoreRoundTripTests.State() with { OutlookCursor = text, OutlookCursorData = outlook };
@@ -36,16 +36,16 @@ public sealed class StoreCursorFileTests : IDisposable
     public void Cursor_data_is_kept_beside_the_state_not_inside_it_and_an_unchanged_one_is_not_written_again()
     {
         var data = Data(1);
-        Store.SaveState("Work", State(data));
+        Store.States.Save("Work", State(data));
 
         var file = Assert.Single(CursorFiles());
         Assert.Matches(@"^work\.outlook\.[0-9a-f]{32}\.cursor$", file);
-        var json = File.ReadAllText(Store.StatePath("Work"));
+        var json = File.ReadAllText(Store.States.PathOf("Work"));
         Assert.Contains("\"outlookCursorFile\":\"" + file + "\"", json);
         Assert.True(json.Length < 100_000, "the state file holds the links, not the cursor data");
-        if (Modes.IsUnix) Assert.Equal("600", Modes.Of(Path.Combine(Store.StateDirectory, file)));
+        if (Modes.IsUnix) Assert.Equal("600", Modes.Of(Path.Combine(Store.States.Directory, file)));
 
-        var back = Store.LoadState("Work");
+        var back = Store.States.Load("Work");
         Assert.Equal(data, back.OutlookCursorData);
         Assert.Equal("calsync.outlook.v4:header", back.OutlookCursor);
         Assert.Null(back.Bitrix24CursorData);
@@ -53,35 +53,35 @@ public sealed class StoreCursorFileTests : IDisposable
         Assert.Equal(new SideCursor("calsync.outlook.v4:header", back.OutlookCursorData), back.CursorOf(Side.Outlook));
 
         // A run that changed nothing hands back the same data: the file is not written again.
-        var path = Path.Combine(Store.StateDirectory, file);
+        var path = Path.Combine(Store.States.Directory, file);
         File.SetLastWriteTimeUtc(path, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        Store.SaveState("Work", back.WithCursors(new SideCursor("calsync.outlook.v4:next", back.OutlookCursorData), null));
+        Store.States.Save("Work", back.WithCursors(new SideCursor("calsync.outlook.v4:next", back.OutlookCursorData), null));
         Assert.Equal(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(path));
         Assert.Equal(new[] { file }, CursorFiles());
 
         // New data: a new file, the old one deleted once the state names the new one.
         var changed = Data(2);
-        Store.SaveState("Work", back with { OutlookCursorData = changed });
+        Store.States.Save("Work", back with { OutlookCursorData = changed });
         var next = Assert.Single(CursorFiles());
         Assert.NotEqual(file, next);
-        Assert.Equal(changed, Store.LoadState("Work").OutlookCursorData);
+        Assert.Equal(changed, Store.States.Load("Work").OutlookCursorData);
 
         // No data: no file.
-        Store.SaveState("Work", back with { OutlookCursorData = null });
+        Store.States.Save("Work", back with { OutlookCursorData = null });
         Assert.Empty(CursorFiles());
-        Assert.Null(Store.LoadState("Work").OutlookCursorFile);
+        Assert.Null(Store.States.Load("Work").OutlookCursorFile);
     }
 
     [Fact]
     public void A_state_file_written_before_cursor_files_still_loads_with_its_cursor_in_the_text_and_is_migrated_by_the_next_save()
     {
         // As the previous release wrote it: the Outlook snapshot as base64 inside the cursor text, no cursor file.
-        Directory.CreateDirectory(Store.StateDirectory);
+        Directory.CreateDirectory(Store.States.Directory);
         var v3 = "calsync.outlook.v3:H4sI." + Convert.ToBase64String(Data(3, 60_000));
         var old = "{\"schema\":1,\"initialized\":true,\"outlookCursor\":\"" + v3 + "\",\"bitrix24Cursor\":\"{\\\"schemaVersion\\\":1}\",\"links\":[{\"outlookId\":\"o1\",\"bitrix24Id\":\"b1\",\"outlookHash\":\"h\",\"bitrix24Hash\":\"h\"}]}";
-        File.WriteAllText(Store.StatePath("Work"), old);
+        File.WriteAllText(Store.States.PathOf("Work"), old);
 
-        var loaded = Store.LoadState("Work");
+        var loaded = Store.States.Load("Work");
         Assert.Equal(v3, loaded.OutlookCursor);
         Assert.Null(loaded.OutlookCursorData);
         Assert.Equal(new SideCursor(v3), loaded.CursorOf(Side.Outlook));
@@ -89,11 +89,11 @@ public sealed class StoreCursorFileTests : IDisposable
 
         // The connector hands back its cursor as text + data (v4): the text shrinks, the data goes to its own file.
         var data = Data(4, 50_000);
-        Store.SaveState("Work", loaded.WithCursors(new SideCursor("calsync.outlook.v4:header", data), loaded.CursorOf(Side.Bitrix24)));
-        var json = File.ReadAllText(Store.StatePath("Work"));
+        Store.States.Save("Work", loaded.WithCursors(new SideCursor("calsync.outlook.v4:header", data), loaded.CursorOf(Side.Bitrix24)));
+        var json = File.ReadAllText(Store.States.PathOf("Work"));
         Assert.DoesNotContain("calsync.outlook.v3", json);
         Assert.True(json.Length < 1000, json);
-        var migrated = Store.LoadState("Work");
+        var migrated = Store.States.Load("Work");
         Assert.Equal(data, migrated.OutlookCursorData);
         Assert.Equal("{\"schemaVersion\":1}", migrated.Bitrix24Cursor);
         Assert.Equal(loaded.Links, migrated.Links);
@@ -104,8 +104,8 @@ public sealed class StoreCursorFileTests : IDisposable
     [InlineData(true)]
     public void A_missing_or_damaged_cursor_file_gives_no_data_and_a_warning_naming_it_and_the_next_save_is_whole(bool damaged)
     {
-        Store.SaveState("Work", State(Data(5)));
-        var path = Path.Combine(Store.StateDirectory, Assert.Single(CursorFiles()));
+        Store.States.Save("Work", State(Data(5)));
+        var path = Path.Combine(Store.States.Directory, Assert.Single(CursorFiles()));
         if (damaged)
         {
             var bytes = File.ReadAllBytes(path);
@@ -114,7 +114,7 @@ public sealed class StoreCursorFileTests : IDisposable
         }
         else File.Delete(path);
 
-        var loaded = Store.LoadState("Work");
+        var loaded = Store.States.Load("Work");
         Assert.Null(loaded.OutlookCursorData);
         var warning = Assert.Single(loaded.LoadWarnings);
         Assert.Contains("'" + path + "'", warning);
@@ -122,12 +122,12 @@ public sealed class StoreCursorFileTests : IDisposable
         Assert.Contains("Outlook is read in full this run", warning);
         Assert.Equal(StoreRoundTripTests.State().Links, loaded.Links);
         // The damaged file is kept aside, as other unreadable store files are; a cut one the same.
-        if (damaged) Assert.Single(Directory.GetFiles(Store.StateDirectory, Path.GetFileName(path) + ".corrupt-*"));
+        if (damaged) Assert.Single(Directory.GetFiles(Store.States.Directory, Path.GetFileName(path) + ".corrupt-*"));
         Assert.False(File.Exists(path));
 
         var fresh = Data(6);
-        Store.SaveState("Work", loaded with { OutlookCursorData = fresh });
-        var again = Store.LoadState("Work");
+        Store.States.Save("Work", loaded with { OutlookCursorData = fresh });
+        var again = Store.States.Load("Work");
         Assert.Equal(fresh, again.OutlookCursorData);
         Assert.Empty(again.LoadWarnings);
     }
@@ -135,10 +135,10 @@ public sealed class StoreCursorFileTests : IDisposable
     [Fact]
     public void A_state_naming_a_file_that_is_not_its_own_cursor_file_does_not_read_it()
     {
-        Store.SaveState("Work", State(null));
-        var json = File.ReadAllText(Store.StatePath("Work"));
-        File.WriteAllText(Store.StatePath("Work"), json.Replace("\"schema\":1,", "\"schema\":1,\"outlookCursorFile\":\"../../secret.cursor\","));
-        var loaded = Store.LoadState("Work");
+        Store.States.Save("Work", State(null));
+        var json = File.ReadAllText(Store.States.PathOf("Work"));
+        File.WriteAllText(Store.States.PathOf("Work"), json.Replace("\"schema\":1,", "\"schema\":1,\"outlookCursorFile\":\"../../secret.cursor\","));
+        var loaded = Store.States.Load("Work");
         Assert.Null(loaded.OutlookCursorData);
         Assert.Contains("not a cursor file of this sync", Assert.Single(loaded.LoadWarnings));
     }
@@ -160,13 +160,13 @@ public sealed class StoreCursorFileTests : IDisposable
         for (var budget = 0; ; budget += 4096)
         {
             using var temp = new TempStore();
-            temp.Store.SaveState("Work", oldState);
+            temp.Store.States.Save("Work", oldState);
             var dying = temp.WithFileSystem(new DyingFileSystem(budget));
             var died = false;
-            try { dying.SaveState("Work", newState); }
+            try { dying.States.Save("Work", newState); }
             catch (ProcessDiedException) { died = true; }
 
-            var loaded = temp.Store.LoadState("Work");
+            var loaded = temp.Store.States.Load("Work");
             Assert.Empty(loaded.LoadWarnings);
             if (loaded.OutlookCursor == "old")
             {
@@ -182,9 +182,9 @@ public sealed class StoreCursorFileTests : IDisposable
             outcomes.Add(loaded.OutlookCursor!);
 
             // The next run's save: one cursor file, the one its state names.
-            temp.Store.SaveState("Work", loaded);
-            Assert.Single(Directory.GetFiles(temp.Store.StateDirectory, "*.cursor"));
-            Assert.Equal(loaded.OutlookCursorData, temp.Store.LoadState("Work").OutlookCursorData);
+            temp.Store.States.Save("Work", loaded);
+            Assert.Single(Directory.GetFiles(temp.Store.States.Directory, "*.cursor"));
+            Assert.Equal(loaded.OutlookCursorData, temp.Store.States.Load("Work").OutlookCursorData);
             if (!died) break;
             Assert.True(budget < 1_000_000, "the save never finished");
         }
@@ -195,33 +195,33 @@ public sealed class StoreCursorFileTests : IDisposable
     public void A_full_disk_while_writing_the_cursor_file_is_a_failed_save_of_the_state_which_stays_as_it_was()
     {
         var old = State(Data(12));
-        Store.SaveState("Work", old);
-        var stateBytes = File.ReadAllBytes(Store.StatePath("Work"));
+        Store.States.Save("Work", old);
+        var stateBytes = File.ReadAllBytes(Store.States.PathOf("Work"));
         var full = _temp.WithFileSystem(new FailingFileSystem { FailAfterBytes = 100 });
 
-        var e = Assert.Throws<StoreException>(() => full.SaveState("Work", State(Data(13), "new")));
+        var e = Assert.Throws<StoreException>(() => full.States.Save("Work", State(Data(13), "new")));
         Assert.Equal(StoreErrorKind.Io, e.Kind);
-        Assert.Equal(Store.StatePath("Work"), e.Path);
+        Assert.Equal(Store.States.PathOf("Work"), e.Path);
         Assert.Contains("the disk is full", e.Message);
         Assert.Contains("work.json", e.Message);
-        Assert.Equal(stateBytes, File.ReadAllBytes(Store.StatePath("Work")));
-        Assert.Equal(old.OutlookCursorData, Store.LoadState("Work").OutlookCursorData);
+        Assert.Equal(stateBytes, File.ReadAllBytes(Store.States.PathOf("Work")));
+        Assert.Equal(old.OutlookCursorData, Store.States.Load("Work").OutlookCursorData);
         Assert.Single(CursorFiles());
-        Assert.Empty(Directory.GetFiles(Store.StateDirectory, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(Store.States.Directory, "*.tmp"));
     }
 
     [Fact]
     public void Removing_a_sync_removes_its_cursor_files_and_no_other_syncs()
     {
-        Store.SaveState("Work", State(Data(9)));
-        Store.SaveState("Work2", State(Data(10)));
-        Store.SaveState("Work.x", State(Data(11)));
-        Store.SaveSync(new SyncDefinition { Name = "Work", OutlookConnection = "o", Bitrix24Connection = "b" });
+        Store.States.Save("Work", State(Data(9)));
+        Store.States.Save("Work2", State(Data(10)));
+        Store.States.Save("Work.x", State(Data(11)));
+        Store.Definitions.Save(new SyncDefinition { Name = "Work", OutlookConnection = "o", Bitrix24Connection = "b" });
         Assert.Equal(3, CursorFiles().Length);
         Assert.True(Store.RemoveSync("Work"));
         Assert.Equal(2, CursorFiles().Length);
         Assert.All(CursorFiles(), f => Assert.DoesNotMatch(@"^work\.outlook\.", f));
-        Assert.NotNull(Store.LoadState("Work2").OutlookCursorData);
-        Assert.NotNull(Store.LoadState("Work.x").OutlookCursorData);
+        Assert.NotNull(Store.States.Load("Work2").OutlookCursorData);
+        Assert.NotNull(Store.States.Load("Work.x").OutlookCursorData);
     }
 }

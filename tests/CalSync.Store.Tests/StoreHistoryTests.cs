@@ -16,31 +16,31 @@ public sealed class StoreHistoryTests : IDisposable
     [Fact]
     public void History_filters_by_since_and_last_oldest_first()
     {
-        for (var i = 0; i < 5; i++) Store.AppendHistory(StoreRoundTripTests.Run("Work", T0.AddHours(i)) with { Message = "run " + i });
-        Store.AppendHistory(StoreRoundTripTests.Run("Other", T0));
+        for (var i = 0; i < 5; i++) Store.History.Append(StoreRoundTripTests.Run("Work", T0.AddHours(i)) with { Message = "run " + i });
+        Store.History.Append(StoreRoundTripTests.Run("Other", T0));
 
-        Assert.Equal(new[] { "run 0", "run 1", "run 2", "run 3", "run 4" }, Store.ReadHistory("work").Select(r => r.Message));
-        Assert.Equal(new[] { "run 3", "run 4" }, Store.ReadHistory("Work", last: 2).Select(r => r.Message));
-        Assert.Equal(new[] { "run 2", "run 3", "run 4" }, Store.ReadHistory("Work", since: T0.AddHours(2)).Select(r => r.Message));
-        Assert.Equal(new[] { "run 4" }, Store.ReadHistory("Work", last: 1, since: T0.AddHours(2)).Select(r => r.Message));
-        Assert.Empty(Store.ReadHistory("Work", last: 0));
-        Assert.Empty(Store.ReadHistory("none"));
-        Assert.Single(Store.ReadHistory("Other"));
+        Assert.Equal(new[] { "run 0", "run 1", "run 2", "run 3", "run 4" }, Store.History.Read("work").Select(r => r.Message));
+        Assert.Equal(new[] { "run 3", "run 4" }, Store.History.Read("Work", last: 2).Select(r => r.Message));
+        Assert.Equal(new[] { "run 2", "run 3", "run 4" }, Store.History.Read("Work", since: T0.AddHours(2)).Select(r => r.Message));
+        Assert.Equal(new[] { "run 4" }, Store.History.Read("Work", last: 1, since: T0.AddHours(2)).Select(r => r.Message));
+        Assert.Empty(Store.History.Read("Work", last: 0));
+        Assert.Empty(Store.History.Read("none"));
+        Assert.Single(Store.History.Read("Other"));
     }
 
     [Fact]
     public void A_torn_last_line_is_skipped_and_does_not_break_the_next_append()
     {
-        for (var i = 0; i < 3; i++) Store.AppendHistory(StoreRoundTripTests.Run("Work", T0.AddHours(i)));
-        var path = Store.HistoryPath("Work");
+        for (var i = 0; i < 3; i++) Store.History.Append(StoreRoundTripTests.Run("Work", T0.AddHours(i)));
+        var path = Store.History.PathOf("Work");
         var full = Encoding.UTF8.GetBytes(File.ReadAllLines(path)[0]);
         using (var f = new FileStream(path, FileMode.Append)) f.Write(full, 0, full.Length / 2); // crash mid-append
 
-        Assert.Equal(3, Store.ReadHistory("Work").Count);
-        Assert.Equal(1, Store.SkippedHistoryLines);
+        Assert.Equal(3, Store.History.Read("Work").Count);
+        Assert.Equal(1, Store.History.SkippedLines);
 
-        Store.AppendHistory(StoreRoundTripTests.Run("Work", T0.AddHours(9)) with { Message = "after the crash" });
-        var runs = Store.ReadHistory("Work");
+        Store.History.Append(StoreRoundTripTests.Run("Work", T0.AddHours(9)) with { Message = "after the crash" });
+        var runs = Store.History.Read("Work");
         Assert.Equal(4, runs.Count);
         Assert.Equal("after the crash", runs[^1].Message);
         var lines = File.ReadAllLines(path);
@@ -51,28 +51,28 @@ public sealed class StoreHistoryTests : IDisposable
     [Fact]
     public void A_history_line_of_a_newer_schema_gives_NewerSchema()
     {
-        Store.AppendHistory(StoreRoundTripTests.Run("Work", T0));
-        File.AppendAllText(Store.HistoryPath("Work"), "{\"schema\":2,\"syncName\":\"Work\"}\n");
-        var e = Assert.Throws<StoreException>(() => Store.ReadHistory("Work"));
+        Store.History.Append(StoreRoundTripTests.Run("Work", T0));
+        File.AppendAllText(Store.History.PathOf("Work"), "{\"schema\":2,\"syncName\":\"Work\"}\n");
+        var e = Assert.Throws<StoreException>(() => Store.History.Read("Work"));
         Assert.Equal(StoreErrorKind.NewerSchema, e.Kind);
         Assert.Contains("line 2 of", e.Message);
-        Assert.Equal(Store.HistoryPath("Work"), e.Path);
+        Assert.Equal(Store.History.PathOf("Work"), e.Path);
     }
 
     [Fact]
     public void A_full_disk_while_appending_leaves_only_whole_lines()
     {
-        Store.AppendHistory(StoreRoundTripTests.Run("Work", T0));
-        var before = File.ReadAllBytes(Store.HistoryPath("Work"));
+        Store.History.Append(StoreRoundTripTests.Run("Work", T0));
+        var before = File.ReadAllBytes(Store.History.PathOf("Work"));
         var full = _temp.WithFileSystem(new FailingFileSystem { FailOnAppend = true, FailAfterBytes = 40 });
-        var e = Assert.Throws<StoreException>(() => full.AppendHistory(StoreRoundTripTests.Run("Work", T0.AddHours(1))));
+        var e = Assert.Throws<StoreException>(() => full.History.Append(StoreRoundTripTests.Run("Work", T0.AddHours(1))));
         Assert.Equal(StoreErrorKind.Io, e.Kind);
         Assert.Contains("disk is full", e.Message);
-        Assert.Equal(before, File.ReadAllBytes(Store.HistoryPath("Work")));
-        Assert.Single(Store.ReadHistory("Work"));
-        Store.AppendHistory(StoreRoundTripTests.Run("Work", T0.AddHours(2)));
-        Assert.Equal(2, Store.ReadHistory("Work").Count);
-        Assert.Equal(0, Store.SkippedHistoryLines);
+        Assert.Equal(before, File.ReadAllBytes(Store.History.PathOf("Work")));
+        Assert.Single(Store.History.Read("Work"));
+        Store.History.Append(StoreRoundTripTests.Run("Work", T0.AddHours(2)));
+        Assert.Equal(2, Store.History.Read("Work").Count);
+        Assert.Equal(0, Store.History.SkippedLines);
     }
 
     [Fact]
@@ -80,10 +80,10 @@ public sealed class StoreHistoryTests : IDisposable
     {
         Parallel.For(0, 40, i =>
         {
-            using (Store.AcquireLock("Work", TimeSpan.FromSeconds(30)))
-                Store.AppendHistory(StoreRoundTripTests.Run("Work", T0.AddMinutes(i)));
+            using (Store.Locks.Acquire("Work", TimeSpan.FromSeconds(30)))
+                Store.History.Append(StoreRoundTripTests.Run("Work", T0.AddMinutes(i)));
         });
-        Assert.Equal(40, Store.ReadHistory("Work").Count);
-        Assert.Equal(0, Store.SkippedHistoryLines);
+        Assert.Equal(40, Store.History.Read("Work").Count);
+        Assert.Equal(0, Store.History.SkippedLines);
     }
 }

@@ -32,10 +32,10 @@ public sealed class StoreLargeFileTests : IDisposable
     public void A_large_state_round_trips()
     {
         var state = Big();
-        Store.SaveState("Work", state);
-        Assert.True(new FileInfo(Store.StatePath("Work")).Length > 200_000);
+        Store.States.Save("Work", state);
+        Assert.True(new FileInfo(Store.States.PathOf("Work")).Length > 200_000);
 
-        var back = Store.LoadState("Work");
+        var back = Store.States.Load("Work");
         Assert.Equal(state.Links, back.Links);
         Assert.Equal(state.OutlookCursor, back.OutlookCursor);
         Assert.Equal(state.Unlinked, back.Unlinked);
@@ -51,8 +51,8 @@ public sealed class StoreLargeFileTests : IDisposable
         {
             Links = Big().Links.Select((l, i) => i % 2 == 0 ? l with { Bitrix24Hash = l.OutlookHash } : l with { OutlookHashVersion = "other" }).ToArray(),
         };
-        Store.SaveState("Work", state);
-        var back = Store.LoadState("Work");
+        Store.States.Save("Work", state);
+        var back = Store.States.Load("Work");
         Assert.Equal(state.Links, back.Links);
         for (var i = 0; i < back.Links.Count; i++)
         {
@@ -77,8 +77,8 @@ public sealed class StoreLargeFileTests : IDisposable
     [MemberData(nameof(Damage))]
     public void A_damaged_large_state_gives_Corrupt_naming_the_file_and_is_never_overwritten(string how)
     {
-        var path = Store.StatePath("Work");
-        Store.SaveState("Work", Big());
+        var path = Store.States.PathOf("Work");
+        Store.States.Save("Work", Big());
         var good = File.ReadAllText(path);
         var bad = how switch
         {
@@ -89,29 +89,29 @@ public sealed class StoreLargeFileTests : IDisposable
         File.WriteAllText(path, bad);
         var before = File.ReadAllBytes(path);
 
-        var e = Assert.Throws<StoreException>(() => Store.LoadState("Work"));
+        var e = Assert.Throws<StoreException>(() => Store.States.Load("Work"));
         Assert.Equal(StoreErrorKind.Corrupt, e.Kind);
         Assert.Equal(path, e.Path);
         Assert.Contains(path, e.Message);
         Assert.Contains(how == "wrong shape at the end" ? "does not have the expected content" : "is not valid JSON", e.Message);
         Assert.DoesNotContain("AAMkAD", e.Message);
 
-        Assert.Equal(StoreErrorKind.Corrupt, Assert.Throws<StoreException>(() => Store.SaveState("Work", new SyncState())).Kind);
+        Assert.Equal(StoreErrorKind.Corrupt, Assert.Throws<StoreException>(() => Store.States.Save("Work", new SyncState())).Kind);
         Assert.Equal(before, File.ReadAllBytes(path));
     }
 
     [Fact]
     public void A_large_state_of_a_newer_schema_gives_NewerSchema_and_is_never_overwritten()
     {
-        var path = Store.StatePath("Work");
-        Store.SaveState("Work", Big());
+        var path = Store.States.PathOf("Work");
+        Store.States.Save("Work", Big());
         var newer = "{\"schema\":2,\"somethingNew\":[1]," + File.ReadAllText(path)[("{\"schema\":1,".Length)..];
         File.WriteAllText(path, newer);
 
-        var e = Assert.Throws<StoreException>(() => Store.LoadState("Work"));
+        var e = Assert.Throws<StoreException>(() => Store.States.Load("Work"));
         Assert.Equal(StoreErrorKind.NewerSchema, e.Kind);
         Assert.Equal(path, e.Path);
-        Assert.Equal(StoreErrorKind.NewerSchema, Assert.Throws<StoreException>(() => Store.SaveState("Work", new SyncState())).Kind);
+        Assert.Equal(StoreErrorKind.NewerSchema, Assert.Throws<StoreException>(() => Store.States.Save("Work", new SyncState())).Kind);
         Assert.Equal(newer, File.ReadAllText(path));
     }
 
@@ -120,29 +120,29 @@ public sealed class StoreLargeFileTests : IDisposable
     [InlineData(true)]
     public void A_large_state_edited_by_hand_with_a_byte_order_mark_and_the_schema_first_or_last_still_loads(bool schemaLast)
     {
-        var path = Store.StatePath("Work");
+        var path = Store.States.PathOf("Work");
         var state = Big();
-        Store.SaveState("Work", state);
+        Store.States.Save("Work", state);
         var text = File.ReadAllText(path);
         if (schemaLast) text = "{" + text[("{\"schema\":1,".Length)..^1] + ",\"schema\":1}";
         File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
-        Assert.Equal(state.Links, Store.LoadState("Work").Links);
+        Assert.Equal(state.Links, Store.States.Load("Work").Links);
     }
 
     [Fact]
     public void A_state_written_before_relaxed_escaping_loads_the_same_and_is_written_back_unescaped()
     {
-        var path = Store.StatePath("Work");
-        Store.SaveState("Work", Big());
+        var path = Store.States.PathOf("Work");
+        Store.States.Save("Work", Big());
         var text = File.ReadAllText(path);
         Assert.Contains("AAMkAD+1/x==", text); // '+' is no longer written as \u002B
         File.WriteAllText(path, text.Replace("+", "\\u002B")); // as earlier versions wrote it
 
-        var back = Store.LoadState("Work");
+        var back = Store.States.Load("Work");
         Assert.Equal(Big().Links, back.Links);
         Assert.Equal(Big().OutlookCursor, back.OutlookCursor);
-        Store.SaveState("Work", back);
+        Store.States.Save("Work", back);
         Assert.DoesNotContain("\\u002B", File.ReadAllText(path));
     }
 
@@ -150,27 +150,27 @@ public sealed class StoreLargeFileTests : IDisposable
     public void Properties_missing_from_a_file_keep_their_defaults()
     {
         // Files of earlier versions (or edited by hand) may lack properties added since: they take the documented defaults, not null or zero.
-        File.WriteAllText(EnsureDir(Store.StatePath("Work")), "{\"schema\":1,\"initialized\":true}");
-        var state = Store.LoadState("Work");
+        File.WriteAllText(EnsureDir(Store.States.PathOf("Work")), "{\"schema\":1,\"initialized\":true}");
+        var state = Store.States.Load("Work");
         Assert.Equal(SyncState.CurrentSchema, state.Schema);
         Assert.Empty(state.Links);
         Assert.Empty(state.Unlinked);
         Assert.Empty(state.Journal);
         Assert.Empty(state.Failed);
 
-        File.WriteAllText(EnsureDir(Store.SyncPath("Work")), "{\"schema\":1,\"name\":\"Work\"}");
-        var definition = Store.GetSync("Work")!;
+        File.WriteAllText(EnsureDir(Store.Definitions.PathOf("Work")), "{\"schema\":1,\"name\":\"Work\"}");
+        var definition = Store.Definitions.Get("Work")!;
         Assert.True(definition.AllowDelete);
         Assert.True(definition.AvoidDuplicates);
         Assert.Equal(365, definition.WindowFutureDays);
         Assert.Equal(TimeSpan.FromMinutes(10), definition.Interval);
         Assert.Equal("default", definition.Mapping);
 
-        File.WriteAllText(EnsureDir(Store.ConnectionPath("Out")), "{\"schema\":1,\"name\":\"Out\",\"kind\":\"Outlook\"}");
-        Assert.Empty(Store.GetConnection("Out")!.Settings);
+        File.WriteAllText(EnsureDir(Store.Connections.PathOf("Out")), "{\"schema\":1,\"name\":\"Out\",\"kind\":\"Outlook\"}");
+        Assert.Empty(Store.Connections.Get("Out")!.Settings);
 
-        File.WriteAllText(EnsureDir(Store.HistoryPath("Work")), "{\"schema\":1,\"syncName\":\"Work\",\"items\":[{\"action\":\"Create\",\"targetSide\":\"Outlook\"}]}\n");
-        var record = Assert.Single(Store.ReadHistory("Work"));
+        File.WriteAllText(EnsureDir(Store.History.PathOf("Work")), "{\"schema\":1,\"syncName\":\"Work\",\"items\":[{\"action\":\"Create\",\"targetSide\":\"Outlook\"}]}\n");
+        var record = Assert.Single(Store.History.Read("Work"));
         Assert.True(Assert.Single(record.Items).Succeeded);
         Assert.Equal(0, record.Outlook.Created);
     }

@@ -14,49 +14,49 @@ public sealed class StoreLockTests : IDisposable
     [Fact]
     public async Task A_second_acquire_from_another_thread_fails_clearly_after_the_wait()
     {
-        using var held = Store.AcquireSyncLock("Work", TimeSpan.Zero);
+        using var held = Store.Locks.Acquire("Work", TimeSpan.Zero);
         var sw = Stopwatch.StartNew();
-        var e = await Task.Run(() => Assert.Throws<StoreException>(() => Store.AcquireLock("work", TimeSpan.FromMilliseconds(300))));
+        var e = await Task.Run(() => Assert.Throws<StoreException>(() => Store.Locks.Acquire("work", TimeSpan.FromMilliseconds(300))));
         Assert.True(sw.ElapsedMilliseconds >= 250, $"waited only {sw.ElapsedMilliseconds} ms");
         Assert.Equal(StoreErrorKind.Locked, e.Kind);
         Assert.Contains($"Sync 'work' is being run by process {Environment.ProcessId} on {Environment.MachineName} since ", e.Message);
         Assert.Contains("; wait for it or stop it", e.Message);
-        Assert.Equal(Store.LockPath("Work"), e.Path);
+        Assert.Equal(Store.Locks.PathOf("Work"), e.Path);
         Assert.Equal(Environment.ProcessId, e.Holder!.ProcessId);
-        Assert.Equal(Environment.ProcessId, Store.GetLockHolder("Work")!.ProcessId);
+        Assert.Equal(Environment.ProcessId, Store.Locks.HolderOf("Work")!.ProcessId);
     }
 
     [Fact]
     public async Task A_waiting_acquire_gets_the_lock_when_it_is_released()
     {
-        var held = Store.AcquireLock("Work", TimeSpan.Zero);
-        var waiter = Task.Run(() => Store.AcquireLock("Work", TimeSpan.FromSeconds(20)));
+        var held = Store.Locks.Acquire("Work", TimeSpan.Zero);
+        var waiter = Task.Run(() => Store.Locks.Acquire("Work", TimeSpan.FromSeconds(20)));
         await Task.Delay(300);
         Assert.False(waiter.IsCompleted);
         held.Dispose();
         using var got = await waiter;
-        Assert.Equal(StoreErrorKind.Locked, Assert.Throws<StoreException>(() => Store.AcquireLock("Work", TimeSpan.Zero)).Kind);
+        Assert.Equal(StoreErrorKind.Locked, Assert.Throws<StoreException>(() => Store.Locks.Acquire("Work", TimeSpan.Zero)).Kind);
     }
 
     [Fact]
     public void Locks_are_per_sync_and_reusable_after_release()
     {
-        using (Store.AcquireLock("A", TimeSpan.Zero))
-        using (Store.AcquireLock("B", TimeSpan.Zero))
+        using (Store.Locks.Acquire("A", TimeSpan.Zero))
+        using (Store.Locks.Acquire("B", TimeSpan.Zero))
         {
-            Assert.NotNull(Store.GetLockHolder("A"));
+            Assert.NotNull(Store.Locks.HolderOf("A"));
         }
-        Assert.Null(Store.GetLockHolder("A"));
-        using (Store.AcquireLock("A", TimeSpan.Zero)) { }
+        Assert.Null(Store.Locks.HolderOf("A"));
+        using (Store.Locks.Acquire("A", TimeSpan.Zero)) { }
     }
 
     [Fact]
     public void Waiting_can_be_cancelled()
     {
-        using var held = Store.AcquireLock("Work", TimeSpan.Zero);
+        using var held = Store.Locks.Acquire("Work", TimeSpan.Zero);
         using var cts = new CancellationTokenSource(200);
         var sw = Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => Task.Run(() => Store.AcquireLock("Work", TimeSpan.FromMinutes(5), cts.Token)).GetAwaiter().GetResult());
+        Assert.ThrowsAny<OperationCanceledException>(() => Task.Run(() => Store.Locks.Acquire("Work", TimeSpan.FromMinutes(5), cts.Token)).GetAwaiter().GetResult());
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10));
     }
 
@@ -64,23 +64,23 @@ public sealed class StoreLockTests : IDisposable
     public void Another_process_holding_the_lock_is_named_and_its_lock_is_recovered_after_SIGKILL()
     {
         using var child = LockHolderProcess.Start(_temp.Root, "Work");
-        var e = Assert.Throws<StoreException>(() => Store.AcquireLock("Work", TimeSpan.FromMilliseconds(500)));
+        var e = Assert.Throws<StoreException>(() => Store.Locks.Acquire("Work", TimeSpan.FromMilliseconds(500)));
         Assert.Equal(StoreErrorKind.Locked, e.Kind);
         Assert.Contains($"Sync 'Work' is being run by process {child.Id} on {Environment.MachineName} since ", e.Message);
         Assert.Contains("wait for it or stop it", e.Message);
 
         child.Kill(); // SIGKILL on Unix, TerminateProcess on Windows: no cleanup code runs in the child
-        Assert.True(File.Exists(Store.LockPath("Work")));
-        using var mine = Store.AcquireSyncLock("Work", TimeSpan.FromSeconds(10));
+        Assert.True(File.Exists(Store.Locks.PathOf("Work")));
+        using var mine = Store.Locks.Acquire("Work", TimeSpan.FromSeconds(10));
         Assert.Equal(Environment.ProcessId, mine.Holder.ProcessId);
-        Assert.Equal(Environment.ProcessId, Store.GetLockHolder("Work")!.ProcessId);
+        Assert.Equal(Environment.ProcessId, Store.Locks.HolderOf("Work")!.ProcessId);
     }
 
     [Fact]
     public async Task A_process_waiting_for_another_process_gets_the_lock_when_that_one_finishes()
     {
         using var child = LockHolderProcess.Start(_temp.Root, "Work");
-        var waiter = Task.Run(() => Store.AcquireLock("Work", TimeSpan.FromSeconds(30)));
+        var waiter = Task.Run(() => Store.Locks.Acquire("Work", TimeSpan.FromSeconds(30)));
         await Task.Delay(300);
         Assert.False(waiter.IsCompleted);
         child.Release();

@@ -24,24 +24,24 @@ public sealed class StoreNamesTests : IDisposable
     [InlineData("Ünïcode", "'Ü'")]
     public void Invalid_names_give_InvalidName_naming_the_problem(string name, string expected)
     {
-        var e = Assert.Throws<StoreException>(() => _temp.Store.SaveSync(new Engine.Sync.SyncDefinition { Name = name }));
+        var e = Assert.Throws<StoreException>(() => _temp.Store.Definitions.Save(new Engine.Sync.SyncDefinition { Name = name }));
         Assert.Equal(StoreErrorKind.InvalidName, e.Kind);
         Assert.Contains(expected, e.Message);
         Assert.Contains("sync name", e.Message);
-        Assert.Throws<StoreException>(() => _temp.Store.GetSync(name));
-        Assert.Throws<StoreException>(() => _temp.Store.LoadState(name));
-        Assert.Throws<StoreException>(() => _temp.Store.AcquireLock(name, TimeSpan.Zero));
+        Assert.Throws<StoreException>(() => _temp.Store.Definitions.Get(name));
+        Assert.Throws<StoreException>(() => _temp.Store.States.Load(name));
+        Assert.Throws<StoreException>(() => _temp.Store.Locks.Acquire(name, TimeSpan.Zero));
         Assert.Equal(StoreErrorKind.InvalidName,
-            Assert.Throws<StoreException>(() => _temp.Store.GetConnection(name)).Kind);
+            Assert.Throws<StoreException>(() => _temp.Store.Connections.Get(name)).Kind);
         Assert.Empty(Directory.GetFiles(_temp.Root, "*", SearchOption.AllDirectories));
     }
 
     [Fact]
     public void Too_long_names_are_refused()
     {
-        var e = Assert.Throws<StoreException>(() => _temp.Store.GetSync(new string('a', 65)));
+        var e = Assert.Throws<StoreException>(() => _temp.Store.Definitions.Get(new string('a', 65)));
         Assert.Contains("at most 64", e.Message);
-        Assert.Null(_temp.Store.GetSync(new string('a', 64)));
+        Assert.Null(_temp.Store.Definitions.Get(new string('a', 64)));
     }
 
     [Theory]
@@ -54,8 +54,8 @@ public sealed class StoreNamesTests : IDisposable
     public void Wildcard_lookup_is_case_insensitive_and_PowerShell_style()
     {
         foreach (var n in new[] { "Work", "work-2", "Home", "Hobby", "w1" })
-            _temp.Store.SaveSync(StoreRoundTripTests.Definition(n));
-        string[] Names(string? p) => _temp.Store.GetSyncs(p).Select(d => d.Name).ToArray();
+            _temp.Store.Definitions.Save(StoreRoundTripTests.Definition(n));
+        string[] Names(string? p) => _temp.Store.Definitions.List(p).Select(d => d.Name).ToArray();
 
         Assert.Equal(new[] { "Hobby", "Home", "w1", "Work", "work-2" }, Names(null));
         Assert.Equal(new[] { "Hobby", "Home", "w1", "Work", "work-2" }, Names("*"));
@@ -72,8 +72,8 @@ public sealed class StoreNamesTests : IDisposable
     [Fact]
     public void Saving_with_another_case_replaces_the_same_sync()
     {
-        _temp.Store.SaveSync(StoreRoundTripTests.Definition("Work"));
-        _temp.Store.SaveSync(StoreRoundTripTests.Definition("WORK"));
-        Assert.Equal("WORK", Assert.Single(_temp.Store.GetSyncs()).Name);
+        _temp.Store.Definitions.Save(StoreRoundTripTests.Definition("Work"));
+        _temp.Store.Definitions.Save(StoreRoundTripTests.Definition("WORK"));
+        Assert.Equal("WORK", Assert.Single(_temp.Store.Definitions.List()).Name);
     }
 }

@@ -14,11 +14,11 @@ public sealed class StorePermissionAndRootTests : IDisposable
     public void Directories_are_0700_and_files_0600_on_Unix()
     {
         if (!Modes.IsUnix) return; // Windows: the profile directory's ACL applies
-        Store.SaveSync(StoreRoundTripTests.Definition());
-        Store.SaveState("Work", StoreRoundTripTests.State());
-        Store.AppendHistory(StoreRoundTripTests.Run("Work", DateTimeOffset.Now));
-        Store.SaveConnection(new ConnectionRecord { Name = "me", Kind = ConnectionKind.Outlook });
-        using var held = Store.AcquireLock("Work", TimeSpan.Zero);
+        Store.Definitions.Save(StoreRoundTripTests.Definition());
+        Store.States.Save("Work", StoreRoundTripTests.State());
+        Store.History.Append(StoreRoundTripTests.Run("Work", DateTimeOffset.Now));
+        Store.Connections.Save(new ConnectionRecord { Name = "me", Kind = ConnectionKind.Outlook });
+        using var held = Store.Locks.Acquire("Work", TimeSpan.Zero);
         var secrets = SecretStore.Open(Store, allowPlaintextFallback: true, probe: () => "test: no key store");
         secrets.Save("me-token", "s3cr3t");
 

@@ -87,11 +87,11 @@ public sealed class StoreRoundTripTests : IDisposable
     public void Sync_definition_round_trips_and_is_indented_camelCase_with_enum_names_and_schema()
     {
         var def = Definition();
-        Store.SaveSync(def);
-        Assert.Equal(def, Store.GetSync("Work"));
-        Assert.Equal(def, Store.GetSync("WORK")); // names are case-insensitive
-        var text = File.ReadAllText(Store.SyncPath("work"));
-        Assert.Equal(Path.Combine(_temp.Root, "syncs", "work.json"), Store.SyncPath("Work"));
+        Store.Definitions.Save(def);
+        Assert.Equal(def, Store.Definitions.Get("Work"));
+        Assert.Equal(def, Store.Definitions.Get("WORK")); // names are case-insensitive
+        var text = File.ReadAllText(Store.Definitions.PathOf("work"));
+        Assert.Equal(Path.Combine(_temp.Root, "syncs", "work.json"), Store.Definitions.PathOf("Work"));
         Assert.Contains("\n  \"schema\": 1", text);
         Assert.Contains("\"direction\": \"OutlookToBitrix24\"", text);
         Assert.Contains("\"conflictPolicy\": \"Bitrix24Wins\"", text);
@@ -101,8 +101,8 @@ public sealed class StoreRoundTripTests : IDisposable
     [Fact]
     public void Missing_sync_is_null_and_missing_state_is_a_new_state()
     {
-        Assert.Null(Store.GetSync("nope"));
-        var state = Store.LoadState("nope");
+        Assert.Null(Store.Definitions.Get("nope"));
+        var state = Store.States.Load("nope");
         Assert.False(state.Initialized);
         Assert.Empty(state.Links);
     }
@@ -111,14 +111,14 @@ public sealed class StoreRoundTripTests : IDisposable
     public void Sync_state_with_links_journal_unlinked_and_failed_round_trips_compactly()
     {
         var state = State();
-        Store.SaveState("Work", state);
-        var text = File.ReadAllText(Store.StatePath("Work"));
+        Store.States.Save("Work", state);
+        var text = File.ReadAllText(Store.States.PathOf("Work"));
         Assert.DoesNotContain("\n", text);
         Assert.StartsWith("{\"schema\":1,", text);
         Assert.Contains("\"side\":\"Bitrix24\"", text);
         Assert.Contains("\"reason\":\"Detached\"", text);
 
-        var back = Store.LoadState("work");
+        var back = Store.States.Load("work");
         Assert.Equal(state.Initialized, back.Initialized);
         Assert.Equal(state.OutlookCursor, back.OutlookCursor);
         Assert.Null(back.Bitrix24Cursor);
@@ -134,13 +134,13 @@ public sealed class StoreRoundTripTests : IDisposable
     public void Run_record_with_items_and_before_images_round_trips_as_one_line()
     {
         var run = Run("Work", new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.FromHours(2)));
-        Store.AppendHistory(run);
-        var lines = File.ReadAllLines(Store.HistoryPath("Work"));
+        Store.History.Append(run);
+        var lines = File.ReadAllLines(Store.History.PathOf("Work"));
         Assert.Single(lines);
         Assert.StartsWith("{\"schema\":1,", lines[0]);
         Assert.DoesNotContain("\"writes\"", lines[0]); // computed, not stored
 
-        var back = Assert.Single(Store.ReadHistory("WORK"));
+        var back = Assert.Single(Store.History.Read("WORK"));
         Assert.Equal(run with { Items = back.Items }, back);
         Assert.Equal(run.Items.Count, back.Items.Count);
         Assert.Equal(run.Items[0], back.Items[0]);
@@ -162,17 +162,17 @@ public sealed class StoreRoundTripTests : IDisposable
             Settings = new Dictionary<string, string> { ["type"] = "user", ["ownerId"] = "1" },
             Created = DateTimeOffset.UnixEpoch, Modified = DateTimeOffset.UnixEpoch,
         };
-        Store.SaveConnection(c);
-        var back = Store.GetConnection("portal")!;
+        Store.Connections.Save(c);
+        var back = Store.Connections.Get("portal")!;
         Assert.Equal(c with { Settings = back.Settings }, back);
         Assert.Equal(c.Settings, back.Settings);
-        var text = File.ReadAllText(Store.ConnectionPath("Portal"));
+        var text = File.ReadAllText(Store.Connections.PathOf("Portal"));
         Assert.Contains("\"kind\": \"Bitrix24\"", text);
         Assert.Contains("\"schema\": 1", text);
-        Assert.Single(Store.GetConnections("P*"));
-        Assert.True(Store.RemoveConnection("PORTAL"));
-        Assert.Null(Store.GetConnection("portal"));
-        Assert.False(Store.RemoveConnection("portal"));
+        Assert.Single(Store.Connections.List("P*"));
+        Assert.True(Store.Connections.Remove("PORTAL"));
+        Assert.Null(Store.Connections.Get("portal"));
+        Assert.False(Store.Connections.Remove("portal"));
     }
 
     [Theory]
@@ -180,56 +180,56 @@ public sealed class StoreRoundTripTests : IDisposable
     [InlineData("https://example.bitrix24.com/rest/12/q1w2e3r4t5y6")]
     public void A_webhook_url_in_a_connection_is_refused_without_echoing_it(string webhook)
     {
-        var e = Assert.Throws<StoreException>(() => Store.SaveConnection(new ConnectionRecord { Name = "p", Kind = ConnectionKind.Bitrix24, Endpoint = webhook }));
+        var e = Assert.Throws<StoreException>(() => Store.Connections.Save(new ConnectionRecord { Name = "p", Kind = ConnectionKind.Bitrix24, Endpoint = webhook }));
         Assert.Equal(StoreErrorKind.SecretInClearText, e.Kind);
         Assert.DoesNotContain(webhook.Split('/')[5], e.Message);
-        var e2 = Assert.Throws<StoreException>(() => Store.SaveConnection(new ConnectionRecord
+        var e2 = Assert.Throws<StoreException>(() => Store.Connections.Save(new ConnectionRecord
         {
             Name = "p", Kind = ConnectionKind.Outlook, Settings = new Dictionary<string, string> { ["refreshToken"] = "0.AXYZ" },
         }));
         Assert.Equal(StoreErrorKind.SecretInClearText, e2.Kind);
         Assert.DoesNotContain("0.AXYZ", e2.Message);
-        Assert.False(File.Exists(Store.ConnectionPath("p")));
+        Assert.False(File.Exists(Store.Connections.PathOf("p")));
     }
 
     [Fact]
     public void RemoveSync_removes_definition_state_history_and_lock()
     {
-        Store.SaveSync(Definition("Work"));
-        Store.SaveState("Work", State());
-        Store.AppendHistory(Run("Work", DateTimeOffset.Now));
-        using (Store.AcquireLock("Work", TimeSpan.Zero)) { }
-        Store.SaveSync(Definition("Other"));
+        Store.Definitions.Save(Definition("Work"));
+        Store.States.Save("Work", State());
+        Store.History.Append(Run("Work", DateTimeOffset.Now));
+        using (Store.Locks.Acquire("Work", TimeSpan.Zero)) { }
+        Store.Definitions.Save(Definition("Other"));
 
         Assert.True(Store.RemoveSync("wOrK"));
-        Assert.False(File.Exists(Store.SyncPath("Work")));
-        Assert.False(File.Exists(Store.StatePath("Work")));
-        Assert.False(File.Exists(Store.HistoryPath("Work")));
-        Assert.False(File.Exists(Store.LockPath("Work")));
-        Assert.NotNull(Store.GetSync("Other"));
+        Assert.False(File.Exists(Store.Definitions.PathOf("Work")));
+        Assert.False(File.Exists(Store.States.PathOf("Work")));
+        Assert.False(File.Exists(Store.History.PathOf("Work")));
+        Assert.False(File.Exists(Store.Locks.PathOf("Work")));
+        Assert.NotNull(Store.Definitions.Get("Other"));
         Assert.False(Store.RemoveSync("Work"));
     }
 
     [Fact]
     public void RemoveSync_refuses_while_a_run_holds_the_lock()
     {
-        Store.SaveSync(Definition("Work"));
-        using var held = Store.AcquireLock("Work", TimeSpan.Zero);
+        Store.Definitions.Save(Definition("Work"));
+        using var held = Store.Locks.Acquire("Work", TimeSpan.Zero);
         var e = Assert.Throws<StoreException>(() => Store.RemoveSync("Work"));
         Assert.Equal(StoreErrorKind.Locked, e.Kind);
-        Assert.NotNull(Store.GetSync("Work"));
+        Assert.NotNull(Store.Definitions.Get("Work"));
     }
 
     [Fact]
     public void Every_file_is_valid_json_with_a_schema()
     {
-        Store.SaveSync(Definition());
-        Store.SaveState("Work", State());
-        Store.AppendHistory(Run("Work", DateTimeOffset.Now));
-        Store.AppendHistory(Run("Work", DateTimeOffset.Now));
-        Store.SaveConnection(new ConnectionRecord { Name = "me", Kind = ConnectionKind.Outlook });
-        var docs = new[] { Store.SyncPath("Work"), Store.StatePath("Work"), Store.ConnectionPath("me") }.Select(File.ReadAllText)
-            .Concat(File.ReadAllLines(Store.HistoryPath("Work")));
+        Store.Definitions.Save(Definition());
+        Store.States.Save("Work", State());
+        Store.History.Append(Run("Work", DateTimeOffset.Now));
+        Store.History.Append(Run("Work", DateTimeOffset.Now));
+        Store.Connections.Save(new ConnectionRecord { Name = "me", Kind = ConnectionKind.Outlook });
+        var docs = new[] { Store.Definitions.PathOf("Work"), Store.States.PathOf("Work"), Store.Connections.PathOf("me") }.Select(File.ReadAllText)
+            .Concat(File.ReadAllLines(Store.History.PathOf("Work")));
         foreach (var doc in docs)
             Assert.Equal(1, JsonDocument.Parse(doc).RootElement.GetProperty("schema").GetInt32());
     }

@@ -48,7 +48,7 @@ public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
                     WriteWarning($"The cached sign-in of '{Name}' could not be removed ({e.Message}); the connection is removed anyway.");
                 }
             }
-            store.RemoveConnection(Name);
+            store.Connections.Remove(Name);
             WriteVerbose($"Removed the Outlook connection '{Name}'.");
             if (PassThru) WriteObject(new CalSyncConnection(record));
         });

@@ -34,28 +34,28 @@ public abstract class StoreNameCompleter : IArgumentCompleter
 public sealed class SyncNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetSyncs(pattern, _ => { }).Select(s => s.Name);
+        store.Definitions.List(pattern, _ => { }).Select(s => s.Name);
 }
 
 /// <summary>Completes connection names of any kind.</summary>
 public sealed class ConnectionNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetConnections(pattern, _ => { }).Select(c => c.Name);
+        store.Connections.List(pattern, _ => { }).Select(c => c.Name);
 }
 
 /// <summary>Completes Outlook connection names.</summary>
 public sealed class OutlookConnectionNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetConnections(pattern, _ => { }).Where(c => c.Kind == EngineKind.Outlook).Select(c => c.Name);
+        store.Connections.List(pattern, _ => { }).Where(c => c.Kind == EngineKind.Outlook).Select(c => c.Name);
 }
 
 /// <summary>Completes Bitrix24 connection names.</summary>
 public sealed class Bitrix24ConnectionNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetConnections(pattern, _ => { }).Where(c => c.Kind == EngineKind.Bitrix24).Select(c => c.Name);
+        store.Connections.List(pattern, _ => { }).Where(c => c.Kind == EngineKind.Bitrix24).Select(c => c.Name);
 }
 
 /// <summary>Completes the built-in mapping profile names.</summary>

@@ -56,7 +56,7 @@ public abstract class SyncRunCmdlet : SyncCmdlet
         };
         try
         {
-            Store.AppendHistory(record);
+            Store.History.Append(record);
             return record;
         }
         catch (StoreException failed)

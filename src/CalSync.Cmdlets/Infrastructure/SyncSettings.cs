@@ -43,7 +43,7 @@ internal static class SyncSettings
         var factory = new SideFactory(store);
         var outlook = factory.Connection(definition.OutlookConnection, EngineKind.Outlook);
         var bitrix24 = factory.Connection(definition.Bitrix24Connection, EngineKind.Bitrix24);
-        foreach (var other in store.GetSyncs(null, _ => { }))
+        foreach (var other in store.Definitions.List(null, _ => { }))
         {
             if (other.Name.Equals(definition.Name, StringComparison.OrdinalIgnoreCase)
                 || !SameCalendar(store, other.OutlookConnection, outlook) || !SameCalendar(store, other.Bitrix24Connection, bitrix24)) continue;
@@ -59,7 +59,7 @@ internal static class SyncSettings
     {
         if (otherName.Equals(mine.Name, StringComparison.OrdinalIgnoreCase)) return true;
         ConnectionRecord? other;
-        try { other = store.GetConnection(otherName); }
+        try { other = store.Connections.Get(otherName); }
         catch (StoreException) { return false; }
         return other is not null && other.Kind == mine.Kind && CalendarKey(other) is { } key && key == CalendarKey(mine);
     }

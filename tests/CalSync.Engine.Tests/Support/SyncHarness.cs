@@ -27,7 +27,7 @@ public sealed class SyncHarness : IDisposable
     public InMemoryCalendar B { get; }
     public RunResult? LastResult { get; private set; }
 
-    public SyncState State => Store.LoadState(Definition.Name);
+    public SyncState State => Store.States.Load(Definition.Name);
 
     public RunRecord Run(InitialMerge? merge = null, bool allowEmptySide = false, bool whatIf = false, TimeSpan? lockWait = null)
     {

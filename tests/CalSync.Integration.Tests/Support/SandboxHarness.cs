@@ -77,7 +77,7 @@ public sealed class SandboxHarness : IAsyncDisposable
     public OutlookCalendarSide? LastOutlook { get; private set; }
     public Bitrix24CalendarSide? LastBitrix24 { get; private set; }
 
-    public SyncState State => Store.LoadState(Definition.Name);
+    public SyncState State => Store.States.Load(Definition.Name);
     public SyncWindow Window => SyncWindow.Around(Now.UtcDateTime, Definition.WindowPastDays, Definition.WindowFutureDays);
 
     public int GraphWrites => Graph.Journal.Requests.Count(r => r.IsWrite);
