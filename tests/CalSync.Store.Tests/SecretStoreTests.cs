@@ -173,7 +173,7 @@ public sealed class SecretStoreTests(Xunit.Abstractions.ITestOutputHelper output
     [Fact]
     public void A_missing_libsecret_is_said_in_plain_words_not_as_the_loaders_cut_off_message()
     {
-        // Issue 18, case 6: the loader's message is longer than a line and was cut in the middle of its advice
+        // The loader's message is longer than a line: cut, it would stop in the middle of its advice
         var e = new DllNotFoundException("Unable to load shared library 'libsecret-1.so.0' or one of its dependencies. In order to help diagnose loading problems, consider setting the LD_DEBUG environment variable: liblibsecret-1.so.0: cannot open shared object file: No such file or directory");
         var reason = SecretStore.Reason(new InvalidOperationException("Persistence check failed.", e));
         Assert.Equal("the libsecret library (libsecret-1.so.0) is not installed", reason);

@@ -53,7 +53,7 @@ public sealed class StoreCorruptionTests : IDisposable
         var path = Store.States.PathOf("Work");
         Store.States.Save("Work", StoreRoundTripTests.State());
         Store.States.Load("Work");
-        Store.States.Save("Work", StoreRoundTripTests.State()); // unchanged since read: replaced without a second parse
+        Store.States.Save("Work", StoreRoundTripTests.State()); // a file this store read and wrote itself
         File.WriteAllText(path, "{\"schema\":1,\"links\":\"not a list\"}");
         Assert.Equal(StoreErrorKind.Corrupt, Assert.Throws<StoreException>(() => Store.States.Save("Work", new SyncState())).Kind);
         Assert.Equal("{\"schema\":1,\"links\":\"not a list\"}", File.ReadAllText(path));

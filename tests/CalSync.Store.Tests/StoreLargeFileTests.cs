@@ -8,7 +8,7 @@ namespace CalSync.Store.Tests;
 
 /// <summary>
 /// State files of thousands of links are deserialised from the stream (not read whole): the same guarantees as for
-/// small files, and files of earlier versions (escaped characters, missing properties) still load.
+/// small files, and files edited by hand or by other JSON writers (escaped characters, missing properties) load.
 /// </summary>
 public sealed class StoreLargeFileTests : IDisposable
 {
@@ -131,13 +131,13 @@ public sealed class StoreLargeFileTests : IDisposable
     }
 
     [Fact]
-    public void A_state_written_before_relaxed_escaping_loads_the_same_and_is_written_back_unescaped()
+    public void A_state_with_escaped_characters_loads_the_same_and_is_written_back_unescaped()
     {
         var path = Store.States.PathOf("Work");
         Store.States.Save("Work", Big());
         var text = File.ReadAllText(path);
-        Assert.Contains("AAMkAD+1/x==", text); // '+' is no longer written as \u002B
-        File.WriteAllText(path, text.Replace("+", "\\u002B")); // as earlier versions wrote it
+        Assert.Contains("AAMkAD+1/x==", text); // '+' is written as is, not as \u002B
+        File.WriteAllText(path, text.Replace("+", "\\u002B")); // as other JSON writers may write it
 
         var back = Store.States.Load("Work");
         Assert.Equal(Big().Links, back.Links);
@@ -149,7 +149,7 @@ public sealed class StoreLargeFileTests : IDisposable
     [Fact]
     public void Properties_missing_from_a_file_keep_their_defaults()
     {
-        // Files of earlier versions (or edited by hand) may lack properties added since: they take the documented defaults, not null or zero.
+        // A file edited by hand may lack properties: they take the documented defaults, not null or zero.
         File.WriteAllText(EnsureDir(Store.States.PathOf("Work")), "{\"schema\":1,\"initialized\":true}");
         var state = Store.States.Load("Work");
         Assert.Equal(SyncState.CurrentSchema, state.Schema);
