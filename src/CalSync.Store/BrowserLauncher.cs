@@ -8,7 +8,8 @@ namespace CalSync.Store;
 /// <summary>
 /// Opens the system browser for a sign-in the way MSAL.NET does for the Outlook sign-in, so both sign-ins behave (and
 /// are tested) alike: the shell on Windows, <c>open</c> on macOS, and on Linux the first of xdg-open, gnome-open,
-/// kfmclient, microsoft-edge, wslview found on PATH (not under sudo).
+/// kfmclient, microsoft-edge, wslview found on PATH (not under sudo). It sits with the sign-ins' other OS plumbing
+/// (key store, token cache): the Outlook connector and the cmdlets, which run the Bitrix24 sign-in, both use the store.
 /// </summary>
 public static class BrowserLauncher
 {
