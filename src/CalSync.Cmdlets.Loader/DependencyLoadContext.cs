@@ -8,7 +8,7 @@ namespace CalSync.Loader;
 
 /// <summary>
 /// The private load context of CalSync on PowerShell 7. The cmdlet assembly lives in the default context; when the
-/// default context cannot find one of its references (CalSync.Engine, the connectors, a polyfill in their
+/// default context cannot find one of its references (CalSync.Engine, CalSync.Store, the connectors, a polyfill in their
 /// signatures), the cmdlet assembly's resolver asks <see cref="LoadShared"/>, which loads it here. Everything those
 /// assemblies need (MSAL, Graph, Kiota, YamlDotNet, TimeZoneConverter, Polly, ...) is then resolved by
 /// <see cref="Load"/> from Dependencies/ first, so whatever version another module put into the default context is

@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Sandbox;
 using CalSync.Sandbox.Bitrix24;
@@ -188,7 +188,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public void DefineSync(string name)
     {
         var now = DateTimeOffset.UtcNow;
-        Store.SaveSync(new SyncDefinition
+        Store.Definitions.Save(new SyncDefinition
         {
             Name = name, OutlookConnection = "bench-outlook", Bitrix24Connection = "bench-bitrix24", Created = now, Modified = now,
         });

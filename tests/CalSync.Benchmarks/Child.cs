@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CalSync.Bitrix24;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 
@@ -67,7 +67,7 @@ public static class Child
         {
             foreach (var sync in job.Syncs)
             {
-                var definition = store.GetSync(sync.Name) ?? throw new InvalidOperationException($"no sync {sync.Name} in the store");
+                var definition = store.Definitions.Get(sync.Name) ?? throw new InvalidOperationException($"no sync {sync.Name} in the store");
                 using var outlook = await OutlookCalendarSide.ConnectAsync(new OutlookConnectionOptions
                 {
                     Endpoint = job.GraphUrl, AccessToken = job.AccessToken, CalendarId = sync.CalendarId, TokenCacheMode = TokenCacheMode.InMemory,
@@ -93,10 +93,10 @@ public static class Child
         // The state file and the cursor files next to it (state/<sync>.<side>.<hash>.cursor).
         var stateBytes = job.Syncs.Sum(s =>
         {
-            var path = store.StatePath(s.Name);
+            var path = store.States.PathOf(s.Name);
             var bytes = File.Exists(path) ? new FileInfo(path).Length : 0;
-            if (Directory.Exists(store.StateDirectory))
-                foreach (var cursor in Directory.GetFiles(store.StateDirectory, Path.GetFileNameWithoutExtension(path) + ".*.cursor")) bytes += new FileInfo(cursor).Length;
+            if (Directory.Exists(store.States.Directory))
+                foreach (var cursor in Directory.GetFiles(store.States.Directory, Path.GetFileNameWithoutExtension(path) + ".*.cursor")) bytes += new FileInfo(cursor).Length;
             return bytes;
         });
         return new JobResult

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CalSync.Bitrix24;
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 
@@ -19,7 +19,7 @@ public static class Profile
         var store = new CalSyncStore(job.StoreRoot);
         foreach (var sync in job.Syncs)
         {
-            var definition = store.GetSync(sync.Name)!;
+            var definition = store.Definitions.Get(sync.Name)!;
             using var outlook = await OutlookCalendarSide.ConnectAsync(new OutlookConnectionOptions
             {
                 Endpoint = job.GraphUrl, AccessToken = job.AccessToken, CalendarId = sync.CalendarId, TokenCacheMode = TokenCacheMode.InMemory,
@@ -28,7 +28,7 @@ public static class Profile
             for (var round = 0; round < 2; round++)
             {
                 log($"-- {sync.Name}, round {round + 1} ({(round == 0 ? "cold" : "warm")})");
-                var state = Phase(log, "store: load state", () => store.LoadState(sync.Name));
+                var state = Phase(log, "store: load state", () => store.States.Load(sync.Name));
                 var window = SyncWindow.Around(DateTime.UtcNow, definition.WindowPastDays, definition.WindowFutureDays);
                 var a = await PhaseAsync(log, "outlook: read", () => outlook.ReadAsync(window, state.CursorOf(Engine.Model.Side.Outlook), default));
                 var b = await PhaseAsync(log, "bitrix24: read", () => bitrix24.ReadAsync(window, state.CursorOf(Engine.Model.Side.Bitrix24), default));
@@ -39,7 +39,7 @@ public static class Profile
                     CannotExpress = (side, series) => (side == Engine.Model.Side.Outlook ? (ICalendarSide)outlook : bitrix24).CannotExpress(series.Recurrence!, series),
                 }));
                 Phase(log, "plan: ToString (log line)", () => plan.ToString().Length);
-                Phase(log, "store: save state", () => { store.SaveState(sync.Name, state.WithCursors(a.Cursor, b.Cursor) with { Links = plan.Links, Unlinked = plan.Unlinked }); return 0; });
+                Phase(log, "store: save state", () => { store.States.Save(sync.Name, state.WithCursors(a.Cursor, b.Cursor) with { Links = plan.Links, Unlinked = plan.Unlinked }); return 0; });
                 log($"   writes planned {plan.Writes.Count}, links {plan.Links.Count}, outlook cursor {a.Cursor?.Text?.Length / 1024} KB text + {a.Cursor?.Data?.Length / 1024} KB data, bitrix24 cursor {b.Cursor?.Text?.Length / 1024} KB");
             }
         }

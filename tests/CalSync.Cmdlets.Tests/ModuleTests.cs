@@ -134,7 +134,7 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
                      "mappings/default.yaml", "mappings/busy-only.yaml", "mappings/busy-only-one-way.yaml" })
             Assert.True(File.Exists(Path.Combine(root, file)), file);
         var deps = Directory.GetFiles(Path.Combine(root, "Dependencies"), "*.dll").Select(Path.GetFileNameWithoutExtension).ToHashSet();
-        foreach (var name in new[] { "CalSync.Engine", "CalSync.Outlook", "CalSync.Bitrix24", "CalSync.Cmdlets.Loader", "Microsoft.Identity.Client", "Microsoft.Graph", "Microsoft.Kiota.Abstractions", "YamlDotNet", "TimeZoneConverter" })
+        foreach (var name in new[] { "CalSync.Engine", "CalSync.Store", "CalSync.Outlook", "CalSync.Bitrix24", "CalSync.Cmdlets.Loader", "Microsoft.Identity.Client", "Microsoft.Graph", "Microsoft.Kiota.Abstractions", "YamlDotNet", "TimeZoneConverter" })
             Assert.Contains(name, deps);
         Assert.DoesNotContain("System.Management.Automation", deps);
         // net8.0: the framework's own copies serve; the netstandard2.0 polyfills are not in the graph, so not shipped.
@@ -158,7 +158,7 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
         }
         var readyToRun = Precompiled("CalSync.Engine");
         if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64") Assert.True(readyToRun, "CalSync.Engine is not ReadyToRun on a linux-x64 build host");
-        foreach (var name in new[] { "CalSync.Outlook", "CalSync.Bitrix24", "Microsoft.Kiota.Abstractions", "Microsoft.Kiota.Http.HttpClientLibrary",
+        foreach (var name in new[] { "CalSync.Store", "CalSync.Outlook", "CalSync.Bitrix24", "Microsoft.Kiota.Abstractions", "Microsoft.Kiota.Http.HttpClientLibrary",
                      "Microsoft.Kiota.Serialization.Json", "Microsoft.Graph.Core", "Std.UriTemplate", "Microsoft.Identity.Client",
                      "Microsoft.Identity.Client.Extensions.Msal", "YamlDotNet", "TimeZoneConverter", "Polly.Core" })
             Assert.True(Precompiled(name) == readyToRun, $"{name}: ReadyToRun {!readyToRun}, CalSync.Engine {readyToRun}");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using CalSync.Bitrix24;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 using CalSync.Sandbox.Bitrix24;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook.Auth;
 using CalSync.Sandbox.Graph;
 

@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -8,7 +8,7 @@ using System.Security;
 using CalSync.Bitrix24;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.PowerShell.Infrastructure;
 using CalSync.PowerShell.Sides;
 
@@ -133,7 +133,7 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
         }
 
         ConnectionRecord? existing = null;
-        if (!Guard(Name, () => existing = store.GetConnection(Name), terminating: true)) return;
+        if (!Guard(Name, () => existing = store.Connections.Get(Name), terminating: true)) return;
         if (existing is not null && existing.Kind != EngineKind.Bitrix24)
             ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
                 $"The connection '{Name}' is {SideFactory.KindName(existing.Kind)} connection. Choose another -Name, or remove it with Disconnect-OutlookCalendar first."));
@@ -222,8 +222,8 @@ public sealed class ConnectBitrix24Command : CalSyncCmdlet
             if (secret.WebhookUrl is null)
                 secret = rotated.Secret with { UserId = side.Client.UserId == 0 ? rotated.Secret.UserId : side.Client.UserId, AccessToken = browser ? null : rotated.Secret.AccessToken };
             secrets.Save(Name, secret.Serialize());
-            store.SaveConnection(record);
-            WriteVerbose($"Saved the Bitrix24 connection '{Name}' in {store.ConnectionPath(Name)}; its secret is in the {secrets.Protection} store.");
+            store.Connections.Save(record);
+            WriteVerbose($"Saved the Bitrix24 connection '{Name}' in {store.Connections.PathOf(Name)}; its secret is in the {secrets.Protection} store.");
             WriteObject(new CalSyncConnection(record, chosen.Name));
         }, terminating: true);
     }

@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Linq;
 using System.Management.Automation;
@@ -6,7 +6,7 @@ using System.Net;
 using System.Security;
 using System.Threading.Tasks;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook;
 using CalSync.Outlook.Auth;
 using CalSync.PowerShell.Infrastructure;
@@ -83,7 +83,7 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
         if (Endpoint is { IsAbsoluteUri: false })
             ThrowTerminatingError(Error(ErrorIds.InvalidSetting, ErrorCategory.InvalidArgument, Endpoint,
                 $"-Endpoint must be an absolute URL such as https://graph.microsoft.com/v1.0 (it is '{Endpoint.OriginalString}')."));
-        var existing = Guarded(() => store.GetConnection(Name));
+        var existing = Guarded(() => store.Connections.Get(Name));
         var endpoint = (Endpoint?.OriginalString ?? existing?.Endpoint ?? OutlookConnectionOptions.DefaultEndpoint).TrimEnd('/');
         if (existing is not null && existing.Kind != EngineKind.Outlook)
             ThrowTerminatingError(Error(ErrorIds.ConnectionKindMismatch, ErrorCategory.InvalidArgument, Name,
@@ -211,9 +211,9 @@ public sealed class ConnectOutlookCalendarCommand : CalSyncCmdlet
 
     private void Save(CalSyncStore store, ConnectionRecord record)
     {
-        try { store.SaveConnection(record); }
+        try { store.Connections.Save(record); }
         catch (StoreException e) { ThrowTerminatingError(StoreError(e, Name)); }
-        WriteVerbose($"Saved the Outlook connection '{record.Name}' ({record.Auth}) in {store.ConnectionPath(record.Name)}.");
+        WriteVerbose($"Saved the Outlook connection '{record.Name}' ({record.Auth}) in {store.Connections.PathOf(record.Name)}.");
         WriteObject(new CalSyncConnection(record));
     }
 }

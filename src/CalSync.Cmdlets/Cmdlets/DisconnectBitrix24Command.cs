@@ -1,7 +1,7 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System.Linq;
 using System.Management.Automation;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.PowerShell.Infrastructure;
 using CalSync.PowerShell.Sides;
 
@@ -36,7 +36,7 @@ public sealed class DisconnectBitrix24Command : CalSyncCmdlet
             ISecretStore? secrets = null;
             try { secrets = SecretStore.Open(store, SideFactory.UsesPlaintext(record)); }
             catch (StoreException e) { WriteWarning($"The secret of '{Name}' could not be removed: {e.Message}"); }
-            store.RemoveConnection(Name, secrets);
+            store.Connections.Remove(Name, secrets);
             WriteVerbose($"Removed the Bitrix24 connection '{Name}'.");
             if (PassThru) WriteObject(new CalSyncConnection(record));
         });

@@ -1,7 +1,7 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System.Linq;
 using System.Management.Automation;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook.Auth;
 using CalSync.PowerShell.Infrastructure;
 using CalSync.PowerShell.Sides;
@@ -48,7 +48,7 @@ public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
                     WriteWarning($"The cached sign-in of '{Name}' could not be removed ({e.Message}); the connection is removed anyway.");
                 }
             }
-            store.RemoveConnection(Name);
+            store.Connections.Remove(Name);
             WriteVerbose($"Removed the Outlook connection '{Name}'.");
             if (PassThru) WriteObject(new CalSyncConnection(record));
         });

@@ -25,7 +25,7 @@ public sealed class GetCalSyncConnectionCommand : CalSyncCmdlet
             var found = false;
             Guard(pattern, () =>
             {
-                foreach (var c in Store.GetConnections(pattern, e => WriteError(StoreError(e, e.Path))))
+                foreach (var c in Store.Connections.List(pattern, e => WriteError(StoreError(e, e.Path))))
                 {
                     found = true;
                     if (Kind is null || EnumMap.To<ConnectionKind>(c.Kind) == Kind) WriteObject(new CalSyncConnection(c));

@@ -24,7 +24,7 @@ public sealed class GetCalSyncHistoryCommand : SyncListCmdlet
         foreach (var definition in NamedSyncs())
             Guard(definition.Name, () =>
             {
-                foreach (var run in Store.ReadHistory(definition.Name, Last, since)) WriteObject(new CalSyncRun(run));
+                foreach (var run in Store.History.Read(definition.Name, Last, since)) WriteObject(new CalSyncRun(run));
             });
     }
 }

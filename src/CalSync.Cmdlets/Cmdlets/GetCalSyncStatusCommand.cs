@@ -1,7 +1,7 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System.Management.Automation;
 using CalSync.Engine.Model;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.PowerShell.Infrastructure;
 
@@ -20,7 +20,7 @@ public sealed class GetCalSyncStatusCommand : SyncListCmdlet
         foreach (var definition in NamedSyncs())
             Guard(definition.Name, () =>
             {
-                var history = Store.ReadHistory(definition.Name);
+                var history = Store.History.Read(definition.Name);
                 var last = history.Count > 0 ? history[history.Count - 1] : null;
                 WriteObject(new CalSyncStatus(definition, history, Links(definition.Name),
                     Health(definition.OutlookConnection, EngineKind.Outlook, last), Health(definition.Bitrix24Connection, EngineKind.Bitrix24, last)));
@@ -30,7 +30,7 @@ public sealed class GetCalSyncStatusCommand : SyncListCmdlet
     /// <summary>The linked pairs; null, with a warning, when the state file cannot be read (the next run fails on it too).</summary>
     private int? Links(string sync)
     {
-        try { return Store.LoadState(sync).Links.Count; }
+        try { return Store.States.Load(sync).Links.Count; }
         catch (StoreException e)
         {
             WriteWarning($"The state of the sync '{sync}' cannot be read: {e.Message}");
@@ -42,7 +42,7 @@ public sealed class GetCalSyncStatusCommand : SyncListCmdlet
     private ConnectionHealth Health(string name, EngineKind kind, RunRecord? last)
     {
         ConnectionRecord? connection;
-        try { connection = Store.GetConnection(name); }
+        try { connection = Store.Connections.Get(name); }
         catch (StoreException) { return ConnectionHealth.Unreadable; }
         if (connection is null || connection.Kind != kind) return ConnectionHealth.Missing;
         var side = kind == EngineKind.Outlook ? Side.Outlook : Side.Bitrix24;

@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using SyncDefinition = CalSync.Engine.Sync.SyncDefinition;
 using E = CalSync.Engine.Sync;
 using CalSync.PowerShell.Infrastructure;
@@ -92,7 +92,7 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
         {
             var store = Store;
             StoreNames.Validate(Name, "sync");
-            if (store.GetSync(Name) is not null)
+            if (store.Definitions.Get(Name) is not null)
                 throw new CalSyncException(ErrorIds.SyncExists, $"A sync named '{Name}' exists already. Change it with Set-CalSync, or remove it with Remove-CalSync first.");
             var mapping = SyncSettings.ValidateMapping(MappingPath is null ? Mapping : null, MappingPath, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             var now = DateTimeOffset.UtcNow;
@@ -106,8 +106,8 @@ public sealed class NewCalSyncCommand : CalSyncCmdlet
             SyncSettings.ValidateDirection(definition);
             SyncSettings.ValidateCalendarPair(store, definition);
             if (!ShouldProcess($"sync '{Name}' ({OutlookConnection} <-> {Bitrix24Connection}, {Direction}, mapping {mapping})", "Create")) return;
-            store.SaveSync(definition);
-            WriteVerbose($"Saved the sync '{Name}' in {store.SyncPath(Name)}.");
+            store.Definitions.Save(definition);
+            WriteVerbose($"Saved the sync '{Name}' in {store.Definitions.PathOf(Name)}.");
             WriteObject(new CalSyncDefinition(definition));
         });
     }

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.PowerShell.Infrastructure;
 using System.IO;
 using System.Management.Automation;
@@ -39,8 +39,8 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
             if (Resident && Name != "*" && WildcardPattern.ContainsWildcardCharacters(Name))
                 throw new CalSyncException(ErrorIds.SyncNotFound, $"-Resident takes one sync or * (every sync), not '{Name}'.");
             var definitions = Resident && Name == "*"
-                ? Store.GetSyncs("*", e => WriteWarning(e.Message))
-                : new[] { Store.GetSync(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. Define it with New-CalSync first.") };
+                ? Store.Definitions.List("*", e => WriteWarning(e.Message))
+                : new[] { Store.Definitions.Get(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. Define it with New-CalSync first.") };
             // Resident: each sync at its own interval, none of the schedule's own.
             var interval = Resident ? TimeSpan.Zero : Interval ?? definitions[0].Interval;
             if (!Resident && interval < TimeSpan.FromMinutes(1))
@@ -64,7 +64,7 @@ public sealed class RegisterCalSyncScheduleCommand : ScheduleCmdlet
     /// </summary>
     private void RefuseSessionOnly(SyncDefinition definition)
     {
-        if (Store.GetConnection(definition.OutlookConnection) is not { Auth: AuthKinds.AccessToken } connection) return;
+        if (Store.Connections.Get(definition.OutlookConnection) is not { Auth: AuthKinds.AccessToken } connection) return;
         var name = StoreNameCompleter.Quote(connection.Name);
         var why = $"The sync '{definition.Name}' uses the Outlook connection '{connection.Name}', which was made with an access token (Connect-OutlookCalendar -AccessToken): " +
             "the token is kept in this PowerShell session only, so a scheduled run, a new process, could never sign in.";

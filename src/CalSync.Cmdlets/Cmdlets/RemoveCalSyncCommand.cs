@@ -24,7 +24,7 @@ public sealed class RemoveCalSyncCommand : CalSyncCmdlet
             Guard(name, () =>
             {
                 var store = Store;
-                var d = store.GetSync(name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{name}'. List the syncs with Get-CalSync.");
+                var d = store.Definitions.Get(name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{name}'. List the syncs with Get-CalSync.");
                 if (!ShouldProcess($"sync '{name}' (its definition, link state and history; the calendars are not changed)", "Remove")) return;
                 store.RemoveSync(name);
                 WriteVerbose($"Removed the sync '{name}'. A schedule registered for it stays until Unregister-CalSyncSchedule -Name '{name}'.");

@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using E = CalSync.Engine.Sync;
 using CalSync.PowerShell.Infrastructure;
 
@@ -61,7 +61,7 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
     /// <summary>The sync's links; a state that cannot be read says nothing about its copies (the next run reports it).</summary>
     private static E.SyncState LoadState(CalSyncStore store, string name)
     {
-        try { return store.LoadState(name); }
+        try { return store.States.Load(name); }
         catch (StoreException) { return new E.SyncState(); }
     }
 
@@ -70,7 +70,7 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
         Guard(Name, () =>
         {
             var store = Store;
-            var d = store.GetSync(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. List the syncs with Get-CalSync.");
+            var d = store.Definitions.Get(Name) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{Name}'. List the syncs with Get-CalSync.");
             var changed = d with
             {
                 Direction = Has(nameof(Direction)) ? EnumMap.To<E.SyncDirection>(Direction) : d.Direction,
@@ -95,7 +95,7 @@ public sealed class SetCalSyncCommand : CalSyncCmdlet
             var effect = E.SettingsChange.Describe(d, changed, LoadState(store, Name));
             var change = $"Change the settings of sync '{Name}'." + (effect is null ? "" : " " + effect.Text);
             if (!ShouldProcess(change, change + " Continue?", "Set-CalSync")) return;
-            store.SaveSync(changed);
+            store.Definitions.Save(changed);
             if (effect is { RemovesCopies: true }) WriteWarning(effect.Text);
             else if (effect is not null) WriteInformation(new InformationRecord(effect.Text, "Set-CalSync"), new[] { "PSHOST" });
             if (changed.Interval != d.Interval)

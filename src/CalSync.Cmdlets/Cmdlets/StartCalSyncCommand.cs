@@ -5,7 +5,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.PowerShell.Infrastructure;
 
@@ -128,17 +128,17 @@ public sealed class StartCalSyncCommand : SyncRunCmdlet
         void Warn(StoreException e) => Post(() => WriteWarning(e.Message));
         IEnumerable<SyncDefinition> Named(string name)
         {
-            try { return Store.GetSync(name) is { } d ? new[] { d } : Array.Empty<SyncDefinition>(); }
+            try { return Store.Definitions.Get(name) is { } d ? new[] { d } : Array.Empty<SyncDefinition>(); }
             catch (StoreException e) { Warn(e); return Array.Empty<SyncDefinition>(); }
         }
-        return patterns.SelectMany(p => WildcardPattern.ContainsWildcardCharacters(p) ? Store.GetSyncs(p, Warn) : Named(p))
+        return patterns.SelectMany(p => WildcardPattern.ContainsWildcardCharacters(p) ? Store.Definitions.List(p, Warn) : Named(p))
             .GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
     }
 
     /// <summary>One resident run, on the pipeline thread: the same run, record and error as Start-CalSync.</summary>
     private CycleResult Cycle(SyncDefinition definition)
     {
-        try { using (Store.AcquireLock(definition.Name, TimeSpan.Zero, Cancellation)) { } }
+        try { using (Store.Locks.Acquire(definition.Name, TimeSpan.Zero, Cancellation)) { } }
         catch (StoreException e) when (e.Kind == StoreErrorKind.Locked)
         {
             WriteVerbose($"'{definition.Name}' is being run elsewhere; it is tried again at its next interval.");

@@ -60,7 +60,7 @@ public sealed class TestCalSyncMappingCommand : CalSyncCmdlet
             MappingProfile profile;
             if (SyncName is not null)
             {
-                var d = Store.GetSync(SyncName) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{SyncName}'.");
+                var d = Store.Definitions.Get(SyncName) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{SyncName}'.");
                 profile = MappingLoader.Resolve(d.Mapping);
             }
             else if (MappingPath is not null) profile = MappingLoader.LoadFile(GetUnresolvedProviderPathFromPSPath(MappingPath));

@@ -19,7 +19,7 @@ public sealed class UnregisterCalSyncScheduleCommand : ScheduleCmdlet
         Guard(Name, () =>
         {
             // A removed sync's schedule can still be removed; the resident service (-Name * too) has no interval of its own.
-            var interval = Resident ? TimeSpan.Zero : Store.GetSync(Name)?.Interval ?? TimeSpan.FromMinutes(10);
+            var interval = Resident ? TimeSpan.Zero : Store.Definitions.Get(Name)?.Interval ?? TimeSpan.FromMinutes(10);
             var text = Text(interval);
             var removed = new List<string>();
             switch (Kind)

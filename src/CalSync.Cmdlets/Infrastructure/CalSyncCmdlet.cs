@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -9,7 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 
 namespace CalSync.PowerShell.Infrastructure;
@@ -80,9 +80,9 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
         Guard(pattern, () =>
         {
             if (WildcardPattern.ContainsWildcardCharacters(pattern))
-                definitions.AddRange(Store.GetSyncs(pattern, e => WriteError(StoreError(e, e.Path))));
+                definitions.AddRange(Store.Definitions.List(pattern, e => WriteError(StoreError(e, e.Path))));
             else
-                definitions.Add(Store.GetSync(pattern) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync, or define one with New-CalSync."));
+                definitions.Add(Store.Definitions.Get(pattern) ?? throw new CalSyncException(ErrorIds.SyncNotFound, $"There is no sync named '{pattern}'. List the syncs with Get-CalSync, or define one with New-CalSync."));
         });
         return definitions;
     }
@@ -121,7 +121,7 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected bool ShouldRemoveConnection(CalSyncStore store, string name, EngineKind kind, string what, string action, bool force)
     {
-        var users = store.GetSyncs(null, _ => { })
+        var users = store.Definitions.List(null, _ => { })
             .Where(s => string.Equals(kind == EngineKind.Outlook ? s.OutlookConnection : s.Bitrix24Connection, name, StringComparison.OrdinalIgnoreCase))
             .Select(s => s.Name).ToList();
         var list = string.Join(", ", users);

@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -6,7 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using CalSync.Engine.Mapping;
-using CalSync.Engine.Store;
+using CalSync.Store;
 
 namespace CalSync.PowerShell.Infrastructure;
 
@@ -34,28 +34,28 @@ public abstract class StoreNameCompleter : IArgumentCompleter
 public sealed class SyncNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetSyncs(pattern, _ => { }).Select(s => s.Name);
+        store.Definitions.List(pattern, _ => { }).Select(s => s.Name);
 }
 
 /// <summary>Completes connection names of any kind.</summary>
 public sealed class ConnectionNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetConnections(pattern, _ => { }).Select(c => c.Name);
+        store.Connections.List(pattern, _ => { }).Select(c => c.Name);
 }
 
 /// <summary>Completes Outlook connection names.</summary>
 public sealed class OutlookConnectionNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetConnections(pattern, _ => { }).Where(c => c.Kind == EngineKind.Outlook).Select(c => c.Name);
+        store.Connections.List(pattern, _ => { }).Where(c => c.Kind == EngineKind.Outlook).Select(c => c.Name);
 }
 
 /// <summary>Completes Bitrix24 connection names.</summary>
 public sealed class Bitrix24ConnectionNameCompleter : StoreNameCompleter
 {
     protected override IEnumerable<string> Names(CalSyncStore store, string pattern) =>
-        store.GetConnections(pattern, _ => { }).Where(c => c.Kind == EngineKind.Bitrix24).Select(c => c.Name);
+        store.Connections.List(pattern, _ => { }).Where(c => c.Kind == EngineKind.Bitrix24).Select(c => c.Name);
 }
 
 /// <summary>Completes the built-in mapping profile names.</summary>

@@ -1,5 +1,5 @@
 using System;
-using CalSync.Engine.Store;
+using CalSync.Store;
 
 namespace CalSync.PowerShell;
 

@@ -7,13 +7,13 @@ using System.Reflection;
 namespace CalSync.PowerShell.Infrastructure;
 
 /// <summary>
-/// Runs when the module is imported and only hooks assembly resolution: the engine, the connectors and MSAL / Graph /
+/// Runs when the module is imported and only hooks assembly resolution: the engine, the store, the connectors and MSAL / Graph /
 /// Kiota / YamlDotNet load when a command first needs them, not at import. The first such load creates the private
 /// AssemblyLoadContext (CalSync.Cmdlets.Loader) so they load from Dependencies/ in isolation.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
-    private static readonly string[] EntryAssemblies = { "CalSync.Engine", "CalSync.Outlook", "CalSync.Bitrix24" };
+    private static readonly string[] EntryAssemblies = { "CalSync.Engine", "CalSync.Store", "CalSync.Outlook", "CalSync.Bitrix24" };
     private static readonly object Gate = new();
     private static bool _hooked;
     private static Func<string, AssemblyName, Assembly>? _loadShared;
@@ -40,7 +40,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     }
 
     /// <summary>
-    /// Serves the engine and the connectors to anyone, and the cmdlet assembly's other references (polyfills in the
+    /// Serves the engine, the store and the connectors to anyone, and the cmdlet assembly's other references (polyfills in the
     /// engine's signatures) to the cmdlet assembly, from Dependencies/.
     /// Every other failed load in the process passes through untouched, and cheaply: this runs for all of them.
     /// </summary>

@@ -1,4 +1,4 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Management.Automation;
 using System.Threading;

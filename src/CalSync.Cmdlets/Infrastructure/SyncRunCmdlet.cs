@@ -2,7 +2,7 @@ using System;
 using System.Management.Automation;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 
 namespace CalSync.PowerShell.Infrastructure;
@@ -56,7 +56,7 @@ public abstract class SyncRunCmdlet : SyncCmdlet
         };
         try
         {
-            Store.AppendHistory(record);
+            Store.History.Append(record);
             return record;
         }
         catch (StoreException failed)

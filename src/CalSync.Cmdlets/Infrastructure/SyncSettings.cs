@@ -1,9 +1,9 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.IO;
 using System.Linq;
 using CalSync.Engine.Mapping;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 using CalSync.PowerShell.Sides;
@@ -43,7 +43,7 @@ internal static class SyncSettings
         var factory = new SideFactory(store);
         var outlook = factory.Connection(definition.OutlookConnection, EngineKind.Outlook);
         var bitrix24 = factory.Connection(definition.Bitrix24Connection, EngineKind.Bitrix24);
-        foreach (var other in store.GetSyncs(null, _ => { }))
+        foreach (var other in store.Definitions.List(null, _ => { }))
         {
             if (other.Name.Equals(definition.Name, StringComparison.OrdinalIgnoreCase)
                 || !SameCalendar(store, other.OutlookConnection, outlook) || !SameCalendar(store, other.Bitrix24Connection, bitrix24)) continue;
@@ -59,7 +59,7 @@ internal static class SyncSettings
     {
         if (otherName.Equals(mine.Name, StringComparison.OrdinalIgnoreCase)) return true;
         ConnectionRecord? other;
-        try { other = store.GetConnection(otherName); }
+        try { other = store.Connections.Get(otherName); }
         catch (StoreException) { return false; }
         return other is not null && other.Kind == mine.Kind && CalendarKey(other) is { } key && key == CalendarKey(mine);
     }

@@ -1,6 +1,6 @@
 using System;
-using ConnectionRecord = CalSync.Engine.Store.ConnectionRecord;
-using SecretProtection = CalSync.Engine.Store.SecretProtection;
+using ConnectionRecord = CalSync.Store.ConnectionRecord;
+using SecretProtection = CalSync.Store.SecretProtection;
 
 namespace CalSync.PowerShell;
 

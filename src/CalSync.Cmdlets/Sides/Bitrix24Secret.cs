@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Bitrix24;
-using CalSync.Engine.Store;
+using CalSync.Store;
 
 namespace CalSync.PowerShell.Sides;
 

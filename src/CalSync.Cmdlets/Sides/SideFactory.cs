@@ -1,10 +1,10 @@
-using EngineKind = CalSync.Engine.Store.ConnectionKind;
+using EngineKind = CalSync.Store.ConnectionKind;
 using System;
 using System.Threading;
 using System.Threading.Tasks;
 using CalSync.Bitrix24;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Outlook;
 using CalSync.Outlook.Auth;
 using CalSync.PowerShell.Infrastructure;
@@ -31,7 +31,7 @@ internal sealed class SideFactory
 
     public ConnectionRecord Connection(string name, EngineKind kind)
     {
-        var record = _store.GetConnection(name)
+        var record = _store.Connections.Get(name)
             ?? throw new CalSyncException(ErrorIds.ConnectionNotFound,
                 $"There is no connection named '{name}'. Create it with {(kind == EngineKind.Outlook ? "Connect-OutlookCalendar" : "Connect-Bitrix24")} -Name '{name}', or list connections with Get-CalSyncConnection.");
         if (record.Kind != kind)

@@ -81,7 +81,7 @@ public sealed class OutlookSignIn : IOutlookTokenSource
     public async Task<OutlookAccount> SignInInteractiveAsync(bool useDeviceCode, Func<DeviceCodePrompt, Task> showDeviceCode, CancellationToken cancellationToken = default)
     {
         if (showDeviceCode is null) throw new ArgumentNullException(nameof(showDeviceCode));
-        if (!useDeviceCode && CalSync.Engine.Sides.BrowserLauncher.CanOpen())
+        if (!useDeviceCode && CalSync.Store.BrowserLauncher.CanOpen())
         {
             try
             {

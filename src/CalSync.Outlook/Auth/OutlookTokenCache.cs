@@ -1,5 +1,5 @@
 using System.Threading.Tasks;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using Microsoft.Identity.Client;
 
 namespace CalSync.Outlook.Auth;

@@ -129,7 +129,7 @@ public sealed class ModelProperties
                 // One-way pairs differ by design once the target is edited: without the state they pair again only when equal.
                 if (m.Case.Direction != SyncDirection.TwoWay) break;
                 if (h.A.Events.Concat(h.B.Events).Any(e => e.Start.SortKeyUtc > h.Now.UtcDateTime.AddDays(FarDays / 2))) break;
-                File.Delete(h.Store.StatePath(h.Definition.Name));
+                File.Delete(h.Store.States.PathOf(h.Definition.Name));
                 m.StateLost = true;
                 RunAndCheck(m, InitialMerge.TwoWay);
                 break;

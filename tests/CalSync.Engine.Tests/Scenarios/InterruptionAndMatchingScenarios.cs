@@ -111,7 +111,7 @@ public sealed class InterruptionAndMatchingScenarios
         Assert.Equal(0, run.Writes);
         Assert.Equal(0, run.Bitrix24.Deleted);
         Assert.DoesNotContain(run.Items, i => i.Action is ItemAction.Create or ItemAction.Update or ItemAction.Delete);
-        var history = h.Store.ReadHistory("work").Last();
+        var history = h.Store.History.Read("work").Last();
         Assert.Equal(0, history.Writes);
     }
 

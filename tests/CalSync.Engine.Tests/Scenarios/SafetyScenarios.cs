@@ -1,6 +1,6 @@
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Engine.Tests.Support;
 using Xunit;
@@ -230,7 +230,7 @@ public sealed class SafetyScenarios
         Assert.Equal(RunOutcome.Failed, run.Outcome);
         Assert.Equal("SignInRequired", run.ErrorId);
         Assert.Equal(0, h.B.Writes);
-        Assert.Single(h.Store.ReadHistory("work"));
+        Assert.Single(h.Store.History.Read("work"));
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class SafetyScenarios
     {
         using var h = new SyncHarness();
         h.A.Add(Meeting("One"));
-        using (h.Store.AcquireLock("work", TimeSpan.FromSeconds(1)))
+        using (h.Store.Locks.Acquire("work", TimeSpan.FromSeconds(1)))
         {
             var e = Assert.Throws<StoreException>(() => h.Run(InitialMerge.TwoWay, lockWait: TimeSpan.FromMilliseconds(200)));
             Assert.Equal(StoreErrorKind.Locked, e.Kind);
@@ -261,8 +261,8 @@ public sealed class SafetyScenarios
         Assert.Equal(2, h.LastResult!.Plan!.Writes.Count);
         Assert.Contains("Create on Bitrix24: 'One'", h.LastResult.Plan.ToString());
         Assert.Equal(0, h.A.Writes + h.B.Writes);
-        Assert.False(File.Exists(h.Store.StatePath("work")));
-        Assert.Empty(h.Store.ReadHistory("work"));
+        Assert.False(File.Exists(h.Store.States.PathOf("work")));
+        Assert.Empty(h.Store.History.Read("work"));
     }
 
     /// <summary>A side whose writes fail as a whole (the sign-in expired mid-run).</summary>

@@ -1,7 +1,7 @@
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Engine.Tests.Support;
 using Xunit;
@@ -207,15 +207,15 @@ public sealed class SettingsChangeScenarios
             Outlook = new InMemoryCalendar(Side.Outlook, () => Now);
             Work = new InMemoryCalendar(Side.Bitrix24, () => Now);
             Home = new InMemoryCalendar(Side.Bitrix24, () => Now);
-            Store.SaveSync(new SyncDefinition { Name = "Work", OutlookConnection = "outlook", Bitrix24Connection = "work" });
-            Store.SaveSync(new SyncDefinition { Name = "Home", OutlookConnection = "outlook", Bitrix24Connection = "home" });
+            Store.Definitions.Save(new SyncDefinition { Name = "Work", OutlookConnection = "outlook", Bitrix24Connection = "work" });
+            Store.Definitions.Save(new SyncDefinition { Name = "Home", OutlookConnection = "outlook", Bitrix24Connection = "home" });
         }
 
         public RunRecord Run(string name, InitialMerge? merge = null)
         {
             Now = Now.AddMinutes(1);
             var runner = new SyncRunner(Store, Outlook, name == "Work" ? Work : Home);
-            return runner.RunAsync(Store.GetSync(name)!, new RunOptions { Merge = merge, Now = Now }, CancellationToken.None).GetAwaiter().GetResult().Record;
+            return runner.RunAsync(Store.Definitions.Get(name)!, new RunOptions { Merge = merge, Now = Now }, CancellationToken.None).GetAwaiter().GetResult().Record;
         }
 
         public void Dispose()
@@ -264,9 +264,9 @@ public sealed class SettingsChangeScenarios
         s.Run("Work", InitialMerge.TwoWay);
         s.Store.RemoveSync("Work");
         // Home, now on Work's Bitrix24 calendar, finds the copy Work left instead of making a second one.
-        s.Store.SaveSync(new SyncDefinition { Name = "Home", OutlookConnection = "outlook", Bitrix24Connection = "work" });
+        s.Store.Definitions.Save(new SyncDefinition { Name = "Home", OutlookConnection = "outlook", Bitrix24Connection = "work" });
         var runner = new SyncRunner(s.Store, s.Outlook, s.Work);
-        var record = (await runner.RunAsync(s.Store.GetSync("Home")!, new RunOptions { Merge = InitialMerge.TwoWay, Now = s.Now.AddMinutes(5) }, CancellationToken.None)).Record;
+        var record = (await runner.RunAsync(s.Store.Definitions.Get("Home")!, new RunOptions { Merge = InitialMerge.TwoWay, Now = s.Now.AddMinutes(5) }, CancellationToken.None)).Record;
         Assert.Equal(0, record.Writes);
         Assert.Single(s.Outlook.Events);
         Assert.Equal(1, record.Matched);

@@ -62,7 +62,7 @@ public sealed class UndoScenarios
         AssertOnlyOriginals(h, originals);
         Assert.Empty(h.State.Links);
         Assert.False(h.State.Initialized);
-        Assert.Contains(h.Store.ReadHistory("work"), r => r.RunId == undo.RunId);
+        Assert.Contains(h.Store.History.Read("work"), r => r.RunId == undo.RunId);
         // The sync merges again from scratch.
         h.Run(InitialMerge.TwoWay);
         Assert.Equal((40, 40), (h.A.Events.Count, h.B.Events.Count));
@@ -93,7 +93,7 @@ public sealed class UndoScenarios
     {
         using var h = new SyncHarness();
         var originals = Merge40(h);
-        File.Delete(h.Store.StatePath("work"));
+        File.Delete(h.Store.States.PathOf("work"));
 
         var undo = RemoveCopies(h).Record;
 
@@ -107,8 +107,8 @@ public sealed class UndoScenarios
     {
         using var h = new SyncHarness();
         var originals = Merge40(h);
-        File.Delete(h.Store.StatePath("work"));
-        File.Delete(h.Store.HistoryPath("work"));
+        File.Delete(h.Store.States.PathOf("work"));
+        File.Delete(h.Store.History.PathOf("work"));
 
         var undo = RemoveCopies(h).Record;
 
@@ -122,8 +122,8 @@ public sealed class UndoScenarios
     {
         using var h = new SyncHarness();
         Merge40(h);
-        var state = File.ReadAllBytes(h.Store.StatePath("work"));
-        var history = File.ReadAllBytes(h.Store.HistoryPath("work"));
+        var state = File.ReadAllBytes(h.Store.States.PathOf("work"));
+        var history = File.ReadAllBytes(h.Store.History.PathOf("work"));
         var writes = (h.A.Writes, h.B.Writes);
 
         var result = RemoveCopies(h, whatIf: true);
@@ -136,8 +136,8 @@ public sealed class UndoScenarios
         Assert.Contains("Delete on Outlook: 'Bitrix24 only 0' 2025-03-03 09:00 Europe/Berlin", text);
         Assert.DoesNotContain("'Both ", text);
         Assert.Equal(writes, (h.A.Writes, h.B.Writes));
-        Assert.Equal(state, File.ReadAllBytes(h.Store.StatePath("work")));
-        Assert.Equal(history, File.ReadAllBytes(h.Store.HistoryPath("work")));
+        Assert.Equal(state, File.ReadAllBytes(h.Store.States.PathOf("work")));
+        Assert.Equal(history, File.ReadAllBytes(h.Store.History.PathOf("work")));
     }
 
     [Theory]
@@ -254,14 +254,14 @@ public sealed class UndoScenarios
     {
         using var h = new SyncHarness();
         var originals = Merge40(h);
-        using (h.Store.AcquireSyncLock("work", TimeSpan.Zero))
+        using (h.Store.Locks.Acquire("work", TimeSpan.Zero))
         {
             var undo = new SyncRunner(h.Store, h.A, h.B);
             var options = new UndoOptions { LockWait = TimeSpan.Zero };
-            var locked = Assert.Throws<CalSync.Engine.Store.StoreException>(() => undo.RemoveCopiesAsync(h.Definition, options, CancellationToken.None).GetAwaiter().GetResult());
-            Assert.Equal(CalSync.Engine.Store.StoreErrorKind.Locked, locked.Kind);
-            Assert.Equal(CalSync.Engine.Store.StoreErrorKind.Locked,
-                Assert.Throws<CalSync.Engine.Store.StoreException>(() => SyncRunner.Reset(h.Store, h.Definition, options, CancellationToken.None)).Kind);
+            var locked = Assert.Throws<CalSync.Store.StoreException>(() => undo.RemoveCopiesAsync(h.Definition, options, CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Equal(CalSync.Store.StoreErrorKind.Locked, locked.Kind);
+            Assert.Equal(CalSync.Store.StoreErrorKind.Locked,
+                Assert.Throws<CalSync.Store.StoreException>(() => SyncRunner.Reset(h.Store, h.Definition, options, CancellationToken.None)).Kind);
         }
         Assert.Equal((40, 40, 40), (h.A.Events.Count, h.B.Events.Count, h.State.Links.Count));
         RemoveCopies(h);
@@ -273,12 +273,12 @@ public sealed class UndoScenarios
     {
         using var h = new SyncHarness();
         Merge40(h);
-        var state = File.ReadAllBytes(h.Store.StatePath("work"));
+        var state = File.ReadAllBytes(h.Store.States.PathOf("work"));
 
         var refused = SyncRunner.Reset(h.Store, h.Definition with { AvoidDuplicates = false }, new UndoOptions(), CancellationToken.None);
         Assert.Equal((RunOutcome.Aborted, RunErrorIds.ResetNeedsAvoidDuplicates), (refused.Outcome, refused.ErrorId));
         Assert.Contains("Set-CalSync -Name 'work' -AvoidDuplicates", refused.Message);
-        Assert.Equal(state, File.ReadAllBytes(h.Store.StatePath("work")));
+        Assert.Equal(state, File.ReadAllBytes(h.Store.States.PathOf("work")));
 
         h.B.KillAfter(2);
         Assert.Throws<InMemoryCalendar.Killed>(() => RemoveCopies(h));

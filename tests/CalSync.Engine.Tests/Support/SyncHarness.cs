@@ -1,6 +1,6 @@
 using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using Xunit;
 
@@ -27,7 +27,7 @@ public sealed class SyncHarness : IDisposable
     public InMemoryCalendar B { get; }
     public RunResult? LastResult { get; private set; }
 
-    public SyncState State => Store.LoadState(Definition.Name);
+    public SyncState State => Store.States.Load(Definition.Name);
 
     public RunRecord Run(InitialMerge? merge = null, bool allowEmptySide = false, bool whatIf = false, TimeSpan? lockWait = null)
     {

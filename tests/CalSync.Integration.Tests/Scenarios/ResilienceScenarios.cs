@@ -149,8 +149,8 @@ public sealed class ResilienceScenarios(SandboxFixture fixture) : IClassFixture<
         await h.RunAsync(InitialMerge.TwoWay);
         await h.AssertQuietAsync();
         Assert.False(h.LastOutlook!.LastReadWasFullPass);
-        var statePath = h.Store.StatePath(h.Definition.Name);
-        string CursorFile() => Assert.Single(Directory.GetFiles(h.Store.StateDirectory, "*.outlook.*.cursor"));
+        var statePath = h.Store.States.PathOf(h.Definition.Name);
+        string CursorFile() => Assert.Single(Directory.GetFiles(h.Store.States.Directory, "*.outlook.*.cursor"));
         var links = h.State.Links;
 
         // Back to what the previous release wrote: the snapshot as base64 inside the cursor text, no cursor file.

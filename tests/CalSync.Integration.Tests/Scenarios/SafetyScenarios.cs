@@ -1,4 +1,4 @@
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Integration.Tests.Support;
 using Xunit;
@@ -79,7 +79,7 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
         var first = h.RunAsync(InitialMerge.TwoWay, lockWait: lockWait);
         // The second run starts once the first holds the lock (a fixed pause lost this race on a slow machine).
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (h.Store.GetLockHolder(h.Definition.Name) is null && !first.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(10);
+        while (h.Store.Locks.HolderOf(h.Definition.Name) is null && !first.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(10);
         var second = h.RunAsync(InitialMerge.TwoWay, lockWait: lockWait);
         if (wait)
         {
@@ -135,7 +135,7 @@ public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<Sand
         Assert.True(RunOutcome.Failed == run.Outcome, run.Message);
         Assert.Equal("SignInRequired", run.ErrorId);
         Assert.Equal(0, h.GraphWrites + h.Bitrix24Writes);
-        Assert.Single(h.Store.ReadHistory("work"));
+        Assert.Single(h.Store.History.Read("work"));
 
         h.OutlookOptions = h.OutlookOptions with { AccessToken = h.Graph.AccessToken };
         var retry = await h.RunAsync(InitialMerge.TwoWay);

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using CalSync.Bitrix24;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using CalSync.Engine.Store;
+using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Outlook;
 using CalSync.Sandbox;
@@ -77,7 +77,7 @@ public sealed class SandboxHarness : IAsyncDisposable
     public OutlookCalendarSide? LastOutlook { get; private set; }
     public Bitrix24CalendarSide? LastBitrix24 { get; private set; }
 
-    public SyncState State => Store.LoadState(Definition.Name);
+    public SyncState State => Store.States.Load(Definition.Name);
     public SyncWindow Window => SyncWindow.Around(Now.UtcDateTime, Definition.WindowPastDays, Definition.WindowFutureDays);
 
     public int GraphWrites => Graph.Journal.Requests.Count(r => r.IsWrite);
