@@ -79,7 +79,7 @@ public static class ResidentScenario
         });
 
         // Edits while the resident mode runs.
-        var history = () => env.Store.ReadHistory("Work").Count;
+        var history = () => env.Store.History.Read("Work").Count;
         await env.PrepareAsync();
         var runsBefore = history();
         await child.NextAsync();
