@@ -43,13 +43,20 @@ public abstract class SyncRunCmdlet : SyncCmdlet
     private Func<PlannedWrite, string?>? ProbeRefusal(SyncDefinition definition)
     {
         var failures = new[] { definition.OutlookConnection, definition.Bitrix24Connection }
-            .Select(name => Store.GetConnection(name))
+            .Select(Connection)
             .Where(c => c is not null)
             .SelectMany(c => Store.FailedProbes(c!))
             .Where(f => ProbeGate.Holds(f.Result.Name) is not null)
             .ToList();
         foreach (var failure in failures) WriteWarning(ProbeGate.Message(failure));
         return ProbeGate.Refusal(failures);
+
+        // An unreadable connection fails the run where the sides are made, with its own message.
+        ConnectionRecord? Connection(string name)
+        {
+            try { return Store.GetConnection(name); }
+            catch (StoreException) { return null; }
+        }
     }
 
     /// <summary>

@@ -405,6 +405,9 @@ public sealed class GraphService : IAsyncDisposable
             case ("GET", "faults"):
                 result = KnobsJson();
                 break;
+            case ("GET", "calendars"):
+                result = new JsonArray(GetCalendars().Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["name"] = c.Name }).ToArray());
+                break;
             case ("POST", "faults"):
                 var text = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
                 try
@@ -483,6 +486,12 @@ public sealed class GraphService : IAsyncDisposable
         ["maxPageSize"] = MaxPageSize,
         ["thinOccurrences"] = ThinOccurrences,
         ["refuseSecondaryCalendarDelta"] = RefuseSecondaryCalendarDelta,
+        ["omitMoveOutTombstones"] = OmitMoveOutTombstones,
+        ["deltaIgnoresMaxPageSize"] = DeltaIgnoresMaxPageSize,
+        ["deltaIgnoresTimeZone"] = DeltaIgnoresTimeZone,
+        ["refuseStampStartsWith"] = RefuseStampStartsWith,
+        ["ignoreTransactionId"] = IgnoreTransactionId,
+        ["dstGapBackward"] = DstGapBackward,
         ["enforceIfMatch"] = EnforceIfMatch,
         ["duplicateTransactionStatus"] = DuplicateTransactionStatus,
         ["throttlingEnabled"] = ThrottlingEnabled,
@@ -520,6 +529,12 @@ public sealed class GraphService : IAsyncDisposable
                 case "maxPageSize": MaxPageSize = value!.GetValue<int>(); break;
                 case "thinOccurrences": ThinOccurrences = value!.GetValue<bool>(); break;
                 case "refuseSecondaryCalendarDelta": RefuseSecondaryCalendarDelta = value!.GetValue<bool>(); break;
+                case "omitMoveOutTombstones": OmitMoveOutTombstones = value!.GetValue<bool>(); break;
+                case "deltaIgnoresMaxPageSize": DeltaIgnoresMaxPageSize = value!.GetValue<bool>(); break;
+                case "deltaIgnoresTimeZone": DeltaIgnoresTimeZone = value!.GetValue<bool>(); break;
+                case "refuseStampStartsWith": RefuseStampStartsWith = value!.GetValue<bool>(); break;
+                case "ignoreTransactionId": IgnoreTransactionId = value!.GetValue<bool>(); break;
+                case "dstGapBackward": DstGapBackward = value!.GetValue<bool>(); break;
                 case "enforceIfMatch": EnforceIfMatch = value!.GetValue<bool>(); break;
                 case "duplicateTransactionStatus": DuplicateTransactionStatus = value!.GetValue<int>(); break;
                 case "throttlingEnabled": ThrottlingEnabled = value!.GetValue<bool>(); break;
