@@ -4,11 +4,7 @@
 # the built module and stand-ins.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Support.ps1')
-    $script:PreviousHome = $env:CALSYNC_HOME
-    $script:Sandbox = Start-TestSandbox
-    $script:ChildEnvironment = Connect-TestStore -Sandbox $script:Sandbox
-    $script:StoreHome = $script:ChildEnvironment.CALSYNC_HOME
-    Import-Module $script:Manifest -Force
+    Start-TestSession
 
     function Get-ScratchCalendar {
         <# The names of the probe's scratch calendars in both stand-ins. #>
@@ -22,12 +18,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    Stop-TestSandbox $script:Sandbox
-    Remove-Module CalSync -ErrorAction SilentlyContinue
-    $env:CALSYNC_HOME = $script:PreviousHome
-    Remove-TestDirectory $script:StoreHome
-}
+AfterAll { Stop-TestSession }
 
 Describe 'Test-CalSyncService' {
     BeforeEach { Reset-Sandbox }
