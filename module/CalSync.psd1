@@ -29,6 +29,7 @@
         'Unregister-CalSyncSchedule'
         'Export-CalSyncMapping'
         'Test-CalSyncMapping'
+        'Test-CalSyncService'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

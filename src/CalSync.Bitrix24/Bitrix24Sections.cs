@@ -94,6 +94,13 @@ public sealed class Bitrix24Sections
         return sections.FirstOrDefault(s => s.Id == id) ?? new Bitrix24Section(id, name.Trim(), _type, _client.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture), "local", color ?? "");
     }
 
+    /// <summary>Deletes a calendar and its events (<c>calendar.section.delete</c>); the probe's scratch calendar only.</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        var parameters = new List<KeyValuePair<string, object?>>(GetParameters()) { new("id", id) };
+        await _client.CallAsync("calendar.section.delete", parameters, cancellationToken).ConfigureAwait(false);
+    }
+
     private static string Describe(IReadOnlyList<Bitrix24Section> sections) =>
         sections.Count == 0 ? "none" : string.Join(", ", sections.Select(s => $"'{s.Name}' (id {s.Id}{(s.IsLocal ? "" : ", " + s.ExternalType + ": not usable")})"));
 }

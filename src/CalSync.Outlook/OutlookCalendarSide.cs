@@ -50,11 +50,14 @@ public sealed class OutlookCalendarSide : ICalendarSide, IDisposable
     public static async Task<OutlookCalendarSide> ConnectAsync(OutlookConnectionOptions options, CancellationToken cancellationToken = default)
     {
         if (options is null) throw new ArgumentNullException(nameof(options));
-        IOutlookTokenSource tokens = !string.IsNullOrEmpty(options.AccessToken)
+        return new OutlookCalendarSide(options, await TokensAsync(options, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The connection's tokens: the given access token, else the cached sign-in (silent).</summary>
+    internal static async Task<IOutlookTokenSource> TokensAsync(OutlookConnectionOptions options, CancellationToken cancellationToken) =>
+        !string.IsNullOrEmpty(options.AccessToken)
             ? new AccessTokenSource(options.AccessToken!, options.SignInCommand)
             : await OutlookSignIn.CreateAsync(options, cancellationToken).ConfigureAwait(false);
-        return new OutlookCalendarSide(options, tokens);
-    }
 
     public Side Side => Side.Outlook;
 

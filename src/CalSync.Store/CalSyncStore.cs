@@ -36,6 +36,7 @@ public sealed class CalSyncStore : IRunPersistence
         History = new RunHistory(_files);
         Connections = new Connections(_files);
         Locks = new SyncLocks(_files);
+        Probes = new ProbeRecords(_files);
     }
 
     public string Root => _files.Root;
@@ -48,6 +49,8 @@ public sealed class CalSyncStore : IRunPersistence
     public RunHistory History { get; }
     public Connections Connections { get; }
     public SyncLocks Locks { get; }
+    /// <summary>The latest conformance probe of each connection (Test-CalSyncService).</summary>
+    public ProbeRecords Probes { get; }
 
     public string SecretsDirectory => Path.Combine(Root, "secrets");
 

@@ -19,7 +19,7 @@ public sealed class ModuleTests : IClassFixture<ModuleTests.Session>, IDisposabl
     {
         "Connect-Bitrix24", "Connect-OutlookCalendar", "Disconnect-Bitrix24", "Disconnect-OutlookCalendar", "Export-CalSyncMapping",
         "Get-CalSync", "Get-CalSyncConnection", "Get-CalSyncHistory", "Get-CalSyncPlan", "Get-CalSyncStatus", "New-CalSync", "Register-CalSyncSchedule", "Remove-CalSync",
-        "Remove-CalSyncCopy", "Reset-CalSync", "Set-CalSync", "Start-CalSync", "Test-CalSyncMapping", "Unregister-CalSyncSchedule",
+        "Remove-CalSyncCopy", "Reset-CalSync", "Set-CalSync", "Start-CalSync", "Test-CalSyncMapping", "Test-CalSyncService", "Unregister-CalSyncSchedule",
     };
 
     private readonly PsSession _ps;

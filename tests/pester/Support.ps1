@@ -212,6 +212,26 @@ function Connect-TestStore {
     $Environment
 }
 
+function Start-TestSession {
+    <#
+    What a file of end-to-end tests starts with: the stand-ins ($script:Sandbox), a store connected to both
+    ($script:ChildEnvironment, $script:StoreHome, made $env:CALSYNC_HOME; the previous one in $script:PreviousHome) and
+    the module imported here. Undo it with Stop-TestSession.
+    #>
+    $script:PreviousHome = $env:CALSYNC_HOME
+    $script:Sandbox = Start-TestSandbox
+    $script:ChildEnvironment = Connect-TestStore -Sandbox $script:Sandbox
+    $script:StoreHome = $script:ChildEnvironment.CALSYNC_HOME
+    Import-Module $script:Manifest -Force -Global
+}
+
+function Stop-TestSession {
+    Stop-TestSandbox $script:Sandbox
+    Remove-Module CalSync -ErrorAction SilentlyContinue
+    $env:CALSYNC_HOME = $script:PreviousHome
+    Remove-TestDirectory $script:StoreHome
+}
+
 function Stop-TestSandbox {
     param($Sandbox)
     if (-not $Sandbox) { return }

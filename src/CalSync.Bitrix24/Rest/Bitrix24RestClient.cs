@@ -73,19 +73,21 @@ public sealed class Bitrix24RestClient : IDisposable
         _ownsHttp = httpClient is null;
         var (rate, burst) = options.Limits;
         Bucket = LeakyBucketRegistry.For(PortalHost, rate, burst, _time);
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
-            .AddRetry(new RetryStrategyOptions
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = _time };
+        // MaxRetries 0 (the conformance probe's rate-limit check): the first refusal is the answer, not retried.
+        if (options.MaxRetries > 0)
+            pipeline.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<RetriableException>(),
-                MaxRetryAttempts = Math.Max(0, options.MaxRetries),
+                MaxRetryAttempts = options.MaxRetries,
                 DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.Outcome.Exception, args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _retries);
                     return default;
                 },
-            })
-            .Build();
+            });
+        _pipeline = pipeline.Build();
     }
 
     /// <summary>Portal host (and port when not default): the key of the shared bucket.</summary>

@@ -67,6 +67,16 @@ public sealed class LeakyBucket
         }
     }
 
+    /// <summary>The portal's bucket is full now, whatever this one counted (after the probe's unpaced burst).</summary>
+    internal void Fill()
+    {
+        lock (_gate)
+        {
+            Drain();
+            _level = Burst;
+        }
+    }
+
     private void Drain()
     {
         var now = _time.GetTimestamp();

@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using CalSync.Engine.Probing;
 using System.Management.Automation;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -28,9 +30,33 @@ public abstract class SyncRunCmdlet : SyncCmdlet
     protected RunResult? RunSync(SyncDefinition definition, RunOptions options)
     {
         var started = DateTimeOffset.UtcNow;
+        options = options with { Refuse = ProbeRefusal(definition) };
         return WithSides(definition, (outlook, bitrix24, progress, ct) =>
                 new SyncRunner(Store, outlook, bitrix24).RunAsync(definition, options with { Progress = progress, Log = PostVerbose }, ct),
             options.WhatIf ? null : (error, e) => Record(definition, options, started, error, e));
+    }
+
+    /// <summary>
+    /// The writes the latest conformance probe of the sync's connections holds back (Test-CalSyncService; none when
+    /// they were never probed), each failure said once as a warning naming the probe and what to do.
+    /// </summary>
+    private Func<PlannedWrite, string?>? ProbeRefusal(SyncDefinition definition)
+    {
+        var failures = new[] { definition.OutlookConnection, definition.Bitrix24Connection }
+            .Select(Connection)
+            .Where(c => c is not null)
+            .SelectMany(c => Store.Probes.Failed(c!))
+            .Where(f => ProbeGate.Holds(f.Result.Name) is not null)
+            .ToList();
+        foreach (var failure in failures) WriteWarning(ProbeGate.Message(failure));
+        return ProbeGate.Refusal(failures);
+
+        // An unreadable connection fails the run where the sides are made, with its own message.
+        ConnectionRecord? Connection(string name)
+        {
+            try { return Store.Connections.Get(name); }
+            catch (StoreException) { return null; }
+        }
     }
 
     /// <summary>

@@ -65,6 +65,14 @@ internal sealed class SideFactory
 
     public async Task<OutlookCalendarSide> OutlookAsync(ConnectionRecord c, CancellationToken cancellationToken)
     {
+        var options = RunOptions(c);
+        try { return await OutlookCalendarSide.ConnectAsync(options, cancellationToken).ConfigureAwait(false); }
+        catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.OutlookCommand); }
+    }
+
+    /// <summary>The options a run (or the probe) uses: a session-only access token must be there.</summary>
+    public OutlookConnectionOptions RunOptions(ConnectionRecord c)
+    {
         var options = OutlookOptions(c);
         // The plaintext fallback was warned about (and opted into) at Connect-OutlookCalendar; runs only mention it.
         if (UsesPlaintext(c)) options = options with { Warn = _debug };
@@ -72,12 +80,15 @@ internal sealed class SideFactory
             throw new SignInRequiredException(
                 $"The Outlook connection '{c.Name}' was made with an access token, which is kept for one PowerShell session only. Run 'Connect-OutlookCalendar -Name {c.Name} -AccessToken ...' (or connect interactively) in this session, then run this command again.",
                 "Connect-OutlookCalendar");
-        try { return await OutlookCalendarSide.ConnectAsync(options, cancellationToken).ConfigureAwait(false); }
-        catch (StoreException e) { throw KeyStoreOptIn.Explain(e, KeyStoreOptIn.OutlookCommand); }
+        return options;
     }
 
     /// <summary>The connection's calendar; <paramref name="farReadInterval"/> above zero reads the far range that often only (the resident mode).</summary>
-    public Bitrix24CalendarSide Bitrix24(ConnectionRecord c, TimeSpan farReadInterval = default)
+    public Bitrix24CalendarSide Bitrix24(ConnectionRecord c, TimeSpan farReadInterval = default) =>
+        new(Bitrix24Options(c) with { FarReadInterval = farReadInterval });
+
+    /// <summary>The connection's options with its secret from the key store.</summary>
+    public Bitrix24ConnectionOptions Bitrix24Options(ConnectionRecord c)
     {
         SecretStore secrets;
         try { secrets = SecretStore.Open(_store, UsesPlaintext(c)); }
@@ -89,7 +100,7 @@ internal sealed class SideFactory
             throw new CalSyncException(ErrorIds.ConnectionSecretMissing,
                 $"The secret of the Bitrix24 connection '{c.Name}' is missing from the key store. Run Connect-Bitrix24 -Name '{c.Name}' again.");
         var secret = Bitrix24Secret.Parse(text);
-        return new Bitrix24CalendarSide(Bitrix24Options(c, secret, secrets) with { FarReadInterval = farReadInterval });
+        return Bitrix24Options(c, secret, secrets);
     }
 
     public static Bitrix24ConnectionOptions Bitrix24Options(ConnectionRecord c, Bitrix24Secret secret, ISecretStore? secrets)

@@ -24,6 +24,8 @@ public sealed record RunOptions
     public IProgress<RunProgress>? Progress { get; init; }
     /// <summary>What happens, in words, for the verbose stream (never a secret).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>Why a planned write must not be sent (a failed conformance probe, <see cref="Probing.ProbeGate"/>), or null.</summary>
+    public Func<PlannedWrite, string?>? Refuse { get; init; }
 }
 
 public sealed record RunResult(RunRecord Record, Plan? Plan);
@@ -279,6 +281,14 @@ public sealed partial class SyncRunner
             options.Log?.Invoke(problem);
         }
         if (invalidMeetings.Count > 0 && !definition.ProceedOnError) return invalidMeetings[0];
+        // A write whose belief the service contradicted fails as an item; the others go on, and the next run plans it again.
+        foreach (var write in plan.Writes)
+        {
+            if (invalid.Contains(write.OperationId) || options.Refuse?.Invoke(write) is not { } refusal) continue;
+            invalid.Add(write.OperationId);
+            results[write.OperationId] = WriteResult.Fail(write.OperationId, refusal);
+            options.Log?.Invoke(refusal);
+        }
         // Both sides are written at once: creates and updates first, deletions last, so a run that fails midway (an
         // expired sign-in, say) has deleted nothing. Without proceed-on-error the first failed item on either side
         // halts both at their next batch; what was sent still comes back and is linked.

@@ -262,13 +262,34 @@ internal sealed class CalendarReader
     /// </summary>
     private async Task<bool> ListStampsAsync(ReadCursor next, ReadCursor old, List<string> wanted, CancellationToken cancellationToken)
     {
-        var open = new HashSet<string>(wanted, StringComparer.Ordinal);
+        Dictionary<string, string?> found;
+        try { found = await ListStampedAsync(cancellationToken).ConfigureAwait(false); }
+        catch (ApiException ex) when (ex.ResponseStatusCode is 400 or 501)
+        {
+            _graph.Options.Log?.Invoke("Outlook refused the stamp listing (" + GraphErrors.Describe(ex) + "); reading stamps one by one.");
+            return false;
+        }
+        if (found.Count == 0 && old.Items.Values.Any(i => i.Stamp is not null))
+        {
+            _graph.Options.Log?.Invoke("Outlook listed no stamped events, but the last read held CalSync's copies; reading stamps one by one.");
+            return false;
+        }
+        foreach (var id in wanted)
+        {
+            if (!next.Items.TryGetValue(id, out var item)) continue;
+            item.Stamp = found.TryGetValue(id, out var stamp) ? stamp : null;
+            item.StampKnown = true;
+        }
+        return true;
+    }
+
+    /// <summary>Every stamped event of the calendar (all of the mailbox without a calendar id) with its stamp; a refused filter throws.</summary>
+    internal async Task<Dictionary<string, string?>> ListStampedAsync(CancellationToken cancellationToken)
+    {
         var found = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var listed = 0;
         var filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{_stampId}' and startswith(ep/value, '{Planner.OriginStampPrefix}'))";
         var calendarId = _graph.Options.CalendarId;
         var me = _graph.Client.Me;
-        try
         {
             void Query(RequestConfiguration<Microsoft.Graph.Me.Events.EventsRequestBuilder.EventsRequestBuilderGetQueryParameters> rc)
             {
@@ -291,32 +312,12 @@ internal sealed class CalendarReader
             do
             {
                 var page = await ReadPageAsync(Request(link), cancellationToken).ConfigureAwait(false);
-                listed += page.Value.Count;
                 foreach (var ev in page.Value)
-                {
-                    if (ev.Id is null || !open.Contains(ev.Id)) continue;
-                    found[ev.Id] = EventReader.ToStored(ev, _stampId).Stamp;
-                }
+                    if (ev.Id is not null) found[ev.Id] = EventReader.ToStored(ev, _stampId).Stamp;
                 link = page.NextLink;
             } while (!string.IsNullOrEmpty(link));
         }
-        catch (ApiException ex) when (ex.ResponseStatusCode is 400 or 501)
-        {
-            _graph.Options.Log?.Invoke("Outlook refused the stamp listing (" + GraphErrors.Describe(ex) + "); reading stamps one by one.");
-            return false;
-        }
-        if (listed == 0 && old.Items.Values.Any(i => i.Stamp is not null))
-        {
-            _graph.Options.Log?.Invoke("Outlook listed no stamped events, but the last read held CalSync's copies; reading stamps one by one.");
-            return false;
-        }
-        foreach (var id in wanted)
-        {
-            if (!next.Items.TryGetValue(id, out var item)) continue;
-            item.Stamp = found.TryGetValue(id, out var stamp) ? stamp : null;
-            item.StampKnown = true;
-        }
-        return true;
+        return found;
     }
 
     private static void DropSeries(ReadCursor next, string masterId)
@@ -359,9 +360,11 @@ internal sealed class CalendarReader
         return WireEvent.Read(ref r);
     }
 
-    private sealed class DeltaRound
+    internal sealed class DeltaRound
     {
         public List<WireEvent> Changed { get; } = new();
+        /// <summary>How many items each page held (the conformance probe checks odata.maxpagesize with it).</summary>
+        public List<int> PageSizes { get; } = new();
         public List<string> Removed { get; } = new();
         public string? DeltaLink { get; set; }
     }
@@ -372,7 +375,7 @@ internal sealed class CalendarReader
     }
 
     /// <summary>The service has no delta on this (secondary) calendar: v1.0 documents it for the primary one only.</summary>
-    private sealed class DeltaRefusedException : Exception
+    internal sealed class DeltaRefusedException : Exception
     {
         public DeltaRefusedException(string message, Exception inner) : base(message, inner) { }
     }
@@ -436,7 +439,7 @@ internal sealed class CalendarReader
         return items;
     }
 
-    private async Task<DeltaRound> RunDeltaAsync(SyncWindow window, string? link, CancellationToken cancellationToken)
+    internal async Task<DeltaRound> RunDeltaAsync(SyncWindow window, string? link, CancellationToken cancellationToken)
     {
         var round = new DeltaRound();
         var start = window.StartUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -476,6 +479,7 @@ internal sealed class CalendarReader
                 pending = null;
                 var page = await ReadPageAsync(answer, next => pending ??= SendPageAsync(Request(next), cancellationToken), cancellationToken).ConfigureAwait(false);
                 firstPage = false;
+                round.PageSizes.Add(page.Value.Count);
                 foreach (var ev in page.Value)
                 {
                     if (ev.Id is null) continue;

@@ -61,7 +61,7 @@ internal sealed partial class BatchRunner(RestDispatcher dispatcher, Portal port
                 var method = MethodOf(command);
                 var q = command.IndexOf('?');
                 var parameters = PhpQuery.Parse(q < 0 ? "" : command[(q + 1)..]);
-                Substitute(parameters, maps);
+                if (!portal.BatchIgnoresResultReferences) Substitute(parameters, maps);
                 if (method == "batch")
                     throw new Bitrix24RestException("ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage", 405);
 

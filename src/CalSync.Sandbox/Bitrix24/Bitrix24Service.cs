@@ -157,6 +157,21 @@ public sealed class Bitrix24Service : IAsyncDisposable
         set => _dispatcher.RefuseWrite = value;
     }
 
+    /// <summary>Probe knob (bitrix24-update-skip-time): an update without skip_time keeps an all-day event all-day.</summary>
+    public bool UpdateKeepsSkipTime { get => _portal.UpdateKeepsSkipTime; set => _portal.UpdateKeepsSkipTime = value; }
+    /// <summary>Probe knob (bitrix24-update-zones): an update without zones keeps the event's zones.</summary>
+    public bool UpdateKeepsZones { get => _portal.UpdateKeepsZones; set => _portal.UpdateKeepsZones = value; }
+    /// <summary>Probe knob (bitrix24-this-mode-reminder): a recurrence_mode=this edit gives the new row the remind sent.</summary>
+    public bool ThisModeTakesRemind { get => _portal.ThisModeTakesRemind; set => _portal.ThisModeTakesRemind = value; }
+    /// <summary>Probe knob (bitrix24-timestamp-zone): TIMESTAMP_X written in this zone instead of the server's.</summary>
+    public string? TimestampXZone { get => _portal.TimestampXZone; set => _portal.TimestampXZone = value; }
+    /// <summary>Probe knob (bitrix24-date-format): DATE_FROM/DATE_TO in this .NET format instead of the culture's.</summary>
+    public string? EventDateFormat { get => _portal.EventDateFormat; set => _portal.EventDateFormat = value; }
+    /// <summary>Probe knob (bitrix24-batch-result-reference): batch passes $result[...] on as text.</summary>
+    public bool BatchIgnoresResultReferences { get => _portal.BatchIgnoresResultReferences; set => _portal.BatchIgnoresResultReferences = value; }
+    /// <summary>Probe knob (bitrix24-rate-limit): the rate limit is answered 429 TOO_MANY_REQUESTS.</summary>
+    public bool QueryLimitAs429 { get => _portal.QueryLimitAs429; set => _portal.QueryLimitAs429 = value; }
+
     /// <summary>The next <paramref name="count"/> API requests get 503 QUERY_LIMIT_EXCEEDED, whatever the bucket says.</summary>
     public void ForceQueryLimit(int count) => _bucket.Force(count);
 
@@ -220,6 +235,8 @@ public sealed class Bitrix24Service : IAsyncDisposable
         _webhookRevoked = false;
         _authorize.Reset();
         _dispatcher.RefuseWrite = null;
+        (UpdateKeepsSkipTime, UpdateKeepsZones, ThisModeTakesRemind, BatchIgnoresResultReferences, QueryLimitAs429) = (false, false, false, false, false);
+        (TimestampXZone, EventDateFormat) = (null, null);
         _webhookScopes = _options.WebhookScopes.ToArray();
         Culture = _options.Culture;
         ServerTimeZone = _options.ServerTimeZone;
@@ -268,7 +285,8 @@ public sealed class Bitrix24Service : IAsyncDisposable
         try
         {
             var caller = Authenticate(route, parameters);
-            if (!_bucket.TryAcquire()) throw new Bitrix24RestException("QUERY_LIMIT_EXCEEDED", "Too many requests", 503);
+            if (!_bucket.TryAcquire())
+                throw _portal.QueryLimitAs429 ? new Bitrix24RestException("TOO_MANY_REQUESTS", "Too many requests", 429) : new Bitrix24RestException("QUERY_LIMIT_EXCEEDED", "Too many requests", 503);
             JsonObject time;
             JsonNode? result;
             if (route.Method == "batch")

@@ -35,6 +35,9 @@ internal sealed class ControlApi(Bitrix24Service service)
                 }
                 await Bitrix24Service.WriteAsync(context, 200, Knobs());
                 break;
+            case ("sections", "GET"):
+                await Bitrix24Service.WriteAsync(context, 200, new JsonArray(service.GetSections().Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["name"] = s.Name }).ToArray()));
+                break;
             case ("requests", "GET"):
                 await Bitrix24Service.WriteAsync(context, 200, JsonSerializer.SerializeToNode(service.Journal.Requests, Json));
                 break;
@@ -115,6 +118,13 @@ internal sealed class ControlApi(Bitrix24Service service)
             ["webhookRevoked"] = service.WebhookRevoked,
             ["webhookScopes"] = new JsonArray(service.WebhookScopes.Select(s => (JsonNode)s).ToArray()),
             ["browserSignInDeclines"] = service.BrowserSignInDeclines,
+            ["updateKeepsSkipTime"] = service.UpdateKeepsSkipTime,
+            ["updateKeepsZones"] = service.UpdateKeepsZones,
+            ["thisModeTakesRemind"] = service.ThisModeTakesRemind,
+            ["timestampXZone"] = service.TimestampXZone,
+            ["eventDateFormat"] = service.EventDateFormat,
+            ["batchIgnoresResultReferences"] = service.BatchIgnoresResultReferences,
+            ["queryLimitAs429"] = service.QueryLimitAs429,
         };
     }
 
@@ -145,6 +155,13 @@ internal sealed class ControlApi(Bitrix24Service service)
                 case "webhookRevoked": if (value!.GetValue<bool>()) service.RevokeWebhook(); else service.RestoreWebhook(); break;
                 case "webhookScopes": service.WebhookScopes = value!.AsArray().Select(s => s!.GetValue<string>()).ToArray(); break;
                 case "browserSignInDeclines": service.BrowserSignInDeclines = value!.GetValue<bool>(); break;
+                case "updateKeepsSkipTime": service.UpdateKeepsSkipTime = value!.GetValue<bool>(); break;
+                case "updateKeepsZones": service.UpdateKeepsZones = value!.GetValue<bool>(); break;
+                case "thisModeTakesRemind": service.ThisModeTakesRemind = value!.GetValue<bool>(); break;
+                case "timestampXZone": service.TimestampXZone = value?.GetValue<string>(); break;
+                case "eventDateFormat": service.EventDateFormat = value?.GetValue<string>(); break;
+                case "batchIgnoresResultReferences": service.BatchIgnoresResultReferences = value!.GetValue<bool>(); break;
+                case "queryLimitAs429": service.QueryLimitAs429 = value!.GetValue<bool>(); break;
                 default: throw new ArgumentException($"unknown knob '{key}'");
             }
         }

@@ -227,7 +227,7 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
             From = start, To = end, Version = 1, CreatedUtc = now, ModifiedUtc = now,
         };
         // The new row keeps the master's REMIND whatever "remind" says (docs/bitrix24-api.md, "recurrence_mode=this").
-        var exception = Apply(exceptionBase, Without(p, "rrule", "remind"), isNew: false) with { RecurrenceRule = null };
+        var exception = Apply(exceptionBase, portal.ThisModeTakesRemind ? Without(p, "rrule") : Without(p, "rrule", "remind"), isNew: false) with { RecurrenceRule = null };
         state.Put(exception);
         return master.Id;
     }
@@ -409,7 +409,8 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
     private Bitrix24Event ApplyTimes(Bitrix24Event e, RestParams p, bool isNew)
     {
         var allDay = p.Has("skip_time") ? p.String("skip_time") == "Y"
-            : p.Has("skipTime") && p.String("skipTime") == "Y";
+            : p.Has("skipTime") ? p.String("skipTime") == "Y"
+            : !isNew && portal.UpdateKeepsSkipTime && e.AllDay;
         var fromGiven = p.Has("from") || p.Has("from_ts");
         var toGiven = p.Has("to") || p.Has("to_ts");
         if (!isNew && !fromGiven && !toGiven && allDay && e.AllDay) return e;
@@ -430,6 +431,8 @@ internal sealed partial class EventCommands(Portal portal, CalendarState state, 
         // EventUpdate's processTimezone: timezone_to, else timezone_from, else the calling user's zone, for each end.
         var zoneFromParam = p.Has("timezone_from") ? p.String("timezone_from") : null;
         var zoneToParam = p.Has("timezone_to") ? p.String("timezone_to") : zoneFromParam;
+        if (!isNew && portal.UpdateKeepsZones && zoneFromParam is null && zoneToParam is null && !e.AllDay)
+            (zoneFromParam, zoneToParam) = (e.TimeZoneFrom, e.TimeZoneTo ?? e.TimeZoneFrom);
         var (fromWall, fromZone) = fromGiven ? ReadEnd(p, "from", "from_ts", zoneFromParam) : (e.From, ZoneOrDefault(zoneFromParam));
         var (toWall, toZone) = toGiven ? ReadEnd(p, "to", "to_ts", zoneToParam) : (e.To, ZoneOrDefault(zoneToParam));
         if (Zones.ToUtc(toWall, Zones.Find(toZone)) < Zones.ToUtc(fromWall, Zones.Find(fromZone))) (toWall, toZone) = (fromWall, fromZone);

@@ -57,7 +57,8 @@ internal static class EventWire
         var to = occurrence?.To ?? e.To;
         // All-day recurring instances carry date-only strings (docs/bitrix24-api.md, "Expansion in calendar.event.get").
         var dateOnly = e.AllDay && occurrence is not null;
-        string Date(DateTime wall) => dateOnly ? culture.FormatDate(DateOnly.FromDateTime(wall)) : culture.FormatDateTime(wall);
+        string Date(DateTime wall) => portal.EventDateFormat is { } format ? wall.ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+            : dateOnly ? culture.FormatDate(DateOnly.FromDateTime(wall)) : culture.FormatDateTime(wall);
 
         var offsetFrom = EventTimes.OffsetFrom(e);
         var offsetTo = EventTimes.OffsetTo(e);
@@ -86,7 +87,7 @@ internal static class EventWire
         o["EVENT_TYPE"] = null;
         o["CREATED_BY"] = S(e.CreatedBy);
         o["DATE_CREATE"] = portal.FormatServerTime(e.CreatedUtc);
-        o["TIMESTAMP_X"] = portal.FormatServerTime(e.ModifiedUtc);
+        o["TIMESTAMP_X"] = portal.FormatTimestampX(e.ModifiedUtc);
         o["DESCRIPTION"] = e.Description;
         if (list)
         {

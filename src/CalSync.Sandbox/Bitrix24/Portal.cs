@@ -38,6 +38,19 @@ internal sealed class Portal(Bitrix24ServiceOptions options)
 
     public DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
 
+    // Conformance probe knobs (docs/bitrix24-api.md, "Conformance probe"): each a deliberately different behaviour.
+    public bool UpdateKeepsSkipTime { get; set; }
+    public bool UpdateKeepsZones { get; set; }
+    public bool ThisModeTakesRemind { get; set; }
+    public string? TimestampXZone { get; set; }
+    public string? EventDateFormat { get; set; }
+    public bool BatchIgnoresResultReferences { get; set; }
+    public bool QueryLimitAs429 { get; set; }
+
+    /// <summary>TIMESTAMP_X: as <see cref="FormatServerTime"/>, or in <see cref="TimestampXZone"/> (probe knob).</summary>
+    public string FormatTimestampX(DateTime utc) =>
+        TimestampXZone is { } zone ? Culture.FormatDateTime(Zones.ToWall(utc, Zones.Find(Zones.Normalize(zone)!))) : FormatServerTime(utc);
+
     /// <summary>PHP <c>mktime</c>: a wall clock read in the server zone, as unix seconds.</summary>
     public long ServerTimestamp(DateTime wall) => Zones.Unix(Zones.ToUtc(wall, ServerZone));
 

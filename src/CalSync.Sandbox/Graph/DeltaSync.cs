@@ -23,6 +23,8 @@ internal sealed class DeltaSync
     public int EmptyPagesPerRound { get; set; }
     /// <summary>Pages name their nextLink/deltaLink after "value" (the documented example has it before; the service's order is unconfirmed for every answer).</summary>
     public bool LinksAfterValue { get; set; }
+    /// <summary>Probe knob: items moved out of the window (still existing) get no tombstone.</summary>
+    public bool OmitMoveOutTombstones { get; set; }
 
     private sealed record SyncState(Dictionary<string, string> Known, long Sequence, DateTimeOffset Created);
     private sealed record Round(List<JsonObject> Entries, long NextState, DateTimeOffset Created);
@@ -131,7 +133,8 @@ internal sealed class DeltaSync
             // all reported as deleted (docs/graph-api.md, "A tombstone is not a deletion"). Other calendars' never.
             var removed = basis.Known.Keys.Where(id => !current.ContainsKey(id))
                 .Concat(mailbox.ChangedSince(basis.Sequence, calendarId!).Where(id => !current.ContainsKey(id)))
-                .Distinct(StringComparer.Ordinal);
+                .Distinct(StringComparer.Ordinal)
+                .Where(id => !OmitMoveOutTombstones || !mailbox.Exists(id));
             foreach (var id in removed)
                 entries.Add(new JsonObject
                 {

@@ -11,6 +11,10 @@ internal sealed class GraphSettings
     public bool EnforceIfMatch { get; set; }
     public int DuplicateTransactionStatus { get; set; } = 201;
     public bool RefuseSecondaryCalendarDelta { get; set; }
+    // Conformance probe knobs (docs/graph-api.md, "Conformance probe"): each a deliberately different behaviour.
+    public bool DeltaIgnoresMaxPageSize { get; set; }
+    public bool DeltaIgnoresTimeZone { get; set; }
+    public bool RefuseStampStartsWith { get; set; }
 }
 
 /// <summary>Routes one Graph request (raw, already-decoded segments) to its handler. Synchronous: the store is in memory.</summary>
@@ -59,6 +63,11 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
     private GraphResponse InCalendar(GraphRequest r, CalendarInfo calendar, int i)
     {
         var s = r.Segments;
+        if (i == s.Count && r.Method == "DELETE" && s.Count > 1 && Is(s[i - 2], "calendars"))
+        {
+            mailbox.DeleteCalendar(calendar);
+            return new GraphResponse(204, null);
+        }
         if (i == s.Count)
             return Method(r, "GET") ?? new GraphResponse(200, With(EventRenderer.RenderCalendar(calendar, mailbox), $"{UserContext}/calendars/$entity"));
         if (Is(s[i], "events")) return Events(r, calendar, i + 1);
@@ -212,7 +221,7 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         var linkBase = calendarId is null
             ? $"{Base}/me/calendarView/delta"
             : $"{Base}/me/calendars/{Uri.EscapeDataString(calendarId)}/calendarView/delta";
-        var body = delta.Page(mailbox, r, calendarId ?? mailbox.DefaultCalendar.Id, render, PageSize(r), linkBase, $"{Base}/$metadata#Collection(event)");
+        var body = delta.Page(mailbox, r, calendarId ?? mailbox.DefaultCalendar.Id, render, settings.DeltaIgnoresMaxPageSize ? settings.MaxPageSize : PageSize(r), linkBase, $"{Base}/$metadata#Collection(event)");
         return new GraphResponse(200, body).With("Preference-Applied", string.Join(", ", applied.Prepend("odata.track-changes")));
     }
 
@@ -258,6 +267,8 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
         var expand = ODataProjection.Expand(r.Query);
         if (r.Query.Get("$filter") is { Length: > 0 } filterText)
         {
+            if (settings.RefuseStampStartsWith && filterText.Contains("startswith(ep/value", StringComparison.OrdinalIgnoreCase))
+                throw new GraphException(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.");
             var filter = ODataFilter.Parse(filterText);
             var probe = new RenderOptions { ExpandExtendedProperties = [], ExpandExtensions = [] };
             items = items.Where(item => filter(EventRenderer.Render(item, mailbox, probe)));
@@ -295,14 +306,16 @@ internal sealed class GraphApi(Mailbox mailbox, DeltaSync delta, GraphSettings s
     private (RenderOptions Options, List<string> Applied) RenderFor(GraphRequest r, (List<string>? Props, List<string>? Extensions) expand, bool delta)
     {
         var applied = new List<string>();
-        var zone = TimeZones.Find(r.Prefer.TimeZone);
-        if (zone is not null) applied.Add($"outlook.timezone=\"{r.Prefer.TimeZone}\"");
+        // Probe knob: delta answers in one fixed zone whatever the preference says.
+        var zoneName = delta && settings.DeltaIgnoresTimeZone ? "Pacific Standard Time" : r.Prefer.TimeZone;
+        var zone = TimeZones.Find(zoneName);
+        if (zone is not null) applied.Add($"outlook.timezone=\"{zoneName}\"");
         var bodyType = r.Prefer.BodyContentType?.ToLowerInvariant() is "text" ? "text" : "html";
         if (r.Prefer.BodyContentType is not null) applied.Add($"outlook.body-content-type=\"{bodyType}\"");
         var options = new RenderOptions
         {
             Zone = zone ?? TimeZoneInfo.Utc,
-            ZoneName = zone is null ? "UTC" : r.Prefer.TimeZone!,
+            ZoneName = zone is null ? "UTC" : zoneName!,
             BodyType = bodyType,
             Select = delta ? null : ODataProjection.Select(r.Query),
             ExpandExtendedProperties = expand.Props,

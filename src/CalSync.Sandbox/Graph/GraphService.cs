@@ -134,6 +134,18 @@ public sealed class GraphService : IAsyncDisposable
     public int DuplicateTransactionStatus { get => _settings.DuplicateTransactionStatus; set => _settings.DuplicateTransactionStatus = value; }
     /// <summary>Delta on a calendar other than the default one answers 400 (v1.0 documents it for the primary calendar only).</summary>
     public bool RefuseSecondaryCalendarDelta { get => _settings.RefuseSecondaryCalendarDelta; set => _settings.RefuseSecondaryCalendarDelta = value; }
+    /// <summary>Probe knob (graph-delta-tombstone): an item moved out of the window gets no tombstone in delta.</summary>
+    public bool OmitMoveOutTombstones { get => _delta.OmitMoveOutTombstones; set { lock (_mailbox.Gate) _delta.OmitMoveOutTombstones = value; } }
+    /// <summary>Probe knob (graph-maxpagesize): delta pages ignore Prefer odata.maxpagesize.</summary>
+    public bool DeltaIgnoresMaxPageSize { get => _settings.DeltaIgnoresMaxPageSize; set => _settings.DeltaIgnoresMaxPageSize = value; }
+    /// <summary>Probe knob (graph-delta-timezone): delta answers in Pacific Standard Time whatever Prefer outlook.timezone says.</summary>
+    public bool DeltaIgnoresTimeZone { get => _settings.DeltaIgnoresTimeZone; set => _settings.DeltaIgnoresTimeZone = value; }
+    /// <summary>Probe knob (graph-stamp-filter): startswith on an extended property's value answers 400.</summary>
+    public bool RefuseStampStartsWith { get => _settings.RefuseStampStartsWith; set => _settings.RefuseStampStartsWith = value; }
+    /// <summary>Probe knob (graph-transaction-id): a repeated transactionId makes a second event.</summary>
+    public bool IgnoreTransactionId { get { lock (_mailbox.Gate) return _mailbox.IgnoreTransactionId; } set { lock (_mailbox.Gate) _mailbox.IgnoreTransactionId = value; } }
+    /// <summary>Probe knob (graph-dst-gap): a start in a DST gap is taken an hour earlier on create.</summary>
+    public bool DstGapBackward { get { lock (_mailbox.Gate) return _mailbox.DstGapBackward; } set { lock (_mailbox.Gate) _mailbox.DstGapBackward = value; } }
     /// <summary>Rate limit and concurrency limit (10,000 per 10 minutes, 4 at once); on by default.</summary>
     public bool ThrottlingEnabled { get => _throttle.Enabled; set => _throttle.Enabled = value; }
     public int ThrottleRequestLimit { get => _throttle.RequestLimit; set => _throttle.RequestLimit = value; }
@@ -183,6 +195,7 @@ public sealed class GraphService : IAsyncDisposable
         (DefaultPageSize, MaxPageSize, ThinOccurrences, EnforceIfMatch, DuplicateTransactionStatus) =
             (defaults.DefaultPageSize, defaults.MaxPageSize, defaults.ThinOccurrences, defaults.EnforceIfMatch, defaults.DuplicateTransactionStatus);
         RefuseSecondaryCalendarDelta = defaults.RefuseSecondaryCalendarDelta;
+        (DeltaIgnoresMaxPageSize, DeltaIgnoresTimeZone, RefuseStampStartsWith, IgnoreTransactionId, DstGapBackward, OmitMoveOutTombstones) = (false, false, false, false, false, false);
         OperationLatency = TimeSpan.Zero;
         ServerErrorRetryAfterSeconds = 1;
         BrowserSignInDeclines = false;
@@ -227,6 +240,15 @@ public sealed class GraphService : IAsyncDisposable
     public IReadOnlyList<string> GetSubjects()
     {
         lock (_mailbox.Gate) return _mailbox.Events.Select(e => e.Props["subject"]?.GetValue<string>() ?? "").ToList();
+    }
+
+    /// <summary>Creates a calendar exactly as <c>POST /me/calendars</c> would; returns its id.</summary>
+    public string SeedCalendar(string name)
+    {
+        var response = _api.Handle(InProcess("POST", ["me", "calendars"], new JsonObject { ["name"] = name }.ToJsonString()));
+        if (response.Status != 201)
+            throw new InvalidOperationException($"Seeding failed ({response.Status}): {GraphJson.Serialize(response.Body)}");
+        return response.Body!["id"]!.GetValue<string>();
     }
 
     /// <summary>The calendars (id, name), default first.</summary>
@@ -389,6 +411,9 @@ public sealed class GraphService : IAsyncDisposable
             case ("GET", "faults"):
                 result = KnobsJson();
                 break;
+            case ("GET", "calendars"):
+                result = new JsonArray(GetCalendars().Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["name"] = c.Name }).ToArray());
+                break;
             case ("POST", "faults"):
                 var text = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
                 try
@@ -467,6 +492,12 @@ public sealed class GraphService : IAsyncDisposable
         ["maxPageSize"] = MaxPageSize,
         ["thinOccurrences"] = ThinOccurrences,
         ["refuseSecondaryCalendarDelta"] = RefuseSecondaryCalendarDelta,
+        ["omitMoveOutTombstones"] = OmitMoveOutTombstones,
+        ["deltaIgnoresMaxPageSize"] = DeltaIgnoresMaxPageSize,
+        ["deltaIgnoresTimeZone"] = DeltaIgnoresTimeZone,
+        ["refuseStampStartsWith"] = RefuseStampStartsWith,
+        ["ignoreTransactionId"] = IgnoreTransactionId,
+        ["dstGapBackward"] = DstGapBackward,
         ["enforceIfMatch"] = EnforceIfMatch,
         ["duplicateTransactionStatus"] = DuplicateTransactionStatus,
         ["throttlingEnabled"] = ThrottlingEnabled,
@@ -504,6 +535,12 @@ public sealed class GraphService : IAsyncDisposable
                 case "maxPageSize": MaxPageSize = value!.GetValue<int>(); break;
                 case "thinOccurrences": ThinOccurrences = value!.GetValue<bool>(); break;
                 case "refuseSecondaryCalendarDelta": RefuseSecondaryCalendarDelta = value!.GetValue<bool>(); break;
+                case "omitMoveOutTombstones": OmitMoveOutTombstones = value!.GetValue<bool>(); break;
+                case "deltaIgnoresMaxPageSize": DeltaIgnoresMaxPageSize = value!.GetValue<bool>(); break;
+                case "deltaIgnoresTimeZone": DeltaIgnoresTimeZone = value!.GetValue<bool>(); break;
+                case "refuseStampStartsWith": RefuseStampStartsWith = value!.GetValue<bool>(); break;
+                case "ignoreTransactionId": IgnoreTransactionId = value!.GetValue<bool>(); break;
+                case "dstGapBackward": DstGapBackward = value!.GetValue<bool>(); break;
                 case "enforceIfMatch": EnforceIfMatch = value!.GetValue<bool>(); break;
                 case "duplicateTransactionStatus": DuplicateTransactionStatus = value!.GetValue<int>(); break;
                 case "throttlingEnabled": ThrottlingEnabled = value!.GetValue<bool>(); break;
