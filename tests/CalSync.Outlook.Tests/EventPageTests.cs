@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using CalSync.Outlook.Reading;
 using Microsoft.Kiota.Serialization.Json;
 using G = Microsoft.Graph.Models;

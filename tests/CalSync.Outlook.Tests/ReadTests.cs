@@ -160,22 +160,22 @@ public sealed class ReadTests
     [Fact]
     public void The_cursor_round_trips_and_the_earlier_one_part_format_is_still_read()
     {
-        var cursor = new Reading.ReadCursor
+        var cursor = new Reading.OutlookCursor
         {
             WindowStartUtc = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), WindowEndUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
             CalendarId = "cal", DeltaLink = "https://graph/delta?$deltatoken=x", FullPassUtc = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc),
         };
-        cursor.Items["a"] = new Mapping.StoredItem { Id = "a", Subject = "Dentist", ChangeKey = "ck1", Stamp = "calsync|x", StampKnown = true };
-        cursor.Masters["m"] = new Mapping.StoredItem { Id = "m", Type = "seriesMaster", Subject = "Weekly" };
+        cursor.Items["a"] = new Wire.StoredItem { Id = "a", Subject = "Dentist", ChangeKey = "ck1", Stamp = "calsync|x", StampKnown = true };
+        cursor.Masters["m"] = new Wire.StoredItem { Id = "m", Type = "seriesMaster", Subject = "Weekly" };
 
         var encoded = cursor.Encode();
         Assert.StartsWith("calsync.outlook.v4:", encoded.Text);
         Assert.DoesNotContain(".", encoded.Text!.Substring("calsync.outlook.v4:".Length)); // the snapshot is not in the text
-        var again = Reading.ReadCursor.TryDecode(encoded)!;
+        var again = Reading.OutlookCursor.TryDecode(encoded)!;
         Assert.Equal(encoded, again.Encode(again.EncodedSnapshot));
         SameCursor(encoded, again.Encode());
         // v3: the same parts, both inside the text.
-        var v3 = Reading.ReadCursor.TryDecode(AsV3(encoded))!;
+        var v3 = Reading.OutlookCursor.TryDecode(AsV3(encoded))!;
         Assert.Null(v3.EncodedSnapshot);
         SameCursor(encoded, v3.Encode());
         Assert.Equal(("cal", "https://graph/delta?$deltatoken=x", cursor.FullPassUtc), (again.CalendarId, again.DeltaLink, again.FullPassUtc));
@@ -186,17 +186,17 @@ public sealed class ReadTests
         var v1Json = JsonSerializer.SerializeToUtf8Bytes(new { cursor.WindowStartUtc, cursor.WindowEndUtc, cursor.CalendarId, cursor.DeltaLink, cursor.FullPassUtc, cursor.Items, cursor.Masters });
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(v1Json);
-        var v1 = Reading.ReadCursor.TryDecode("calsync.outlook.v1:" + Convert.ToBase64String(buffer.ToArray()))!;
+        var v1 = Reading.OutlookCursor.TryDecode("calsync.outlook.v1:" + Convert.ToBase64String(buffer.ToArray()))!;
         SameCursor(encoded, v1.Encode());
         Assert.Null(v1.EncodedSnapshot);
         // v4 without its snapshot (the store lost the file) or with a damaged one: not read (a full pass).
-        Assert.Null(Reading.ReadCursor.TryDecode(encoded.Text));
-        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, encoded.Data![..^40])));
-        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, new byte[] { 1, 2, 3 })));
+        Assert.Null(Reading.OutlookCursor.TryDecode(encoded.Text));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, encoded.Data![..^40])));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, new byte[] { 1, 2, 3 })));
 
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:nodot"));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:AAAA.AAAA"));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v2:nodot"));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v3:AAAA.AAAA"));
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class ReadTests
         var first = await side.ReadAsync(Sandbox.Window, null, default);
         Assert.StartsWith("calsync.outlook.v4:", first.Cursor!.Text);
         Assert.NotNull(first.Cursor.Data);
-        var decoded = Reading.ReadCursor.TryDecode(first.Cursor)!;
+        var decoded = Reading.OutlookCursor.TryDecode(first.Cursor)!;
         SameCursor(first.Cursor, decoded.Encode()); // v4 round-trips exactly
         Assert.Contains(decoded.Masters.Values, m => m.Recurrence is { Count: null, Until: not null, Zone: "Europe/Berlin" });
         Assert.Contains(decoded.Items.Values, i => i.Stamp == "s|Bitrix24|42" && i.Attendees.Count == 2);
@@ -233,7 +233,7 @@ public sealed class ReadTests
             Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
             Assert.StartsWith("calsync.outlook.v4:", second.Cursor!.Text);
             Assert.NotNull(second.Cursor.Data);
-            var migrated = Reading.ReadCursor.TryDecode(second.Cursor)!;
+            var migrated = Reading.OutlookCursor.TryDecode(second.Cursor)!;
             Assert.Equal(JsonSerializer.Serialize(new { decoded.Items, decoded.Masters }), JsonSerializer.Serialize(new { migrated.Items, migrated.Masters }));
         }
 
@@ -242,14 +242,14 @@ public sealed class ReadTests
         var bytes = (byte[])data.Clone();
         bytes[20] ^= 0x5A;
         var flipped = new Engine.Sides.SideCursor(first.Cursor.Text, bytes);
-        Assert.Null(Reading.ReadCursor.TryDecode(flipped));
-        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(first.Cursor.Text, data[..^40])));
-        Assert.Null(Reading.ReadCursor.TryDecode(first.Cursor.Text));
+        Assert.Null(Reading.OutlookCursor.TryDecode(flipped));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor(first.Cursor.Text, data[..^40])));
+        Assert.Null(Reading.OutlookCursor.TryDecode(first.Cursor.Text));
         var v3 = AsV3(first.Cursor);
         var dot = v3.LastIndexOf('.');
-        Assert.Null(Reading.ReadCursor.TryDecode(v3.Substring(0, dot + 20) + (v3[dot + 20] == 'A' ? 'B' : 'A') + v3.Substring(dot + 21)));
-        Assert.Null(Reading.ReadCursor.TryDecode(v3.Substring(0, v3.Length - 40)));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:" + v3.Substring(dot + 1) + "." + v3.Substring(dot + 1)));
+        Assert.Null(Reading.OutlookCursor.TryDecode(v3.Substring(0, dot + 20) + (v3[dot + 20] == 'A' ? 'B' : 'A') + v3.Substring(dot + 21)));
+        Assert.Null(Reading.OutlookCursor.TryDecode(v3.Substring(0, v3.Length - 40)));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v3:" + v3.Substring(dot + 1) + "." + v3.Substring(dot + 1)));
         var lost = await side.ReadAsync(Sandbox.Window, first.Cursor.Text, default);
         Assert.True(side.LastReadWasFullPass);
         Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(lost.Events));

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Wire;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -31,7 +31,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
     {
         try
         {
-            return await ReadCoreAsync(window, ReadCursor.Parse(cursor?.Text), allowReresolve: true, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(window, Bitrix24Cursor.Parse(cursor?.Text), allowReresolve: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Bitrix24SectionException e)
         {
@@ -45,11 +45,11 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
 
     private string SectionFrom => !string.IsNullOrWhiteSpace(options.SectionId) ? "id:" + options.SectionId!.Trim() : "name:" + (options.SectionName ?? "").Trim();
 
-    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, ReadCursor cursor, bool allowReresolve, CancellationToken cancellationToken)
+    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, Bitrix24Cursor cursor, bool allowReresolve, CancellationToken cancellationToken)
     {
         var listedNow = false;
         if (cursor.SectionId is not null && cursor.SectionFrom == SectionFrom) state.SectionId = cursor.SectionId;
-        if (state.SectionId is null || (string.IsNullOrWhiteSpace(options.SectionId) && cursor.SectionFrom != SectionFrom && !listedNow))
+        if (state.SectionId is null || (string.IsNullOrWhiteSpace(options.SectionId) && cursor.SectionFrom != SectionFrom))
         {
             await ResolveSectionAsync(cancellationToken).ConfigureAwait(false);
             listedNow = true;
@@ -91,7 +91,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
             {
                 // The cached section is gone: resolve the configured name again and read once more.
                 state.SectionId = null;
-                return await ReadCoreAsync(window, new ReadCursor(), allowReresolve: false, cancellationToken).ConfigureAwait(false);
+                return await ReadCoreAsync(window, new Bitrix24Cursor(), allowReresolve: false, cancellationToken).ConfigureAwait(false);
             }
             Bitrix24Sections.Choose(listed, sectionId, null); // throws when missing or not local
         }
@@ -106,7 +106,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
 
         // Series definitions: from the first batch (orphans), the cursor cache (same VERSION), or getbyid now.
         var masters = new Dictionary<string, EventRow?>(StringComparer.Ordinal);
-        var newCursor = new ReadCursor { SectionId = sectionId, SectionFrom = SectionFrom };
+        var newCursor = new Bitrix24Cursor { SectionId = sectionId, SectionFrom = SectionFrom };
         var needed = assembler.MastersNeeded().ToList();
         // The VERSION of each series' first row (a lookup, not a scan of all rows per series).
         var seriesVersions = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Wire;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -40,7 +40,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         }
         await LookUpExceptionRowsAsync(operations, cancellationToken).ConfigureAwait(false);
 
-        var plans = new List<WritePlan>();
+        var plans = new List<PendingWrite>();
         var refused = false;
         for (var i = 0; i < operations.Count; i++)
         {
@@ -102,7 +102,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         public CalEvent? Desired;
     }
 
-    private sealed class WritePlan
+    private sealed class PendingWrite
     {
         public int Index;
         public WriteOperation Op = null!;
@@ -128,9 +128,9 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         return p;
     }
 
-    private WritePlan Plan(int index, WriteOperation op)
+    private PendingWrite Plan(int index, WriteOperation op)
     {
-        var plan = new WritePlan { Index = index, Op = op };
+        var plan = new PendingWrite { Index = index, Op = op };
         try
         {
             switch (op.Kind)
@@ -160,7 +160,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         return plan;
     }
 
-    private void PlanCreate(WritePlan plan, WriteOperation op)
+    private void PlanCreate(PendingWrite plan, WriteOperation op)
     {
         var d = op.Desired ?? throw new ArgumentException("A create carries no event.");
         if (d.SeriesId is not null && d.OriginalDate is { } od)
@@ -201,7 +201,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         return p;
     }
 
-    private void PlanOccurrence(WritePlan plan, string seriesId, DateTime date, CalEvent desired, CalEvent? existing)
+    private void PlanOccurrence(PendingWrite plan, string seriesId, DateTime date, CalEvent desired, CalEvent? existing)
     {
         plan.ResultId = OccurrenceKey.Make(seriesId, date);
         plan.Occurrence = (seriesId, date.Date, desired.Start.Local.Date);
@@ -220,7 +220,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         }
     }
 
-    private void PlanUpdate(WritePlan plan, WriteOperation op)
+    private void PlanUpdate(PendingWrite plan, WriteOperation op)
     {
         var d = op.Desired ?? throw new ArgumentException("An update carries no event.");
         RefuseInvitation(op);
@@ -293,7 +293,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     }
 
     /// <summary>An invitation is answered on the user's own row (docs/bitrix24-api.md, "Invitations"), never deleted.</summary>
-    private void PlanDecline(WritePlan plan, WriteOperation op)
+    private void PlanDecline(PendingWrite plan, WriteOperation op)
     {
         var target = op.TargetId ?? throw new ArgumentException("A decline carries no target id.");
         plan.ResultId = target;
@@ -306,7 +306,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             throw new ArgumentException($"Bitrix24 event {op.TargetId} is an invitation from {invitation.Organizer}: CalSync only answers it, because editing or deleting it through REST would change or delete the organizer's meeting for everyone.");
     }
 
-    private void PlanDelete(WritePlan plan, WriteOperation op)
+    private void PlanDelete(PendingWrite plan, WriteOperation op)
     {
         var target = op.TargetId ?? throw new ArgumentException("A delete carries no target id.");
         RefuseInvitation(op);
@@ -322,9 +322,9 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     /// Sends the plans' steps in batches of up to 50, in order. With a halt each batch stops at its first failure
     /// (halt=1), which sets the halt; once it is set (by either side) no further batch is sent.
     /// </summary>
-    private async Task ExecuteAsync(List<WritePlan> plans, WriteHalt? halt, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(List<PendingWrite> plans, WriteHalt? halt, CancellationToken cancellationToken)
     {
-        var queue = new List<(WritePlan Plan, int Step)>();
+        var queue = new List<(PendingWrite Plan, int Step)>();
         foreach (var plan in plans.Where(p => !p.Done))
             for (var s = 0; s < plan.Steps.Count; s++) queue.Add((plan, s));
 
@@ -333,7 +333,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         while (position < queue.Count && halt?.IsHalted != true)
         {
             var commands = new List<BatchCommand>();
-            var map = new Dictionary<string, (WritePlan Plan, int Step)>(StringComparer.Ordinal);
+            var map = new Dictionary<string, (PendingWrite Plan, int Step)>(StringComparer.Ordinal);
             var inBatch = new HashSet<string>(StringComparer.Ordinal);
             var take = Math.Min(Bitrix24RestClient.MaxBatch, queue.Count - position);
             // Keep one operation's steps together when they fit in a batch of their own.
@@ -404,7 +404,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     /// Should someone else have saved it in between, the next read sees another VERSION and compares hashes, so their
     /// edit is not lost. Null: re-read it (series with exceptions, occurrences, several steps).
     /// </summary>
-    private static string? KnownVersion(WritePlan plan)
+    private static string? KnownVersion(PendingWrite plan)
     {
         if (plan.Steps.Count != 1 || plan.Occurrence is not null) return null;
         var method = plan.Steps[0].Method;
@@ -417,10 +417,10 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     }
 
     /// <summary>Re-reads VERSION of what was written (getbyid; exception rows by a small event.get around the date).</summary>
-    private async Task ReadVersionsAsync(List<WritePlan> plans, CancellationToken cancellationToken)
+    private async Task ReadVersionsAsync(List<PendingWrite> plans, CancellationToken cancellationToken)
     {
         var commands = new List<BatchCommand>();
-        var byKey = new Dictionary<string, WritePlan>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, PendingWrite>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
             var key = "v" + plan.Index.ToString(CultureInfo.InvariantCulture);
@@ -482,9 +482,9 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     /// one event.get around each date finds the row, then one update per row whose reminder differs, with the whole time
     /// block. The row's id is known only after the first batch, so this cannot go into it.
     /// </summary>
-    private async Task SetExceptionRemindersAsync(List<WritePlan> plans, CancellationToken cancellationToken)
+    private async Task SetExceptionRemindersAsync(List<PendingWrite> plans, CancellationToken cancellationToken)
     {
-        var wanted = new List<(WritePlan Plan, string SeriesId, DateTime Date, CalEvent Desired)>();
+        var wanted = new List<(PendingWrite Plan, string SeriesId, DateTime Date, CalEvent Desired)>();
         foreach (var plan in plans)
             foreach (var step in plan.Steps)
                 if (step is { Succeeded: true, NewException: { } x, Desired: { } desired } && (x.SeriesId ?? plan.FirstResult) is { } seriesId)
@@ -493,7 +493,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
 
         var reads = wanted.Select((w, i) => new BatchCommand("r" + i.ToString(CultureInfo.InvariantCulture), "calendar.event.get",
             _commands.EventGet(_state.SectionId!, Earlier(w.Date, w.Desired.Start.Local.Date).AddDays(-1), Later(w.Date, w.Desired.Start.Local.Date).AddDays(1)))).ToList();
-        var updates = new List<(BatchCommand Command, WritePlan Plan)>();
+        var updates = new List<(BatchCommand Command, PendingWrite Plan)>();
         foreach (var batch in CalendarCommands.Chunk(reads, Bitrix24RestClient.MaxBatch))
         {
             var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);

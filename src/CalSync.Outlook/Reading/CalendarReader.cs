@@ -11,7 +11,7 @@ using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using CalSync.Engine.Sync;
 using CalSync.Outlook.Http;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Graph.Models.ODataErrors;
@@ -71,7 +71,7 @@ internal sealed class CalendarReader
         // A cursor of another mailbox (a reconnect to another account or endpoint) is not used at all: its delta link
         // must never be sent with this account's token, and its snapshot and stamps describe another calendar. One
         // written before cursors named their mailbox (null) is taken as this one's.
-        var previous = ReadCursor.TryDecode(cursorText) is { } decoded && (decoded.Mailbox ?? mailbox) == mailbox ? decoded : null;
+        var previous = OutlookCursor.TryDecode(cursorText) is { } decoded && (decoded.Mailbox ?? mailbox) == mailbox ? decoded : null;
         // The answer of the delta probe on a secondary calendar, asked once and kept in the cursor.
         var deltaRefused = previous is not null && previous.CalendarId == calendarId && previous.DeltaRefused;
         var incremental = previous is not null && (previous.DeltaLink is not null || deltaRefused)
@@ -108,8 +108,8 @@ internal sealed class CalendarReader
         if (deltaRefused) round = await ReadViewAsync(window, incremental ? previous : null, cancellationToken).ConfigureAwait(false);
         LastReadWasFull = !incremental;
 
-        var old = previous ?? new ReadCursor();
-        var next = new ReadCursor
+        var old = previous ?? new OutlookCursor();
+        var next = new OutlookCursor
         {
             WindowStartUtc = window.StartUtc,
             WindowEndUtc = window.EndUtc,
@@ -179,7 +179,7 @@ internal sealed class CalendarReader
         return new SideSnapshot(events, next.Encode(snapshotChanged ? null : old.EncodedSnapshot));
     }
 
-    internal static IReadOnlyList<CalEvent> Assemble(ReadCursor state)
+    internal static IReadOnlyList<CalEvent> Assemble(OutlookCursor state)
     {
         var events = new List<CalEvent>();
         foreach (var item in state.Items.Values.Where(i => i.IsSingle && !i.IsCancelled).OrderBy(i => i.Start).ThenBy(i => i.Id, StringComparer.Ordinal))
@@ -201,7 +201,7 @@ internal sealed class CalendarReader
     /// <summary>Page size of the stamp listing ($top; Outlook serves up to 1000).</summary>
     internal const int StampListPageSize = 1000;
 
-    private async Task FetchAsync(ReadCursor next, ReadCursor old, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
+    private async Task FetchAsync(OutlookCursor next, OutlookCursor old, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
     {
         // Many unknown stamps (a first full pass, or the copies the last run made coming back in the delta): one listing
         // of the calendar's stamped events, a page per 1000, instead of one GET per event (each of which counts against
@@ -260,7 +260,7 @@ internal sealed class CalendarReader
     /// filter, or when it lists nothing while the last snapshot of this calendar held stamped copies: an empty answer
     /// then means "unknown", never "no copies" (taking it for "no copies" would make every copy again).
     /// </summary>
-    private async Task<bool> ListStampsAsync(ReadCursor next, ReadCursor old, List<string> wanted, CancellationToken cancellationToken)
+    private async Task<bool> ListStampsAsync(OutlookCursor next, OutlookCursor old, List<string> wanted, CancellationToken cancellationToken)
     {
         var open = new HashSet<string>(wanted, StringComparer.Ordinal);
         var found = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -319,7 +319,7 @@ internal sealed class CalendarReader
         return true;
     }
 
-    private static void DropSeries(ReadCursor next, string masterId)
+    private static void DropSeries(OutlookCursor next, string masterId)
     {
         next.Masters.Remove(masterId);
         foreach (var id in next.Items.Values.Where(i => i.SeriesMasterId == masterId).Select(i => i.Id).ToList()) next.Items.Remove(id);
@@ -386,7 +386,7 @@ internal sealed class CalendarReader
     /// Otherwise the view is read whole and compared with the snapshot: changed and new items, and tombstones for the
     /// snapshot's ids no longer in the window. Without a snapshot every item counts as changed.
     /// </summary>
-    private async Task<DeltaRound> ReadViewAsync(SyncWindow window, ReadCursor? snapshot, CancellationToken cancellationToken)
+    private async Task<DeltaRound> ReadViewAsync(SyncWindow window, OutlookCursor? snapshot, CancellationToken cancellationToken)
     {
         var round = new DeltaRound();
         if (snapshot is not null)

@@ -4,7 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Text;
 using CalSync.Engine.Model;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 
 namespace CalSync.Outlook.Reading;
 
@@ -12,7 +12,7 @@ namespace CalSync.Outlook.Reading;
 /// The v3 cursor parts: fields in a fixed order through a BinaryWriter into gzip, no JSON text or reflection in
 /// between. Strings that repeat across items (types, zones, series ids, locations, categories, attendees) are
 /// written once and referred to by number afterwards. Any damage (base64, gzip CRC, a short or overlong part,
-/// an absurd count) throws, and <see cref="ReadCursor.TryDecode"/> turns that into a full pass.
+/// an absurd count) throws, and <see cref="OutlookCursor.TryDecode"/> turns that into a full pass.
 /// </summary>
 internal static class CursorCodec
 {
@@ -51,7 +51,7 @@ internal static class CursorCodec
         if (buffered.ReadByte() != -1) throw new InvalidDataException("The cursor part has bytes after its end.");
     }
 
-    public static void WriteHeader(Writer w, ReadCursor c)
+    public static void WriteHeader(Writer w, OutlookCursor c)
     {
         w.Write(c.WindowStartUtc.ToBinary());
         w.Write(c.WindowEndUtc.ToBinary());
@@ -64,7 +64,7 @@ internal static class CursorCodec
         w.Write(c.DeltaRefused);
     }
 
-    public static void ReadHeader(Reader r, ReadCursor c)
+    public static void ReadHeader(Reader r, OutlookCursor c)
     {
         c.WindowStartUtc = DateTime.FromBinary(r.ReadInt64());
         c.WindowEndUtc = DateTime.FromBinary(r.ReadInt64());

@@ -5,7 +5,7 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 
 namespace CalSync.Outlook.Reading;
 

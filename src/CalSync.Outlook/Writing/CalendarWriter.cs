@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using CalSync.Outlook.Http;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using Microsoft.Kiota.Abstractions;
 using G = Microsoft.Graph.Models;
 
@@ -73,7 +73,7 @@ internal sealed class CalendarWriter
                 if (desired is null) return true;
                 if (op.Existing is null) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
                 if (EventWriter.DropsOccurrences(op.Existing, op.Desired!)) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
-                return OccurrencePlan.For(op.Existing, op.Desired!, patternChanged: false, _stampId).IsEmpty;
+                return OccurrenceChanges.For(op.Existing, op.Desired!, patternChanged: false, _stampId).IsEmpty;
         }
     }
 
@@ -163,7 +163,7 @@ internal sealed class CalendarWriter
         var me = _graph.Client.Me;
         var desired = Required(op.Desired, op);
         string masterId;
-        OccurrencePlan plan;
+        OccurrenceChanges plan;
         if (op.Kind == WriteKind.Create)
         {
             var body = EventWriter.ForCreate(desired, _stampId, TransactionIdFor(op));
@@ -171,7 +171,7 @@ internal sealed class CalendarWriter
                 ? await me.Events.PostAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await me.Calendars[_graph.Options.CalendarId].Events.PostAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             masterId = created?.Id ?? throw new OccurrenceWriteException("Outlook created the series but returned no id.");
-            plan = OccurrencePlan.For(null, desired, patternChanged: true, _stampId);
+            plan = OccurrenceChanges.For(null, desired, patternChanged: true, _stampId);
         }
         else
         {
@@ -181,7 +181,7 @@ internal sealed class CalendarWriter
             var patch = existing is null ? EventWriter.ForCreate(desired with { Attendees = Array.Empty<Attendee>() }, _stampId, null)
                 : EventWriter.ForUpdate(existing, desired, _stampId, includeRecurrence: true);
             if (patch is not null) await me.Events[masterId].PatchAsync(patch, cancellationToken: cancellationToken).ConfigureAwait(false);
-            plan = OccurrencePlan.For(existing, desired, patternChanged, _stampId);
+            plan = OccurrenceChanges.For(existing, desired, patternChanged, _stampId);
         }
         if (!plan.IsEmpty)
         {
@@ -217,7 +217,7 @@ internal sealed class CalendarWriter
         return WriteResult.Ok(op.OperationId, op.TargetId!, updated?.ChangeKey);
     }
 
-    private async Task ApplyAsync(string masterId, CalEvent series, OccurrencePlan plan, CancellationToken cancellationToken)
+    private async Task ApplyAsync(string masterId, CalEvent series, OccurrenceChanges plan, CancellationToken cancellationToken)
     {
         var zone = series.IsAllDay ? Zones.Utc : series.Start.TimeZone;
         var instances = await FindInstancesAsync(masterId, plan.Dates, zone, series.IsAllDay, cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CalSync.Engine.Sides;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 
 namespace CalSync.Outlook.Reading;
 
@@ -18,7 +18,7 @@ namespace CalSync.Outlook.Reading;
 /// back the array it was given. Both in the compact binary form of <see cref="CursorCodec"/>. v3 (the same parts, both
 /// base64 in the text), v2 and v1 (JSON) are still read and written as v4 from then on.
 /// </summary>
-internal sealed class ReadCursor
+internal sealed class OutlookCursor
 {
     private const string Prefix = "calsync.outlook.v4:";
     /// <summary>Binary header and snapshot, both base64 inside the text: still read.</summary>
@@ -65,7 +65,7 @@ internal sealed class ReadCursor
     }
 
     /// <summary>Null when the text is absent, not ours, or unreadable (the next read is then a full pass).</summary>
-    public static ReadCursor? TryDecode(SideCursor? stored)
+    public static OutlookCursor? TryDecode(SideCursor? stored)
     {
         var text = stored?.Text;
         if (string.IsNullOrEmpty(text)) return null;
@@ -75,7 +75,7 @@ internal sealed class ReadCursor
             {
                 // The snapshot is lost (its file missing or damaged): a full pass.
                 if (stored!.Data is not { } data) return null;
-                var cursor = new ReadCursor();
+                var cursor = new OutlookCursor();
                 CursorCodec.Unpack(text.Substring(Prefix.Length), r => CursorCodec.ReadHeader(r, cursor));
                 CursorCodec.Unpack(data, r => CursorCodec.ReadSnapshot(r, cursor.Items, cursor.Masters));
                 cursor.EncodedSnapshot = data;
@@ -86,24 +86,24 @@ internal sealed class ReadCursor
                 // Written before v4 (the snapshot as base64 inside the state file): read once, then saved as v4.
                 var dot = text.IndexOf('.', PrefixV3.Length); // not a base64 character
                 if (dot < 0) return null;
-                var cursor = new ReadCursor();
+                var cursor = new OutlookCursor();
                 CursorCodec.Unpack(text.Substring(PrefixV3.Length, dot - PrefixV3.Length), r => CursorCodec.ReadHeader(r, cursor));
                 CursorCodec.Unpack(Convert.FromBase64String(text.Substring(dot + 1)), r => CursorCodec.ReadSnapshot(r, cursor.Items, cursor.Masters));
                 return cursor;
             }
-            ReadCursor? old;
+            OutlookCursor? old;
             Snapshot? snapshot;
             if (text.StartsWith(PrefixV2, StringComparison.Ordinal))
             {
                 var dot = text.IndexOf('.', PrefixV2.Length);
                 if (dot < 0) return null;
-                old = UnpackJson<ReadCursor>(text.Substring(PrefixV2.Length, dot - PrefixV2.Length));
+                old = UnpackJson<OutlookCursor>(text.Substring(PrefixV2.Length, dot - PrefixV2.Length));
                 snapshot = UnpackJson<Snapshot>(text.Substring(dot + 1));
             }
             else if (text.StartsWith(PrefixV1, StringComparison.Ordinal))
             {
                 var whole = text.Substring(PrefixV1.Length);
-                old = UnpackJson<ReadCursor>(whole);
+                old = UnpackJson<OutlookCursor>(whole);
                 snapshot = UnpackJson<Snapshot>(whole);
             }
             else return null;

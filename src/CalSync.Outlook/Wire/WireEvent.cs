@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using G = Microsoft.Graph.Models;
 
-namespace CalSync.Outlook.Mapping;
+namespace CalSync.Outlook.Wire;
 
 /// <summary>
 /// The fields of a Graph event that <see cref="EventReader"/> maps, as they came over the wire. Filled either from

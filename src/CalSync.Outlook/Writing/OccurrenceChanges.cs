@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CalSync.Engine.Model;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using G = Microsoft.Graph.Models;
 
 namespace CalSync.Outlook.Writing;
@@ -12,7 +12,7 @@ namespace CalSync.Outlook.Writing;
 /// change (PATCH the instance into an exception), or revert an exception that the desired series no longer has.
 /// When the pattern changed every desired exception and cancellation is applied again.
 /// </summary>
-internal sealed class OccurrencePlan
+internal sealed class OccurrenceChanges
 {
     private readonly CalEvent? _existing;
     private readonly CalEvent? _desired;
@@ -20,7 +20,7 @@ internal sealed class OccurrencePlan
     private readonly List<OccurrenceException> _change = new();
     private readonly List<OccurrenceException> _revert = new();
 
-    private OccurrencePlan(CalEvent? existing, CalEvent? desired, string stampId)
+    private OccurrenceChanges(CalEvent? existing, CalEvent? desired, string stampId)
     {
         _existing = existing;
         _desired = desired;
@@ -31,9 +31,9 @@ internal sealed class OccurrencePlan
     public bool IsEmpty => Cancel.Count == 0 && _change.Count == 0 && _revert.Count == 0;
     public IReadOnlyCollection<DateTime> Dates => Cancel.Concat(_change.Select(e => e.OriginalDate.Date)).Concat(_revert.Select(e => e.OriginalDate.Date)).Distinct().ToList();
 
-    public static OccurrencePlan For(CalEvent? existing, CalEvent desired, bool patternChanged, string stampId)
+    public static OccurrenceChanges For(CalEvent? existing, CalEvent desired, bool patternChanged, string stampId)
     {
-        var plan = new OccurrencePlan(patternChanged ? null : existing, desired, stampId);
+        var plan = new OccurrenceChanges(patternChanged ? null : existing, desired, stampId);
         var want = desired.Recurrence?.Normalized() ?? new Recurrence();
         var have = patternChanged ? new Recurrence() : existing?.Recurrence?.Normalized() ?? new Recurrence();
         var haveCancelled = new HashSet<DateTime>(have.Cancelled.Select(d => d.Date));

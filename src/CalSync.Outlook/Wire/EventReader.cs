@@ -6,7 +6,7 @@ using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using G = Microsoft.Graph.Models;
 
-namespace CalSync.Outlook.Mapping;
+namespace CalSync.Outlook.Wire;
 
 /// <summary>Graph events (read with Prefer outlook.timezone="UTC") into <see cref="StoredItem"/>s, and those into the model.</summary>
 internal static class EventReader
