@@ -29,19 +29,29 @@ internal static class Bitrix24Dates
     };
 
     /// <summary>A locale-independent *_FORMATTED value (<c>Wed Dec 11 2024 17:59:00</c>).</summary>
-    public static DateTime? ParseFormatted(string? text)
+    public static DateTime? ParseFormatted(string? text) => ParseFormatted(text.AsSpan());
+
+    /// <inheritdoc cref="ParseFormatted(string?)"/>
+    public static DateTime? ParseFormatted(ReadOnlySpan<char> text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        return DateTime.TryParseExact(text!.Trim(), Formatted, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var d) ? d : null;
+        text = text.Trim();
+        if (text.IsEmpty) return null;
+        return DateTime.TryParseExact(text, Formatted, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var d) ? d : null;
     }
 
     /// <summary>A culture-formatted date or date-time as wall clock (kind Unspecified).</summary>
-    public static DateTime? ParseCulture(string? text)
+    public static DateTime? ParseCulture(string? text) => ParseCulture(text.AsSpan());
+
+    /// <inheritdoc cref="ParseCulture(string?)"/>
+    public static DateTime? ParseCulture(ReadOnlySpan<char> text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        var t = text!.Trim().ToUpperInvariant();
-        string[] formats = t.IndexOf('/') >= 0 ? MonthFirst : t.IndexOf('.') >= 0 ? DayFirst : Iso;
-        if (DateTime.TryParseExact(t, formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var d)) return d;
+        text = text.Trim();
+        if (text.IsEmpty) return null;
+        // A date is short: read from the stack, not a string per value (a window read has several per row).
+        Span<char> upper = text.Length <= 64 ? stackalloc char[text.Length] : new char[text.Length];
+        text.ToUpperInvariant(upper);
+        string[] formats = upper.IndexOf('/') >= 0 ? MonthFirst : upper.IndexOf('.') >= 0 ? DayFirst : Iso;
+        if (DateTime.TryParseExact(upper, formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var d)) return d;
         return ParseFormatted(text);
     }
 

@@ -170,8 +170,20 @@ internal sealed class CultureDate : JsonConverter<DateTime?>
 {
     public override bool HandleNull => true;
 
-    public override DateTime? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Bitrix24Dates.ParseCulture(LooseText.Text(ref reader));
+    public override DateTime? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        Span<char> text = stackalloc char[64];
+        return TryChars(ref reader, text, out var length) ? Bitrix24Dates.ParseCulture(text[..length]) : Bitrix24Dates.ParseCulture(LooseText.Text(ref reader));
+    }
+
+    /// <summary>A short string value as characters on the caller's stack (dates: several a row, no string each).</summary>
+    internal static bool TryChars(ref Utf8JsonReader reader, scoped Span<char> text, out int length)
+    {
+        length = 0;
+        if (reader.TokenType != JsonTokenType.String || (reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length) > text.Length) return false;
+        length = reader.CopyString(text);
+        return true;
+    }
 
     public override void Write(Utf8JsonWriter writer, DateTime? value, JsonSerializerOptions options) => throw new NotSupportedException();
 }
@@ -181,8 +193,11 @@ internal sealed class FormattedDate : JsonConverter<DateTime?>
 {
     public override bool HandleNull => true;
 
-    public override DateTime? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Bitrix24Dates.ParseFormatted(LooseText.Text(ref reader));
+    public override DateTime? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        Span<char> text = stackalloc char[64];
+        return CultureDate.TryChars(ref reader, text, out var length) ? Bitrix24Dates.ParseFormatted(text[..length]) : Bitrix24Dates.ParseFormatted(LooseText.Text(ref reader));
+    }
 
     public override void Write(Utf8JsonWriter writer, DateTime? value, JsonSerializerOptions options) => throw new NotSupportedException();
 }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,8 +12,6 @@ using CalSync.Engine.Sync;
 using CalSync.Outlook.Http;
 using CalSync.Outlook.Wire;
 using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Serialization;
-using Microsoft.Graph.Models.ODataErrors;
 
 namespace CalSync.Outlook.Reading;
 
@@ -291,8 +288,8 @@ internal sealed class CalendarReader
             do
             {
                 var page = await ReadPageAsync(Request(link), cancellationToken).ConfigureAwait(false);
-                listed += page.Value.Count;
-                foreach (var ev in page.Value)
+                listed += page.Value?.Count ?? 0;
+                foreach (var ev in page.Events)
                 {
                     if (ev.Id is null || !open.Contains(ev.Id)) continue;
                     found[ev.Id] = EventReader.ToStored(ev, _stampId).Stamp;
@@ -351,13 +348,8 @@ internal sealed class CalendarReader
     private static SideUnavailableException Unreadable(string what, BatchStepResult result) =>
         new(Side.Outlook, $"Outlook could not read {what}: {result.Error ?? "HTTP " + result.Status}", isAuthentication: false);
 
-    private static WireEvent? Parse(JsonElement? body)
-    {
-        if (body is not { ValueKind: JsonValueKind.Object } element) return null;
-        var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(element.GetRawText()));
-        r.Read();
-        return WireEvent.Read(ref r);
-    }
+    private static WireEvent? Parse(JsonElement? body) =>
+        body is { ValueKind: JsonValueKind.Object } element ? element.Deserialize(OutlookJson.Default.WireEvent) : null;
 
     private sealed class DeltaRound
     {
@@ -430,7 +422,7 @@ internal sealed class CalendarReader
                 AddPrefer(rc.Headers, ViewListPageSize);
             });
             var page = await ReadPageAsync(request, cancellationToken).ConfigureAwait(false);
-            items.AddRange(page.Value);
+            items.AddRange(page.Events);
             link = page.NextLink;
         } while (!string.IsNullOrEmpty(link));
         return items;
@@ -466,7 +458,7 @@ internal sealed class CalendarReader
         // items (docs/graph-api.md, "Delta pages"), so the service builds page N+1 while page N is parsed. A page with the link after its
         // items simply requests the next one when parsed. At most two pages are in flight: the one being parsed and
         // the one requested (the mailbox allows four; no writes run during the read).
-        Task<Stream?>? pending = SendPageAsync(Request(link), cancellationToken);
+        Task<Stream>? pending = SendPageAsync(Request(link), cancellationToken);
         var firstPage = true;
         try
         {
@@ -476,13 +468,17 @@ internal sealed class CalendarReader
                 pending = null;
                 var page = await ReadPageAsync(answer, next => pending ??= SendPageAsync(Request(next), cancellationToken), cancellationToken).ConfigureAwait(false);
                 firstPage = false;
-                foreach (var ev in page.Value)
+                foreach (var ev in page.Events)
                 {
                     if (ev.Id is null) continue;
                     if (ev.Removed) round.Removed.Add(ev.Id);
                     else round.Changed.Add(ev);
                 }
-                if (!string.IsNullOrEmpty(page.NextLink)) continue;
+                if (!string.IsNullOrEmpty(page.NextLink))
+                {
+                    pending ??= SendPageAsync(Request(page.NextLink), cancellationToken);
+                    continue;
+                }
                 if (string.IsNullOrEmpty(page.DeltaLink))
                     throw new SideUnavailableException(Side.Outlook, "Outlook ended a delta round without a deltaLink.", isAuthentication: false);
                 round.DeltaLink = page.DeltaLink;
@@ -509,25 +505,15 @@ internal sealed class CalendarReader
         }
     }
 
-    private static readonly Dictionary<string, ParsableFactory<IParsable>> ErrorMapping = new()
-    {
-        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
-    };
-
-    /// <summary>
-    /// Sends a page request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
-    /// <see cref="ODataError"/>) but takes the answer as a stream, to be parsed with <see cref="EventPage"/>.
-    /// </summary>
-    private Task<Stream?> SendPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
-        _graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken);
+    private Task<Stream> SendPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
+        _graph.SendForBodyAsync(request, "a page of events", cancellationToken);
 
     private Task<EventPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
         ReadPageAsync(SendPageAsync(request, cancellationToken), onNextLink: null, cancellationToken);
 
-    private static async Task<EventPage> ReadPageAsync(Task<Stream?> answer, Action<string>? onNextLink, CancellationToken cancellationToken)
+    private static async Task<EventPage> ReadPageAsync(Task<Stream> answer, Action<string>? onNextLink, CancellationToken cancellationToken)
     {
-        using var stream = await answer.ConfigureAwait(false)
-            ?? throw new SideUnavailableException(Side.Outlook, "Outlook answered a page of events with no content.", isAuthentication: false);
+        using var stream = await answer.ConfigureAwait(false);
         try { return await EventPage.ReadAsync(stream, onNextLink, cancellationToken).ConfigureAwait(false); }
         catch (JsonException ex)
         {

@@ -1,339 +1,200 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Text.Json;
-using G = Microsoft.Graph.Models;
+using System.Text.Json.Serialization;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace CalSync.Outlook.Wire;
 
 /// <summary>
-/// The fields of a Graph event that <see cref="EventReader"/> maps, as they came over the wire. Filled either from
-/// the SDK's model (<see cref="From"/>) or straight from the JSON (<see cref="Read"/>, for delta pages and $batch
-/// answers: no Kiota parse nodes or backing stores per event), so both paths share one mapping.
+/// The fields of a Graph event that <see cref="EventReader"/> maps, as they come over the wire: delta and calendar view
+/// pages, $batch answers and the writer's reads all go through this one contract (generated at build time by
+/// <see cref="OutlookJson"/>). Enumerations stay text and are mapped by <see cref="EventReader"/>, so a value Graph
+/// adds later reads as the default instead of failing the page. Parsing pages with the Graph SDK's models instead
+/// cost the merge's read phase 5.4 s of CPU against 3.1 s (docs/benchmarks.md, fixes 151aa24): the client's CPU was the
+/// limit there.
 /// </summary>
 internal sealed class WireEvent
 {
-    public string? Id { get; set; }
-    public G.EventType? Type { get; set; }
-    public string? SeriesMasterId { get; set; }
-    public string? ChangeKey { get; set; }
+    [JsonPropertyName("id")] public string? Id { get; set; }
+    [JsonPropertyName("type")] public string? Type { get; set; }
+    [JsonPropertyName("seriesMasterId")] public string? SeriesMasterId { get; set; }
+    [JsonPropertyName("changeKey")] public string? ChangeKey { get; set; }
     /// <summary>@odata.etag: the version when changeKey is absent.</summary>
-    public string? ETag { get; set; }
-    public string? Subject { get; set; }
-    public bool HasBody { get; set; }
-    public string? BodyContent { get; set; }
-    public G.BodyType? BodyType { get; set; }
-    public string? Location { get; set; }
-    public bool? IsAllDay { get; set; }
-    public bool? IsCancelled { get; set; }
-    public string? OriginalStartTimeZone { get; set; }
-    public string? OriginalEndTimeZone { get; set; }
-    public WireTime? Start { get; set; }
-    public WireTime? End { get; set; }
-    public DateTimeOffset? OriginalStart { get; set; }
-    public G.FreeBusyStatus? ShowAs { get; set; }
-    public G.Sensitivity? Sensitivity { get; set; }
-    public G.Importance? Importance { get; set; }
-    public bool? IsReminderOn { get; set; }
-    public int? ReminderMinutesBeforeStart { get; set; }
-    public List<string?>? Categories { get; set; }
-    public List<WireAttendee>? Attendees { get; set; }
-    public DateTimeOffset? LastModified { get; set; }
-    public G.PatternedRecurrence? Recurrence { get; set; }
-    public List<string?>? CancelledOccurrences { get; set; }
-    /// <summary>singleValueExtendedProperties as (id, value); null when the answer had none (not expanded).</summary>
-    public List<(string? Id, string? Value)>? ExtendedProperties { get; set; }
-    /// <summary>A delta tombstone (@removed).</summary>
-    public bool Removed { get; set; }
+    [JsonPropertyName("@odata.etag")] public string? ETag { get; set; }
+    [JsonPropertyName("subject")] public string? Subject { get; set; }
+    [JsonPropertyName("body")] public WireBody? Body { get; set; }
+    [JsonPropertyName("location")] public WireLocation? Location { get; set; }
+    [JsonPropertyName("isAllDay")] public bool? IsAllDay { get; set; }
+    [JsonPropertyName("isCancelled")] public bool? IsCancelled { get; set; }
+    [JsonPropertyName("originalStartTimeZone")] public string? OriginalStartTimeZone { get; set; }
+    [JsonPropertyName("originalEndTimeZone")] public string? OriginalEndTimeZone { get; set; }
+    [JsonPropertyName("start")] public WireTime? Start { get; set; }
+    [JsonPropertyName("end")] public WireTime? End { get; set; }
+    [JsonPropertyName("originalStart")] public DateTimeOffset? OriginalStart { get; set; }
+    [JsonPropertyName("showAs")] public string? ShowAs { get; set; }
+    [JsonPropertyName("sensitivity")] public string? Sensitivity { get; set; }
+    [JsonPropertyName("importance")] public string? Importance { get; set; }
+    [JsonPropertyName("isReminderOn")] public bool? IsReminderOn { get; set; }
+    [JsonPropertyName("reminderMinutesBeforeStart")] public int? ReminderMinutesBeforeStart { get; set; }
+    [JsonPropertyName("categories")] public List<string?>? Categories { get; set; }
+    [JsonPropertyName("attendees")] public List<WireAttendee?>? Attendees { get; set; }
+    [JsonPropertyName("lastModifiedDateTime")] public DateTimeOffset? LastModified { get; set; }
+    [JsonPropertyName("recurrence")] public WireRecurrence? Recurrence { get; set; }
+    [JsonPropertyName("cancelledOccurrences")] public List<string?>? CancelledOccurrences { get; set; }
+    /// <summary>Present only when the request expanded them.</summary>
+    [JsonPropertyName("singleValueExtendedProperties")] public List<WireProperty?>? ExtendedProperties { get; set; }
+    /// <summary>A delta tombstone's reason.</summary>
+    [JsonPropertyName("@removed")] public JsonElement? RemovedReason { get; set; }
 
-    public static WireEvent From(G.Event ev) => new()
-    {
-        Id = ev.Id,
-        Type = ev.Type,
-        SeriesMasterId = ev.SeriesMasterId,
-        ChangeKey = ev.ChangeKey,
-        ETag = ev.AdditionalData is not null && ev.AdditionalData.TryGetValue("@odata.etag", out var etag) ? etag as string : null,
-        Subject = ev.Subject,
-        HasBody = ev.Body is not null,
-        BodyContent = ev.Body?.Content,
-        BodyType = ev.Body?.ContentType,
-        Location = ev.Location?.DisplayName,
-        IsAllDay = ev.IsAllDay,
-        IsCancelled = ev.IsCancelled,
-        OriginalStartTimeZone = ev.OriginalStartTimeZone,
-        OriginalEndTimeZone = ev.OriginalEndTimeZone,
-        Start = ev.Start is null ? null : new WireTime(ev.Start.DateTime, ev.Start.TimeZone),
-        End = ev.End is null ? null : new WireTime(ev.End.DateTime, ev.End.TimeZone),
-        OriginalStart = ev.OriginalStart,
-        ShowAs = ev.ShowAs,
-        Sensitivity = ev.Sensitivity,
-        Importance = ev.Importance,
-        IsReminderOn = ev.IsReminderOn,
-        ReminderMinutesBeforeStart = ev.ReminderMinutesBeforeStart,
-        Categories = ev.Categories?.ToList<string?>(),
-        Attendees = ev.Attendees?.Where(a => a?.EmailAddress is not null)
-            .Select(a => new WireAttendee(a.EmailAddress!.Name, a.EmailAddress.Address, a.Type, a.Status?.Response)).ToList(),
-        LastModified = ev.LastModifiedDateTime,
-        Recurrence = ev.Recurrence,
-        CancelledOccurrences = ev.CancelledOccurrences?.ToList<string?>(),
-        ExtendedProperties = ev.SingleValueExtendedProperties?.Select(p => ((string?)p.Id, (string?)p.Value)).ToList(),
-        Removed = ev.AdditionalData is not null && ev.AdditionalData.ContainsKey("@removed"),
-    };
-
-    /// <summary>
-    /// Reads one event object (the reader on its StartObject; left on its EndObject). Values of an unexpected JSON
-    /// kind read as absent, as the SDK's parse nodes do; unknown properties are skipped.
-    /// </summary>
-    public static WireEvent Read(ref Utf8JsonReader r)
-    {
-        Expect(ref r, JsonTokenType.StartObject, "an event");
-        var ev = new WireEvent();
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("id"u8)) ev.Id = Str(ref r);
-            else if (r.ValueTextEquals("type"u8)) ev.Type = Enum<G.EventType>(ref r);
-            else if (r.ValueTextEquals("seriesMasterId"u8)) ev.SeriesMasterId = Str(ref r);
-            else if (r.ValueTextEquals("changeKey"u8)) ev.ChangeKey = Str(ref r);
-            else if (r.ValueTextEquals("@odata.etag"u8)) ev.ETag = Str(ref r);
-            else if (r.ValueTextEquals("subject"u8)) ev.Subject = Str(ref r);
-            else if (r.ValueTextEquals("body"u8)) ReadBody(ref r, ev);
-            else if (r.ValueTextEquals("location"u8)) ev.Location = ReadObject(ref r, "displayName"u8);
-            else if (r.ValueTextEquals("isAllDay"u8)) ev.IsAllDay = Bool(ref r);
-            else if (r.ValueTextEquals("isCancelled"u8)) ev.IsCancelled = Bool(ref r);
-            else if (r.ValueTextEquals("originalStartTimeZone"u8)) ev.OriginalStartTimeZone = Str(ref r);
-            else if (r.ValueTextEquals("originalEndTimeZone"u8)) ev.OriginalEndTimeZone = Str(ref r);
-            else if (r.ValueTextEquals("start"u8)) ev.Start = ReadTime(ref r);
-            else if (r.ValueTextEquals("end"u8)) ev.End = ReadTime(ref r);
-            else if (r.ValueTextEquals("originalStart"u8)) ev.OriginalStart = Instant(ref r);
-            else if (r.ValueTextEquals("showAs"u8)) ev.ShowAs = Enum<G.FreeBusyStatus>(ref r);
-            else if (r.ValueTextEquals("sensitivity"u8)) ev.Sensitivity = Enum<G.Sensitivity>(ref r);
-            else if (r.ValueTextEquals("importance"u8)) ev.Importance = Enum<G.Importance>(ref r);
-            else if (r.ValueTextEquals("isReminderOn"u8)) ev.IsReminderOn = Bool(ref r);
-            else if (r.ValueTextEquals("reminderMinutesBeforeStart"u8)) ev.ReminderMinutesBeforeStart = Int(ref r);
-            else if (r.ValueTextEquals("categories"u8)) ev.Categories = Strings(ref r);
-            else if (r.ValueTextEquals("attendees"u8)) ev.Attendees = ReadAttendees(ref r);
-            else if (r.ValueTextEquals("lastModifiedDateTime"u8)) ev.LastModified = Instant(ref r);
-            else if (r.ValueTextEquals("recurrence"u8)) ev.Recurrence = ReadRecurrence(ref r);
-            else if (r.ValueTextEquals("cancelledOccurrences"u8)) ev.CancelledOccurrences = Strings(ref r);
-            else if (r.ValueTextEquals("singleValueExtendedProperties"u8)) ev.ExtendedProperties = ReadProperties(ref r);
-            else if (r.ValueTextEquals("@removed"u8)) { ev.Removed = true; Skip(ref r); }
-            else Skip(ref r);
-        }
-        return ev;
-    }
-
-    private static void ReadBody(ref Utf8JsonReader r, WireEvent ev)
-    {
-        if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); return; }
-        ev.HasBody = true;
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("content"u8)) ev.BodyContent = Str(ref r);
-            else if (r.ValueTextEquals("contentType"u8)) ev.BodyType = Enum<G.BodyType>(ref r);
-            else Skip(ref r);
-        }
-    }
-
-    private static WireTime? ReadTime(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); return null; }
-        string? dateTime = null, zone = null;
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("dateTime"u8)) dateTime = Str(ref r);
-            else if (r.ValueTextEquals("timeZone"u8)) zone = Str(ref r);
-            else Skip(ref r);
-        }
-        return new WireTime(dateTime, zone);
-    }
-
-    /// <summary>One string property of an object value (location.displayName).</summary>
-    private static string? ReadObject(ref Utf8JsonReader r, ReadOnlySpan<byte> property)
-    {
-        if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); return null; }
-        string? value = null;
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals(property)) value = Str(ref r);
-            else Skip(ref r);
-        }
-        return value;
-    }
-
-    private static List<WireAttendee>? ReadAttendees(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) != JsonTokenType.StartArray) { r.Skip(); return null; }
-        var list = new List<WireAttendee>();
-        while (Next(ref r) != JsonTokenType.EndArray)
-        {
-            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
-            string? name = null, address = null;
-            G.AttendeeType? type = null;
-            G.ResponseType? response = null;
-            var hasAddress = false;
-            while (Next(ref r) == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("type"u8)) type = Enum<G.AttendeeType>(ref r);
-                else if (r.ValueTextEquals("status"u8))
-                {
-                    if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); continue; }
-                    while (Next(ref r) == JsonTokenType.PropertyName)
-                    {
-                        if (r.ValueTextEquals("response"u8)) response = Enum<G.ResponseType>(ref r);
-                        else Skip(ref r);
-                    }
-                }
-                else if (r.ValueTextEquals("emailAddress"u8))
-                {
-                    if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); continue; }
-                    hasAddress = true;
-                    while (Next(ref r) == JsonTokenType.PropertyName)
-                    {
-                        if (r.ValueTextEquals("name"u8)) name = Str(ref r);
-                        else if (r.ValueTextEquals("address"u8)) address = Str(ref r);
-                        else Skip(ref r);
-                    }
-                }
-                else Skip(ref r);
-            }
-            if (hasAddress) list.Add(new WireAttendee(name, address, type, response));
-        }
-        return list;
-    }
-
-    private static List<(string? Id, string? Value)>? ReadProperties(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) != JsonTokenType.StartArray) { r.Skip(); return null; }
-        var list = new List<(string?, string?)>();
-        while (Next(ref r) != JsonTokenType.EndArray)
-        {
-            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
-            string? id = null, value = null;
-            while (Next(ref r) == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("id"u8)) id = Str(ref r);
-                else if (r.ValueTextEquals("value"u8)) value = Str(ref r);
-                else Skip(ref r);
-            }
-            list.Add((id, value));
-        }
-        return list;
-    }
-
-    /// <summary>The recurrence as the SDK's model (series masters only, so few): its mapping stays in one place.</summary>
-    private static G.PatternedRecurrence? ReadRecurrence(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); return null; }
-        var recurrence = new G.PatternedRecurrence();
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("pattern"u8))
-            {
-                if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); continue; }
-                var p = recurrence.Pattern = new G.RecurrencePattern();
-                while (Next(ref r) == JsonTokenType.PropertyName)
-                {
-                    if (r.ValueTextEquals("type"u8)) p.Type = Enum<G.RecurrencePatternType>(ref r);
-                    else if (r.ValueTextEquals("interval"u8)) p.Interval = Int(ref r);
-                    else if (r.ValueTextEquals("daysOfWeek"u8)) p.DaysOfWeek = Strings(ref r)?.Select(ParseEnum<G.DayOfWeekObject>).ToList();
-                    else if (r.ValueTextEquals("dayOfMonth"u8)) p.DayOfMonth = Int(ref r);
-                    else if (r.ValueTextEquals("month"u8)) p.Month = Int(ref r);
-                    else if (r.ValueTextEquals("index"u8)) p.Index = Enum<G.WeekIndex>(ref r);
-                    else if (r.ValueTextEquals("firstDayOfWeek"u8)) p.FirstDayOfWeek = Enum<G.DayOfWeekObject>(ref r);
-                    else Skip(ref r);
-                }
-            }
-            else if (r.ValueTextEquals("range"u8))
-            {
-                if (Next(ref r) != JsonTokenType.StartObject) { r.Skip(); continue; }
-                var range = recurrence.Range = new G.RecurrenceRange();
-                while (Next(ref r) == JsonTokenType.PropertyName)
-                {
-                    if (r.ValueTextEquals("type"u8)) range.Type = Enum<G.RecurrenceRangeType>(ref r);
-                    else if (r.ValueTextEquals("numberOfOccurrences"u8)) range.NumberOfOccurrences = Int(ref r);
-                    else if (r.ValueTextEquals("endDate"u8)) range.EndDate = Date(Str(ref r));
-                    else if (r.ValueTextEquals("startDate"u8)) range.StartDate = Date(Str(ref r));
-                    else if (r.ValueTextEquals("recurrenceTimeZone"u8)) range.RecurrenceTimeZone = Str(ref r);
-                    else Skip(ref r);
-                }
-            }
-            else Skip(ref r);
-        }
-        return recurrence;
-    }
-
-    private static Microsoft.Kiota.Abstractions.Date? Date(string? text) =>
-        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? new Microsoft.Kiota.Abstractions.Date(date) : null;
-
-    /// <summary>The next token; a truncated answer is an error, never a short read.</summary>
-    internal static JsonTokenType Next(ref Utf8JsonReader r)
-    {
-        if (!r.Read()) throw new JsonException("The JSON ends in the middle of a value.");
-        return r.TokenType;
-    }
-
-    internal static void Expect(ref Utf8JsonReader r, JsonTokenType type, string what)
-    {
-        if (r.TokenType != type) throw new JsonException($"Expected {what} ({type}), found {r.TokenType} at byte {r.TokenStartIndex}.");
-    }
-
-    /// <summary>Skips a property's value (the reader on the property name).</summary>
-    internal static void Skip(ref Utf8JsonReader r)
-    {
-        Next(ref r);
-        r.Skip();
-    }
-
-    internal static string? Str(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) == JsonTokenType.String) return r.GetString();
-        r.Skip();
-        return null;
-    }
-
-    private static bool? Bool(ref Utf8JsonReader r) => Next(ref r) switch
-    {
-        JsonTokenType.True => true,
-        JsonTokenType.False => false,
-        _ => SkipNull<bool>(ref r),
-    };
-
-    private static int? Int(ref Utf8JsonReader r) =>
-        Next(ref r) == JsonTokenType.Number && r.TryGetInt32(out var value) ? value : SkipNull<int>(ref r);
-
-    private static DateTimeOffset? Instant(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) != JsonTokenType.String) return SkipNull<DateTimeOffset>(ref r);
-        if (r.TryGetDateTimeOffset(out var value)) return value;
-        return DateTimeOffset.TryParse(r.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out value) ? value : null;
-    }
-
-    private static T? SkipNull<T>(ref Utf8JsonReader r) where T : struct
-    {
-        r.Skip();
-        return null;
-    }
-
-    private static List<string?>? Strings(ref Utf8JsonReader r)
-    {
-        if (Next(ref r) != JsonTokenType.StartArray) { r.Skip(); return null; }
-        var list = new List<string?>();
-        while (Next(ref r) != JsonTokenType.EndArray)
-        {
-            if (r.TokenType == JsonTokenType.String) list.Add(r.GetString());
-            else r.Skip();
-        }
-        return list;
-    }
-
-    private static T? Enum<T>(ref Utf8JsonReader r) where T : struct, Enum => ParseEnum<T>(Str(ref r));
-
-    /// <summary>Graph's camelCase names to the SDK's enums, case-insensitively as the SDK reads them; unknown → null.</summary>
-    private static T? ParseEnum<T>(string? text) where T : struct, Enum =>
-        text is not null && System.Enum.TryParse<T>(text, ignoreCase: true, out var value) && System.Enum.IsDefined(typeof(T), value) ? value : null;
+    public bool Removed => RemovedReason is not null;
 }
 
-internal sealed record WireTime(string? DateTime, string? TimeZone);
+internal sealed class WireBody
+{
+    [JsonPropertyName("content")] public string? Content { get; set; }
+    [JsonPropertyName("contentType")] public string? ContentType { get; set; }
+}
 
-internal sealed record WireAttendee(string? Name, string? Address, G.AttendeeType? Type, G.ResponseType? Response);
+internal sealed class WireLocation
+{
+    [JsonPropertyName("displayName")] public string? DisplayName { get; set; }
+}
+
+internal sealed class WireTime
+{
+    [JsonPropertyName("dateTime")] public string? DateTime { get; set; }
+    [JsonPropertyName("timeZone")] public string? TimeZone { get; set; }
+}
+
+internal sealed class WireAttendee
+{
+    [JsonPropertyName("type")] public string? Type { get; set; }
+    [JsonPropertyName("status")] public WireResponse? Status { get; set; }
+    [JsonPropertyName("emailAddress")] public WireAddress? EmailAddress { get; set; }
+}
+
+internal sealed class WireResponse
+{
+    [JsonPropertyName("response")] public string? Response { get; set; }
+}
+
+internal sealed class WireAddress
+{
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("address")] public string? Address { get; set; }
+}
+
+internal sealed class WireProperty
+{
+    [JsonPropertyName("id")] public string? Id { get; set; }
+    [JsonPropertyName("value")] public string? Value { get; set; }
+}
+
+internal sealed class WireRecurrence
+{
+    [JsonPropertyName("pattern")] public WirePattern? Pattern { get; set; }
+    [JsonPropertyName("range")] public WireRange? Range { get; set; }
+}
+
+internal sealed class WirePattern
+{
+    [JsonPropertyName("type")] public string? Type { get; set; }
+    [JsonPropertyName("interval")] public int? Interval { get; set; }
+    [JsonPropertyName("daysOfWeek")] public List<string?>? DaysOfWeek { get; set; }
+    [JsonPropertyName("dayOfMonth")] public int? DayOfMonth { get; set; }
+    [JsonPropertyName("month")] public int? Month { get; set; }
+    [JsonPropertyName("index")] public string? Index { get; set; }
+    [JsonPropertyName("firstDayOfWeek")] public string? FirstDayOfWeek { get; set; }
+}
+
+internal sealed class WireRange
+{
+    [JsonPropertyName("type")] public string? Type { get; set; }
+    [JsonPropertyName("numberOfOccurrences")] public int? NumberOfOccurrences { get; set; }
+    [JsonPropertyName("startDate")] public string? StartDate { get; set; }
+    [JsonPropertyName("endDate")] public string? EndDate { get; set; }
+    [JsonPropertyName("recurrenceTimeZone")] public string? RecurrenceTimeZone { get; set; }
+}
+
+/// <summary>A page of events (delta, calendar view, listing): its items, and the link to the next page or the delta link.</summary>
+internal sealed class EventPage
+{
+    [JsonPropertyName("value")] public List<WireEvent?>? Value { get; set; }
+    [JsonPropertyName("@odata.nextLink")] public string? NextLink { get; set; }
+    [JsonPropertyName("@odata.deltaLink")] public string? DeltaLink { get; set; }
+
+    public IEnumerable<WireEvent> Events => Value?.OfType<WireEvent>() ?? Enumerable.Empty<WireEvent>();
+
+    /// <param name="onNextLink">Called with the nextLink before the items are parsed, when the page names it first.</param>
+    /// <exception cref="JsonException">The answer is not a page of events (names what was expected where).</exception>
+    public static async Task<EventPage> ReadAsync(Stream stream, Action<string>? onNextLink, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var json = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+        if (onNextLink is not null && NextLinkFirst(json.Span) is { Length: > 0 } next) onNextLink(next);
+        return Parse(json.Span);
+    }
+
+    /// <inheritdoc cref="ReadAsync(Stream, Action{string}, CancellationToken)"/>
+    public static Task<EventPage> ReadAsync(Stream stream, CancellationToken cancellationToken) => ReadAsync(stream, null, cancellationToken);
+
+    /// <summary>
+    /// The nextLink when the page names it before its items, as the documented page does (docs/graph-api.md, "Delta
+    /// pages"): the delta read asks for the next page while this one's items are parsed. Null otherwise, or when the page
+    /// is not JSON (<see cref="Parse"/> says why).
+    /// </summary>
+    private static string? NextLinkFirst(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName && !r.ValueTextEquals("value"u8))
+            {
+                var isNext = r.ValueTextEquals("@odata.nextLink"u8);
+                if (!r.Read()) return null;
+                if (isNext) return r.TokenType == JsonTokenType.String ? r.GetString() : null;
+                r.Skip();
+            }
+        }
+        catch (JsonException) { }
+        return null;
+    }
+
+    /// <inheritdoc cref="ReadAsync"/>
+    public static EventPage Parse(ReadOnlySpan<byte> json)
+    {
+        try { return JsonSerializer.Deserialize(json, OutlookJson.Default.EventPage) ?? throw Null(); }
+        catch (JsonException e) when (e.InnerException is not PageException) { throw Named(e); }
+    }
+
+    private static JsonException Null() => new("Expected the page object, found null.", new PageException());
+
+    private static JsonException Named(JsonException e)
+    {
+        var what = e.Path switch
+        {
+            null or "$" => "the page object",
+            "$.value" => "the value array",
+            { } path when path.StartsWith("$.value[", StringComparison.Ordinal) => "an event",
+            _ => "a page of events",
+        };
+        return new JsonException($"Expected {what}: {e.Message}", e.Path, e.LineNumber, e.BytePositionInLine, new PageException());
+    }
+
+    /// <summary>Marks a message that already names what was wrong.</summary>
+    private sealed class PageException : Exception;
+}
+
+/// <summary>The Graph JSON CalSync reads, generated at build time (no reflection serialisers in a new process).</summary>
+[JsonSourceGenerationOptions(ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(EventPage))]
+[JsonSerializable(typeof(WireEvent))]
+internal sealed partial class OutlookJson : JsonSerializerContext
+{
+}

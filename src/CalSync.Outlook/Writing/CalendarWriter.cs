@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -245,11 +246,14 @@ internal sealed class CalendarWriter
 
     private async Task<(string Zone, bool AllDay)> SeriesZoneAsync(string seriesId, WriteOperation op, CancellationToken cancellationToken)
     {
-        var master = await _graph.Client.Me.Events[seriesId].GetAsync(rc =>
+        var request = _graph.Client.Me.Events[seriesId].ToGetRequestInformation(rc =>
         {
             rc.QueryParameters.Select = new[] { "id", "isAllDay", "originalStartTimeZone", "recurrence", "start" };
             rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\"");
-        }, cancellationToken).ConfigureAwait(false);
+        });
+        WireEvent? master;
+        using (var body = await _graph.SendForBodyAsync(request, "series " + seriesId, cancellationToken).ConfigureAwait(false))
+            master = await JsonSerializer.DeserializeAsync(body, OutlookJson.Default.WireEvent, cancellationToken).ConfigureAwait(false);
         if (master is null) throw new OccurrenceWriteException($"series {seriesId} not found.");
         var stored = EventReader.ToStored(master, _stampId);
         return (stored.IsAllDay ? stored.Recurrence?.Zone ?? Zones.Utc : stored.Recurrence?.Zone ?? stored.StartZone, stored.IsAllDay);
@@ -264,23 +268,26 @@ internal sealed class CalendarWriter
         var from = wanted.Min().AddDays(-2).ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
         var to = wanted.Max().AddDays(3).ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
         var builder = _graph.Client.Me.Events[masterId].Instances;
-        var page = await builder.GetAsync(rc =>
+        var request = builder.ToGetRequestInformation(rc =>
         {
             rc.QueryParameters.StartDateTime = from;
             rc.QueryParameters.EndDateTime = to;
             rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\"");
             rc.Headers.Add("Prefer", "odata.maxpagesize=100");
-        }, cancellationToken).ConfigureAwait(false);
-        while (page is not null)
+        });
+        while (true)
         {
-            foreach (var ev in page.Value ?? new List<G.Event>())
+            EventPage page;
+            using (var body = await _graph.SendForBodyAsync(request, "the instances of series " + masterId, cancellationToken).ConfigureAwait(false))
+                page = await EventPage.ReadAsync(body, cancellationToken).ConfigureAwait(false);
+            foreach (var ev in page.Events)
             {
                 var item = EventReader.ToStored(ev, _stampId);
                 var date = EventReader.OriginalDate(item, zone, allDay);
                 if (date is { } d && wanted.Contains(d) && !item.IsCancelled) found[d] = item;
             }
-            if (string.IsNullOrEmpty(page.OdataNextLink)) break;
-            page = await builder.WithUrl(page.OdataNextLink).GetAsync(rc => rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\""), cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(page.NextLink)) break;
+            request = builder.WithUrl(page.NextLink).ToGetRequestInformation(rc => rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\""));
         }
         return found;
     }
