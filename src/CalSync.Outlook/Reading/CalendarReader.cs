@@ -66,9 +66,8 @@ internal sealed class CalendarReader
         var calendarId = _graph.Options.CalendarId;
         var mailbox = _graph.Options.MailboxKey;
         // A cursor of another mailbox (a reconnect to another account or endpoint) is not used at all: its delta link
-        // must never be sent with this account's token, and its snapshot and stamps describe another calendar. One
-        // written before cursors named their mailbox (null) is taken as this one's.
-        var previous = OutlookCursor.TryDecode(cursorText) is { } decoded && (decoded.Mailbox ?? mailbox) == mailbox ? decoded : null;
+        // must never be sent with this account's token, and its snapshot and stamps describe another calendar.
+        var previous = OutlookCursor.TryDecode(cursorText) is { } decoded && decoded.Mailbox == mailbox ? decoded : null;
         // The answer of the delta probe on a secondary calendar, asked once and kept in the cursor.
         var deltaRefused = previous is not null && previous.CalendarId == calendarId && previous.DeltaRefused;
         var incremental = previous is not null && (previous.DeltaLink is not null || deltaRefused)
