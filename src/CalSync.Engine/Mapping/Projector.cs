@@ -46,17 +46,11 @@ public sealed class Projector
     /// <summary>The meeting as it travels from <paramref name="from"/>: times, recurrence and the mapped fields.</summary>
     public EventView View(CalEvent e, Side from) => new(this, e, from, Hash(e, from), MatchKey(e, from));
 
-    // Hash's fields, reused: a view keeps only its hash (its fields are projected again when shown).
-    [ThreadStatic] private static ViewFields? _hashFields;
-
-    /// <summary>The <see cref="EventView.Hash"/> of <see cref="View"/>, without the match key (a planned copy is compared by its hash alone).</summary>
-    public string Hash(CalEvent e, Side from)
-    {
-        var fields = _hashFields ??= new ViewFields();
-        fields.Clear();
-        AddAll(fields, e, from);
-        return EventView.HashOf(fields.Sorted);
-    }
+    /// <summary>
+    /// The <see cref="EventView.Hash"/> of <see cref="View"/>, without the match key (a planned copy is compared by its
+    /// hash alone). A view keeps only its hash: its fields are projected again when shown.
+    /// </summary>
+    public string Hash(CalEvent e, Side from) => EventView.HashOf(Fields(e, from).Sorted);
 
     internal ViewFields Fields(CalEvent e, Side from)
     {
