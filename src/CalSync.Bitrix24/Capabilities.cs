@@ -13,7 +13,7 @@ internal static class Capabilities
         var r = recurrence.Normalized();
         var start = series.Start.Local;
         if (r.Cancelled.Count > 0)
-            return "Bitrix24's REST API cannot delete or cancel a single occurrence of a series (BITRIX24.md §9.4).";
+            return "Bitrix24's REST API cannot delete or cancel a single occurrence of a series.";
         if (r.Interval < 1) return "The interval must be at least 1.";
         switch (r.Kind)
         {
@@ -38,8 +38,6 @@ internal static class Capabilities
                     return "Bitrix24 repeats yearly on the start's month and day only.";
                 if (start.Month == 2 && start.Day == 29)
                     return "Bitrix24 cannot repeat a series yearly on 29 February.";
-                if (r.Interval > 1)
-                    break;
                 break;
         }
         if (r.Count is { } c && c < 1) return "A counted series needs at least one occurrence.";

@@ -98,7 +98,7 @@ public class WireFormatTests
     [Fact]
     public void A_captured_cloud_row_is_read_from_the_formatted_fields_not_the_skewed_timestamp()
     {
-        // BITRIX24.md §7.2 (Russian-locale cloud portal whose server ran at +03:00): DATE_FROM_TS_UTC is 3 h off.
+        // docs/bitrix24-api.md, "TIMESTAMP_X: server zone" (Russian-locale cloud portal whose server ran at +03:00): DATE_FROM_TS_UTC is 3 h off.
         const string json = """
         {"ID":"3042","PARENT_ID":"3042","ACTIVE":"Y","DELETED":"N","CAL_TYPE":"user","OWNER_ID":"1","NAME":"New event",
          "DATE_FROM":"01.11.2025 11:59:00","DATE_TO":"01.11.2025 12:59:00","ORIGINAL_DATE_FROM":null,

@@ -432,7 +432,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             }
             else if (KnownVersion(plan) is { } version)
             {
-                plan.Version = version; // no request: a single save's VERSION is known (BITRIX24.md §6.4, §7.3)
+                plan.Version = version; // no request: a single save's VERSION is known
                 continue;
             }
             else if (plan.VersionFrom is { } id && plan.Op.Kind != WriteKind.Delete)

@@ -14,8 +14,8 @@ namespace CalSync.Engine.Mapping;
 public sealed class EventView
 {
     private IReadOnlyDictionary<string, string>? _fields;
-    // What the fields are projected again from, on first use: few views are ever shown, and a view kept with its
-    // fields (every item of both sides) was most of what the planner's garbage collections had to copy.
+    // What the fields are projected again from, on first use: few views are ever shown, and every item of both sides
+    // has a view, so views keep their hash, not their fields.
     private readonly Projector? _projector;
     private readonly CalEvent? _event;
     private readonly Side _from;
