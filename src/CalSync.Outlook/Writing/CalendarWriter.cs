@@ -164,7 +164,7 @@ internal sealed class CalendarWriter
         var me = _graph.Client.Me;
         var desired = Required(op.Desired, op);
         string masterId;
-        OccurrenceChanges plan;
+        OccurrenceChanges changes;
         if (op.Kind == WriteKind.Create)
         {
             var body = EventWriter.ForCreate(desired, _stampId, TransactionIdFor(op));
@@ -172,7 +172,7 @@ internal sealed class CalendarWriter
                 ? await me.Events.PostAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await me.Calendars[_graph.Options.CalendarId].Events.PostAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             masterId = created?.Id ?? throw new OccurrenceWriteException("Outlook created the series but returned no id.");
-            plan = OccurrenceChanges.For(null, desired, patternChanged: true, _stampId);
+            changes = OccurrenceChanges.For(null, desired, patternChanged: true, _stampId);
         }
         else
         {
@@ -182,11 +182,11 @@ internal sealed class CalendarWriter
             var patch = existing is null ? EventWriter.ForCreate(desired with { Attendees = Array.Empty<Attendee>() }, _stampId, null)
                 : EventWriter.ForUpdate(existing, desired, _stampId, includeRecurrence: true);
             if (patch is not null) await me.Events[masterId].PatchAsync(patch, cancellationToken: cancellationToken).ConfigureAwait(false);
-            plan = OccurrenceChanges.For(existing, desired, patternChanged, _stampId);
+            changes = OccurrenceChanges.For(existing, desired, patternChanged, _stampId);
         }
-        if (!plan.IsEmpty)
+        if (!changes.IsEmpty)
         {
-            try { await ApplyAsync(masterId, desired, plan, cancellationToken).ConfigureAwait(false); }
+            try { await ApplyAsync(masterId, desired, changes, cancellationToken).ConfigureAwait(false); }
             catch (OccurrenceWriteException ex) when (op.Kind == WriteKind.Create)
             {
                 throw new OccurrenceWriteException($"the series was created (id {masterId}) but {ex.Message}");
@@ -218,20 +218,20 @@ internal sealed class CalendarWriter
         return WriteResult.Ok(op.OperationId, op.TargetId!, updated?.ChangeKey);
     }
 
-    private async Task ApplyAsync(string masterId, CalEvent series, OccurrenceChanges plan, CancellationToken cancellationToken)
+    private async Task ApplyAsync(string masterId, CalEvent series, OccurrenceChanges changes, CancellationToken cancellationToken)
     {
         var zone = series.IsAllDay ? Zones.Utc : series.Start.TimeZone;
-        var instances = await FindInstancesAsync(masterId, plan.Dates, zone, series.IsAllDay, cancellationToken).ConfigureAwait(false);
+        var instances = await FindInstancesAsync(masterId, changes.Dates, zone, series.IsAllDay, cancellationToken).ConfigureAwait(false);
         var steps = new List<BatchStep>();
         var what = new List<string>();
         var me = _graph.Client.Me;
-        foreach (var date in plan.Cancel)
+        foreach (var date in changes.Cancel)
         {
             if (!instances.TryGetValue(date, out var instance)) continue; // already cancelled
             steps.Add(new BatchStep("DELETE", EventPath(instance.Id), NotFoundIsSuccess: true));
             what.Add($"cancel {date:yyyy-MM-dd}");
         }
-        foreach (var (date, patch) in plan.Patches(series))
+        foreach (var (date, patch) in changes.Patches(series))
         {
             if (!instances.TryGetValue(date, out var instance))
                 throw new OccurrenceWriteException($"no occurrence on {date:yyyy-MM-dd} to change (is the date part of the pattern?).");

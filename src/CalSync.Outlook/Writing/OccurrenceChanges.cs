@@ -33,22 +33,22 @@ internal sealed class OccurrenceChanges
 
     public static OccurrenceChanges For(CalEvent? existing, CalEvent desired, bool patternChanged, string stampId)
     {
-        var plan = new OccurrenceChanges(patternChanged ? null : existing, desired, stampId);
+        var changes = new OccurrenceChanges(patternChanged ? null : existing, desired, stampId);
         var want = desired.Recurrence?.Normalized() ?? new Recurrence();
         var have = patternChanged ? new Recurrence() : existing?.Recurrence?.Normalized() ?? new Recurrence();
         var haveCancelled = new HashSet<DateTime>(have.Cancelled.Select(d => d.Date));
-        plan.Cancel.AddRange(want.Cancelled.Select(d => d.Date).Where(d => !haveCancelled.Contains(d)));
+        changes.Cancel.AddRange(want.Cancelled.Select(d => d.Date).Where(d => !haveCancelled.Contains(d)));
         var haveExceptions = have.Exceptions.GroupBy(e => e.OriginalDate.Date).ToDictionary(g => g.Key, g => g.First());
         var wantDates = new HashSet<DateTime>(want.Exceptions.Select(e => e.OriginalDate.Date));
         foreach (var exception in want.Exceptions)
         {
             if (haveExceptions.TryGetValue(exception.OriginalDate.Date, out var before)
-                && EventWriter.ForUpdate(plan.AfterMasterPatch(before.Occurrence, exception.Occurrence), Plain(exception.Occurrence), stampId, includeRecurrence: false) is null) continue;
-            plan._change.Add(exception);
+                && EventWriter.ForUpdate(changes.AfterMasterPatch(before.Occurrence, exception.Occurrence), Plain(exception.Occurrence), stampId, includeRecurrence: false) is null) continue;
+            changes._change.Add(exception);
         }
         foreach (var old in have.Exceptions)
-            if (!wantDates.Contains(old.OriginalDate.Date) && !want.Cancelled.Any(d => d.Date == old.OriginalDate.Date)) plan._revert.Add(old);
-        return plan;
+            if (!wantDates.Contains(old.OriginalDate.Date) && !want.Cancelled.Any(d => d.Date == old.OriginalDate.Date)) changes._revert.Add(old);
+        return changes;
     }
 
     /// <summary>The PATCH body for each occurrence to change or revert, keyed by original date. Times are always sent.</summary>
