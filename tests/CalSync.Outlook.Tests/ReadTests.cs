@@ -153,54 +153,59 @@ public sealed class ReadTests
         Assert.Equal(expected.Data, actual.Data);
     }
 
-    /// <summary>The cursor as the release before v4 wrote it: header and snapshot, both base64, inside the text.</summary>
-    private static string AsV3(Engine.Sides.SideCursor v4) =>
-        "calsync.outlook.v3:" + v4.Text!.Substring("calsync.outlook.v4:".Length) + "." + Convert.ToBase64String(v4.Data!);
+    /// <summary>The cursor in a form CalSync does not write (header and snapshot, both base64, inside the text).</summary>
+    private static string InTheText(Engine.Sides.SideCursor cursor) =>
+        "calsync.outlook.v3:" + cursor.Text!.Substring("calsync.outlook.v4:".Length) + "." + Convert.ToBase64String(cursor.Data!);
 
     [Fact]
-    public void The_cursor_round_trips_and_the_earlier_one_part_format_is_still_read()
+    public void The_cursor_round_trips_and_one_in_another_form_is_not_read()
     {
-        var cursor = new Reading.ReadCursor
+        var cursor = new Reading.OutlookCursor
         {
             WindowStartUtc = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), WindowEndUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
             CalendarId = "cal", DeltaLink = "https://graph/delta?$deltatoken=x", FullPassUtc = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc),
         };
-        cursor.Items["a"] = new Mapping.StoredItem { Id = "a", Subject = "Dentist", ChangeKey = "ck1", Stamp = "calsync|x", StampKnown = true };
-        cursor.Masters["m"] = new Mapping.StoredItem { Id = "m", Type = "seriesMaster", Subject = "Weekly" };
+        cursor.Items["a"] = new Wire.StoredItem { Id = "a", Subject = "Dentist", ChangeKey = "ck1", Stamp = "calsync|x", StampKnown = true };
+        cursor.Masters["m"] = new Wire.StoredItem { Id = "m", Type = "seriesMaster", Subject = "Weekly" };
 
         var encoded = cursor.Encode();
         Assert.StartsWith("calsync.outlook.v4:", encoded.Text);
         Assert.DoesNotContain(".", encoded.Text!.Substring("calsync.outlook.v4:".Length)); // the snapshot is not in the text
-        var again = Reading.ReadCursor.TryDecode(encoded)!;
+        var again = Reading.OutlookCursor.TryDecode(encoded)!;
         Assert.Equal(encoded, again.Encode(again.EncodedSnapshot));
         SameCursor(encoded, again.Encode());
-        // v3: the same parts, both inside the text.
-        var v3 = Reading.ReadCursor.TryDecode(AsV3(encoded))!;
-        Assert.Null(v3.EncodedSnapshot);
-        SameCursor(encoded, v3.Encode());
+        // Another form: the same parts, both inside the text.
+        Assert.Null(Reading.OutlookCursor.TryDecode(InTheText(encoded)));
         Assert.Equal(("cal", "https://graph/delta?$deltatoken=x", cursor.FullPassUtc), (again.CalendarId, again.DeltaLink, again.FullPassUtc));
         Assert.Equal(("Dentist", "ck1", "calsync|x"), (again.Items["a"].Subject, again.Items["a"].ChangeKey, again.Items["a"].Stamp));
         Assert.Equal("Weekly", again.Masters["m"].Subject);
 
-        // v1: header and snapshot in one gzip'd JSON object.
-        var v1Json = JsonSerializer.SerializeToUtf8Bytes(new { cursor.WindowStartUtc, cursor.WindowEndUtc, cursor.CalendarId, cursor.DeltaLink, cursor.FullPassUtc, cursor.Items, cursor.Masters });
+        // Another form: header and snapshot in one gzip'd JSON object.
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { cursor.WindowStartUtc, cursor.WindowEndUtc, cursor.CalendarId, cursor.DeltaLink, cursor.FullPassUtc, cursor.Items, cursor.Masters });
         using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(v1Json);
-        var v1 = Reading.ReadCursor.TryDecode("calsync.outlook.v1:" + Convert.ToBase64String(buffer.ToArray()))!;
-        SameCursor(encoded, v1.Encode());
-        Assert.Null(v1.EncodedSnapshot);
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(json);
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v1:" + Convert.ToBase64String(buffer.ToArray())));
+        // A header without its mailbox part.
+        var header = Convert.FromBase64String(encoded.Text.Substring("calsync.outlook.v4:".Length));
+        using var plain = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(header), CompressionMode.Decompress)) gzip.CopyTo(plain);
+        var cut = plain.ToArray()[..(8 + 8 + 1 + "cal".Length + 1 + cursor.DeltaLink!.Length + 8)];
+        using var packed = new MemoryStream();
+        using (var gzip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(cut);
+        Assert.NotNull(Reading.OutlookCursor.TryDecode(encoded));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor("calsync.outlook.v4:" + Convert.ToBase64String(packed.ToArray()), encoded.Data)));
         // v4 without its snapshot (the store lost the file) or with a damaged one: not read (a full pass).
-        Assert.Null(Reading.ReadCursor.TryDecode(encoded.Text));
-        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, encoded.Data![..^40])));
-        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, new byte[] { 1, 2, 3 })));
+        Assert.Null(Reading.OutlookCursor.TryDecode(encoded.Text));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, encoded.Data![..^40])));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor(encoded.Text, new byte[] { 1, 2, 3 })));
 
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:nodot"));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:AAAA.AAAA"));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v2:nodot"));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v2:AAAA.AAAA"));
+        Assert.Null(Reading.OutlookCursor.TryDecode("calsync.outlook.v3:AAAA.AAAA"));
     }
 
     [Fact]
-    public async Task A_v2_or_v3_cursor_is_read_incrementally_and_becomes_v4_with_the_same_snapshot_and_a_damaged_one_means_a_full_pass()
+    public async Task A_cursor_in_another_form_means_one_full_read_and_a_damaged_one_too()
     {
         await using var g = await Sandbox.StartAsync();
         await EventPageTests.SeedEveryShapeAsync(g);
@@ -208,48 +213,31 @@ public sealed class ReadTests
         var first = await side.ReadAsync(Sandbox.Window, null, default);
         Assert.StartsWith("calsync.outlook.v4:", first.Cursor!.Text);
         Assert.NotNull(first.Cursor.Data);
-        var decoded = Reading.ReadCursor.TryDecode(first.Cursor)!;
-        SameCursor(first.Cursor, decoded.Encode()); // v4 round-trips exactly
+        var decoded = Reading.OutlookCursor.TryDecode(first.Cursor)!;
+        SameCursor(first.Cursor, decoded.Encode()); // round-trips exactly
         Assert.Contains(decoded.Masters.Values, m => m.Recurrence is { Count: null, Until: not null, Zone: "Europe/Berlin" });
         Assert.Contains(decoded.Items.Values, i => i.Stamp == "s|Bitrix24|42" && i.Attendees.Count == 2);
 
-        // The same cursor as an earlier release wrote it: JSON header and snapshot, each gzip + base64.
-        string Pack(object value)
-        {
-            using var buffer = new MemoryStream();
-            using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-                gzip.Write(JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
-            return Convert.ToBase64String(buffer.ToArray());
-        }
-        var v2 = "calsync.outlook.v2:" + Pack(new { decoded.WindowStartUtc, decoded.WindowEndUtc, decoded.CalendarId, decoded.DeltaLink, decoded.FullPassUtc })
-                 + "." + Pack(new { decoded.Items, decoded.Masters });
-        foreach (var old in new[] { v2, AsV3(first.Cursor) })
-        {
-            g.Journal.Clear();
-            var second = await side.ReadAsync(Sandbox.Window, old, default);
+        // The same cursor in a form CalSync does not write: one full read, and the cursor it leaves is read incrementally.
+        g.Journal.Clear();
+        var other = await side.ReadAsync(Sandbox.Window, InTheText(first.Cursor), default);
+        Assert.True(side.LastReadWasFullPass);
+        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(other.Events));
+        Assert.StartsWith("calsync.outlook.v4:", other.Cursor!.Text);
+        g.Journal.Clear();
+        var next = await side.ReadAsync(Sandbox.Window, other.Cursor, default);
+        Assert.False(side.LastReadWasFullPass);
+        Assert.Single(g.Journal.Requests);
+        Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(next.Events));
 
-            Assert.False(side.LastReadWasFullPass);
-            Assert.Single(g.Journal.Requests);
-            Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(second.Events));
-            Assert.StartsWith("calsync.outlook.v4:", second.Cursor!.Text);
-            Assert.NotNull(second.Cursor.Data);
-            var migrated = Reading.ReadCursor.TryDecode(second.Cursor)!;
-            Assert.Equal(JsonSerializer.Serialize(new { decoded.Items, decoded.Masters }), JsonSerializer.Serialize(new { migrated.Items, migrated.Masters }));
-        }
-
-        // Damage in the snapshot part (gzip's CRC, a cut), a lost snapshot, or a damaged v3 text: not read, the next read is a full pass.
+        // Damage in the snapshot part (gzip's CRC, a cut) or a lost snapshot: not read, the next read is a full pass.
         var data = first.Cursor.Data!;
         var bytes = (byte[])data.Clone();
         bytes[20] ^= 0x5A;
         var flipped = new Engine.Sides.SideCursor(first.Cursor.Text, bytes);
-        Assert.Null(Reading.ReadCursor.TryDecode(flipped));
-        Assert.Null(Reading.ReadCursor.TryDecode(new Engine.Sides.SideCursor(first.Cursor.Text, data[..^40])));
-        Assert.Null(Reading.ReadCursor.TryDecode(first.Cursor.Text));
-        var v3 = AsV3(first.Cursor);
-        var dot = v3.LastIndexOf('.');
-        Assert.Null(Reading.ReadCursor.TryDecode(v3.Substring(0, dot + 20) + (v3[dot + 20] == 'A' ? 'B' : 'A') + v3.Substring(dot + 21)));
-        Assert.Null(Reading.ReadCursor.TryDecode(v3.Substring(0, v3.Length - 40)));
-        Assert.Null(Reading.ReadCursor.TryDecode("calsync.outlook.v3:" + v3.Substring(dot + 1) + "." + v3.Substring(dot + 1)));
+        Assert.Null(Reading.OutlookCursor.TryDecode(flipped));
+        Assert.Null(Reading.OutlookCursor.TryDecode(new Engine.Sides.SideCursor(first.Cursor.Text, data[..^40])));
+        Assert.Null(Reading.OutlookCursor.TryDecode(first.Cursor.Text));
         var lost = await side.ReadAsync(Sandbox.Window, first.Cursor.Text, default);
         Assert.True(side.LastReadWasFullPass);
         Assert.Equal(Sandbox.Text(first.Events), Sandbox.Text(lost.Events));

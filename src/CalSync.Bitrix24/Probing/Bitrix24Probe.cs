@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Wire;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Model;
 using CalSync.Engine.Probing;

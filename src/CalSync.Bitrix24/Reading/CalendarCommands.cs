@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Wire;
 using CalSync.Bitrix24.Rest;
 
 namespace CalSync.Bitrix24.Reading;

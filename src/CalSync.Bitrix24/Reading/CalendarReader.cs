@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Wire;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -32,7 +32,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
         try
         {
             var far = whole || options.FarReadInterval <= TimeSpan.Zero ? null : FarCache.Decode(cursor?.Data);
-            return await ReadCoreAsync(window, ReadCursor.Parse(cursor?.Text), far, allowReresolve: true, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(window, Bitrix24Cursor.Parse(cursor?.Text), far, allowReresolve: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Bitrix24SectionException e)
         {
@@ -50,7 +50,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
     /// Reads the window: with a usable <paramref name="far"/> cache the hot range only, the far range taken from the
     /// cache; otherwise everything, and (with <see cref="Bitrix24ConnectionOptions.FarReadInterval"/> set) a new cache.
     /// </summary>
-    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, ReadCursor cursor, FarCache? far, bool allowReresolve, CancellationToken cancellationToken)
+    private async Task<SideSnapshot> ReadCoreAsync(SyncWindow window, Bitrix24Cursor cursor, FarCache? far, bool allowReresolve, CancellationToken cancellationToken)
     {
         var listedNow = false;
         if (cursor.SectionId is not null && cursor.SectionFrom == SectionFrom) state.SectionId = cursor.SectionId;
@@ -111,7 +111,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
             {
                 // The cached section is gone: resolve the configured name again and read once more.
                 state.SectionId = null;
-                return await ReadCoreAsync(window, new ReadCursor(), null, allowReresolve: false, cancellationToken).ConfigureAwait(false);
+                return await ReadCoreAsync(window, new Bitrix24Cursor(), null, allowReresolve: false, cancellationToken).ConfigureAwait(false);
             }
             Bitrix24Sections.Choose(listed, sectionId, null); // throws when missing or not local
         }
@@ -146,7 +146,7 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
 
         // Series definitions: from the first batch (orphans), the cursor cache (same VERSION), or getbyid now.
         var masters = new Dictionary<string, EventRow?>(StringComparer.Ordinal);
-        var newCursor = new ReadCursor { SectionId = sectionId, SectionFrom = SectionFrom };
+        var newCursor = new Bitrix24Cursor { SectionId = sectionId, SectionFrom = SectionFrom };
         var needed = assembler.MastersNeeded().ToList();
         // The VERSION of each series' first row (a lookup, not a scan of all rows per series).
         var seriesVersions = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -14,6 +14,8 @@ namespace CalSync.Bitrix24.Rest;
 /// window read) go to an <see cref="IRowSink"/> as they are read and stand as <c>[]</c> in the envelope; everything
 /// else (errors, totals, times, other results: small) is kept as it came, in a small document of its own. Only the
 /// unread tail of the answer is held (a buffer of <see cref="BufferSize"/>, larger only for a longer single value).
+/// Hand-written because the window answer is 16.5 MB at 10,000 links (docs/benchmarks.md, third round) and must not be
+/// held whole; each row in it is read by the <see cref="Wire.Bitrix24Json"/> contract.
 /// </summary>
 internal sealed class BatchAnswer
 {

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -317,24 +316,16 @@ public sealed class Bitrix24RestClient : IDisposable
                     return (status, null, answer.Head, e.Message);
                 }
             }
-            var (buffer, length) = await ReadPooledAsync(response.Content, timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var raw = body.AsSpan(0, Math.Min(body.Length, BatchAnswer.HeadSize)).ToArray();
             try
             {
-                var raw = buffer.AsSpan(0, Math.Min(length, BatchAnswer.HeadSize)).ToArray();
-                try
-                {
-                    // Not disposed on purpose: the element keeps its document (over its own copy) alive.
-                    var document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray());
-                    return (status, document.RootElement, raw, null);
-                }
-                catch (JsonException e)
-                {
-                    return (status, null, raw, e.Message);
-                }
+                // Not disposed on purpose: the element keeps its document alive.
+                return (status, JsonDocument.Parse(body).RootElement, raw, null);
             }
-            finally
+            catch (JsonException e)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                return (status, null, raw, e.Message);
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -350,30 +341,6 @@ public sealed class Bitrix24RestClient : IDisposable
         {
             // The connection broke while the body was read (the headers had come).
             throw new RetriableException(RetryReason.Transient, $"{method}: {e.Message}", inner: e);
-        }
-    }
-
-    /// <summary>The whole body in a buffer from the shared pool (return it); sized by Content-Length when given.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        var expected = content.Headers.ContentLength;
-        var buffer = ArrayPool<byte>.Shared.Rent(expected is > 0 and < 1 << 30 ? (int)expected.Value + 1 : 64 * 1024);
-        var length = 0;
-        try
-        {
-            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
-            while (true)
-            {
-                if (length == buffer.Length) buffer = BatchAnswer.Grow(buffer);
-                var read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false);
-                if (read == 0) return (buffer, length);
-                length += read;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
         }
     }
 

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using CalSync.Bitrix24.Mapping;
+using CalSync.Bitrix24.Wire;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
@@ -40,38 +40,38 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         }
         await LookUpExceptionRowsAsync(operations, cancellationToken).ConfigureAwait(false);
 
-        var plans = new List<WritePlan>();
+        var writes = new List<PendingWrite>();
         var refused = false;
         for (var i = 0; i < operations.Count; i++)
         {
-            var plan = Plan(i, operations[i]);
-            if (plan.Failure is not null)
+            var write = Prepare(i, operations[i]);
+            if (write.Failure is not null)
             {
-                results[i] = WriteResult.Fail(operations[i].OperationId, plan.Failure);
+                results[i] = WriteResult.Fail(operations[i].OperationId, write.Failure);
                 refused = true;
                 if (halt is not null) break;
                 continue;
             }
-            plans.Add(plan);
+            writes.Add(write);
         }
 
-        await ExecuteAsync(plans, halt, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(writes, halt, cancellationToken).ConfigureAwait(false);
         if (refused) halt?.Halt(); // after what came before it was sent
-        var succeeded = plans.Where(p => p.Done && p.Errors.Count == 0).ToList();
+        var succeeded = writes.Where(p => p.Done && p.Errors.Count == 0).ToList();
         await SetExceptionRemindersAsync(succeeded, cancellationToken).ConfigureAwait(false);
         await ReadVersionsAsync(succeeded, cancellationToken).ConfigureAwait(false);
 
-        foreach (var plan in plans)
+        foreach (var write in writes)
         {
-            var id = plan.Op.OperationId;
-            if (plan.Errors.Count > 0)
+            var id = write.Op.OperationId;
+            if (write.Errors.Count > 0)
             {
-                var partial = plan.AnyStepSucceeded && plan.ResultId is not null ? $" (the event was written as {plan.ResultId}, but not completely)" : "";
-                results[plan.Index] = new WriteResult(id, WriteStatus.Failed, plan.AnyStepSucceeded ? plan.ResultId : null, Error: plan.Errors[0] + partial);
+                var partial = write.AnyStepSucceeded && write.ResultId is not null ? $" (the event was written as {write.ResultId}, but not completely)" : "";
+                results[write.Index] = new WriteResult(id, WriteStatus.Failed, write.AnyStepSucceeded ? write.ResultId : null, Error: write.Errors[0] + partial);
             }
-            else if (plan.Done)
+            else if (write.Done)
             {
-                results[plan.Index] = WriteResult.Ok(id, plan.ResultId ?? plan.Op.TargetId ?? "", plan.Version);
+                results[write.Index] = WriteResult.Ok(id, write.ResultId ?? write.Op.TargetId ?? "", write.Version);
             }
         }
         for (var i = 0; i < results.Length; i++) results[i] ??= WriteResult.Skipped(operations[i].OperationId);
@@ -95,14 +95,14 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         public bool Succeeded;
         /// <summary>
         /// A recurrence_mode=this edit whose new row takes the master's reminder, not the one sent (docs/bitrix24-api.md,
-        /// "recurrence_mode=this"): the occurrence (series id, null for the series the plan creates; original date) whose
+        /// "recurrence_mode=this"): the occurrence (series id, null for the series the write creates; original date) whose
         /// row is then updated with <see cref="Desired"/>.
         /// </summary>
         public (string? SeriesId, DateTime Date)? NewException;
         public CalEvent? Desired;
     }
 
-    private sealed class WritePlan
+    private sealed class PendingWrite
     {
         public int Index;
         public WriteOperation Op = null!;
@@ -128,44 +128,44 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         return p;
     }
 
-    private WritePlan Plan(int index, WriteOperation op)
+    private PendingWrite Prepare(int index, WriteOperation op)
     {
-        var plan = new WritePlan { Index = index, Op = op };
+        var write = new PendingWrite { Index = index, Op = op };
         try
         {
             switch (op.Kind)
             {
                 case WriteKind.Create:
-                    PlanCreate(plan, op);
+                    PrepareCreate(write, op);
                     break;
                 case WriteKind.Update:
-                    PlanUpdate(plan, op);
+                    PrepareUpdate(write, op);
                     break;
                 case WriteKind.Decline:
-                    PlanDecline(plan, op);
+                    PrepareDecline(write, op);
                     break;
                 default:
-                    PlanDelete(plan, op);
+                    PrepareDelete(write, op);
                     break;
             }
         }
         catch (ArgumentException e)
         {
-            plan.Failure = e.Message;
+            write.Failure = e.Message;
         }
         catch (UnknownTimeZoneException e)
         {
-            plan.Failure = e.Message;
+            write.Failure = e.Message;
         }
-        return plan;
+        return write;
     }
 
-    private void PlanCreate(WritePlan plan, WriteOperation op)
+    private void PrepareCreate(PendingWrite write, WriteOperation op)
     {
         var d = op.Desired ?? throw new ArgumentException("A create carries no event.");
         if (d.SeriesId is not null && d.OriginalDate is { } od)
         {
-            PlanOccurrence(plan, d.SeriesId, od, d, existing: null);
+            PrepareOccurrence(write, d.SeriesId, od, d, existing: null);
             return;
         }
         if (d.Recurrence is { } r && Capabilities.CannotExpress(r, d) is { } why)
@@ -173,10 +173,10 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         var add = Base();
         add.Add(new("section", _state.SectionId));
         EventParams.AddAll(add, d, withRRule: true);
-        plan.Steps.Add(new Step("calendar.event.add", add, false));
+        write.Steps.Add(new Step("calendar.event.add", add, false));
         if (d.Recurrence is { } rec)
             foreach (var x in rec.Normalized().Exceptions)
-                plan.Steps.Add(ThisStep(null, x.OriginalDate, x.Occurrence, null, d.ReminderMinutes));
+                write.Steps.Add(ThisStep(null, x.OriginalDate, x.Occurrence, null, d.ReminderMinutes));
     }
 
     /// <summary>A recurrence_mode=this edit, followed by an update of the new row when the reminder differs from the master's (<paramref name="masterReminder"/>; <c>-1</c>: unknown).</summary>
@@ -201,39 +201,39 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
         return p;
     }
 
-    private void PlanOccurrence(WritePlan plan, string seriesId, DateTime date, CalEvent desired, CalEvent? existing)
+    private void PrepareOccurrence(PendingWrite write, string seriesId, DateTime date, CalEvent desired, CalEvent? existing)
     {
-        plan.ResultId = OccurrenceKey.Make(seriesId, date);
-        plan.Occurrence = (seriesId, date.Date, desired.Start.Local.Date);
+        write.ResultId = OccurrenceKey.Make(seriesId, date);
+        write.Occurrence = (seriesId, date.Date, desired.Start.Local.Date);
         if (_state.ExceptionRows.TryGetValue((seriesId, date.Date), out var row))
         {
             // Already an exception: edit its own row (a second "this" would split it again).
             var p = Base(row.RowId);
             if (existing is null) EventParams.AddAll(p, desired, withRRule: false, isUpdate: true);
             else EventParams.AddChanged(p, desired, existing, forceTimes: false);
-            plan.Steps.Add(new Step("calendar.event.update", p, false));
+            write.Steps.Add(new Step("calendar.event.update", p, false));
         }
         else
         {
             // An occurrence as read carries its master's reminder.
-            plan.Steps.Add(ThisStep(seriesId, date, desired, existing, existing is null ? -1 : existing.ReminderMinutes));
+            write.Steps.Add(ThisStep(seriesId, date, desired, existing, existing is null ? -1 : existing.ReminderMinutes));
         }
     }
 
-    private void PlanUpdate(WritePlan plan, WriteOperation op)
+    private void PrepareUpdate(PendingWrite write, WriteOperation op)
     {
         var d = op.Desired ?? throw new ArgumentException("An update carries no event.");
         RefuseInvitation(op);
         var target = op.TargetId ?? throw new ArgumentException("An update carries no target id.");
         if (OccurrenceKey.TryParse(target, out var seriesId, out var date))
         {
-            PlanOccurrence(plan, seriesId, date, d, op.Existing);
+            PrepareOccurrence(write, seriesId, date, d, op.Existing);
             return;
         }
         if (d.Recurrence is { } r && Capabilities.CannotExpress(r, d) is { } why)
             throw new ArgumentException("Bitrix24 cannot store this series: " + why);
-        plan.ResultId = target;
-        plan.VersionFrom = target;
+        write.ResultId = target;
+        write.VersionFrom = target;
         var e = op.Existing;
         var p = Base(target);
         bool any;
@@ -252,7 +252,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
                 any = true;
             }
         }
-        if (any) plan.Steps.Add(new Step("calendar.event.update", p, false));
+        if (any) write.Steps.Add(new Step("calendar.event.update", p, false));
 
         // Exceptions: new or changed ones; reverted ones go back to the pattern.
         var desiredX = d.Recurrence?.Exceptions ?? Array.Empty<OccurrenceException>();
@@ -266,11 +266,11 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
                 var q = Base(row.RowId);
                 if (before is null) EventParams.AddAll(q, x.Occurrence, withRRule: false, isUpdate: true);
                 else EventParams.AddChanged(q, x.Occurrence, before.Occurrence, forceTimes: false);
-                plan.Steps.Add(new Step("calendar.event.update", q, false));
+                write.Steps.Add(new Step("calendar.event.update", q, false));
             }
             else
             {
-                plan.Steps.Add(ThisStep(target, x.OriginalDate, x.Occurrence, null, d.ReminderMinutes));
+                write.Steps.Add(ThisStep(target, x.OriginalDate, x.Occurrence, null, d.ReminderMinutes));
             }
         }
         foreach (var gone in existingX.Where(y => desiredX.All(x => x.OriginalDate.Date != y.OriginalDate.Date)))
@@ -281,9 +281,9 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             var back = d with { Start = start, End = start.Add(length), Recurrence = null };
             var q = Base(row.RowId);
             EventParams.AddAll(q, back, withRRule: false, isUpdate: true);
-            plan.Steps.Add(new Step("calendar.event.update", q, false));
+            write.Steps.Add(new Step("calendar.event.update", q, false));
         }
-        if (plan.Steps.Count == 0) plan.Done = true; // nothing differs: no request
+        if (write.Steps.Count == 0) write.Done = true; // nothing differs: no request
     }
 
     private static bool SameContent(CalEvent a, CalEvent b)
@@ -293,11 +293,11 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     }
 
     /// <summary>An invitation is answered on the user's own row (docs/bitrix24-api.md, "Invitations"), never deleted.</summary>
-    private void PlanDecline(WritePlan plan, WriteOperation op)
+    private void PrepareDecline(PendingWrite write, WriteOperation op)
     {
         var target = op.TargetId ?? throw new ArgumentException("A decline carries no target id.");
-        plan.ResultId = target;
-        plan.Steps.Add(new Step("calendar.meeting.status.set", new List<KeyValuePair<string, object?>> { new("eventId", target), new("status", "N") }, false));
+        write.ResultId = target;
+        write.Steps.Add(new Step("calendar.meeting.status.set", new List<KeyValuePair<string, object?>> { new("eventId", target), new("status", "N") }, false));
     }
 
     private static void RefuseInvitation(WriteOperation op)
@@ -306,7 +306,7 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             throw new ArgumentException($"Bitrix24 event {op.TargetId} is an invitation from {invitation.Organizer}: CalSync only answers it, because editing or deleting it through REST would change or delete the organizer's meeting for everyone.");
     }
 
-    private void PlanDelete(WritePlan plan, WriteOperation op)
+    private void PrepareDelete(PendingWrite write, WriteOperation op)
     {
         var target = op.TargetId ?? throw new ArgumentException("A delete carries no target id.");
         RefuseInvitation(op);
@@ -314,52 +314,52 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             throw new ArgumentException("Bitrix24's REST API cannot delete a single occurrence of a series (deleting an exception would delete the whole series).");
         if (_state.ExceptionRows.Values.Any(v => v.RowId == target))
             throw new ArgumentException($"Bitrix24 event {target} is an exception of a series; deleting it through REST would delete the whole series.");
-        plan.ResultId = target;
-        plan.Steps.Add(new Step("calendar.event.delete", new List<KeyValuePair<string, object?>> { new("id", target) }, false));
+        write.ResultId = target;
+        write.Steps.Add(new Step("calendar.event.delete", new List<KeyValuePair<string, object?>> { new("id", target) }, false));
     }
 
     /// <summary>
-    /// Sends the plans' steps in batches of up to 50, in order. With a halt each batch stops at its first failure
+    /// Sends the writes' steps in batches of up to 50, in order. With a halt each batch stops at its first failure
     /// (halt=1), which sets the halt; once it is set (by either side) no further batch is sent.
     /// </summary>
-    private async Task ExecuteAsync(List<WritePlan> plans, WriteHalt? halt, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(List<PendingWrite> writes, WriteHalt? halt, CancellationToken cancellationToken)
     {
-        var queue = new List<(WritePlan Plan, int Step)>();
-        foreach (var plan in plans.Where(p => !p.Done))
-            for (var s = 0; s < plan.Steps.Count; s++) queue.Add((plan, s));
+        var queue = new List<(PendingWrite Write, int Step)>();
+        foreach (var write in writes.Where(p => !p.Done))
+            for (var s = 0; s < write.Steps.Count; s++) queue.Add((write, s));
 
         var position = 0;
         var batchNo = 0;
         while (position < queue.Count && halt?.IsHalted != true)
         {
             var commands = new List<BatchCommand>();
-            var map = new Dictionary<string, (WritePlan Plan, int Step)>(StringComparer.Ordinal);
+            var map = new Dictionary<string, (PendingWrite Write, int Step)>(StringComparer.Ordinal);
             var inBatch = new HashSet<string>(StringComparer.Ordinal);
             var take = Math.Min(Bitrix24RestClient.MaxBatch, queue.Count - position);
             // Keep one operation's steps together when they fit in a batch of their own.
             if (position + take < queue.Count && take == Bitrix24RestClient.MaxBatch)
             {
                 var cut = position + take;
-                var planAtCut = queue[cut].Plan;
-                var firstOfPlan = queue.FindIndex(position, q => q.Plan == planAtCut);
-                if (firstOfPlan > position && planAtCut.Steps.Count <= Bitrix24RestClient.MaxBatch) take = firstOfPlan - position;
+                var writeAtCut = queue[cut].Write;
+                var firstOfWrite = queue.FindIndex(position, q => q.Write == writeAtCut);
+                if (firstOfWrite > position && writeAtCut.Steps.Count <= Bitrix24RestClient.MaxBatch) take = firstOfWrite - position;
             }
             for (var k = position; k < position + take; k++)
             {
-                var (plan, s) = queue[k];
-                var key = "o" + plan.Index.ToString(CultureInfo.InvariantCulture) + "_" + s.ToString(CultureInfo.InvariantCulture);
-                var step = plan.Steps[s];
+                var (write, s) = queue[k];
+                var key = "o" + write.Index.ToString(CultureInfo.InvariantCulture) + "_" + s.ToString(CultureInfo.InvariantCulture);
+                var step = write.Steps[s];
                 var parameters = step.Parameters;
                 if (step.IdFromFirst)
                 {
-                    var firstKey = "o" + plan.Index.ToString(CultureInfo.InvariantCulture) + "_0";
-                    object? id = inBatch.Contains(firstKey) ? BatchReference.Result(firstKey) : plan.FirstResult;
+                    var firstKey = "o" + write.Index.ToString(CultureInfo.InvariantCulture) + "_0";
+                    object? id = inBatch.Contains(firstKey) ? BatchReference.Result(firstKey) : write.FirstResult;
                     if (id is null) continue; // the series was not created; its failure is recorded
                     parameters = new List<KeyValuePair<string, object?>> { new("id", id) };
                     parameters.AddRange(step.Parameters.Where(p => p.Key != "id"));
                 }
                 commands.Add(new BatchCommand(key, step.Method, parameters));
-                map[key] = (plan, s);
+                map[key] = (write, s);
                 inBatch.Add(key);
             }
             position += take;
@@ -369,32 +369,32 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             var response = await _client.BatchAsync(commands, halt is not null, cancellationToken).ConfigureAwait(false);
             foreach (var command in commands)
             {
-                var (plan, s) = map[command.Key];
+                var (write, s) = map[command.Key];
                 if (response.Results.TryGetValue(command.Key, out var result))
                 {
-                    plan.Steps[s].Executed = plan.Steps[s].Succeeded = true;
-                    plan.AnyStepSucceeded = true;
-                    if (s == 0 && plan.Op.Kind == WriteKind.Create && plan.Occurrence is null)
+                    write.Steps[s].Executed = write.Steps[s].Succeeded = true;
+                    write.AnyStepSucceeded = true;
+                    if (s == 0 && write.Op.Kind == WriteKind.Create && write.Occurrence is null)
                     {
-                        plan.FirstResult = Json.AsString(result);
-                        plan.ResultId = plan.FirstResult;
-                        plan.VersionFrom = plan.FirstResult;
+                        write.FirstResult = Json.AsString(result);
+                        write.ResultId = write.FirstResult;
+                        write.VersionFrom = write.FirstResult;
                     }
                 }
                 else if (response.Errors.TryGetValue(command.Key, out var error))
                 {
-                    plan.Steps[s].Executed = true;
-                    plan.Errors.Add($"Bitrix24 rejected {command.Method}{(error.Code.Length > 0 ? " (" + error.Code + ")" : "")}: {error.Description}");
+                    write.Steps[s].Executed = true;
+                    write.Errors.Add($"Bitrix24 rejected {command.Method}{(error.Code.Length > 0 ? " (" + error.Code + ")" : "")}: {error.Description}");
                     halt?.Halt();
                 }
             }
-            foreach (var plan in map.Values.Select(v => v.Plan).Distinct())
-                if (plan.Steps.All(s => s.Executed)) plan.Done = true;
+            foreach (var write in map.Values.Select(v => v.Write).Distinct())
+                if (write.Steps.All(s => s.Executed)) write.Done = true;
         }
-        foreach (var plan in plans.Where(p => !p.Done && p.Errors.Count == 0))
+        foreach (var write in writes.Where(p => !p.Done && p.Errors.Count == 0))
         {
-            if (plan.Steps.Count > 0 && plan.Steps.All(s => s.Executed)) plan.Done = true;
-            else if (plan.AnyStepSucceeded && halt?.IsHalted == true) plan.Errors.Add("The writes stopped at an earlier failure before this operation was complete.");
+            if (write.Steps.Count > 0 && write.Steps.All(s => s.Executed)) write.Done = true;
+            else if (write.AnyStepSucceeded && halt?.IsHalted == true) write.Errors.Add("The writes stopped at an earlier failure before this operation was complete.");
         }
     }
 
@@ -404,43 +404,43 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     /// Should someone else have saved it in between, the next read sees another VERSION and compares hashes, so their
     /// edit is not lost. Null: re-read it (series with exceptions, occurrences, several steps).
     /// </summary>
-    private static string? KnownVersion(WritePlan plan)
+    private static string? KnownVersion(PendingWrite write)
     {
-        if (plan.Steps.Count != 1 || plan.Occurrence is not null) return null;
-        var method = plan.Steps[0].Method;
-        if (plan.Op.Kind == WriteKind.Create && method == "calendar.event.add") return "1";
-        if (plan.Op.Kind == WriteKind.Update && method == "calendar.event.update"
-            && plan.Op.Existing is { Recurrence: null } existing && plan.Op.Desired is { Recurrence: null }
+        if (write.Steps.Count != 1 || write.Occurrence is not null) return null;
+        var method = write.Steps[0].Method;
+        if (write.Op.Kind == WriteKind.Create && method == "calendar.event.add") return "1";
+        if (write.Op.Kind == WriteKind.Update && method == "calendar.event.update"
+            && write.Op.Existing is { Recurrence: null } existing && write.Op.Desired is { Recurrence: null }
             && int.TryParse(existing.Version, NumberStyles.None, CultureInfo.InvariantCulture, out var read) && read < int.MaxValue)
             return (read + 1).ToString(CultureInfo.InvariantCulture);
         return null;
     }
 
     /// <summary>Re-reads VERSION of what was written (getbyid; exception rows by a small event.get around the date).</summary>
-    private async Task ReadVersionsAsync(List<WritePlan> plans, CancellationToken cancellationToken)
+    private async Task ReadVersionsAsync(List<PendingWrite> writes, CancellationToken cancellationToken)
     {
         var commands = new List<BatchCommand>();
-        var byKey = new Dictionary<string, WritePlan>(StringComparer.Ordinal);
-        foreach (var plan in plans)
+        var byKey = new Dictionary<string, PendingWrite>(StringComparer.Ordinal);
+        foreach (var write in writes)
         {
-            var key = "v" + plan.Index.ToString(CultureInfo.InvariantCulture);
-            if (plan.Occurrence is { } occ)
+            var key = "v" + write.Index.ToString(CultureInfo.InvariantCulture);
+            if (write.Occurrence is { } occ)
             {
                 var from = Earlier(occ.Date, occ.NewDate).AddDays(-1);
                 var to = Later(occ.Date, occ.NewDate).AddDays(1);
                 commands.Add(new BatchCommand(key, "calendar.event.get", _commands.EventGet(_state.SectionId!, from, to)));
             }
-            else if (KnownVersion(plan) is { } version)
+            else if (KnownVersion(write) is { } version)
             {
-                plan.Version = version; // no request: a single save's VERSION is known (docs/bitrix24-api.md, "The event object")
+                write.Version = version; // no request: a single save's VERSION is known (docs/bitrix24-api.md, "The event object")
                 continue;
             }
-            else if (plan.VersionFrom is { } id && plan.Op.Kind != WriteKind.Delete)
+            else if (write.VersionFrom is { } id && write.Op.Kind != WriteKind.Delete)
             {
                 commands.Add(CalendarCommands.GetById(key, id));
             }
             else continue;
-            byKey[key] = plan;
+            byKey[key] = write;
         }
         foreach (var batch in CalendarCommands.Chunk(commands, Bitrix24RestClient.MaxBatch))
         {
@@ -456,22 +456,22 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
             foreach (var c in batch)
             {
                 if (!response.Results.TryGetValue(c.Key, out var result)) continue;
-                var plan = byKey[c.Key];
-                if (plan.Occurrence is { } occ)
+                var write = byKey[c.Key];
+                if (write.Occurrence is { } occ)
                 {
                     foreach (var item in Json.Items(result))
                     {
                         var row = EventRow.Parse(item);
                         if (row.IsException && row.RecurrenceId == occ.SeriesId && (row.OriginalDate ?? row.Start.Local.Date) == occ.Date)
                         {
-                            plan.Version = row.Version;
+                            write.Version = row.Version;
                             _state.ExceptionRows[(occ.SeriesId, occ.Date)] = (row.Id, row.Version);
                         }
                     }
                 }
                 else if (result.ValueKind == JsonValueKind.Object)
                 {
-                    plan.Version = result.Str("VERSION");
+                    write.Version = result.Str("VERSION");
                 }
             }
         }
@@ -482,27 +482,27 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
     /// one event.get around each date finds the row, then one update per row whose reminder differs, with the whole time
     /// block. The row's id is known only after the first batch, so this cannot go into it.
     /// </summary>
-    private async Task SetExceptionRemindersAsync(List<WritePlan> plans, CancellationToken cancellationToken)
+    private async Task SetExceptionRemindersAsync(List<PendingWrite> writes, CancellationToken cancellationToken)
     {
-        var wanted = new List<(WritePlan Plan, string SeriesId, DateTime Date, CalEvent Desired)>();
-        foreach (var plan in plans)
-            foreach (var step in plan.Steps)
-                if (step is { Succeeded: true, NewException: { } x, Desired: { } desired } && (x.SeriesId ?? plan.FirstResult) is { } seriesId)
-                    wanted.Add((plan, seriesId, x.Date, desired));
+        var wanted = new List<(PendingWrite Write, string SeriesId, DateTime Date, CalEvent Desired)>();
+        foreach (var write in writes)
+            foreach (var step in write.Steps)
+                if (step is { Succeeded: true, NewException: { } x, Desired: { } desired } && (x.SeriesId ?? write.FirstResult) is { } seriesId)
+                    wanted.Add((write, seriesId, x.Date, desired));
         if (wanted.Count == 0) return;
 
         var reads = wanted.Select((w, i) => new BatchCommand("r" + i.ToString(CultureInfo.InvariantCulture), "calendar.event.get",
             _commands.EventGet(_state.SectionId!, Earlier(w.Date, w.Desired.Start.Local.Date).AddDays(-1), Later(w.Date, w.Desired.Start.Local.Date).AddDays(1)))).ToList();
-        var updates = new List<(BatchCommand Command, WritePlan Plan)>();
+        var updates = new List<(BatchCommand Command, PendingWrite Write)>();
         foreach (var batch in CalendarCommands.Chunk(reads, Bitrix24RestClient.MaxBatch))
         {
             var response = await _client.BatchAsync(batch, halt: false, cancellationToken).ConfigureAwait(false);
             foreach (var command in batch)
             {
-                var (plan, seriesId, date, desired) = wanted[int.Parse(command.Key.AsSpan(1), CultureInfo.InvariantCulture)];
+                var (write, seriesId, date, desired) = wanted[int.Parse(command.Key.AsSpan(1), CultureInfo.InvariantCulture)];
                 if (!response.Results.TryGetValue(command.Key, out var result))
                 {
-                    plan.Errors.Add($"The exception of {date:yyyy-MM-dd} was written but its reminder could not be set: it was not found.");
+                    write.Errors.Add($"The exception of {date:yyyy-MM-dd} was written but its reminder could not be set: it was not found.");
                     continue;
                 }
                 var row = Json.Items(result).Select(EventRow.Parse)
@@ -510,15 +510,15 @@ internal sealed class CalendarWriter(Bitrix24ConnectionOptions options, Bitrix24
                 if (row is null || row.ReminderMinutes == desired.ReminderMinutes) continue;
                 var q = Base(row.Id);
                 EventParams.AddAll(q, desired, withRRule: false, isUpdate: true);
-                updates.Add((new BatchCommand("u" + updates.Count.ToString(CultureInfo.InvariantCulture), "calendar.event.update", q), plan));
+                updates.Add((new BatchCommand("u" + updates.Count.ToString(CultureInfo.InvariantCulture), "calendar.event.update", q), write));
             }
         }
         foreach (var batch in CalendarCommands.Chunk(updates, Bitrix24RestClient.MaxBatch))
         {
             var response = await _client.BatchAsync(batch.Select(u => u.Command).ToList(), halt: false, cancellationToken).ConfigureAwait(false);
-            foreach (var (command, plan) in batch)
+            foreach (var (command, write) in batch)
                 if (response.Errors.TryGetValue(command.Key, out var error))
-                    plan.Errors.Add($"Bitrix24 rejected the reminder of a new exception (calendar.event.update): {error.Description}");
+                    write.Errors.Add($"Bitrix24 rejected the reminder of a new exception (calendar.event.update): {error.Description}");
         }
     }
 

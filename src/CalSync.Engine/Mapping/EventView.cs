@@ -14,8 +14,8 @@ namespace CalSync.Engine.Mapping;
 public sealed class EventView
 {
     private IReadOnlyDictionary<string, string>? _fields;
-    // What the fields are projected again from, on first use: few views are ever shown, and a view kept with its
-    // fields (every item of both sides) was most of what the planner's garbage collections had to copy.
+    // What the fields are projected again from, on first use: few views are ever shown, and every item of both sides
+    // has a view, so views keep their hash, not their fields.
     private readonly Projector? _projector;
     private readonly CalEvent? _event;
     private readonly Side _from;
@@ -41,64 +41,21 @@ public sealed class EventView
     /// <summary>Start, end, all-day and normalised title: how an unlinked copy is recognised.</summary>
     public string MatchKey { get; }
 
-    // Every item of both sides (and every copy the plan writes) is hashed on every run: one hasher and one set of
-    // buffers per thread, so a hash allocates only its result.
-    [ThreadStatic] private static SHA256? _sha;
-    [ThreadStatic] private static StringBuilder? _text;
-    [ThreadStatic] private static char[]? _chars;
-    [ThreadStatic] private static byte[]? _bytes;
-    [ThreadStatic] private static char[]? _hex;
-
     internal static string HashOf(IReadOnlyList<KeyValuePair<string, string>> fields)
     {
-        var text = _text ??= new StringBuilder(256);
-        text.Clear();
-        for (var i = 0; i < fields.Count; i++)
-        {
-            var pair = fields[i];
-            text.Append(pair.Key).Append('=');
-            if (pair.Value.IndexOf('\n') < 0) text.Append(pair.Value); else text.Append(pair.Value.Replace("\n", "\\n"));
-            text.Append('\n');
-        }
-        var chars = _chars is { } c && c.Length >= text.Length ? c : _chars = new char[Math.Max(256, text.Length * 2)];
-        text.CopyTo(0, chars, 0, text.Length);
-        return Hex(Sha256(chars, text.Length));
+        var text = new StringBuilder(256);
+        foreach (var pair in fields) text.Append(pair.Key).Append('=').Append(pair.Value.Replace("\n", "\\n")).Append('\n');
+        return HashOf(text.ToString());
     }
 
     /// <summary>128 bits of SHA-256 in hex.</summary>
     internal static string HashOf(string text) => Hex(Sha256(text));
 
     /// <summary>SHA-256 of the text's UTF-8 bytes.</summary>
-    internal static byte[] Sha256(string text)
-    {
-        var bytes = Utf8Buffer(text.Length);
-        return (_sha ??= SHA256.Create()).ComputeHash(bytes, 0, Encoding.UTF8.GetBytes(text, 0, text.Length, bytes, 0));
-    }
-
-    private static byte[] Sha256(char[] chars, int count)
-    {
-        var bytes = Utf8Buffer(count);
-        return (_sha ??= SHA256.Create()).ComputeHash(bytes, 0, Encoding.UTF8.GetBytes(chars, 0, count, bytes, 0));
-    }
-
-    private static byte[] Utf8Buffer(int chars)
-    {
-        var needed = Encoding.UTF8.GetMaxByteCount(chars);
-        return _bytes is { } b && b.Length >= needed ? b : _bytes = new byte[Math.Max(1024, needed)];
-    }
+    internal static byte[] Sha256(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The first 128 bits of a hash, in lowercase hex (32 characters).</summary>
-    internal static string Hex(byte[] hash)
-    {
-        const string digits = "0123456789abcdef";
-        var hex = _hex ??= new char[32];
-        for (var i = 0; i < 16; i++)
-        {
-            hex[2 * i] = digits[hash[i] >> 4];
-            hex[2 * i + 1] = digits[hash[i] & 0xF];
-        }
-        return new string(hex);
-    }
+    internal static string Hex(byte[] hash) => Convert.ToHexString(hash, 0, 16).ToLowerInvariant();
 
     public override string ToString() => string.Join("; ", Fields.Select(p => $"{p.Key}={p.Value}"));
 
@@ -112,8 +69,7 @@ public sealed class EventView
 
 /// <summary>
 /// A view's fields as they are gathered: set like a sorted dictionary's (a key's last value wins), kept in key order
-/// (<see cref="StringComparer.Ordinal"/>). A view has about ten; a list costs far less than the sorted tree it replaced
-/// (every item and every planned copy has a view).
+/// (<see cref="StringComparer.Ordinal"/>). A view has about ten, so a list (every item and every planned copy has a view).
 /// </summary>
 internal sealed class ViewFields
 {
@@ -131,6 +87,4 @@ internal sealed class ViewFields
             else _pairs.Insert(i, new KeyValuePair<string, string>(key, value));
         }
     }
-
-    public void Clear() => _pairs.Clear();
 }

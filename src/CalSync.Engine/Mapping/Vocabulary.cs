@@ -3,8 +3,11 @@ using CalSync.Engine.Model;
 
 namespace CalSync.Engine.Mapping;
 
-/// <summary>The value names each service uses for the typed fields (Graph's and Bitrix24's own words).</summary>
-internal static class Vocabulary
+/// <summary>
+/// The value names each service uses for the typed fields (Graph's and Bitrix24's own words): the profiles' value
+/// translations and the Bitrix24 connector's reads and writes use these, so a word is defined once.
+/// </summary>
+public static class Vocabulary
 {
     public static readonly string[] OutlookShowAs = { "free", "tentative", "busy", "oof", "workingElsewhere", "unknown" };
     public static readonly string[] Bitrix24Accessibility = { "busy", "quest", "absent", "free" };
@@ -46,6 +49,8 @@ internal static class Vocabulary
 
     public static string Name(Importance value) => ImportanceNames[(int)value];
     public static Importance FromImportance(string name) => (Importance)IndexOf(ImportanceNames, name);
+    /// <summary>Bitrix24's IMPORTANCE as read: a word it does not use is normal.</summary>
+    public static Importance FromBitrix24Importance(string name) => IndexOf(ImportanceNames, name) is var i and >= 0 ? (Importance)i : Importance.Normal;
 
     /// <summary>Array.FindIndex without a closure per call: every planned write looks up several names.</summary>
     private static int IndexOf(string[] names, string name)

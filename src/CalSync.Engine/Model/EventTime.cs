@@ -57,38 +57,10 @@ public sealed record EventTime : IComparable<EventTime>
         ? Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + " (all day)"
         : Local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " " + TimeZone;
 
-    [ThreadStatic] private static char[]? _text;
-
-    /// <summary>
-    /// <see cref="ToString"/> with <paramref name="zone"/> for the zone: "yyyy-MM-dd'T'HH:mm:ss'Z' zone", or "yyyy-MM-dd"
-    /// all-day. Written by hand, not through a custom format: the planner formats every meeting's and every copy's times.
-    /// </summary>
-    internal string Text(string zone)
-    {
-        var length = IsAllDay ? 10 : 21 + zone.Length;
-        var text = _text is { } t && t.Length >= length ? t : _text = new char[Math.Max(64, length)];
-        Digits(text, 0, Value.Year, 4);
-        text[4] = '-';
-        Digits(text, 5, Value.Month, 2);
-        text[7] = '-';
-        Digits(text, 8, Value.Day, 2);
-        if (IsAllDay) return new string(text, 0, length);
-        text[10] = 'T';
-        Digits(text, 11, Value.Hour, 2);
-        text[13] = ':';
-        Digits(text, 14, Value.Minute, 2);
-        text[16] = ':';
-        Digits(text, 17, Value.Second, 2);
-        text[19] = 'Z';
-        text[20] = ' ';
-        zone.CopyTo(0, text, 21, zone.Length);
-        return new string(text, 0, length);
-    }
-
-    private static void Digits(char[] text, int at, int value, int count)
-    {
-        for (var i = at + count - 1; i >= at; i--, value /= 10) text[i] = (char)('0' + value % 10);
-    }
+    /// <summary><see cref="ToString"/> with <paramref name="zone"/> for the zone: "yyyy-MM-dd'T'HH:mm:ss'Z' zone", or "yyyy-MM-dd" all-day.</summary>
+    internal string Text(string zone) => IsAllDay
+        ? Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+        : Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z' ", System.Globalization.CultureInfo.InvariantCulture) + zone;
 
     private static DateTime TruncateToSecond(DateTime value) => new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, value.Kind);
 }

@@ -1,11 +1,17 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using CalSync.Engine.Model;
+using CalSync.Engine.Sides;
 using CalSync.Outlook.Auth;
 using Microsoft.Graph;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
@@ -51,6 +57,19 @@ internal sealed class OutlookGraphClient : IDisposable
     public MailboxGate Gate { get; }
 
     public void Dispose() => _http.Dispose();
+
+    private static readonly Dictionary<string, ParsableFactory<IParsable>> ErrorMapping = new()
+    {
+        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
+    };
+
+    /// <summary>
+    /// Sends a request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
+    /// <see cref="ODataError"/>) and hands back the answer's body, to be read with a contract of <c>OutlookJson</c>.
+    /// </summary>
+    public async Task<Stream> SendForBodyAsync(RequestInformation request, string what, CancellationToken cancellationToken) =>
+        await Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken).ConfigureAwait(false)
+        ?? throw new SideUnavailableException(Side.Outlook, $"Outlook answered {what} with no content.", isAuthentication: false);
 
     /// <summary>Gives the token to the endpoint's host only (Graph.Core's Azure provider would silently send none to a non-Graph host).</summary>
     private sealed class TokenProvider : IAccessTokenProvider

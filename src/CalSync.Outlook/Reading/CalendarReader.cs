@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,10 +10,8 @@ using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using CalSync.Engine.Sync;
 using CalSync.Outlook.Http;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Serialization;
-using Microsoft.Graph.Models.ODataErrors;
 
 namespace CalSync.Outlook.Reading;
 
@@ -69,9 +66,8 @@ internal sealed class CalendarReader
         var calendarId = _graph.Options.CalendarId;
         var mailbox = _graph.Options.MailboxKey;
         // A cursor of another mailbox (a reconnect to another account or endpoint) is not used at all: its delta link
-        // must never be sent with this account's token, and its snapshot and stamps describe another calendar. One
-        // written before cursors named their mailbox (null) is taken as this one's.
-        var previous = ReadCursor.TryDecode(cursorText) is { } decoded && (decoded.Mailbox ?? mailbox) == mailbox ? decoded : null;
+        // must never be sent with this account's token, and its snapshot and stamps describe another calendar.
+        var previous = OutlookCursor.TryDecode(cursorText) is { } decoded && decoded.Mailbox == mailbox ? decoded : null;
         // The answer of the delta probe on a secondary calendar, asked once and kept in the cursor.
         var deltaRefused = previous is not null && previous.CalendarId == calendarId && previous.DeltaRefused;
         var incremental = previous is not null && (previous.DeltaLink is not null || deltaRefused)
@@ -108,8 +104,8 @@ internal sealed class CalendarReader
         if (deltaRefused) round = await ReadViewAsync(window, incremental ? previous : null, cancellationToken).ConfigureAwait(false);
         LastReadWasFull = !incremental;
 
-        var old = previous ?? new ReadCursor();
-        var next = new ReadCursor
+        var old = previous ?? new OutlookCursor();
+        var next = new OutlookCursor
         {
             WindowStartUtc = window.StartUtc,
             WindowEndUtc = window.EndUtc,
@@ -179,7 +175,7 @@ internal sealed class CalendarReader
         return new SideSnapshot(events, next.Encode(snapshotChanged ? null : old.EncodedSnapshot));
     }
 
-    internal static IReadOnlyList<CalEvent> Assemble(ReadCursor state)
+    internal static IReadOnlyList<CalEvent> Assemble(OutlookCursor state)
     {
         var events = new List<CalEvent>();
         foreach (var item in state.Items.Values.Where(i => i.IsSingle && !i.IsCancelled).OrderBy(i => i.Start).ThenBy(i => i.Id, StringComparer.Ordinal))
@@ -201,7 +197,7 @@ internal sealed class CalendarReader
     /// <summary>Page size of the stamp listing ($top; Outlook serves up to 1000).</summary>
     internal const int StampListPageSize = 1000;
 
-    private async Task FetchAsync(ReadCursor next, ReadCursor old, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
+    private async Task FetchAsync(OutlookCursor next, OutlookCursor old, List<string> masters, List<string> thinExceptions, List<string> stamps, CancellationToken cancellationToken)
     {
         // Many unknown stamps (a first full pass, or the copies the last run made coming back in the delta): one listing
         // of the calendar's stamped events, a page per 1000, instead of one GET per event (each of which counts against
@@ -260,7 +256,7 @@ internal sealed class CalendarReader
     /// filter, or when it lists nothing while the last snapshot of this calendar held stamped copies: an empty answer
     /// then means "unknown", never "no copies" (taking it for "no copies" would make every copy again).
     /// </summary>
-    private async Task<bool> ListStampsAsync(ReadCursor next, ReadCursor old, List<string> wanted, CancellationToken cancellationToken)
+    private async Task<bool> ListStampsAsync(OutlookCursor next, OutlookCursor old, List<string> wanted, CancellationToken cancellationToken)
     {
         Dictionary<string, string?> found;
         try { found = await ListStampedAsync(cancellationToken).ConfigureAwait(false); }
@@ -312,7 +308,7 @@ internal sealed class CalendarReader
             do
             {
                 var page = await ReadPageAsync(Request(link), cancellationToken).ConfigureAwait(false);
-                foreach (var ev in page.Value)
+                foreach (var ev in page.Events)
                     if (ev.Id is not null) found[ev.Id] = EventReader.ToStored(ev, _stampId).Stamp;
                 link = page.NextLink;
             } while (!string.IsNullOrEmpty(link));
@@ -320,7 +316,7 @@ internal sealed class CalendarReader
         return found;
     }
 
-    private static void DropSeries(ReadCursor next, string masterId)
+    private static void DropSeries(OutlookCursor next, string masterId)
     {
         next.Masters.Remove(masterId);
         foreach (var id in next.Items.Values.Where(i => i.SeriesMasterId == masterId).Select(i => i.Id).ToList()) next.Items.Remove(id);
@@ -352,13 +348,8 @@ internal sealed class CalendarReader
     private static SideUnavailableException Unreadable(string what, BatchStepResult result) =>
         new(Side.Outlook, $"Outlook could not read {what}: {result.Error ?? "HTTP " + result.Status}", isAuthentication: false);
 
-    private static WireEvent? Parse(JsonElement? body)
-    {
-        if (body is not { ValueKind: JsonValueKind.Object } element) return null;
-        var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(element.GetRawText()));
-        r.Read();
-        return WireEvent.Read(ref r);
-    }
+    private static WireEvent? Parse(JsonElement? body) =>
+        body is { ValueKind: JsonValueKind.Object } element ? element.Deserialize(OutlookJson.Default.WireEvent) : null;
 
     internal sealed class DeltaRound
     {
@@ -389,7 +380,7 @@ internal sealed class CalendarReader
     /// Otherwise the view is read whole and compared with the snapshot: changed and new items, and tombstones for the
     /// snapshot's ids no longer in the window. Without a snapshot every item counts as changed.
     /// </summary>
-    private async Task<DeltaRound> ReadViewAsync(SyncWindow window, ReadCursor? snapshot, CancellationToken cancellationToken)
+    private async Task<DeltaRound> ReadViewAsync(SyncWindow window, OutlookCursor? snapshot, CancellationToken cancellationToken)
     {
         var round = new DeltaRound();
         if (snapshot is not null)
@@ -433,7 +424,7 @@ internal sealed class CalendarReader
                 AddPrefer(rc.Headers, ViewListPageSize);
             });
             var page = await ReadPageAsync(request, cancellationToken).ConfigureAwait(false);
-            items.AddRange(page.Value);
+            items.AddRange(page.Events);
             link = page.NextLink;
         } while (!string.IsNullOrEmpty(link));
         return items;
@@ -469,7 +460,7 @@ internal sealed class CalendarReader
         // items (docs/graph-api.md, "Delta pages"), so the service builds page N+1 while page N is parsed. A page with the link after its
         // items simply requests the next one when parsed. At most two pages are in flight: the one being parsed and
         // the one requested (the mailbox allows four; no writes run during the read).
-        Task<Stream?>? pending = SendPageAsync(Request(link), cancellationToken);
+        Task<Stream>? pending = SendPageAsync(Request(link), cancellationToken);
         var firstPage = true;
         try
         {
@@ -479,14 +470,18 @@ internal sealed class CalendarReader
                 pending = null;
                 var page = await ReadPageAsync(answer, next => pending ??= SendPageAsync(Request(next), cancellationToken), cancellationToken).ConfigureAwait(false);
                 firstPage = false;
-                round.PageSizes.Add(page.Value.Count);
-                foreach (var ev in page.Value)
+                round.PageSizes.Add(page.Value?.Count ?? 0);
+                foreach (var ev in page.Events)
                 {
                     if (ev.Id is null) continue;
                     if (ev.Removed) round.Removed.Add(ev.Id);
                     else round.Changed.Add(ev);
                 }
-                if (!string.IsNullOrEmpty(page.NextLink)) continue;
+                if (!string.IsNullOrEmpty(page.NextLink))
+                {
+                    pending ??= SendPageAsync(Request(page.NextLink), cancellationToken);
+                    continue;
+                }
                 if (string.IsNullOrEmpty(page.DeltaLink))
                     throw new SideUnavailableException(Side.Outlook, "Outlook ended a delta round without a deltaLink.", isAuthentication: false);
                 round.DeltaLink = page.DeltaLink;
@@ -513,25 +508,15 @@ internal sealed class CalendarReader
         }
     }
 
-    private static readonly Dictionary<string, ParsableFactory<IParsable>> ErrorMapping = new()
-    {
-        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
-    };
-
-    /// <summary>
-    /// Sends a page request through the SDK's request adapter (auth, retry on 429/503, the mailbox gate, errors as
-    /// <see cref="ODataError"/>) but takes the answer as a stream, to be parsed with <see cref="EventPage"/>.
-    /// </summary>
-    private Task<Stream?> SendPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
-        _graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, cancellationToken);
+    private Task<Stream> SendPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
+        _graph.SendForBodyAsync(request, "a page of events", cancellationToken);
 
     private Task<EventPage> ReadPageAsync(RequestInformation request, CancellationToken cancellationToken) =>
         ReadPageAsync(SendPageAsync(request, cancellationToken), onNextLink: null, cancellationToken);
 
-    private static async Task<EventPage> ReadPageAsync(Task<Stream?> answer, Action<string>? onNextLink, CancellationToken cancellationToken)
+    private static async Task<EventPage> ReadPageAsync(Task<Stream> answer, Action<string>? onNextLink, CancellationToken cancellationToken)
     {
-        using var stream = await answer.ConfigureAwait(false)
-            ?? throw new SideUnavailableException(Side.Outlook, "Outlook answered a page of events with no content.", isAuthentication: false);
+        using var stream = await answer.ConfigureAwait(false);
         try { return await EventPage.ReadAsync(stream, onNextLink, cancellationToken).ConfigureAwait(false); }
         catch (JsonException ex)
         {

@@ -4,15 +4,15 @@ using System.IO;
 using System.IO.Compression;
 using System.Text;
 using CalSync.Engine.Model;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 
 namespace CalSync.Outlook.Reading;
 
 /// <summary>
-/// The v3 cursor parts: fields in a fixed order through a BinaryWriter into gzip, no JSON text or reflection in
+/// The cursor's two parts: fields in a fixed order through a BinaryWriter into gzip, no JSON text or reflection in
 /// between. Strings that repeat across items (types, zones, series ids, locations, categories, attendees) are
 /// written once and referred to by number afterwards. Any damage (base64, gzip CRC, a short or overlong part,
-/// an absurd count) throws, and <see cref="ReadCursor.TryDecode"/> turns that into a full pass.
+/// an absurd count) throws, and <see cref="OutlookCursor.TryDecode"/> turns that into a full pass.
 /// </summary>
 internal static class CursorCodec
 {
@@ -27,7 +27,7 @@ internal static class CursorCodec
 
     public static string Pack(Action<Writer> write) => Convert.ToBase64String(PackBytes(write));
 
-    /// <summary>The part as gzip bytes (the v4 snapshot: kept by the store in a file of its own, never as base64 text).</summary>
+    /// <summary>The part as gzip bytes (the snapshot: kept by the store in a file of its own, never as base64 text).</summary>
     public static byte[] PackBytes(Action<Writer> write)
     {
         using var buffer = new MemoryStream();
@@ -51,20 +51,19 @@ internal static class CursorCodec
         if (buffered.ReadByte() != -1) throw new InvalidDataException("The cursor part has bytes after its end.");
     }
 
-    public static void WriteHeader(Writer w, ReadCursor c)
+    public static void WriteHeader(Writer w, OutlookCursor c)
     {
         w.Write(c.WindowStartUtc.ToBinary());
         w.Write(c.WindowEndUtc.ToBinary());
         w.Str(c.CalendarId);
         w.Str(c.DeltaLink);
         w.Write(c.FullPassUtc.ToBinary());
-        // A tail added after v4 shipped: a v4 header without it still reads (mailbox unknown: a full pass).
         w.Write(HeaderTail);
         w.Str(c.Mailbox);
         w.Write(c.DeltaRefused);
     }
 
-    public static void ReadHeader(Reader r, ReadCursor c)
+    public static void ReadHeader(Reader r, OutlookCursor c)
     {
         c.WindowStartUtc = DateTime.FromBinary(r.ReadInt64());
         c.WindowEndUtc = DateTime.FromBinary(r.ReadInt64());
@@ -72,7 +71,6 @@ internal static class CursorCodec
         c.DeltaLink = r.Str();
         c.FullPassUtc = DateTime.FromBinary(r.ReadInt64());
         var tail = r.BaseStream.ReadByte();
-        if (tail == -1) return;
         if (tail != HeaderTail) throw new InvalidDataException($"The cursor header has an unknown part {tail}.");
         c.Mailbox = r.Str();
         c.DeltaRefused = r.ReadBoolean();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -9,7 +10,7 @@ using System.Threading.Tasks;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using CalSync.Outlook.Http;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using Microsoft.Kiota.Abstractions;
 using G = Microsoft.Graph.Models;
 
@@ -73,7 +74,7 @@ internal sealed class CalendarWriter
                 if (desired is null) return true;
                 if (op.Existing is null) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
                 if (EventWriter.DropsOccurrences(op.Existing, op.Desired!)) return desired.Exceptions.Count == 0 && desired.Cancelled.Count == 0;
-                return OccurrencePlan.For(op.Existing, op.Desired!, patternChanged: false, _stampId).IsEmpty;
+                return OccurrenceChanges.For(op.Existing, op.Desired!, patternChanged: false, _stampId).IsEmpty;
         }
     }
 
@@ -163,7 +164,7 @@ internal sealed class CalendarWriter
         var me = _graph.Client.Me;
         var desired = Required(op.Desired, op);
         string masterId;
-        OccurrencePlan plan;
+        OccurrenceChanges changes;
         if (op.Kind == WriteKind.Create)
         {
             var body = EventWriter.ForCreate(desired, _stampId, TransactionIdFor(op));
@@ -171,7 +172,7 @@ internal sealed class CalendarWriter
                 ? await me.Events.PostAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await me.Calendars[_graph.Options.CalendarId].Events.PostAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             masterId = created?.Id ?? throw new OccurrenceWriteException("Outlook created the series but returned no id.");
-            plan = OccurrencePlan.For(null, desired, patternChanged: true, _stampId);
+            changes = OccurrenceChanges.For(null, desired, patternChanged: true, _stampId);
         }
         else
         {
@@ -181,11 +182,11 @@ internal sealed class CalendarWriter
             var patch = existing is null ? EventWriter.ForCreate(desired with { Attendees = Array.Empty<Attendee>() }, _stampId, null)
                 : EventWriter.ForUpdate(existing, desired, _stampId, includeRecurrence: true);
             if (patch is not null) await me.Events[masterId].PatchAsync(patch, cancellationToken: cancellationToken).ConfigureAwait(false);
-            plan = OccurrencePlan.For(existing, desired, patternChanged, _stampId);
+            changes = OccurrenceChanges.For(existing, desired, patternChanged, _stampId);
         }
-        if (!plan.IsEmpty)
+        if (!changes.IsEmpty)
         {
-            try { await ApplyAsync(masterId, desired, plan, cancellationToken).ConfigureAwait(false); }
+            try { await ApplyAsync(masterId, desired, changes, cancellationToken).ConfigureAwait(false); }
             catch (OccurrenceWriteException ex) when (op.Kind == WriteKind.Create)
             {
                 throw new OccurrenceWriteException($"the series was created (id {masterId}) but {ex.Message}");
@@ -217,20 +218,20 @@ internal sealed class CalendarWriter
         return WriteResult.Ok(op.OperationId, op.TargetId!, updated?.ChangeKey);
     }
 
-    private async Task ApplyAsync(string masterId, CalEvent series, OccurrencePlan plan, CancellationToken cancellationToken)
+    private async Task ApplyAsync(string masterId, CalEvent series, OccurrenceChanges changes, CancellationToken cancellationToken)
     {
         var zone = series.IsAllDay ? Zones.Utc : series.Start.TimeZone;
-        var instances = await FindInstancesAsync(masterId, plan.Dates, zone, series.IsAllDay, cancellationToken).ConfigureAwait(false);
+        var instances = await FindInstancesAsync(masterId, changes.Dates, zone, series.IsAllDay, cancellationToken).ConfigureAwait(false);
         var steps = new List<BatchStep>();
         var what = new List<string>();
         var me = _graph.Client.Me;
-        foreach (var date in plan.Cancel)
+        foreach (var date in changes.Cancel)
         {
             if (!instances.TryGetValue(date, out var instance)) continue; // already cancelled
             steps.Add(new BatchStep("DELETE", EventPath(instance.Id), NotFoundIsSuccess: true));
             what.Add($"cancel {date:yyyy-MM-dd}");
         }
-        foreach (var (date, patch) in plan.Patches(series))
+        foreach (var (date, patch) in changes.Patches(series))
         {
             if (!instances.TryGetValue(date, out var instance))
                 throw new OccurrenceWriteException($"no occurrence on {date:yyyy-MM-dd} to change (is the date part of the pattern?).");
@@ -245,11 +246,14 @@ internal sealed class CalendarWriter
 
     private async Task<(string Zone, bool AllDay)> SeriesZoneAsync(string seriesId, WriteOperation op, CancellationToken cancellationToken)
     {
-        var master = await _graph.Client.Me.Events[seriesId].GetAsync(rc =>
+        var request = _graph.Client.Me.Events[seriesId].ToGetRequestInformation(rc =>
         {
             rc.QueryParameters.Select = new[] { "id", "isAllDay", "originalStartTimeZone", "recurrence", "start" };
             rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\"");
-        }, cancellationToken).ConfigureAwait(false);
+        });
+        WireEvent? master;
+        using (var body = await _graph.SendForBodyAsync(request, "series " + seriesId, cancellationToken).ConfigureAwait(false))
+            master = await JsonSerializer.DeserializeAsync(body, OutlookJson.Default.WireEvent, cancellationToken).ConfigureAwait(false);
         if (master is null) throw new OccurrenceWriteException($"series {seriesId} not found.");
         var stored = EventReader.ToStored(master, _stampId);
         return (stored.IsAllDay ? stored.Recurrence?.Zone ?? Zones.Utc : stored.Recurrence?.Zone ?? stored.StartZone, stored.IsAllDay);
@@ -264,23 +268,26 @@ internal sealed class CalendarWriter
         var from = wanted.Min().AddDays(-2).ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
         var to = wanted.Max().AddDays(3).ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
         var builder = _graph.Client.Me.Events[masterId].Instances;
-        var page = await builder.GetAsync(rc =>
+        var request = builder.ToGetRequestInformation(rc =>
         {
             rc.QueryParameters.StartDateTime = from;
             rc.QueryParameters.EndDateTime = to;
             rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\"");
             rc.Headers.Add("Prefer", "odata.maxpagesize=100");
-        }, cancellationToken).ConfigureAwait(false);
-        while (page is not null)
+        });
+        while (true)
         {
-            foreach (var ev in page.Value ?? new List<G.Event>())
+            EventPage page;
+            using (var body = await _graph.SendForBodyAsync(request, "the instances of series " + masterId, cancellationToken).ConfigureAwait(false))
+                page = await EventPage.ReadAsync(body, cancellationToken).ConfigureAwait(false);
+            foreach (var ev in page.Events)
             {
                 var item = EventReader.ToStored(ev, _stampId);
                 var date = EventReader.OriginalDate(item, zone, allDay);
                 if (date is { } d && wanted.Contains(d) && !item.IsCancelled) found[d] = item;
             }
-            if (string.IsNullOrEmpty(page.OdataNextLink)) break;
-            page = await builder.WithUrl(page.OdataNextLink).GetAsync(rc => rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\""), cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(page.NextLink)) break;
+            request = builder.WithUrl(page.NextLink).ToGetRequestInformation(rc => rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\""));
         }
         return found;
     }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using CalSync.Engine.Model;
 
-namespace CalSync.Outlook.Mapping;
+namespace CalSync.Outlook.Wire;
 
 /// <summary>
 /// One Graph event as CalSync keeps it between runs (inside the read cursor): what the model needs, already

@@ -2,14 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CalSync.Bitrix24.Wire;
 
-namespace CalSync.Bitrix24;
+namespace CalSync.Bitrix24.Reading;
 
 /// <summary>
 /// What a read leaves for the next one: the resolved section, series definitions read with getbyid (by ID and
 /// VERSION) and masters that were needed for exceptions seen without their series (fetched in the first batch next time).
 /// </summary>
-internal sealed class ReadCursor
+internal sealed class Bitrix24Cursor
 {
     [JsonPropertyName("v")] public int SchemaVersion { get; set; } = 1;
     [JsonPropertyName("sectionId")] public string? SectionId { get; set; }
@@ -18,21 +19,21 @@ internal sealed class ReadCursor
     [JsonPropertyName("masters")] public Dictionary<string, CachedMaster> Masters { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("orphans")] public List<string> Orphans { get; set; } = new();
 
-    public static ReadCursor Parse(string? text)
+    public static Bitrix24Cursor Parse(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return new ReadCursor();
+        if (string.IsNullOrWhiteSpace(text)) return new Bitrix24Cursor();
         try
         {
-            var cursor = JsonSerializer.Deserialize<ReadCursor>(text!);
-            return cursor is { SchemaVersion: 1 } ? cursor : new ReadCursor();
+            var cursor = JsonSerializer.Deserialize(text!, Bitrix24Json.Default.Bitrix24Cursor);
+            return cursor is { SchemaVersion: 1 } ? cursor : new Bitrix24Cursor();
         }
         catch (JsonException)
         {
-            return new ReadCursor();
+            return new Bitrix24Cursor();
         }
     }
 
-    public string Serialize() => JsonSerializer.Serialize(this);
+    public string Serialize() => JsonSerializer.Serialize(this, Bitrix24Json.Default.Bitrix24Cursor);
 }
 
 internal sealed class CachedMaster

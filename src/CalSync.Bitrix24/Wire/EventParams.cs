@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 
-namespace CalSync.Bitrix24.Mapping;
+namespace CalSync.Bitrix24.Wire;
 
 /// <summary>Builds add/update parameters from model events: naive wall clock + timezone_from/to, all-day with skip_time "Y" and an inclusive end date, RRULE.</summary>
 internal static class EventParams
@@ -14,9 +15,9 @@ internal static class EventParams
         p.Add(new("description", d.Description));
         p.Add(new("location", d.Location));
         AddTimes(p, d.Start, d.End);
-        p.Add(new("accessibility", EventRow.FromShowAs(d.ShowAs)));
+        p.Add(new("accessibility", Vocabulary.Bitrix24Name(d.ShowAs)));
         p.Add(new("private_event", IsPrivate(d) ? "Y" : "N"));
-        p.Add(new("importance", EventRow.FromImportance(d.Importance)));
+        p.Add(new("importance", Vocabulary.Name(d.Importance)));
         if (d.ReminderMinutes is { } m) AddRemind(p, m);
         else if (isUpdate) p.Add(new("remind", "")); // an update keeps (or an exception copies) the old reminder otherwise
         if (withRRule && d.Recurrence is { } r) p.Add(new("rrule", RRule(r, d.Start)));
@@ -34,9 +35,9 @@ internal static class EventParams
         if (d.Description != e.Description) p.Add(new("description", d.Description));
         if (d.Location != e.Location) p.Add(new("location", d.Location));
         var timesChanged = forceTimes || !Equals(d.Start, e.Start) || !Equals(d.End, e.End);
-        if (EventRow.FromShowAs(d.ShowAs) != EventRow.FromShowAs(e.ShowAs)) p.Add(new("accessibility", EventRow.FromShowAs(d.ShowAs)));
+        if (Vocabulary.Bitrix24Name(d.ShowAs) != Vocabulary.Bitrix24Name(e.ShowAs)) p.Add(new("accessibility", Vocabulary.Bitrix24Name(d.ShowAs)));
         if (IsPrivate(d) != IsPrivate(e)) p.Add(new("private_event", IsPrivate(d) ? "Y" : "N"));
-        if (d.Importance != e.Importance) p.Add(new("importance", EventRow.FromImportance(d.Importance)));
+        if (d.Importance != e.Importance) p.Add(new("importance", Vocabulary.Name(d.Importance)));
         if (d.ReminderMinutes != e.ReminderMinutes)
         {
             if (d.ReminderMinutes is { } m) AddRemind(p, m);

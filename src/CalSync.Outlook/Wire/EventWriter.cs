@@ -7,7 +7,7 @@ using Microsoft.Kiota.Abstractions;
 using TimeZoneConverter;
 using G = Microsoft.Graph.Models;
 
-namespace CalSync.Outlook.Mapping;
+namespace CalSync.Outlook.Wire;
 
 /// <summary>Model events into Graph request bodies: full bodies for creates, only what changed for updates.</summary>
 internal static class EventWriter

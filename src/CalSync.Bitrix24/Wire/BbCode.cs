@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace CalSync.Bitrix24.Mapping;
+namespace CalSync.Bitrix24.Wire;
 
 /// <summary>Bitrix24 descriptions are BBCode-ish; the model carries plain text.</summary>
 internal static class BbCode

@@ -3,12 +3,11 @@ using System.Collections.Generic;
 using System.Text.Json;
 using CalSync.Bitrix24.Rest;
 
-namespace CalSync.Bitrix24.Mapping;
+namespace CalSync.Bitrix24.Wire;
 
-/// <summary>Event rows of the batch results that <c>wants</c> accepts, read straight from the answer (<see cref="EventRow.TryRead"/>).</summary>
+/// <summary>Event rows of the batch results that <c>wants</c> accepts, read straight from the answer (<see cref="EventRow.Read"/>).</summary>
 internal sealed class EventRows(Func<string, bool> wants) : IRowSink
 {
-    private readonly EventRow.Fields _fields = new();
     private List<EventRow>? _current;
 
     public Dictionary<string, List<EventRow>> ByKey { get; } = new(StringComparer.Ordinal);
@@ -19,9 +18,10 @@ internal sealed class EventRows(Func<string, bool> wants) : IRowSink
 
     public bool TryRead(ref Utf8JsonReader reader)
     {
-        var row = EventRow.TryRead(ref reader, _fields);
-        if (row is null) return false;
-        _current!.Add(row);
+        // A row cut off at the end of the data so far is offered again, from its start, with more.
+        var probe = reader;
+        if (!probe.TrySkip()) return false;
+        _current!.Add(EventRow.Read(ref reader));
         return true;
     }
 }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CalSync.Engine.Model;
-using CalSync.Outlook.Mapping;
+using CalSync.Outlook.Wire;
 using G = Microsoft.Graph.Models;
 
 namespace CalSync.Outlook.Writing;
@@ -12,7 +12,7 @@ namespace CalSync.Outlook.Writing;
 /// change (PATCH the instance into an exception), or revert an exception that the desired series no longer has.
 /// When the pattern changed every desired exception and cancellation is applied again.
 /// </summary>
-internal sealed class OccurrencePlan
+internal sealed class OccurrenceChanges
 {
     private readonly CalEvent? _existing;
     private readonly CalEvent? _desired;
@@ -20,7 +20,7 @@ internal sealed class OccurrencePlan
     private readonly List<OccurrenceException> _change = new();
     private readonly List<OccurrenceException> _revert = new();
 
-    private OccurrencePlan(CalEvent? existing, CalEvent? desired, string stampId)
+    private OccurrenceChanges(CalEvent? existing, CalEvent? desired, string stampId)
     {
         _existing = existing;
         _desired = desired;
@@ -31,24 +31,24 @@ internal sealed class OccurrencePlan
     public bool IsEmpty => Cancel.Count == 0 && _change.Count == 0 && _revert.Count == 0;
     public IReadOnlyCollection<DateTime> Dates => Cancel.Concat(_change.Select(e => e.OriginalDate.Date)).Concat(_revert.Select(e => e.OriginalDate.Date)).Distinct().ToList();
 
-    public static OccurrencePlan For(CalEvent? existing, CalEvent desired, bool patternChanged, string stampId)
+    public static OccurrenceChanges For(CalEvent? existing, CalEvent desired, bool patternChanged, string stampId)
     {
-        var plan = new OccurrencePlan(patternChanged ? null : existing, desired, stampId);
+        var changes = new OccurrenceChanges(patternChanged ? null : existing, desired, stampId);
         var want = desired.Recurrence?.Normalized() ?? new Recurrence();
         var have = patternChanged ? new Recurrence() : existing?.Recurrence?.Normalized() ?? new Recurrence();
         var haveCancelled = new HashSet<DateTime>(have.Cancelled.Select(d => d.Date));
-        plan.Cancel.AddRange(want.Cancelled.Select(d => d.Date).Where(d => !haveCancelled.Contains(d)));
+        changes.Cancel.AddRange(want.Cancelled.Select(d => d.Date).Where(d => !haveCancelled.Contains(d)));
         var haveExceptions = have.Exceptions.GroupBy(e => e.OriginalDate.Date).ToDictionary(g => g.Key, g => g.First());
         var wantDates = new HashSet<DateTime>(want.Exceptions.Select(e => e.OriginalDate.Date));
         foreach (var exception in want.Exceptions)
         {
             if (haveExceptions.TryGetValue(exception.OriginalDate.Date, out var before)
-                && EventWriter.ForUpdate(plan.AfterMasterPatch(before.Occurrence, exception.Occurrence), Plain(exception.Occurrence), stampId, includeRecurrence: false) is null) continue;
-            plan._change.Add(exception);
+                && EventWriter.ForUpdate(changes.AfterMasterPatch(before.Occurrence, exception.Occurrence), Plain(exception.Occurrence), stampId, includeRecurrence: false) is null) continue;
+            changes._change.Add(exception);
         }
         foreach (var old in have.Exceptions)
-            if (!wantDates.Contains(old.OriginalDate.Date) && !want.Cancelled.Any(d => d.Date == old.OriginalDate.Date)) plan._revert.Add(old);
-        return plan;
+            if (!wantDates.Contains(old.OriginalDate.Date) && !want.Cancelled.Any(d => d.Date == old.OriginalDate.Date)) changes._revert.Add(old);
+        return changes;
     }
 
     /// <summary>The PATCH body for each occurrence to change or revert, keyed by original date. Times are always sent.</summary>

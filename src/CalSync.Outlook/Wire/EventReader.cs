@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
-using G = Microsoft.Graph.Models;
 
-namespace CalSync.Outlook.Mapping;
+namespace CalSync.Outlook.Wire;
 
 /// <summary>Graph events (read with Prefer outlook.timezone="UTC") into <see cref="StoredItem"/>s, and those into the model.</summary>
 internal static class EventReader
@@ -15,8 +15,6 @@ internal static class EventReader
     {
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd",
     };
-
-    public static StoredItem ToStored(G.Event ev, string stampPropertyId) => ToStored(WireEvent.From(ev), stampPropertyId);
 
     public static StoredItem ToStored(WireEvent ev, string stampPropertyId)
     {
@@ -31,51 +29,32 @@ internal static class EventReader
             Type = type,
             SeriesMasterId = ev.SeriesMasterId,
             ChangeKey = ev.ChangeKey ?? EtagOf(ev.ETag),
-            Thin = ev.Subject is null && !ev.HasBody && type is "occurrence" or "exception",
+            Thin = ev.Subject is null && ev.Body is null && type is "occurrence" or "exception",
             OriginalStartUtc = ev.OriginalStart?.UtcDateTime,
             Subject = ev.Subject ?? "",
-            Body = HtmlText.ToPlainText(ev.BodyContent, ev.BodyType != G.BodyType.Text),
-            Location = ev.Location ?? "",
+            Body = HtmlText.ToPlainText(ev.Body?.Content, !Is(ev.Body?.ContentType, "text")),
+            Location = ev.Location?.DisplayName ?? "",
             IsAllDay = isAllDay,
             IsCancelled = ev.IsCancelled == true,
             StartZone = isAllDay ? Zones.Utc : zone,
             EndZone = isAllDay ? Zones.Utc : endZone,
             Start = isAllDay ? ParseWire(ev.Start?.DateTime).Date : ToUtc(ev.Start),
             End = isAllDay ? ParseWire(ev.End?.DateTime).Date : ToUtc(ev.End ?? ev.Start),
-            ShowAs = ev.ShowAs switch
-            {
-                G.FreeBusyStatus.Free => ShowAs.Free,
-                G.FreeBusyStatus.Tentative => ShowAs.Tentative,
-                G.FreeBusyStatus.Oof => ShowAs.Oof,
-                G.FreeBusyStatus.WorkingElsewhere => ShowAs.WorkingElsewhere,
-                G.FreeBusyStatus.Unknown => ShowAs.Unknown,
-                _ => ShowAs.Busy,
-            },
-            Sensitivity = ev.Sensitivity switch
-            {
-                G.Sensitivity.Personal => Sensitivity.Personal,
-                G.Sensitivity.Private => Sensitivity.Private,
-                G.Sensitivity.Confidential => Sensitivity.Confidential,
-                _ => Sensitivity.Normal,
-            },
-            Importance = ev.Importance switch
-            {
-                G.Importance.Low => Importance.Low,
-                G.Importance.High => Importance.High,
-                _ => Importance.Normal,
-            },
+            ShowAs = Word(ev.ShowAs, Vocabulary.OutlookShowAs) is >= 0 and var showAs ? (ShowAs)showAs : ShowAs.Busy,
+            Sensitivity = Word(ev.Sensitivity, Vocabulary.OutlookSensitivity) is >= 0 and var sensitivity ? (Sensitivity)sensitivity : Sensitivity.Normal,
+            Importance = Word(ev.Importance, Vocabulary.ImportanceNames) is >= 0 and var importance ? (Importance)importance : Importance.Normal,
             ReminderMinutes = ev.IsReminderOn == true ? ev.ReminderMinutesBeforeStart ?? 15 : null,
             Categories = ev.Categories?.Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).ToList() ?? new List<string>(),
-            Attendees = ev.Attendees?.Select(a => new StoredAttendee
+            Attendees = ev.Attendees?.Where(a => a?.EmailAddress is not null).Select(a => new StoredAttendee
             {
-                Name = a.Name ?? "",
-                Email = a.Address ?? "",
-                Required = a.Type != G.AttendeeType.Optional,
-                Response = a.Response switch
+                Name = a!.EmailAddress!.Name ?? "",
+                Email = a.EmailAddress.Address ?? "",
+                Required = !Is(a.Type, "optional"),
+                Response = a.Status?.Response?.ToLowerInvariant() switch
                 {
-                    G.ResponseType.Accepted => AttendeeResponse.Accepted,
-                    G.ResponseType.TentativelyAccepted => AttendeeResponse.Tentative,
-                    G.ResponseType.Declined => AttendeeResponse.Declined,
+                    "accepted" => AttendeeResponse.Accepted,
+                    "tentativelyaccepted" => AttendeeResponse.Tentative,
+                    "declined" => AttendeeResponse.Declined,
                     _ => AttendeeResponse.None,
                 },
             }).ToList() ?? new List<StoredAttendee>(),
@@ -86,7 +65,7 @@ internal static class EventReader
         if (ev.ExtendedProperties is { } props)
         {
             item.StampKnown = true;
-            item.Stamp = props.FirstOrDefault(p => string.Equals(p.Id, stampPropertyId, StringComparison.OrdinalIgnoreCase)).Value;
+            item.Stamp = props.FirstOrDefault(p => string.Equals(p?.Id, stampPropertyId, StringComparison.OrdinalIgnoreCase))?.Value;
         }
         if (item.Recurrence is not null && item.Recurrence.Zone is null) item.Recurrence.Zone = item.StartZone;
         return item;
@@ -178,37 +157,37 @@ internal static class EventReader
     private static EventTime TimeOf(DateTime value, string zone, bool allDay) =>
         allDay ? EventTime.AllDay(value) : EventTime.Timed(DateTime.SpecifyKind(value, DateTimeKind.Utc), zone);
 
-    private static StoredRecurrence ToStored(G.PatternedRecurrence recurrence)
+    private static StoredRecurrence ToStored(WireRecurrence recurrence)
     {
         var p = recurrence.Pattern!;
         var range = recurrence.Range;
         var stored = new StoredRecurrence
         {
-            Kind = p.Type switch
+            Kind = p.Type?.ToLowerInvariant() switch
             {
-                G.RecurrencePatternType.Daily => RecurrenceKind.Daily,
-                G.RecurrencePatternType.AbsoluteMonthly => RecurrenceKind.AbsoluteMonthly,
-                G.RecurrencePatternType.RelativeMonthly => RecurrenceKind.RelativeMonthly,
-                G.RecurrencePatternType.AbsoluteYearly => RecurrenceKind.AbsoluteYearly,
-                G.RecurrencePatternType.RelativeYearly => RecurrenceKind.RelativeYearly,
+                "daily" => RecurrenceKind.Daily,
+                "absolutemonthly" => RecurrenceKind.AbsoluteMonthly,
+                "relativemonthly" => RecurrenceKind.RelativeMonthly,
+                "absoluteyearly" => RecurrenceKind.AbsoluteYearly,
+                "relativeyearly" => RecurrenceKind.RelativeYearly,
                 _ => RecurrenceKind.Weekly,
             },
             Interval = p.Interval is > 0 ? p.Interval.Value : 1,
-            DaysOfWeek = p.DaysOfWeek?.Where(d => d is not null).Select(d => ToDay(d!.Value)).Distinct().ToList() ?? new List<DayOfWeek>(),
+            DaysOfWeek = p.DaysOfWeek?.Select(ToDay).OfType<DayOfWeek>().Distinct().ToList() ?? new List<DayOfWeek>(),
             DayOfMonth = p.DayOfMonth ?? 0,
             Month = p.Month ?? 0,
-            Index = p.Index switch
+            Index = p.Index?.ToLowerInvariant() switch
             {
-                G.WeekIndex.Second => WeekIndex.Second,
-                G.WeekIndex.Third => WeekIndex.Third,
-                G.WeekIndex.Fourth => WeekIndex.Fourth,
-                G.WeekIndex.Last => WeekIndex.Last,
+                "second" => WeekIndex.Second,
+                "third" => WeekIndex.Third,
+                "fourth" => WeekIndex.Fourth,
+                "last" => WeekIndex.Last,
                 _ => WeekIndex.First,
             },
-            FirstDayOfWeek = p.FirstDayOfWeek is { } f ? ToDay(f) : DayOfWeek.Sunday,
+            FirstDayOfWeek = ToDay(p.FirstDayOfWeek) ?? DayOfWeek.Sunday,
         };
-        if (range?.Type == G.RecurrenceRangeType.Numbered && range.NumberOfOccurrences is > 0) stored.Count = range.NumberOfOccurrences;
-        else if (range?.Type == G.RecurrenceRangeType.EndDate && range.EndDate is { } end) stored.Until = new DateTime(end.Year, end.Month, end.Day);
+        if (Is(range?.Type, "numbered") && range!.NumberOfOccurrences is > 0) stored.Count = range.NumberOfOccurrences;
+        else if (Is(range?.Type, "endDate") && DateTime.TryParse(range!.EndDate, CultureInfo.InvariantCulture, DateTimeStyles.None, out var end)) stored.Until = end.Date;
         if (!string.IsNullOrEmpty(range?.RecurrenceTimeZone))
         {
             try { stored.Zone = Zones.ToIana(range!.RecurrenceTimeZone!); } catch (UnknownTimeZoneException) { }
@@ -216,16 +195,14 @@ internal static class EventReader
         return stored;
     }
 
-    private static DayOfWeek ToDay(G.DayOfWeekObject day) => day switch
-    {
-        G.DayOfWeekObject.Monday => DayOfWeek.Monday,
-        G.DayOfWeekObject.Tuesday => DayOfWeek.Tuesday,
-        G.DayOfWeekObject.Wednesday => DayOfWeek.Wednesday,
-        G.DayOfWeekObject.Thursday => DayOfWeek.Thursday,
-        G.DayOfWeekObject.Friday => DayOfWeek.Friday,
-        G.DayOfWeekObject.Saturday => DayOfWeek.Saturday,
-        _ => DayOfWeek.Sunday,
-    };
+    /// <summary>Graph's day names (case as the SDK reads them: any); null for a name it does not know.</summary>
+    private static DayOfWeek? ToDay(string? day) =>
+        Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(day, out _) ? value : null;
+
+    /// <summary>The position of a Graph enumeration word in its vocabulary (case as the SDK reads them: any); -1 when absent or unknown.</summary>
+    private static int Word(string? value, string[] words) => value is null ? -1 : Array.FindIndex(words, w => w.Equals(value, StringComparison.OrdinalIgnoreCase));
+
+    private static bool Is(string? value, string word) => string.Equals(value, word, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>"OID.{masterId}.2020-04-30" (the id may contain dots): the date after the last dot.</summary>
     internal static DateTime? ParseCancelledOccurrence(string? value)
@@ -236,11 +213,11 @@ internal static class EventReader
         return DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
     }
 
-    private static string TypeName(G.EventType? type) => type switch
+    private static string TypeName(string? type) => type?.ToLowerInvariant() switch
     {
-        G.EventType.Occurrence => "occurrence",
-        G.EventType.Exception => "exception",
-        G.EventType.SeriesMaster => "seriesMaster",
+        "occurrence" => "occurrence",
+        "exception" => "exception",
+        "seriesmaster" => "seriesMaster",
         _ => "singleInstance",
     };
 

@@ -1,10 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CalSync.Engine.Mapping;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 
-namespace CalSync.Bitrix24.Mapping;
+namespace CalSync.Bitrix24.Wire;
 
 /// <summary>
 /// Groups the expanded rows of <c>calendar.event.get</c> into model events: one event per single, one per series
@@ -104,8 +105,8 @@ internal sealed class EventAssembler
         var patternEnd = start.IsAllDay ? EventTime.AllDay(date + length) : EventTime.FromLocal((date + start.Local.TimeOfDay) + (end.Local - start.Local), end.TimeZone);
         return Equals(occurrence.Start, patternStart) && Equals(occurrence.End, patternEnd)
             && occurrence.Title == series.Name && occurrence.Description == series.Description && occurrence.Location == series.Location
-            && occurrence.ShowAs == EventRow.ToShowAs(series.Accessibility) && occurrence.Sensitivity == (series.Private ? Sensitivity.Private : Sensitivity.Normal)
-            && occurrence.Importance == EventRow.ToImportance(series.Importance) && occurrence.ReminderMinutes == series.ReminderMinutes;
+            && occurrence.ShowAs == Vocabulary.FromBitrix24Accessibility(series.Accessibility) && occurrence.Sensitivity == (series.Private ? Sensitivity.Private : Sensitivity.Normal)
+            && occurrence.Importance == Vocabulary.FromBitrix24Importance(series.Importance) && occurrence.ReminderMinutes == series.ReminderMinutes;
     }
 
     private static bool Overlaps(SyncWindow window, EventRow row) => window.Overlaps(row.Start.SortKeyUtc, row.End.SortKeyUtc);

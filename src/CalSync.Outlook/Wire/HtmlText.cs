@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace CalSync.Outlook.Mapping;
+namespace CalSync.Outlook.Wire;
 
 /// <summary>Outlook bodies are HTML by default; the model keeps plain text.</summary>
 internal static class HtmlText
