@@ -31,7 +31,7 @@ public static class Program
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(new[] { Environment.GetEnvironmentVariable("CALSYNC_CHILD_MANIFEST")! });
         using var runspace = Environment.GetEnvironmentVariable("CALSYNC_CHILD_HOST") == "interactive"
-            ? RunspaceFactory.CreateRunspace(new CalSync.Cmdlets.Tests.Support.TestHost(), iss)
+            ? RunspaceFactory.CreateRunspace(new TestHost(), iss)
             : RunspaceFactory.CreateRunspace(iss);
         runspace.Open();
         runspace.SessionStateProxy.SetVariable("graph", Environment.GetEnvironmentVariable("CALSYNC_CHILD_GRAPH"));

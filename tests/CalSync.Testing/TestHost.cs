@@ -4,7 +4,7 @@ using System.Management.Automation.Host;
 using System.Security;
 using System.Text;
 
-namespace CalSync.Cmdlets.Tests.Support;
+namespace CalSync.Testing;
 
 /// <summary>A PowerShell host that records what a user would see (formatted output, warnings, what-if messages).</summary>
 public sealed class TestHost : PSHost

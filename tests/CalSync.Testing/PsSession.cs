@@ -1,8 +1,9 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using Xunit;
 
-namespace CalSync.Cmdlets.Tests.Support;
+namespace CalSync.Testing;
 
 /// <summary>What one script run produced, stream by stream.</summary>
 public sealed record PsResult(
