@@ -51,3 +51,9 @@ public interface ISyncRig : IAsyncDisposable
     /// <summary>Every live item on one side is linked exactly once.</summary>
     void AssertLinksOneToOne();
 }
+
+/// <summary>Scenarios written once for both layers: each layer's class makes its rig; what only one layer can show stays in that class.</summary>
+public abstract class RigScenarios
+{
+    protected abstract ISyncRig NewRig(SyncDefinition? definition = null);
+}

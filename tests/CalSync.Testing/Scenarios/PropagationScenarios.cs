@@ -6,13 +6,11 @@ using static CalSync.Testing.Scenarios.Meeting;
 namespace CalSync.Testing.Scenarios;
 
 /// <summary>
-/// Scenarios 14-16 (deletions, both ways), written once for both layers (see <see cref="StartOptionScenarios"/>); the layers'
-/// classes hold the other propagation scenarios, which use what only one layer has (crashes, changed ids, versions).
+/// Scenarios 14-16 (deletions, both ways), written once for both layers; the layers' classes hold
+/// the other propagation scenarios, which use what only one layer has (crashes, changed ids, versions).
 /// </summary>
-public abstract class PropagationScenarios
+public abstract class PropagationScenarios : RigScenarios
 {
-    protected abstract ISyncRig NewRig(SyncDefinition? definition = null);
-
     /// <summary>An Outlook meeting (a1) copied to Bitrix24 (b1), beside another pair.</summary>
     protected static async Task<(string A1, string B1)> LinkedAsync(ISyncRig rig)
     {

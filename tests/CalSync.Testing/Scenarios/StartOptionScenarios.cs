@@ -6,13 +6,11 @@ using static CalSync.Testing.Scenarios.Meeting;
 namespace CalSync.Testing.Scenarios;
 
 /// <summary>
-/// Scenarios 1-7 (start options), written once: each layer derives a class that makes its rig (in memory, or the
-/// real connectors over the stand-ins); what only one layer can show stays in that class.
+/// Scenarios 1-7 (start options), written once for both layers (in memory, or the real connectors over the
+/// stand-ins).
 /// </summary>
-public abstract class StartOptionScenarios
+public abstract class StartOptionScenarios : RigScenarios
 {
-    protected abstract ISyncRig NewRig(SyncDefinition? definition = null);
-
     [Fact]
     public async Task S01_InitialMergeNone_TakesOnlyNewData()
     {
