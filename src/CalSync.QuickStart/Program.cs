@@ -28,7 +28,7 @@ iss.ImportPSModule(new[] { manifest });
 iss.Variables.Add(new SessionStateVariableEntry("graph", sandbox.Graph.BaseUrl, "Graph stand-in"));
 iss.Variables.Add(new SessionStateVariableEntry("token", Secure(sandbox.Graph.AccessToken), "Graph stand-in access token"));
 iss.Variables.Add(new SessionStateVariableEntry("webhook", Secure(sandbox.Bitrix24.WebhookUrl), "Bitrix24 stand-in webhook URL"));
-using var runspace = RunspaceFactory.CreateRunspace(new ConsoleHost(), iss);
+using var runspace = RunspaceFactory.CreateRunspace(ScriptHost.ForConsole(), iss);
 runspace.Open();
 
 string[] session =

@@ -1,7 +1,7 @@
 using CalSync.Bitrix24;
 using CalSync.Bitrix24.Rest;
 using CalSync.Engine.Sides;
-using CalSync.TestSupport;
+using CalSync.Testing;
 using Xunit;
 
 namespace CalSync.Bitrix24.Tests;

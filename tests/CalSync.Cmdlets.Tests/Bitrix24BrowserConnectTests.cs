@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using CalSync.Cmdlets.Tests.Support;
 using CalSync.Sandbox;
-using CalSync.TestSupport;
 
 namespace CalSync.Cmdlets.Tests;
 

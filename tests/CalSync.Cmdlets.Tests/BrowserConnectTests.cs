@@ -1,6 +1,5 @@
 using CalSync.Cmdlets.Tests.Support;
 using CalSync.Sandbox;
-using CalSync.TestSupport;
 
 namespace CalSync.Cmdlets.Tests;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using CalSync.Outlook.Auth;
 using CalSync.Sandbox.Graph;
-using CalSync.TestSupport;
+using CalSync.Testing;
 using Xunit.Abstractions;
 
 namespace CalSync.Outlook.Tests;

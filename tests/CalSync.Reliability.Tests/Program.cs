@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security;
+using CalSync.QuickStart;
 
 namespace CalSync.Reliability.Tests;
 
@@ -8,7 +9,7 @@ namespace CalSync.Reliability.Tests;
 /// The child process of the crash, concurrency and stale-lock tests: the test assembly started on its own
 /// (<c>CalSync.Reliability.Tests --calsync-child &lt;script&gt;</c>) hosts PowerShell 7.6 (System.Management.Automation),
 /// imports the built module (out/CalSync/CalSync.psd1) and runs one script, as a scheduled task would
-/// (no host UI: non-interactive; with CALSYNC_CHILD_HOST=interactive the recording <see cref="TestHost"/>, so a
+/// (no host UI: non-interactive; with CALSYNC_CHILD_HOST=interactive the recording <see cref="ScriptHost.Recording"/> host, so a
 /// device-code sign-in is allowed). $graph, $authority, $token and $webhook come from the environment
 /// (CALSYNC_CHILD_*), the store from CALSYNC_HOME. It prints one line per event: READY (module imported),
 /// OUT &lt;outcome&gt; created=.. (a run record), WARN &lt;warning&gt;, ERR &lt;error id&gt; &lt;message&gt;, TERM &lt;error id&gt;
@@ -31,7 +32,7 @@ public static class Program
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(new[] { Environment.GetEnvironmentVariable("CALSYNC_CHILD_MANIFEST")! });
         using var runspace = Environment.GetEnvironmentVariable("CALSYNC_CHILD_HOST") == "interactive"
-            ? RunspaceFactory.CreateRunspace(new CalSync.Cmdlets.Tests.Support.TestHost(), iss)
+            ? RunspaceFactory.CreateRunspace(ScriptHost.Recording(), iss)
             : RunspaceFactory.CreateRunspace(iss);
         runspace.Open();
         runspace.SessionStateProxy.SetVariable("graph", Environment.GetEnvironmentVariable("CALSYNC_CHILD_GRAPH"));

@@ -1,5 +1,4 @@
 using CalSync.Sandbox;
-using CalSync.TestSupport;
 
 namespace CalSync.Cmdlets.Tests.Support;
 

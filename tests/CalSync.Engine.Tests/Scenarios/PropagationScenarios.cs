@@ -2,14 +2,17 @@ using CalSync.Engine.Model;
 using CalSync.Engine.Sides;
 using CalSync.Engine.Sync;
 using CalSync.Engine.Tests.Support;
+using CalSync.Testing.Scenarios;
 using Xunit;
 using static CalSync.Engine.Tests.Support.SyncHarness;
 
 namespace CalSync.Engine.Tests.Scenarios;
 
 /// <summary>SCENARIOS.md 8 and 10-20: identity, propagation, echo, deletions, conflicts, one-way.</summary>
-public sealed class PropagationScenarios
+public sealed class PropagationScenarios : Testing.Scenarios.PropagationScenarios
 {
+    protected override ISyncRig NewRig(SyncDefinition? definition = null) => new InMemoryRig(definition);
+
     private sealed class Crash : Exception;
 
     private static SyncHarness Linked(out CalEvent a1, out CalEvent b1, SyncDefinition? definition = null)
@@ -166,48 +169,6 @@ public sealed class PropagationScenarios
         Assert.Equal(1, run.Bitrix24.Updated);
         Assert.Equal("Room 4", h.B[b1.Id].Location);
         h.AssertQuiet(2);
-    }
-
-    [Fact]
-    public void S14_DeletionIsPropagatedWhenAllowDeleteIsOn()
-    {
-        using var h = Linked(out var a1, out var b1);
-        h.A.Remove(a1.Id);
-        var run = h.Run();
-        Assert.Equal(1, run.Bitrix24.Deleted);
-        Assert.Equal(1, run.Deleted);
-        Assert.False(h.B.Contains(b1.Id));
-        Assert.Single(h.State.Links);
-        h.AssertQuiet();
-    }
-
-    [Fact]
-    public void S15_AllowDeleteOff_CopyStaysAndIsNeverCopiedBack()
-    {
-        using var h = Linked(out var a1, out var b1, new SyncDefinition { Name = "work", AllowDelete = false });
-        h.A.Remove(a1.Id);
-        var run = h.Run();
-        Assert.Equal(0, run.Writes);
-        Assert.True(h.B.Contains(b1.Id));
-        Assert.Single(h.State.Links);
-        h.AssertQuiet(3);
-        Assert.DoesNotContain(h.A.Events, e => e.Title == "Dentist");
-        h.B.Edit(b1.Id, e => e with { Location = "still not synced" });
-        h.AssertQuiet();
-        Assert.DoesNotContain(h.A.Events, e => e.Title == "Dentist");
-    }
-
-    [Fact]
-    public void S16_DeletedOnBothSides_LinkDroppedWithoutWrites()
-    {
-        using var h = Linked(out var a1, out var b1);
-        h.A.Remove(a1.Id);
-        h.B.Remove(b1.Id);
-        var run = h.Run();
-        Assert.Equal(0, run.Writes);
-        Assert.Single(h.State.Links);
-        Assert.Contains(run.Items, i => i.Action == ItemAction.Unlink);
-        h.AssertQuiet();
     }
 
     [Fact]

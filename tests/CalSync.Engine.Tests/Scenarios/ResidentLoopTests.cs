@@ -1,5 +1,5 @@
 using CalSync.Engine.Sync;
-using CalSync.TestSupport;
+using CalSync.Testing;
 using Xunit;
 
 namespace CalSync.Engine.Tests.Scenarios;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Safety;
 using CalSync.Reliability.Tests.Support;
 
@@ -11,12 +10,12 @@ namespace CalSync.Reliability.Tests.BadInput;
 /// message naming what to fix; the calendars are not changed by it (nothing lost, nothing duplicated) and no store file
 /// is half-written (no temp file left, the damaged file kept as it was).
 /// </summary>
-public sealed class BadInputTests : IClassFixture<Rig>, IDisposable
+public sealed class BadInputTests : IClassFixture<SandboxFixture>, IDisposable
 {
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly StoreHome _home;
 
-    public BadInputTests(Rig rig)
+    public BadInputTests(SandboxFixture rig)
     {
         _rig = rig;
         rig.Reset();
@@ -200,7 +199,7 @@ public sealed class BadInputTests : IClassFixture<Rig>, IDisposable
     [InlineData("ftp://portal.example.com/rest/1/abcdef/")]
     public void C14_a_malformed_webhook_URL_is_WebhookUrlInvalid_showing_the_expected_shape(string url)
     {
-        var r = Run("Connect-Bitrix24 -Name hook2 -WebhookUrl $u -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["u"] = Rig.Secure(url) });
+        var r = Run("Connect-Bitrix24 -Name hook2 -WebhookUrl $u -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["u"] = SandboxFixture.Secure(url) });
         Assert.Equal("WebhookUrlInvalid", IdOf(r));
         Assert.Contains("/rest/<user>/<secret>/", MessageOf(r));
         Assert.False(File.Exists(_home.File("connections", "hook2.json")));
@@ -210,7 +209,7 @@ public sealed class BadInputTests : IClassFixture<Rig>, IDisposable
     public void C15_a_wrong_webhook_secret_is_Bitrix24ConnectFailed_without_echoing_it_and_saves_nothing()
     {
         var wrong = _rig.Host.Bitrix24.WebhookUrl.Replace(_rig.Host.Bitrix24.WebhookSecret, "wrong" + _rig.Host.Bitrix24.WebhookSecret, StringComparison.Ordinal);
-        var r = Run("Connect-Bitrix24 -Name hook2 -WebhookUrl $u -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["u"] = Rig.Secure(wrong) });
+        var r = Run("Connect-Bitrix24 -Name hook2 -WebhookUrl $u -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["u"] = SandboxFixture.Secure(wrong) });
         Assert.Equal("Bitrix24ConnectFailed", IdOf(r));
         Assert.Contains("webhook", MessageOf(r));
         Assert.DoesNotContain("wrong" + _rig.Host.Bitrix24.WebhookSecret, MessageOf(r));

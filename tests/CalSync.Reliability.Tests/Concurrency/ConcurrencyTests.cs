@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 using CalSync.Sandbox;
 
@@ -10,12 +9,12 @@ namespace CalSync.Reliability.Tests.Concurrency;
 /// together); one waits (default -LockTimeout) or fails clearly (-LockTimeout 0, CalSync.Store.Locked naming the
 /// holder); no duplicates either way. A lock left by a SIGKILLed run is no obstacle for the next.
 /// </summary>
-public sealed class ConcurrencyTests : IClassFixture<Rig>
+public sealed class ConcurrencyTests : IClassFixture<SandboxFixture>
 {
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly ITestOutputHelper _output;
 
-    public ConcurrencyTests(Rig rig, ITestOutputHelper output)
+    public ConcurrencyTests(SandboxFixture rig, ITestOutputHelper output)
     {
         _rig = rig;
         _output = output;

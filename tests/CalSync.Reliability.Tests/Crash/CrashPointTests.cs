@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 using CalSync.Sandbox;
 
@@ -15,15 +14,15 @@ namespace CalSync.Reliability.Tests.Crash;
 /// CALSYNC_CRASH_FULL=1, which reruns every other k with -InitialMerge TwoWay as well (CALSYNC_CRASH_MEETINGS=n for
 /// another size).
 /// </summary>
-public sealed class CrashPointTests : IClassFixture<Rig>
+public sealed class CrashPointTests : IClassFixture<SandboxFixture>
 {
     private const string Command = "Start-CalSync -Name Work -InitialMerge TwoWay";
     private const string PlainRun = "Start-CalSync -Name Work";
     private static bool Full => Environment.GetEnvironmentVariable("CALSYNC_CRASH_FULL") == "1";
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly ITestOutputHelper _output;
 
-    public CrashPointTests(Rig rig, ITestOutputHelper output)
+    public CrashPointTests(SandboxFixture rig, ITestOutputHelper output)
     {
         _rig = rig;
         _output = output;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 using CalSync.Sandbox;
 
@@ -13,12 +12,12 @@ namespace CalSync.Reliability.Tests.Faults;
 /// on both sides. Repeated runs converge: every meeting once on each side, links one-to-one, 0 duplicates, 0 lost,
 /// and with the faults gone a further run writes nothing.
 /// </summary>
-public sealed class FaultStormTests : IClassFixture<Rig>
+public sealed class FaultStormTests : IClassFixture<SandboxFixture>
 {
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly ITestOutputHelper _output;
 
-    public FaultStormTests(Rig rig, ITestOutputHelper output)
+    public FaultStormTests(SandboxFixture rig, ITestOutputHelper output)
     {
         _rig = rig;
         _output = output;

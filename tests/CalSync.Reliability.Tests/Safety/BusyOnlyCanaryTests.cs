@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 using CalSync.Sandbox;
 
@@ -10,12 +9,12 @@ namespace CalSync.Reliability.Tests.Safety;
 /// request to the Bitrix24 sandbox (path, query or body; raw, URL-encoded or JSON-escaped) contains any source title,
 /// body, location, attendee or category text; and (two-way) no request to Graph carries the Bitrix24 side's text.
 /// </summary>
-public sealed class BusyOnlyCanaryTests : IClassFixture<Rig>, IDisposable
+public sealed class BusyOnlyCanaryTests : IClassFixture<SandboxFixture>, IDisposable
 {
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly StoreHome _home;
 
-    public BusyOnlyCanaryTests(Rig rig)
+    public BusyOnlyCanaryTests(SandboxFixture rig)
     {
         _rig = rig;
         rig.Reset();

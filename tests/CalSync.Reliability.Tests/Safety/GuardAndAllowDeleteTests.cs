@@ -1,15 +1,14 @@
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 
 namespace CalSync.Reliability.Tests.Safety;
 
 /// <summary>The empty-side guard and allow-delete off, through the cmdlets (ARCHITECTURE.md "Safety", SCENARIOS.md 15).</summary>
-public sealed class GuardAndAllowDeleteTests : IClassFixture<Rig>, IDisposable
+public sealed class GuardAndAllowDeleteTests : IClassFixture<SandboxFixture>, IDisposable
 {
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly StoreHome _home;
 
-    public GuardAndAllowDeleteTests(Rig rig)
+    public GuardAndAllowDeleteTests(SandboxFixture rig)
     {
         _rig = rig;
         rig.Reset();

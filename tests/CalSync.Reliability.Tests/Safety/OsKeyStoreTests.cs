@@ -1,9 +1,7 @@
-using CalSync.TestSupport;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 
 namespace CalSync.Reliability.Tests.Safety;
@@ -17,7 +15,7 @@ namespace CalSync.Reliability.Tests.Safety;
 /// warn and keep 0600 files. Linux only: DPAPI and the Keychain cannot run here.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class OsKeyStoreTests : IClassFixture<Rig>
+public sealed class OsKeyStoreTests : IClassFixture<SandboxFixture>
 {
     private const string ClientId = "11111111-2222-3333-4444-555555555555";
 
@@ -27,10 +25,10 @@ public sealed class OsKeyStoreTests : IClassFixture<Rig>
     private const string ListConnections =
         "Get-CalSyncConnection | ForEach-Object { \"CONNECTION $($_.Name) $($_.Protection)\" }";
 
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly ITestOutputHelper _output;
 
-    public OsKeyStoreTests(Rig rig, ITestOutputHelper output)
+    public OsKeyStoreTests(SandboxFixture rig, ITestOutputHelper output)
     {
         _rig = rig;
         _output = output;

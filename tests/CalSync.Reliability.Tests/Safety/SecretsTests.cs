@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Text;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Reliability.Tests.Support;
 
 namespace CalSync.Reliability.Tests.Safety;
@@ -11,12 +10,12 @@ namespace CalSync.Reliability.Tests.Safety;
 /// refresh token, client secret or webhook secret appears in the store (outside the secret store itself), the
 /// history, or any output stream; the files that hold secrets are 0600 in 0700 directories (the whole store is).
 /// </summary>
-public sealed class SecretsTests : IClassFixture<Rig>
+public sealed class SecretsTests : IClassFixture<SandboxFixture>
 {
-    private readonly Rig _rig;
+    private readonly SandboxFixture _rig;
     private readonly StringBuilder _seen = new();
 
-    public SecretsTests(Rig rig) => _rig = rig;
+    public SecretsTests(SandboxFixture rig) => _rig = rig;
 
     /// <summary>Runs a script with every stream captured (output objects with all their properties, errors with inner exceptions and stack, warning, verbose, debug, information, host).</summary>
     private void Run(string script, IDictionary<string, object?>? more = null)
@@ -91,8 +90,8 @@ public sealed class SecretsTests : IClassFixture<Rig>
         // One character off the real secret; the secret is random, so the replacement must differ from its first character.
         var secret = _rig.Host.Bitrix24.WebhookSecret;
         var wrong = _rig.Host.Bitrix24.WebhookUrl.Replace(secret, (secret[0] == 'x' ? 'y' : 'x') + secret[1..], StringComparison.Ordinal);
-        Run("Connect-Bitrix24 -Name wrong -WebhookUrl $wrong -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["wrong"] = Rig.Secure(wrong) });
-        Run("Connect-Bitrix24 -Name bad -WebhookUrl $bad -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["bad"] = Rig.Secure(_rig.Host.Bitrix24.WebhookUrl.Replace("/rest/", "/rust/", StringComparison.Ordinal)) });
+        Run("Connect-Bitrix24 -Name wrong -WebhookUrl $wrong -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["wrong"] = SandboxFixture.Secure(wrong) });
+        Run("Connect-Bitrix24 -Name bad -WebhookUrl $bad -AllowPlaintextSecretStore", new Dictionary<string, object?> { ["bad"] = SandboxFixture.Secure(_rig.Host.Bitrix24.WebhookUrl.Replace("/rest/", "/rust/", StringComparison.Ordinal)) });
         _rig.Host.Bitrix24.Faults.ServerErrorRate = 1;
         Run("Start-CalSync -Name Hooked");
         _rig.Host.Bitrix24.Faults.ServerErrorRate = 0;

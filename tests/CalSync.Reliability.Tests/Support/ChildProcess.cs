@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Sandbox;
 
 namespace CalSync.Reliability.Tests.Support;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CalSync.Cmdlets.Tests.Support;
 using CalSync.Sandbox;
 
 namespace CalSync.Reliability.Tests.Support;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CalSync.TestSupport;
 
 namespace CalSync.Reliability.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CalSync.TestSupport;
+namespace CalSync.Testing;
 
 /// <summary>
 /// Makes headless Chromium this process's "system browser" for MSAL.NET on Linux. MSAL opens the authorize URL by

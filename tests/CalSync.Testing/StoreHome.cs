@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace CalSync.Cmdlets.Tests.Support;
+namespace CalSync.Testing;
 
 /// <summary>A fresh per-user store for one test: $env:CALSYNC_HOME points at a new temp directory until disposed.</summary>
 public sealed class StoreHome : IDisposable

@@ -1,8 +1,10 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using CalSync.QuickStart;
+using Xunit;
 
-namespace CalSync.Cmdlets.Tests.Support;
+namespace CalSync.Testing;
 
 /// <summary>What one script run produced, stream by stream.</summary>
 public sealed record PsResult(
@@ -40,12 +42,12 @@ public sealed class PsSession : IDisposable
     {
         var iss = InitialSessionState.CreateDefault2();
         if (importModule) iss.ImportPSModule(new[] { Paths.Manifest });
-        Host = withHost ? new TestHost() : null;
+        Host = withHost ? ScriptHost.Recording() : null;
         _runspace = Host is null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(Host, iss);
         _runspace.Open();
     }
 
-    public TestHost? Host { get; }
+    public ScriptHost? Host { get; }
     public Runspace Runspace => _runspace;
 
     public PsResult Run(string script, IDictionary<string, object?>? variables = null, Action<PowerShell>? whileRunning = null)

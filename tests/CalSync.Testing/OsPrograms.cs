@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CalSync.TestSupport;
+namespace CalSync.Testing;
 
 /// <summary>
 /// Programs from the operating system that a few tests drive for real: Chromium (the system browser of the

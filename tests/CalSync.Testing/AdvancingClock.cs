@@ -1,10 +1,10 @@
-namespace CalSync.TestSupport;
+namespace CalSync.Testing;
 
 /// <summary>
 /// A clock whose timers fire at once and move the clock forward by their due time: the client "waits" for minutes
 /// in no time, and a sandbox sharing the clock sees those minutes pass. Records every wait.
 /// </summary>
-internal sealed class AdvancingClock : TimeProvider
+public sealed class AdvancingClock : TimeProvider
 {
     private readonly object _gate = new();
     private DateTimeOffset _now = DateTimeOffset.UtcNow;

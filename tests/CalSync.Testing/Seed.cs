@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CalSync.Sandbox;
 
-namespace CalSync.Cmdlets.Tests.Support;
+namespace CalSync.Testing;
 
 /// <summary>Meetings put straight into the stand-ins (as their APIs would store them).</summary>
 public static class Seed
