@@ -5,7 +5,7 @@ using CalSync.Cmdlets.Tests.Support;
 
 namespace CalSync.Cmdlets.Tests;
 
-/// <summary>Start-CalSync and Get-CalSyncHistory end to end against the stand-ins (SCENARIOS.md 2, 11, 14, 21 and the run's contract).</summary>
+/// <summary>Start-CalSync and Get-CalSyncHistory end to end against the stand-ins (docs/scenarios.md 2, 11, 14, 21 and the run's contract).</summary>
 public sealed class StartCalSyncTests : IClassFixture<SandboxFixture>, IDisposable
 {
     private readonly SandboxFixture _f;

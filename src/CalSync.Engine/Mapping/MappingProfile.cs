@@ -35,7 +35,7 @@ public sealed record Mark(MeetingField Field, MarkEdit? ToBitrix24, MarkEdit? To
     public MarkEdit? Toward(Model.Side target) => target == Model.Side.Bitrix24 ? ToBitrix24 : ToOutlook;
 }
 
-/// <summary>A mapping profile (MAPPING.md), validated. Built-ins: default, busy-only, busy-only-one-way.</summary>
+/// <summary>A mapping profile (docs/mapping.md), validated. Built-ins: default, busy-only, busy-only-one-way.</summary>
 public sealed record MappingProfile
 {
     public const int CurrentSchema = 1;

@@ -8,7 +8,7 @@ using static CalSync.Engine.Tests.Support.SyncHarness;
 
 namespace CalSync.Engine.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 21-25: busy-only mappings, filters and the window.</summary>
+/// <summary>docs/scenarios.md 21-25: busy-only mappings, filters and the window.</summary>
 public sealed class MappingScenarios
 {
     private static readonly string[] SourceText = { "Therapy", "Dr X", "Praxis Mitte", "Bring the referral", "anna@example.com", "Anna Berg", "bob@example.com", "Bob", "carol@example.com", "Carol", "Health" };

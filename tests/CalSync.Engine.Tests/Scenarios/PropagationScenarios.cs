@@ -8,7 +8,7 @@ using static CalSync.Engine.Tests.Support.SyncHarness;
 
 namespace CalSync.Engine.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 8 and 10-20: identity, propagation, echo, deletions, conflicts, one-way.</summary>
+/// <summary>docs/scenarios.md 8 and 10-20: identity, propagation, echo, deletions, conflicts, one-way.</summary>
 public sealed class PropagationScenarios : Testing.Scenarios.PropagationScenarios
 {
     protected override ISyncRig NewRig(SyncDefinition? definition = null) => new InMemoryRig(definition);

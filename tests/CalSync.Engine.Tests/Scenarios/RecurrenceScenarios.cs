@@ -6,7 +6,7 @@ using static CalSync.Engine.Tests.Support.SyncHarness;
 
 namespace CalSync.Engine.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 26-28: recurring series with exceptions, all-day meetings, time zones.</summary>
+/// <summary>docs/scenarios.md 26-28: recurring series with exceptions, all-day meetings, time zones.</summary>
 public sealed class RecurrenceScenarios
 {
     private static readonly DateTime From = new(2025, 2, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -8,7 +8,7 @@ using static CalSync.Engine.Tests.Support.SyncHarness;
 
 namespace CalSync.Engine.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 29 and 32, the empty-side guard and failures of a whole side.</summary>
+/// <summary>docs/scenarios.md 29 and 32, the empty-side guard and failures of a whole side.</summary>
 public sealed class SafetyScenarios
 {
     private static SyncHarness FiveNew(bool proceedOnError)

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace CalSync.Integration.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 21-25 through both real connectors and the sandbox: busy-only mappings, filters, the window.</summary>
+/// <summary>docs/scenarios.md 21-25 through both real connectors and the sandbox: busy-only mappings, filters, the window.</summary>
 public sealed class MappingScenarios(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
     private static readonly DateTime Monday10 = new(2025, 3, 3, 10, 0, 0);

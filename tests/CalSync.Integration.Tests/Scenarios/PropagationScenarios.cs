@@ -9,7 +9,7 @@ using Xunit;
 
 namespace CalSync.Integration.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 8-20 through both real connectors and the sandbox.</summary>
+/// <summary>docs/scenarios.md 8-20 through both real connectors and the sandbox.</summary>
 public sealed class PropagationScenarios(SandboxFixture fixture) : Testing.Scenarios.PropagationScenarios, IClassFixture<SandboxFixture>
 {
     protected override ISyncRig NewRig(SyncDefinition? definition = null) => new SandboxRig(fixture.Host, definition: definition);

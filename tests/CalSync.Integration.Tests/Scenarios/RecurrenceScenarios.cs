@@ -6,7 +6,7 @@ using Xunit;
 
 namespace CalSync.Integration.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 26-28 through both real connectors and the sandbox: series, exceptions, all-day, zones.</summary>
+/// <summary>docs/scenarios.md 26-28 through both real connectors and the sandbox: series, exceptions, all-day, zones.</summary>
 public sealed class RecurrenceScenarios(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
     private static readonly DateTime Monday10 = new(2025, 3, 3, 10, 0, 0);

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace CalSync.Integration.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 9, 30 and 31 through both real connectors and the sandbox: lost answers, throttling, rate limits.</summary>
+/// <summary>docs/scenarios.md 9, 30 and 31 through both real connectors and the sandbox: lost answers, throttling, rate limits.</summary>
 public sealed class ResilienceScenarios(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
     private static readonly DateTime Monday10 = new(2025, 3, 3, 10, 0, 0);

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace CalSync.Integration.Tests.Scenarios;
 
-/// <summary>SCENARIOS.md 29 and 32, the empty-side guard and lost sign-ins, through both real connectors and the sandbox.</summary>
+/// <summary>docs/scenarios.md 29 and 32, the empty-side guard and lost sign-ins, through both real connectors and the sandbox.</summary>
 public sealed class SafetyScenarios(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
     private static readonly DateTime Monday10 = new(2025, 3, 3, 10, 0, 0);

@@ -5,7 +5,7 @@ using CalSync.Sandbox;
 namespace CalSync.Reliability.Tests.Concurrency;
 
 /// <summary>
-/// SCENARIOS.md 32 across processes: two Start-CalSync of the same sync at once (two child processes released
+/// docs/scenarios.md 32 across processes: two Start-CalSync of the same sync at once (two child processes released
 /// together); one waits (default -LockTimeout) or fails clearly (-LockTimeout 0, CalSync.Store.Locked naming the
 /// holder); no duplicates either way. A lock left by a SIGKILLed run is no obstacle for the next.
 /// </summary>

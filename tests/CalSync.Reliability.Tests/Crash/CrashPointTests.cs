@@ -6,7 +6,7 @@ using CalSync.Sandbox;
 namespace CalSync.Reliability.Tests.Crash;
 
 /// <summary>
-/// Crash points (ARCHITECTURE.md step 6, SCENARIOS.md 8): Start-CalSync runs a two-way initial merge in a child
+/// Crash points (docs/architecture.md, "The run's path", step 6, docs/scenarios.md 8): Start-CalSync runs a two-way initial merge in a child
 /// process that is SIGKILLed right after the k-th write request reached the sandbox (RequestJournal.WriteHandled,
 /// inner batch writes counted one by one), for every k; then a plain Start-CalSync runs to completion (the help: "an
 /// unfinished merge is continued"). After every k: each meeting exists exactly once on each side, the links are

@@ -2,7 +2,7 @@ using CalSync.Reliability.Tests.Support;
 
 namespace CalSync.Reliability.Tests.Safety;
 
-/// <summary>The empty-side guard and allow-delete off, through the cmdlets (ARCHITECTURE.md "Safety", SCENARIOS.md 15).</summary>
+/// <summary>The empty-side guard and allow-delete off, through the cmdlets (docs/architecture.md, "Sync semantics", docs/scenarios.md 15).</summary>
 public sealed class GuardAndAllowDeleteTests : IClassFixture<SandboxFixture>, IDisposable
 {
     private readonly SandboxFixture _rig;
