@@ -3,60 +3,19 @@ using CalSync.Engine.Sides;
 using CalSync.Store;
 using CalSync.Engine.Sync;
 using CalSync.Engine.Tests.Support;
+using CalSync.Testing.Scenarios;
 using Xunit;
 using static CalSync.Engine.Tests.Support.SyncHarness;
 
 namespace CalSync.Engine.Tests.Scenarios;
 
-/// <summary>docs/scenarios.md 29 and 32, the empty-side guard and failures of a whole side.</summary>
-public sealed class SafetyScenarios
+/// <summary>
+/// docs/scenarios.md 29 and 32 on two in-memory calendars; here also a failure on one side stopping the other, the
+/// order of both sides' writes, lost sign-ins, the lock and -WhatIf.
+/// </summary>
+public sealed class SafetyScenarios : Testing.Scenarios.SafetyScenarios
 {
-    private static SyncHarness FiveNew(bool proceedOnError)
-    {
-        var h = new SyncHarness(new SyncDefinition { Name = "work", ProceedOnError = proceedOnError });
-        h.Run(InitialMerge.TwoWay);
-        for (var i = 1; i <= 5; i++) h.A.Add(Meeting($"Item {i}", day: 3 + i));
-        h.B.FailWhen = op => op.Desired?.Title == "Item 3" ? "HTTP 400: the portal refused the event" : null;
-        return h;
-    }
-
-    [Fact]
-    public void S29_ProceedOnError_SkipsTheFailedItemAndRetriesOnlyIt()
-    {
-        using var h = FiveNew(proceedOnError: true);
-        var run = h.Run();
-        Assert.Equal(RunOutcome.CompletedWithErrors, run.Outcome);
-        Assert.Equal("completed with errors (1)", run.Message);
-        Assert.Equal(4, run.Bitrix24.Created);
-        Assert.Equal(1, run.Bitrix24.Failed);
-        Assert.Equal(4, h.State.Links.Count);
-        Assert.Contains(run.Items, i => !i.Succeeded && i.Reason.Contains("HTTP 400"));
-
-        h.B.FailWhen = _ => null;
-        var creates = h.B.Creates;
-        var retry = h.Run();
-        Assert.Equal(1, retry.Bitrix24.Created);
-        Assert.Equal(creates + 1, h.B.Creates);
-        Assert.Contains(h.B.Events, e => e.Title == "Item 3");
-        h.AssertQuiet();
-    }
-
-    [Fact]
-    public void S29_WithoutProceedOnError_TheRunStopsAtTheFailedItemWithEarlierOnesSaved()
-    {
-        using var h = FiveNew(proceedOnError: false);
-        var run = h.Run();
-        Assert.Equal(RunOutcome.Failed, run.Outcome);
-        Assert.Equal("ItemFailed", run.ErrorId);
-        Assert.Equal(new[] { "Item 1", "Item 2" }, h.B.Events.Select(e => e.Title).OrderBy(t => t));
-        Assert.Equal(2, h.State.Links.Count);
-
-        h.B.FailWhen = _ => null;
-        var next = h.Run();
-        Assert.Equal(3, next.Bitrix24.Created);
-        Assert.Equal(5, h.B.Events.Count);
-        h.AssertQuiet();
-    }
+    protected override ISyncRig NewRig(SyncDefinition? definition = null) => new InMemoryRig(definition);
 
     /// <summary>
     /// Linked pairs, one of which each side has deleted (a deletion to send to each side), and six new meetings on
@@ -178,28 +137,6 @@ public sealed class SafetyScenarios
                 return _waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
             }
         }
-    }
-
-    [Fact]
-    public void EmptySideGuard_AbortsWithoutDeletingUnlessAnEmptySideIsAllowed()
-    {
-        using var h = new SyncHarness();
-        h.A.Add(Meeting("One"));
-        h.A.Add(Meeting("Two", day: 4));
-        h.Run(InitialMerge.TwoWay);
-        foreach (var e in h.A.Events.ToArray()) h.A.Remove(e.Id);
-
-        var run = h.Run();
-        Assert.Equal(RunOutcome.Aborted, run.Outcome);
-        Assert.Equal("EmptySideGuard", run.ErrorId);
-        Assert.Contains("-AllowEmptySide", run.Message);
-        Assert.Equal(0, h.B.Deletes);
-        Assert.Equal(2, h.State.Links.Count);
-
-        var forced = h.Run(allowEmptySide: true);
-        Assert.Equal(2, forced.Bitrix24.Deleted);
-        Assert.Empty(h.B.Events);
-        h.AssertQuiet();
     }
 
     [Fact]

@@ -2,13 +2,19 @@ using System.Globalization;
 using CalSync.Engine.Model;
 using CalSync.Engine.Sync;
 using CalSync.Integration.Tests.Support;
+using CalSync.Testing.Scenarios;
 using Xunit;
 
 namespace CalSync.Integration.Tests.Scenarios;
 
-/// <summary>docs/scenarios.md 26-28 through both real connectors and the sandbox: series, exceptions, all-day, zones.</summary>
-public sealed class RecurrenceScenarios(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+/// <summary>
+/// docs/scenarios.md 26-28 through both real connectors and the sandbox; here scenario 26 (series edited through the
+/// services' own instances), and 27-28 under every Bitrix24 portal set-up with the rows stored.
+/// </summary>
+public sealed class RecurrenceScenarios(SandboxFixture fixture) : Testing.Scenarios.RecurrenceScenarios, IClassFixture<SandboxFixture>
 {
+    protected override ISyncRig NewRig(SyncDefinition? definition = null) => new SandboxRig(fixture.Host, definition: definition);
+
     private static readonly DateTime Monday10 = new(2025, 3, 3, 10, 0, 0);
 
     private static string Dump(IEnumerable<(DateTime Start, DateTime End, string Title)> occurrences) =>
@@ -186,56 +192,29 @@ public sealed class RecurrenceScenarios(SandboxFixture fixture) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(Portals.All), MemberType = typeof(Portals))]
-    public async Task S27_AllDayMeetingKeepsItsDate(string culture, string serverZone)
+    public async Task S27_AllDayMeetingKeepsItsDate_InEveryPortal(string culture, string serverZone)
     {
-        await using var h = new SandboxHarness(fixture.Host, culture, serverZone);
-        var a1 = h.OutlookAddAllDay("Conference", new DateTime(2025, 3, 10));
-        var b2 = h.Bitrix24AddAllDay("Offsite", new DateTime(2025, 3, 12));
-        var run = await h.RunAsync(InitialMerge.TwoWay);
-        Assert.True(2 == run.Created, SandboxHarness.Describe(run));
-
-        var b1 = Assert.Single(h.Bitrix24Stored, r => r.Name == "Conference");
+        await using var rig = new SandboxRig(fixture.Host, culture, serverZone);
+        var (bitrix24Copy, outlookCopy) = await AllDayMeetingKeepsItsDate(rig);
+        var b1 = Assert.Single(rig.H.Bitrix24Stored, r => r.Id.ToString(CultureInfo.InvariantCulture) == bitrix24Copy);
         Assert.True(b1.AllDay);
         Assert.Equal(new DateTime(2025, 3, 10), b1.From);
         Assert.Equal(new DateTime(2025, 3, 10), b1.To); // Bitrix24's end date is inclusive: one day
-        var copy = Assert.Single(h.OutlookStored, e => (string?)e["subject"] == "Offsite");
+        var copy = Assert.Single(rig.H.OutlookStored, e => (string?)e["id"] == outlookCopy);
         Assert.True((bool)copy["isAllDay"]!);
         Assert.StartsWith("2025-03-12T00:00:00", (string)copy["start"]!["dateTime"]!);
         Assert.StartsWith("2025-03-13T00:00:00", (string)copy["end"]!["dateTime"]!);
-        var links = h.State.Links;
-        Assert.All(links, l => Assert.Equal(l.OutlookHash, l.Bitrix24Hash));
-        await h.AssertQuietAsync();
-
-        h.Bitrix24Update(b1.Id.ToString(CultureInfo.InvariantCulture), new Dictionary<string, object?> { ["location"] = "Hall B" });
-        var edit = await h.RunAsync();
-        Assert.True(1 == edit.Outlook.Updated, SandboxHarness.Describe(edit));
-        var a = Assert.Single(await h.ReadOutlookAsync(), e => e.Id == a1);
-        Assert.True(a.IsAllDay);
-        Assert.Equal(new DateTime(2025, 3, 10), a.Start.Value);
-        Assert.Equal(new DateTime(2025, 3, 11), a.End.Value);
-        Assert.Equal("Hall B", a.Location);
-        await h.AssertQuietAsync();
     }
 
     [Theory]
     [MemberData(nameof(Portals.All), MemberType = typeof(Portals))]
-    public async Task S28_WindowsZoneBecomesIanaWithTheSameInstantsAcrossDst(string culture, string serverZone)
+    public async Task S28_WindowsZoneBecomesIanaWithTheSameInstantsAcrossDst_InEveryPortal(string culture, string serverZone)
     {
-        await using var h = new SandboxHarness(fixture.Host, culture, serverZone);
-        // 10:00 Berlin every Monday from 17 March: CET (UTC+1) until 30 March, CEST (UTC+2) after.
-        h.OutlookAddWeekly("Standup", new DateTime(2025, 3, 17, 10, 0, 0), count: 4, zone: "W. Europe Standard Time");
-        h.OutlookAdd("Single across DST", new DateTime(2025, 3, 31, 9, 30, 0), zone: "W. Europe Standard Time");
-        var run = await h.RunAsync(InitialMerge.TwoWay);
-        Assert.True(2 == run.Bitrix24.Created, SandboxHarness.Describe(run));
-        var master = Assert.Single(h.Bitrix24Stored, r => r.RecurrenceRule is not null);
+        await using var rig = new SandboxRig(fixture.Host, culture, serverZone);
+        await SameInstantsAcrossDst(rig);
+        var master = Assert.Single(rig.H.Bitrix24Stored, r => r.RecurrenceRule is not null);
         Assert.Equal(("Europe/Berlin", "Europe/Berlin"), (master.TimeZoneFrom, master.TimeZoneTo));
         Assert.Equal(new DateTime(2025, 3, 17, 10, 0, 0), master.From);
-        var b = Assert.Single(await h.ReadBitrix24Async(), e => e.IsSeries);
-        Assert.Equal("Europe/Berlin", b.Start.TimeZone);
-        var hours = RecurrenceExpander.Expand(b, h.Window.StartUtc, h.Window.EndUtc).Select(o => o.Event.Start.Value.Hour).ToArray();
-        Assert.Equal(new[] { 9, 9, 8, 8 }, hours);
-        await AssertSameOccurrencesAsync(h, 5);
-        Assert.All(h.State.Links, l => Assert.Equal(l.OutlookHash, l.Bitrix24Hash));
-        await h.AssertQuietAsync(2);
+        await AssertSameOccurrencesAsync(rig.H, 5);
     }
 }
