@@ -135,25 +135,13 @@ public sealed class MappingScenarios
         h.AssertQuiet();
     }
 
-    private static string Profile(SyncHarness h)
-    {
-        var path = Path.Combine(h.Root, "work.yaml");
-        Directory.CreateDirectory(h.Root);
-        File.WriteAllText(path, Engine.Mapping.MappingLoader.BuiltInText("default").Replace("exclude: []", """
-exclude:
-    - { field: categories, contains: Private }
-    - { field: subject, matches: '#nosync' }
-""").Replace("  exclude:\nexclude:", "  exclude:"));
-        return path;
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void S24_FilteredMeetingsAreLeftOutAndAMatchingLinkedOneIsRemovedFromTheSync(bool allowDelete)
     {
         using var h = new SyncHarness();
-        h.Definition = new SyncDefinition { Name = "work", Mapping = Profile(h), AllowDelete = allowDelete };
+        h.Definition = new SyncDefinition { Name = "work", Mapping = CalSync.Testing.MappingFiles.ExcludingPrivateAndNoSync(h.Root), AllowDelete = allowDelete };
         var a1 = h.A.Add(Meeting("Planning"));
         h.A.Add(Meeting("Review", day: 12));
         h.A.Add(Meeting("Doctor", day: 5) with { Categories = new[] { "Private" } });

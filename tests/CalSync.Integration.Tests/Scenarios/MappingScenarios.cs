@@ -126,25 +126,13 @@ public sealed class MappingScenarios(SandboxFixture fixture) : IClassFixture<San
         await h.AssertQuietAsync(2);
     }
 
-    private static string Profile(SandboxHarness h)
-    {
-        var path = Path.Combine(h.Root, "work.yaml");
-        Directory.CreateDirectory(h.Root);
-        File.WriteAllText(path, Engine.Mapping.MappingLoader.BuiltInText("default").Replace("exclude: []", """
-exclude:
-    - { field: categories, contains: Private }
-    - { field: subject, matches: '#nosync' }
-""").Replace("  exclude:\nexclude:", "  exclude:"));
-        return path;
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task S24_FilteredMeetingsAreLeftOutAndAMatchingLinkedOneIsRemovedFromTheSync(bool allowDelete)
     {
         await using var h = new SandboxHarness(fixture.Host);
-        h.Definition = new SyncDefinition { Name = "work", Mapping = Profile(h), AllowDelete = allowDelete };
+        h.Definition = new SyncDefinition { Name = "work", Mapping = CalSync.Testing.MappingFiles.ExcludingPrivateAndNoSync(h.Root), AllowDelete = allowDelete };
         var a1 = h.OutlookAdd("Planning", Monday10);
         h.OutlookAdd("Review", Monday10.AddDays(9));
         h.OutlookAdd("Doctor", Monday10.AddDays(2), extra: "\"categories\":[\"Private\"]");
