@@ -49,8 +49,9 @@ internal sealed class EventRowFields
     [JsonPropertyName("MEETING_STATUS"), JsonConverter(typeof(LooseText))] public string? MeetingStatus { get; set; }
     [JsonPropertyName("TIMESTAMP_X"), JsonConverter(typeof(CultureDate))] public DateTime? TimestampX { get; set; }
     [JsonPropertyName("ORIGINAL_DATE_FROM"), JsonConverter(typeof(CultureDate))] public DateTime? OriginalDateFrom { get; set; }
-    [JsonPropertyName("DATE_FROM"), JsonConverter(typeof(CultureDate))] public DateTime? DateFrom { get; set; }
-    [JsonPropertyName("DATE_TO"), JsonConverter(typeof(CultureDate))] public DateTime? DateTo { get; set; }
+    /// <summary>Kept as text: read only when *_FORMATTED is missing (rows carry both; parsing both was a fifth of the row's cost).</summary>
+    [JsonPropertyName("DATE_FROM"), JsonConverter(typeof(LooseText))] public string? DateFrom { get; set; }
+    [JsonPropertyName("DATE_TO"), JsonConverter(typeof(LooseText))] public string? DateTo { get; set; }
     [JsonPropertyName("DATE_FROM_FORMATTED"), JsonConverter(typeof(FormattedDate))] public DateTime? DateFromFormatted { get; set; }
     [JsonPropertyName("DATE_TO_FORMATTED"), JsonConverter(typeof(FormattedDate))] public DateTime? DateToFormatted { get; set; }
 
@@ -72,7 +73,7 @@ internal sealed class EventRowFields
     [JsonPropertyName("PRIVATE_EVENT"), JsonConverter(typeof(Flag))] public bool Private { get; set; }
     [JsonPropertyName("IS_MEETING"), JsonConverter(typeof(Flag))] public bool IsMeeting { get; set; }
     /// <summary>An object for a series (<c>""</c> otherwise); read by <see cref="Json"/>'s helpers.</summary>
-    [JsonPropertyName("RRULE")] public JsonElement? RRule { get; set; }
+    [JsonPropertyName("RRULE"), JsonConverter(typeof(ObjectElement))] public JsonElement? RRule { get; set; }
     [JsonPropertyName("REMIND"), JsonConverter(typeof(Items<Reminder>))] public List<Reminder>? Remind { get; set; }
     [JsonPropertyName("ATTENDEE_LIST"), JsonConverter(typeof(Items<Attendance>))] public List<Attendance>? Attendees { get; set; }
     [JsonPropertyName("MEETING"), JsonConverter(typeof(ObjectOrNull<MeetingInfo>))] public MeetingInfo? Meeting { get; set; }
@@ -200,6 +201,28 @@ internal sealed class FormattedDate : JsonConverter<DateTime?>
     }
 
     public override void Write(Utf8JsonWriter writer, DateTime? value, JsonSerializerOptions options) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// An object as an element, null for any other value: most rows carry <c>""</c>, and an element of it would be a document
+/// per row (scenario 2, no-op at 10,000 links: the Bitrix24 read's CPU).
+/// </summary>
+internal sealed class ObjectElement : JsonConverter<JsonElement?>
+{
+    public override bool HandleNull => true;
+
+    public override JsonElement? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject) return JsonElement.ParseValue(ref reader);
+        reader.Skip();
+        return null;
+    }
+
+    public override void Write(Utf8JsonWriter writer, JsonElement? value, JsonSerializerOptions options)
+    {
+        if (value is { } v) v.WriteTo(writer);
+        else writer.WriteStringValue("");
+    }
 }
 
 /// <summary>An object, or null for any other value (<c>""</c>, <c>false</c>, <c>null</c>).</summary>

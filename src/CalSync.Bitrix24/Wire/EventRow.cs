@@ -99,8 +99,8 @@ internal sealed class EventRow
         var tzTo = Zone(f.TzTo) ?? tzFrom;
         tzFrom ??= tzTo ?? Zones.Utc;
         tzTo ??= tzFrom;
-        var from = f.DateFromFormatted ?? f.DateFrom ?? new DateTime(2000, 1, 1);
-        var to = f.DateToFormatted ?? f.DateTo ?? from;
+        var from = f.DateFromFormatted ?? Bitrix24Dates.ParseCulture(f.DateFrom) ?? new DateTime(2000, 1, 1);
+        var to = f.DateToFormatted ?? Bitrix24Dates.ParseCulture(f.DateTo) ?? from;
         (row.Start, row.End) = Times(row.AllDay, from, to, tzFrom, tzTo);
         if (row.RRule is not null)
         {

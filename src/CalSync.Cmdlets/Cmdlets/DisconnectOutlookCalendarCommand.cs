@@ -1,5 +1,4 @@
 using EngineKind = CalSync.Store.ConnectionKind;
-using System.Linq;
 using System.Management.Automation;
 using CalSync.Store;
 using CalSync.Outlook.Auth;
@@ -11,7 +10,7 @@ namespace CalSync.PowerShell.Cmdlets;
 /// <summary>Signs out of an Outlook connection (removes its cached sign-in or session token) and removes the connection.</summary>
 [Cmdlet(VerbsCommunications.Disconnect, "OutlookCalendar", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = CalSyncCmdlet.HelpBase + "disconnect-outlookcalendar")]
 [OutputType(typeof(CalSyncConnection))]
-public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
+public sealed class DisconnectOutlookCalendarCommand : DisconnectCmdlet
 {
     /// <summary>The connection to remove (default: outlook).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -19,38 +18,27 @@ public sealed class DisconnectOutlookCalendarCommand : CalSyncCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "outlook";
 
-    /// <summary>Output the removed connection.</summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
+    private protected override string ConnectionName => Name;
+    private protected override EngineKind Kind => EngineKind.Outlook;
 
-    /// <summary>Remove the connection although syncs use it (they then fail until it is connected again).</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
+    private protected override (string What, string Action) Describe(ConnectionRecord record) =>
+        ($"Outlook connection '{Name}' ({record.Account})", "Sign out and remove");
 
-    protected override void ProcessRecord()
+    private protected override void Forget(CalSyncStore store, SideFactory factory, ConnectionRecord record)
     {
-        Guard(Name, () =>
+        SessionTokens.Remove(store.Root, Name);
+        if (record.Auth != AuthKinds.AccessToken)
         {
-            var store = Store;
-            var factory = new SideFactory(store, PostDebug, PostWarning);
-            var record = factory.Connection(Name, EngineKind.Outlook);
-            if (!ShouldRemoveConnection(store, Name, EngineKind.Outlook, $"Outlook connection '{Name}' ({record.Account})", "Sign out and remove", Force)) return;
-            SessionTokens.Remove(store.Root, Name);
-            if (record.Auth != AuthKinds.AccessToken)
+            try
             {
-                try
-                {
-                    var options = factory.OutlookOptions(record);
-                    Await(async ct => await (await OutlookSignIn.CreateAsync(options, ct).ConfigureAwait(false)).SignOutAsync().ConfigureAwait(false));
-                }
-                catch (System.Exception e) when (e is not PipelineStoppedException)
-                {
-                    WriteWarning($"The cached sign-in of '{Name}' could not be removed ({e.Message}); the connection is removed anyway.");
-                }
+                var options = factory.OutlookOptions(record);
+                Await(async ct => await (await OutlookSignIn.CreateAsync(options, ct).ConfigureAwait(false)).SignOutAsync().ConfigureAwait(false));
             }
-            store.Connections.Remove(Name);
-            WriteVerbose($"Removed the Outlook connection '{Name}'.");
-            if (PassThru) WriteObject(new CalSyncConnection(record));
-        });
+            catch (System.Exception e) when (e is not PipelineStoppedException)
+            {
+                WriteWarning($"The cached sign-in of '{Name}' could not be removed ({e.Message}); the connection is removed anyway.");
+            }
+        }
+        store.Connections.Remove(Name);
     }
 }

@@ -34,7 +34,7 @@ internal static class SyncSettings
 
     /// <summary>
     /// Both connections exist and are of their kind (ConnectionNotFound / ConnectionKindMismatch otherwise), and two syncs
-    /// cannot own one pair of calendars' meetings (issue 19, case 5): refused, naming the other sync, when another
+    /// cannot own one pair of calendars' meetings: refused, naming the other sync, when another
     /// sync has the same Outlook calendar and the same Bitrix24 calendar, whatever its connections are called. One shared
     /// side is allowed: each sync's Outlook copies carry its name (docs/architecture.md, "One sync per pair of calendars").
     /// </summary>
