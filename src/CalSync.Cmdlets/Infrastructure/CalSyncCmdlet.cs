@@ -97,7 +97,16 @@ public abstract class CalSyncCmdlet : PSCmdlet, IDisposable
         {
             var task = Task.Run(() => work(_cancel.Token));
             task.ContinueWith(_ => pump.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            foreach (var action in pump.GetConsumingEnumerable()) action();
+            PipelineStoppedException? stopped = null;
+            foreach (var action in pump.GetConsumingEnumerable())
+            {
+                if (stopped is not null) continue;
+                // Stopped: a message can no longer be written, but the work still finishes what it must (a run saves
+                // what it wrote, a probe deletes its scratch calendar) before the stop is reported.
+                try { action(); }
+                catch (PipelineStoppedException e) { stopped = e; }
+            }
+            if (stopped is not null) throw stopped;
             return task.GetAwaiter().GetResult();
         }
         finally { _pump = previous; }
