@@ -201,8 +201,10 @@ internal sealed class CalendarReader(Bitrix24ConnectionOptions options, Bitrix24
             Answers = farAnswers, HotVersions = hotVersions,
         };
         // Dates are read in the portal's days: a day's margin on each side keeps "fresh" to what the hot read surely covered.
-        var fresh = hotOnly ? new SyncWindow(DateTime.SpecifyKind(ranges.HotFrom.AddDays(1), DateTimeKind.Utc), DateTime.SpecifyKind(ranges.HotTo, DateTimeKind.Utc)) : null;
-        state.Fresh = fresh ?? new SyncWindow(DateTime.SpecifyKind(ranges.HotFrom.AddDays(1), DateTimeKind.Utc), DateTime.SpecifyKind(ranges.HotTo, DateTimeKind.Utc));
+        var hot = new SyncWindow(DateTime.SpecifyKind(ranges.HotFrom.AddDays(1), DateTimeKind.Utc), DateTime.SpecifyKind(ranges.HotTo, DateTimeKind.Utc));
+        // A write beyond the hot range makes the kept far range stale, whether this read kept it or read it whole.
+        state.Fresh = hot;
+        var fresh = hotOnly ? hot : null;
         var data = hotOnly && far!.SameHot(hotVersions) ? far.Bytes : cache.Encode();
         return new SideSnapshot(events, new SideCursor(newCursor.Serialize(), data)) { Fresh = fresh };
     }
